@@ -1,0 +1,22 @@
+//! Compiles `proto/sendplanner/v1/*.proto` into Rust with protox (no `protoc` needed).
+use std::{env, fs, path::PathBuf};
+
+use prost::Message as _;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let files = ["proto/sendplanner/v1/reference.proto"];
+    for file in files {
+        println!("cargo:rerun-if-changed={file}");
+    }
+    let fds = protox::compile(files, ["proto"])?;
+    let out = PathBuf::from(env::var("OUT_DIR")?);
+    fs::write(
+        out.join("sendplanner_v1_descriptor.bin"),
+        fds.encode_to_vec(),
+    )?;
+    tonic_prost_build::configure()
+        .build_transport(false)
+        .server_mod_attribute("sendplanner.v1", "#[cfg(feature = \"server\")]")
+        .compile_fds(fds)?;
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! SEND Planner's backend: a tonic gRPC service (and gRPC-web for browsers) over sqlx, on
+//! SQLite by default or PostgreSQL in production.
+
+pub mod config;
+pub mod domain;
+pub mod grpc;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,130 @@
+//! The database: one `Store` over SQLite (embedded default) or PostgreSQL (production).
+//!
+//! Both databases run the same SQL text where the dialects agree (`$1` placeholders,
+//! `ON CONFLICT`, `RETURNING`), so each query is written once and run by [`with_pool!`] on
+//! whichever pool is configured. Migrations differ per dialect and live in
+//! `migrations/{sqlite,postgres}`.
+
+mod reference;
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::{
+    PgPool, SqlitePool,
+    postgres::PgPoolOptions,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+/// Runs `$body` with `$pool` bound to the concrete pool of `$store`, whichever database it is.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::store::Store::Sqlite($pool) => $body,
+            $crate::store::Store::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+/// A failure of the store that callers may act on. Database details stay inside.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such row.
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint or version check refused the write.
+    #[error("conflict")]
+    Conflict,
+    /// The database URL names no supported database.
+    #[error("database url must start with sqlite: or postgres: (got {0:?})")]
+    UnsupportedUrl(String),
+    /// The reference data shipped with the binary is broken.
+    #[error(transparent)]
+    ReferenceData(#[from] crate::domain::reference_data::ReferenceDataError),
+    /// Anything else the database said.
+    #[error("database error")]
+    Unexpected(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => Self::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
+            _ => Self::Unexpected(e),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::Unexpected(e.into())
+    }
+}
+
+/// The configured database.
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// Embedded SQLite, one file.
+    Sqlite(SqlitePool),
+    /// PostgreSQL, for several replicas behind a load balancer.
+    Postgres(PgPool),
+}
+
+impl Store {
+    /// Opens a pool for `url` (`sqlite://path` creates the file if missing; `postgres://…`).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                // WAL with synchronous=FULL: an acknowledged commit survives a crash or power loss.
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            Ok(Self::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Ok(Self::Postgres(pool))
+        } else {
+            Err(StoreError::UnsupportedUrl(url.chars().take(40).collect()))
+        }
+    }
+
+    /// Applies the embedded migrations for this database, then loads the reference data.
+    /// Safe to run from several replicas at once (sqlx takes a migration lock on PostgreSQL).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Self::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        self.load_reference_data().await
+    }
+
+    /// `sqlite` or `postgres`, for logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Answers whether the database is reachable, for health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ())?);
+        Ok(())
+    }
+
+    /// Waits for in-use connections and closes the pool.
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await);
+    }
+}

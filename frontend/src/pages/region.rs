@@ -1,0 +1,98 @@
+//! One region: its current local areas, with a name filter.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_params_map};
+use proto::pb::LocalAreaKind;
+
+use crate::{
+    api,
+    components::{ErrorSummary, Loading, set_title},
+};
+
+fn kind_label(kind: i32) -> &'static str {
+    match LocalAreaKind::try_from(kind) {
+        Ok(LocalAreaKind::LondonBorough) => "London borough",
+        Ok(LocalAreaKind::MetropolitanDistrict) => "Metropolitan district",
+        Ok(LocalAreaKind::UnitaryAuthority) => "Unitary authority",
+        Ok(LocalAreaKind::County) => "County",
+        Ok(LocalAreaKind::Unspecified) | Err(_) => "Unknown",
+    }
+}
+
+/// The local areas of the region in the address.
+#[component]
+pub(crate) fn RegionPage() -> impl IntoView {
+    let params = use_params_map();
+    let code = move || params.read().get("code").unwrap_or_default();
+    let (filter, set_filter) = signal(String::new());
+    let areas = LocalResource::new(move || api::list_local_areas(code(), filter.get()));
+    // The region's name comes with its areas; until then the heading says "Region".
+    let region_name = move || {
+        areas
+            .get()
+            .and_then(|r| r.ok())
+            .and_then(|page| page.local_areas.first().map(|a| a.region_name.clone()))
+    };
+    Effect::new(move || set_title(&region_name().unwrap_or_else(|| "Region".to_owned())));
+    view! {
+        <A href="/" attr:class="govuk-back-link">"Back to regions"</A>
+        <h1 class="govuk-heading-l" data-testid="region-name">
+            {move || region_name().unwrap_or_else(|| "Region".to_owned())}
+        </h1>
+        <div class="govuk-form-group">
+            <label class="govuk-label" for="name-filter">"Filter by name"</label>
+            <div class="govuk-hint" id="name-filter-hint">"The start of the local area's name, for example Cam"</div>
+            <input
+                class="govuk-input govuk-!-width-one-half"
+                id="name-filter"
+                name="name-filter"
+                type="search"
+                spellcheck="false"
+                autocomplete="off"
+                aria-describedby="name-filter-hint"
+                prop:value=filter
+                on:input=move |ev| set_filter.set(event_target_value(&ev))
+            />
+        </div>
+        {move || match areas.get() {
+            None => view! { <Loading what="local areas" /> }.into_any(),
+            Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
+            Some(Ok(page)) if page.local_areas.is_empty() => view! {
+                <p class="govuk-body" data-testid="no-areas">"No local areas match this filter."</p>
+            }
+                .into_any(),
+            Some(Ok(page)) => view! {
+                <table class="govuk-table" data-testid="areas">
+                    <caption class="govuk-table__caption govuk-table__caption--m">
+                        {format!("{} local areas", page.total_size)}
+                    </caption>
+                    <thead class="govuk-table__head">
+                        <tr class="govuk-table__row">
+                            <th scope="col" class="govuk-table__header">"Name"</th>
+                            <th scope="col" class="govuk-table__header">"DfE code"</th>
+                            <th scope="col" class="govuk-table__header">"ONS code"</th>
+                            <th scope="col" class="govuk-table__header">"Kind"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="govuk-table__body">
+                        {page
+                            .local_areas
+                            .into_iter()
+                            .map(|a| {
+                                view! {
+                                    <tr class="govuk-table__row">
+                                        <th scope="row" class="govuk-table__header">{a.name}</th>
+                                        <td class="govuk-table__cell">{a.dfe_code}</td>
+                                        <td class="govuk-table__cell">{a.ons_code}</td>
+                                        <td class="govuk-table__cell">{kind_label(a.kind)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+                .into_any(),
+        }}
+    }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything SEND Planner needs on a fresh machine, skipping what is already there.
+# Idempotent: safe to run before every build. Pinned versions live here and nowhere else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate version in Cargo.lock
+WITH_BROWSER=${WITH_BROWSER:-0}  # 1: also install Debian's chromium + chromium-driver (tests)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# 1. Rust toolchain and the wasm target (rust-toolchain.toml pins the channel).
+rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-bindgen-cli, exactly the version of the wasm-bindgen crate (not --locked: its lock
+#    file names a crate version the registry lacks).
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# 3. npm assets: GOV.UK Frontend (styles, fonts), axe-core (accessibility checks), binaryen (wasm-opt).
+if ! npm ci --version >/dev/null 2>&1; then echo "npm is required" >&2; exit 1; fi
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.setup-lock; then
+  log "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.setup-lock
+fi
+
+# 4. Headless Chromium and its driver for browser tests (Debian packages).
+if [ "$WITH_BROWSER" = 1 ] && ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1; then
+  log "installing chromium and chromium-driver"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # --no-install-recommends: with recommends, a systemd upgrade breaks dpkg on these machines.
+  apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+fi

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine (scripts/setup.sh, with Chromium for browser tests), then runs every
+# check and test: formatting, clippy (native and wasm32), unit and store tests on SQLite and
+# PostgreSQL, the end-to-end suite over native gRPC, gRPC-web and headless Chromium on SQLite,
+# then the end-to-end suite again on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WITH_BROWSER=1 scripts/setup.sh
+
+# PostgreSQL runs on every machine; start it if it is down.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "==> starting PostgreSQL" >&2
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+fi
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "format"
+cargo fmt --all --check
+
+step "clippy (native)"
+cargo clippy --locked --all-targets -- -D warnings
+step "clippy (wasm32 frontend)"
+CARGO_TARGET_DIR=target/frontend cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
+step "guard: no database or server transport code in the wasm build"
+for crate in sqlx hyper axum; do
+  if CARGO_TARGET_DIR=target/frontend cargo tree -p frontend --target wasm32-unknown-unknown -e normal -i "$crate" >/dev/null 2>&1; then
+    echo "$crate is in the frontend's dependency tree" >&2; exit 1
+  fi
+done
+
+step "web app (debug build for the browser tests)"
+scripts/build-frontend.sh
+
+step "tests on SQLite (store tests also run on PostgreSQL)"
+cargo test --locked --workspace
+
+step "end-to-end tests on PostgreSQL"
+SEND_PLANNER_TEST_DB=postgres cargo test --locked -p integration-tests --test e2e -- api:: browser::

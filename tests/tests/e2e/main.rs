@@ -1,0 +1,5 @@
+//! End-to-end tests: one binary, a module per concern.
+
+mod api;
+mod browser;
+mod store;

@@ -1,0 +1,242 @@
+//! Store conformance: every case runs on SQLite and on PostgreSQL.
+
+use std::collections::HashSet;
+
+use integration_tests::{DbKind, TestDatabase};
+use send_planner::{
+    domain::reference::{LocalAreaKind, LocalAreaQuery, LocalAreaQueryInput},
+    store::Store,
+};
+
+/// Runs each named case in `cases` once per database.
+macro_rules! on_both_databases {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() -> anyhow::Result<()> {
+                let db = TestDatabase::new(DbKind::Sqlite).await?;
+                cases::$case(&db.store().await?).await
+            }
+
+            #[tokio::test]
+            async fn postgres() -> anyhow::Result<()> {
+                let db = TestDatabase::new(DbKind::Postgres).await?;
+                cases::$case(&db.store().await?).await
+            }
+        }
+    )*};
+}
+
+on_both_databases!(
+    ten_regions_with_the_published_counts,
+    retired_areas_are_history_not_current,
+    filters_by_region_name_prefix_and_kind,
+    like_wildcards_in_a_prefix_match_literally,
+    paging_walks_every_area_once_in_order,
+    migrating_again_changes_nothing,
+);
+
+fn query(
+    region: &str,
+    prefix: &str,
+    kind: Option<LocalAreaKind>,
+    page_size: i32,
+) -> LocalAreaQuery {
+    LocalAreaQuery::parse(LocalAreaQueryInput {
+        region_code: region,
+        name_prefix: prefix,
+        kind: Ok(kind),
+        include_retired: false,
+        page_size,
+        page_token: "",
+    })
+    .expect("valid query")
+}
+
+fn names(page: &send_planner::domain::reference::LocalAreaPage) -> Vec<&str> {
+    page.local_areas.iter().map(|a| a.name.as_str()).collect()
+}
+
+mod cases {
+    use super::*;
+
+    pub(super) async fn ten_regions_with_the_published_counts(store: &Store) -> anyhow::Result<()> {
+        let regions = store.list_regions().await?;
+        let counts: Vec<(&str, u32)> = regions
+            .iter()
+            .map(|r| (r.name.as_str(), r.local_area_count))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("North East", 12),
+                ("North West", 24),
+                ("Yorkshire and The Humber", 15),
+                ("East Midlands", 10),
+                ("West Midlands", 14),
+                ("East of England", 11),
+                ("Inner London", 13),
+                ("Outer London", 20),
+                ("South East", 19),
+                ("South West", 15),
+            ]
+        );
+        let all = store.list_local_areas(&query("", "", None, 200)).await?;
+        assert_eq!(all.total_size, 153);
+        assert_eq!(all.local_areas.len(), 153);
+        Ok(())
+    }
+
+    pub(super) async fn retired_areas_are_history_not_current(store: &Store) -> anyhow::Result<()> {
+        let current = store
+            .list_local_areas(&query("", "Cumbria", None, 50))
+            .await?;
+        assert!(
+            current.local_areas.is_empty(),
+            "Cumbria is not current: {:?}",
+            names(&current)
+        );
+        let mut q = query("", "", None, 200);
+        q.include_retired = true;
+        let all = store.list_local_areas(&q).await?;
+        let cumbria = all
+            .local_areas
+            .iter()
+            .find(|a| a.name == "Cumbria")
+            .expect("kept as history");
+        assert_eq!(
+            cumbria.retired_on.map(|d| d.to_string()).as_deref(),
+            Some("2023-03-31")
+        );
+        assert_eq!(all.total_size, 153 + 19, "19 retired areas kept");
+        assert!(
+            all.local_areas
+                .iter()
+                .any(|a| a.name == "Northamptonshire" && a.retired_on.is_some())
+        );
+        Ok(())
+    }
+
+    pub(super) async fn filters_by_region_name_prefix_and_kind(
+        store: &Store,
+    ) -> anyhow::Result<()> {
+        let inner = store
+            .list_local_areas(&query("E13000001", "", None, 50))
+            .await?;
+        assert_eq!(inner.total_size, 13);
+        assert!(names(&inner).contains(&"Camden") && names(&inner).contains(&"Westminster"));
+        assert!(
+            inner
+                .local_areas
+                .iter()
+                .all(|a| a.region_name == "Inner London")
+        );
+        let camden = inner
+            .local_areas
+            .iter()
+            .find(|a| a.name == "Camden")
+            .expect("Camden");
+        assert_eq!(
+            (camden.ons_code.as_str(), camden.dfe_code.as_deref()),
+            ("E09000007", Some("202"))
+        );
+        assert_eq!(camden.kind, LocalAreaKind::LondonBorough);
+
+        let cam = store.list_local_areas(&query("", "CAM", None, 50)).await?;
+        assert_eq!(names(&cam), ["Cambridgeshire", "Camden"]);
+
+        let counties = store
+            .list_local_areas(&query("", "", Some(LocalAreaKind::County), 50))
+            .await?;
+        assert_eq!(counties.total_size, 21);
+        assert!(
+            counties
+                .local_areas
+                .iter()
+                .all(|a| a.kind == LocalAreaKind::County)
+        );
+
+        let both = store
+            .list_local_areas(&query("E12000006", "", Some(LocalAreaKind::County), 50))
+            .await?;
+        assert!(names(&both).contains(&"Norfolk"));
+        assert!(
+            both.local_areas
+                .iter()
+                .all(|a| a.region_code == "E12000006" && a.kind == LocalAreaKind::County)
+        );
+
+        let none = store
+            .list_local_areas(&query("E13000001", "Zz", None, 50))
+            .await?;
+        assert_eq!(
+            (none.total_size, none.local_areas.len(), none.next.is_none()),
+            (0, 0, true)
+        );
+        Ok(())
+    }
+
+    pub(super) async fn like_wildcards_in_a_prefix_match_literally(
+        store: &Store,
+    ) -> anyhow::Result<()> {
+        for prefix in ["%", "_", "\\", "C%"] {
+            let page = store.list_local_areas(&query("", prefix, None, 50)).await?;
+            assert_eq!(page.total_size, 0, "{prefix:?} matched {:?}", names(&page));
+        }
+        let comma = store
+            .list_local_areas(&query("", "Bristol, C", None, 50))
+            .await?;
+        assert_eq!(names(&comma), ["Bristol, City of"]);
+        Ok(())
+    }
+
+    pub(super) async fn paging_walks_every_area_once_in_order(store: &Store) -> anyhow::Result<()> {
+        let mut seen = Vec::new();
+        let mut token = String::new();
+        let mut pages = 0;
+        loop {
+            let q = LocalAreaQuery::parse(LocalAreaQueryInput {
+                region_code: "",
+                name_prefix: "",
+                kind: Ok(None),
+                include_retired: false,
+                page_size: 7,
+                page_token: &token,
+            })
+            .expect("valid");
+            let page = store.list_local_areas(&q).await?;
+            pages += 1;
+            assert_eq!(page.total_size, 153);
+            assert!(page.local_areas.len() <= 7);
+            seen.extend(
+                page.local_areas
+                    .iter()
+                    .map(|a| (a.name.to_lowercase(), a.ons_code.clone())),
+            );
+            match page.next {
+                Some(cursor) => token = cursor.encode(),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 153usize.div_ceil(7));
+        assert_eq!(seen.len(), 153);
+        assert_eq!(
+            seen.iter().map(|(_, c)| c).collect::<HashSet<_>>().len(),
+            153,
+            "no area twice"
+        );
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "ordered by name");
+        Ok(())
+    }
+
+    pub(super) async fn migrating_again_changes_nothing(store: &Store) -> anyhow::Result<()> {
+        store.migrate().await?;
+        store.migrate().await?;
+        let regions = store.list_regions().await?;
+        assert_eq!(regions.len(), 10);
+        assert_eq!(regions.iter().map(|r| r.local_area_count).sum::<u32>(), 153);
+        Ok(())
+    }
+}

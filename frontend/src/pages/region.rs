@@ -26,12 +26,14 @@ pub(crate) fn RegionPage() -> impl IntoView {
     let code = move || params.read().get("code").unwrap_or_default();
     let (filter, set_filter) = signal(String::new());
     let areas = LocalResource::new(move || api::list_local_areas(code(), filter.get()));
-    // The region's name comes with its areas; until then the heading says "Region".
+    let regions = LocalResource::new(api::list_regions);
+    // Until the regions arrive (or if the code names none) the heading says "Region".
     let region_name = move || {
-        areas
+        let code = code();
+        regions
             .get()
             .and_then(|r| r.ok())
-            .and_then(|page| page.local_areas.first().map(|a| a.region_name.clone()))
+            .and_then(|list| list.into_iter().find(|r| r.code == code).map(|r| r.name))
     };
     Effect::new(move || set_title(&region_name().unwrap_or_else(|| "Region".to_owned())));
     view! {

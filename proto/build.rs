@@ -4,16 +4,13 @@ use std::{env, fs, path::PathBuf};
 use prost::Message as _;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files = ["proto/sendplanner/v1/reference.proto"];
+    let files = ["proto/sendplanner/v1/identity.proto", "proto/sendplanner/v1/reference.proto"];
     for file in files {
         println!("cargo:rerun-if-changed={file}");
     }
     let fds = protox::compile(files, ["proto"])?;
     let out = PathBuf::from(env::var("OUT_DIR")?);
-    fs::write(
-        out.join("sendplanner_v1_descriptor.bin"),
-        fds.encode_to_vec(),
-    )?;
+    fs::write(out.join("sendplanner_v1_descriptor.bin"), fds.encode_to_vec())?;
     tonic_prost_build::configure()
         .build_transport(false)
         .server_mod_attribute("sendplanner.v1", "#[cfg(feature = \"server\")]")

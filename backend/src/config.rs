@@ -17,12 +17,80 @@ pub struct Cli {
 }
 
 /// The commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// Apply migrations and reference data, then serve gRPC, gRPC-web and the web app on one port.
     Serve,
     /// Apply migrations and reference data, then exit.
     Migrate,
+    /// Manage accounts from the command line (e.g. the first administrator).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check or checkpoint the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// Account commands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from SEND_PLANNER_PASSWORD or, if unset, from the
+    /// first line of standard input; it never appears on the command line.
+    Add(AddUser),
+}
+
+/// The roles, as command-line values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// All of England.
+    NationalPlanner,
+    /// One region (--scope REGION_CODE).
+    RegionalLead,
+    /// One local area (--scope ONS_CODE).
+    LocalAreaUser,
+    /// Ofsted or CQC inspector (--scope HOME_REGION_CODE --inspectorate …).
+    Inspector,
+    /// DfE or NHS England (--scope dfe|nhs-england).
+    RecipientBody,
+    /// Manages accounts.
+    Administrator,
+}
+
+/// `user add`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct AddUser {
+    /// Username (3 to 64 of a-z 0-9 . _ - @).
+    #[arg(long)]
+    pub username: String,
+    /// Name shown to people.
+    #[arg(long)]
+    pub display_name: String,
+    /// Role.
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// Region code (regional lead, inspector's home region), local area ONS code (local area
+    /// user) or recipient body (`dfe`, `nhs-england`).
+    #[arg(long, default_value = "")]
+    pub scope: String,
+    /// Inspector's inspectorate: `ofsted` or `cqc`.
+    #[arg(long, default_value = "")]
+    pub inspectorate: String,
+    /// Ofsted inspector with a social care specialism.
+    #[arg(long)]
+    pub social_care: bool,
+}
+
+/// Audit trail commands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and report the first broken link; exits non-zero if broken.
+    Verify {
+        /// A head printed earlier by `audit checkpoint` (SEQ:HASH): also detects truncation.
+        #[arg(long)]
+        checkpoint: Option<crate::admin::Checkpoint>,
+    },
+    /// Print the chain's head (SEQ:HASH) to keep outside the system.
+    Checkpoint,
 }
 
 /// How log lines are written.
@@ -38,41 +106,36 @@ pub enum LogFormat {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
     /// Address to listen on; port 0 picks a free port.
-    #[arg(
-        long,
-        env = "SEND_PLANNER_ADDR",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "SEND_PLANNER_ADDR", default_value = "127.0.0.1:8080", global = true)]
     pub addr: SocketAddr,
     /// Database: `sqlite://FILE` (created if missing) or `postgres://USER@HOST:PORT/DB`.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://send-planner.db",
-        global = true
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://send-planner.db", global = true)]
     pub database_url: String,
     /// Folder of the built web app (index.html, pkg/, assets/), served on the same port.
-    #[arg(
-        long,
-        env = "SEND_PLANNER_STATIC_DIR",
-        default_value = "dist",
-        global = true
-    )]
+    #[arg(long, env = "SEND_PLANNER_STATIC_DIR", default_value = "dist", global = true)]
     pub static_dir: PathBuf,
     /// Log filter in `tracing` syntax, e.g. `info` or `send_planner=debug,info`.
     #[arg(long, env = "SEND_PLANNER_LOG", default_value = "info", global = true)]
     pub log: String,
     /// Log line format.
-    #[arg(
-        long,
-        env = "SEND_PLANNER_LOG_FORMAT",
-        value_enum,
-        default_value = "text",
-        global = true
-    )]
+    #[arg(long, env = "SEND_PLANNER_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,
+    /// Minutes a session may stay unused before it ends.
+    #[arg(long, env = "SEND_PLANNER_SESSION_IDLE_MINUTES", default_value_t = 30, global = true)]
+    pub session_idle_minutes: u32,
+    /// Hours after sign-in at which a session ends, used or not.
+    #[arg(long, env = "SEND_PLANNER_SESSION_ABSOLUTE_HOURS", default_value_t = 12, global = true)]
+    pub session_absolute_hours: u32,
+}
+
+impl Settings {
+    /// Session lifetimes.
+    pub fn sessions(&self) -> crate::auth::SessionSettings {
+        crate::auth::SessionSettings {
+            idle: chrono::TimeDelta::minutes(i64::from(self.session_idle_minutes.max(1))),
+            absolute: chrono::TimeDelta::hours(i64::from(self.session_absolute_hours.max(1))),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -84,9 +147,8 @@ mod tests {
         let cli = Cli::try_parse_from(["send-planner", "--addr", "127.0.0.1:0"]).expect("parses");
         assert_eq!(cli.command, None);
         assert_eq!(cli.settings.addr.port(), 0);
-        let cli =
-            Cli::try_parse_from(["send-planner", "migrate", "--database-url", "sqlite://x.db"])
-                .expect("parses");
+        let cli = Cli::try_parse_from(["send-planner", "migrate", "--database-url", "sqlite://x.db"])
+            .expect("parses");
         assert_eq!(cli.command, Some(Command::Migrate));
         assert_eq!(cli.settings.database_url, "sqlite://x.db");
     }

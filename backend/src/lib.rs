@@ -1,6 +1,8 @@
 //! SEND Planner's backend: a tonic gRPC service (and gRPC-web for browsers) over sqlx, on
 //! SQLite by default or PostgreSQL in production.
 
+pub mod admin;
+pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod grpc;

@@ -1,8 +1,15 @@
 //! `send-planner`: serve (default) or migrate.
 
+use std::io::BufRead as _;
+
+use anyhow::Context as _;
 use clap::Parser as _;
+use proto::pb;
 use send_planner::{
-    config::{Cli, Command},
+    admin,
+    config::{AddUser, AuditCommand, Cli, Command, RoleArg, UserCommand},
+    domain::{audit::Actor, clock::Clock},
+    grpc::account::create_person,
     startup::{Application, shutdown_signal},
     store::Store,
     telemetry,
@@ -12,19 +19,110 @@ use send_planner::{
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(&cli.settings.log, cli.settings.log_format)?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            Application::build(&cli.settings)
-                .await?
-                .run_until(shutdown_signal())
-                .await
-        }
+    match cli.command.clone().unwrap_or(Command::Serve) {
+        Command::Serve => Application::build(&cli.settings).await?.run_until(shutdown_signal()).await,
         Command::Migrate => {
-            let store = Store::connect(&cli.settings.database_url).await?;
-            store.migrate().await?;
+            let store = open(&cli.settings.database_url).await?;
             store.close().await;
             tracing::info!(database = store.kind(), "migrated");
             Ok(())
         }
+        Command::User(UserCommand::Add(args)) => {
+            let store = open(&cli.settings.database_url).await?;
+            let request = add_user_request(&args, read_password()?);
+            let person = create_person(&store, &request, &Actor::system("cli"), Clock::system().now())
+                .await
+                .map_err(|status| anyhow::anyhow!("{}", status.message()))?;
+            store.close().await;
+            println!(
+                "created {} ({}, {}) with id {}",
+                person.username,
+                person.role(),
+                person.scope_label,
+                person.id
+            );
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify { checkpoint }) => {
+            let store = open(&cli.settings.database_url).await?;
+            let verified = admin::verify_audit(&store, checkpoint.as_ref()).await;
+            store.close().await;
+            match verified {
+                Ok(head) => {
+                    println!("audit trail intact: {} events, head {}", head.seq, head.hash);
+                    Ok(())
+                }
+                Err(e) => anyhow::bail!("audit trail broken: {e}"),
+            }
+        }
+        Command::Audit(AuditCommand::Checkpoint) => {
+            let store = open(&cli.settings.database_url).await?;
+            let head = admin::audit_checkpoint(&store).await?;
+            store.close().await;
+            println!("{head}");
+            Ok(())
+        }
     }
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url).await.context("failed to open the database")?;
+    store.migrate().await.context("failed to migrate the database")?;
+    Ok(store)
+}
+
+/// SEND_PLANNER_PASSWORD, or the first line of standard input: never a command-line argument,
+/// which other users of the machine could read.
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("SEND_PLANNER_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("failed to read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn add_user_request(args: &AddUser, password: String) -> pb::CreatePersonRequest {
+    let mut request = pb::CreatePersonRequest {
+        username: args.username.clone(),
+        display_name: args.display_name.clone(),
+        password,
+        social_care: args.social_care,
+        ..Default::default()
+    };
+    let scope = args.scope.clone();
+    let role = match args.role {
+        RoleArg::NationalPlanner => pb::Role::NationalPlanner,
+        RoleArg::RegionalLead => {
+            request.region_code = scope;
+            pb::Role::RegionalLead
+        }
+        RoleArg::LocalAreaUser => {
+            request.local_area_code = scope;
+            pb::Role::LocalAreaUser
+        }
+        RoleArg::Inspector => {
+            request.region_code = scope;
+            pb::Role::Inspector
+        }
+        RoleArg::RecipientBody => {
+            request.recipient_body = match scope.as_str() {
+                "dfe" => pb::RecipientBody::Dfe.into(),
+                "nhs-england" => pb::RecipientBody::NhsEngland.into(),
+                _ => 0,
+            };
+            pb::Role::RecipientBody
+        }
+        RoleArg::Administrator => pb::Role::Administrator,
+    };
+    request.role = role.into();
+    request.inspectorate = match args.inspectorate.as_str() {
+        "ofsted" => pb::Inspectorate::Ofsted.into(),
+        "cqc" => pb::Inspectorate::Cqc.into(),
+        _ => 0,
+    };
+    request
 }

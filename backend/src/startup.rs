@@ -1,9 +1,12 @@
 //! Builds the application: store, services, one listener for gRPC, gRPC-web and static files.
 
-use std::{future::Future, net::SocketAddr, path::Path};
+use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
 
 use anyhow::Context as _;
-use proto::pb::reference_service_server::ReferenceServiceServer;
+use proto::pb::{
+    account_service_server::AccountServiceServer, audit_service_server::AuditServiceServer,
+    auth_service_server::AuthServiceServer, reference_service_server::ReferenceServiceServer,
+};
 use tokio::net::TcpListener;
 use tonic_health::server::HealthReporter;
 use tower_http::{
@@ -11,7 +14,13 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{config::Settings, grpc::reference::ReferenceService, store::Store};
+use crate::{
+    auth::{Authenticator, authorize},
+    config::Settings,
+    domain::clock::Clock,
+    grpc::{account::AccountService, audit::AuditService, auth::AuthService, reference::ReferenceService},
+    store::Store,
+};
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -24,34 +33,30 @@ pub struct Application {
 impl Application {
     /// Connects the store, applies migrations, binds the listener and assembles the services.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let store = Store::connect(&settings.database_url)
-            .await
-            .context("failed to open the database")?;
-        store
-            .migrate()
-            .await
-            .context("failed to migrate the database")?;
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// As [`Application::build`], with a clock tests can move.
+    pub async fn build_with_clock(settings: &Settings, clock: Clock) -> anyhow::Result<Self> {
+        let store = Store::connect(&settings.database_url).await.context("failed to open the database")?;
+        store.migrate().await.context("failed to migrate the database")?;
+        let auth = Arc::new(
+            Authenticator::new(store.clone(), clock, settings.sessions())
+                .await
+                .context("failed to set up sign-in")?,
+        );
         let (health, health_service) = tonic_health::server::health_reporter();
-        health
-            .set_serving::<ReferenceServiceServer<ReferenceService>>()
-            .await;
-        let router = router(&store, health_service, &settings.static_dir)?;
+        set_serving(&health, true).await;
+        let router = router(&store, &auth, health_service, &settings.static_dir)?;
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("failed to listen on {}", settings.addr))?;
-        Ok(Self {
-            listener,
-            router,
-            store,
-            health,
-        })
+        Ok(Self { listener, router, store, health })
     }
 
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .unwrap_or_else(|_| ([127, 0, 0, 1], 0).into())
+        self.listener.local_addr().unwrap_or_else(|_| ([127, 0, 0, 1], 0).into())
     }
 
     /// The store, for tests and admin commands.
@@ -61,25 +66,15 @@ impl Application {
 
     /// Serves until `shutdown` completes, then stops accepting, finishes in-flight requests
     /// and closes the database.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
-        let Self {
-            listener,
-            router,
-            store,
-            health,
-        } = self;
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Self { listener, router, store, health } = self;
         tracing::info!(addr = %listener.local_addr()?, database = store.kind(), "serving");
         let signal = async move {
             shutdown.await;
             tracing::info!("shutting down: finishing in-flight requests");
-            health
-                .set_not_serving::<ReferenceServiceServer<ReferenceService>>()
-                .await;
+            set_serving(&health, false).await;
         };
-        axum::serve(listener, router)
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(signal)
             .await
             .context("server failed")?;
@@ -89,11 +84,29 @@ impl Application {
     }
 }
 
+/// Reports every service as serving (or not) to health checkers.
+async fn set_serving(health: &HealthReporter, serving: bool) {
+    macro_rules! each {
+        ($($service:ty),*) => {$(
+            if serving {
+                health.set_serving::<$service>().await;
+            } else {
+                health.set_not_serving::<$service>().await;
+            }
+        )*};
+    }
+    each!(
+        ReferenceServiceServer<ReferenceService>,
+        AuthServiceServer<AuthService>,
+        AccountServiceServer<AccountService>,
+        AuditServiceServer<AuditService>
+    );
+}
+
 fn router(
     store: &Store,
-    health: tonic_health::pb::health_server::HealthServer<
-        impl tonic_health::pb::health_server::Health,
-    >,
+    auth: &Arc<Authenticator>,
+    health: tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health>,
     static_dir: &Path,
 ) -> anyhow::Result<axum::Router> {
     let reflection = || {
@@ -101,12 +114,8 @@ fn router(
             .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
-    let reflection_v1 = reflection()
-        .build_v1()
-        .context("failed to build reflection")?;
-    let reflection_v1alpha = reflection()
-        .build_v1alpha()
-        .context("failed to build reflection")?;
+    let reflection_v1 = reflection().build_v1().context("failed to build reflection")?;
+    let reflection_v1alpha = reflection().build_v1alpha().context("failed to build reflection")?;
     if !static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %static_dir.display(), "no built web app found; run scripts/build-frontend.sh");
     }
@@ -114,15 +123,17 @@ fn router(
     let grpc = tonic::service::Routes::new(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(ReferenceServiceServer::new(ReferenceService::new(
-            store.clone(),
-        )))
+        .add_service(ReferenceServiceServer::new(ReferenceService::new(store.clone())))
+        .add_service(AuthServiceServer::new(AuthService::new(auth.clone())))
+        .add_service(AccountServiceServer::new(AccountService::new(store.clone(), auth.clone())))
+        .add_service(AuditServiceServer::new(AuditService::new(store.clone(), auth.clone())))
         .into_axum_router()
+        // Every call passes the access check first (inside gRPC-web decoding, so its refusals
+        // reach browsers as gRPC-web too).
+        .layer(axum::middleware::from_fn_with_state(auth.clone(), authorize))
         // gRPC-web on the gRPC routes only: tonic-web answers other HTTP/1.1 requests with 400.
         .layer(tonic_web::GrpcWebLayer::new());
-    Ok(grpc
-        .fallback_service(web_app)
-        .layer(TraceLayer::new_for_http()))
+    Ok(grpc.fallback_service(web_app).layer(TraceLayer::new_for_http()))
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -10,9 +10,7 @@ pub fn init(filter: &str, format: LogFormat) -> anyhow::Result<()> {
     let registry = tracing_subscriber::registry().with(filter);
     match format {
         LogFormat::Text => registry.with(fmt::layer().with_target(true)).try_init()?,
-        LogFormat::Json => registry
-            .with(fmt::layer().json().flatten_event(true))
-            .try_init()?,
+        LogFormat::Json => registry.with(fmt::layer().json().flatten_event(true)).try_init()?,
     }
     Ok(())
 }

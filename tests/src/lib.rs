@@ -8,12 +8,18 @@ use std::{
 };
 
 use anyhow::{Context as _, bail};
+use proto::pb::{self, auth_service_client::AuthServiceClient};
 use send_planner::{
     config::{LogFormat, Settings},
+    domain::{audit::Actor, clock::Clock},
     startup::Application,
     store::Store,
 };
 use tokio::sync::oneshot;
+use tonic::{service::interceptor::InterceptedService, transport::Channel};
+
+/// The password every seeded test account uses: long enough, not common, no username in it.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,33 +62,23 @@ impl TestDatabase {
             DbKind::Sqlite => {
                 let dir = tempfile::tempdir()?;
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                Ok(Self {
-                    url,
-                    kind,
-                    _dir: Some(dir),
-                    pg_name: None,
-                })
+                Ok(Self { url, kind, _dir: Some(dir), pg_name: None })
             }
             DbKind::Postgres => {
                 use sqlx::Connection as _;
                 let admin = pg_admin_url();
                 let name = format!("send_planner_test_{:016x}", rand::random::<u64>());
                 let mut conn = sqlx::PgConnection::connect(&admin).await.with_context(|| {
-                    format!("PostgreSQL is not reachable at {admin}; start it or set SEND_PLANNER_TEST_PG_URL")
+                    format!(
+                        "PostgreSQL is not reachable at {admin}; start it or set SEND_PLANNER_TEST_PG_URL"
+                    )
                 })?;
                 sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&mut conn)
                     .await?;
                 conn.close().await?;
-                let base = admin
-                    .rsplit_once('/')
-                    .map_or(admin.as_str(), |(base, _)| base);
-                Ok(Self {
-                    url: format!("{base}/{name}"),
-                    kind,
-                    _dir: None,
-                    pg_name: Some(name),
-                })
+                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
+                Ok(Self { url: format!("{base}/{name}"), kind, _dir: None, pg_name: Some(name) })
             }
         }
     }
@@ -107,17 +103,13 @@ impl Drop for TestDatabase {
         };
         // Drop runs outside async context: use a thread with its own small runtime.
         let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             rt.block_on(async {
                 use sqlx::Connection as _;
                 let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await?;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut conn)
+                    .await?;
                 anyhow::Ok(())
             })
         })
@@ -130,10 +122,7 @@ impl Drop for TestDatabase {
 
 /// The workspace's root folder.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// A running server on 127.0.0.1 with its own database.
@@ -142,6 +131,10 @@ pub struct TestApp {
     pub addr: SocketAddr,
     /// Its database, kept alive while the app runs.
     pub db: TestDatabase,
+    /// The same store the server uses.
+    pub store: Store,
+    /// The server's clock: stands still until a test advances it.
+    pub clock: Clock,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -150,6 +143,66 @@ impl TestApp {
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// A native gRPC (HTTP/2) channel to the server.
+    pub async fn channel(&self) -> anyhow::Result<Channel> {
+        Ok(Channel::from_shared(self.url())?.connect().await?)
+    }
+
+    /// Creates an account directly in the store (as the command line would).
+    pub async fn seed_person(&self, request: pb::CreatePersonRequest) -> anyhow::Result<pb::Person> {
+        let person = send_planner::grpc::account::create_person(
+            &self.store,
+            &request,
+            &Actor::system("test"),
+            self.clock.now(),
+        )
+        .await
+        .map_err(|status| anyhow::anyhow!("seed_person {}: {}", request.username, status.message()))?;
+        Ok(send_planner::grpc::convert::person_to_pb(&person))
+    }
+
+    /// Signs in over native gRPC and returns the session token.
+    pub async fn sign_in(&self, username: &str, password: &str) -> anyhow::Result<String> {
+        let mut auth = AuthServiceClient::new(self.channel().await?);
+        let reply = auth
+            .sign_in(pb::SignInRequest { username: username.into(), password: password.into() })
+            .await?
+            .into_inner();
+        Ok(reply.token)
+    }
+
+    /// Seeds a persona and signs it in: its record and a session token.
+    pub async fn persona(&self, persona: Persona) -> anyhow::Result<(pb::Person, String)> {
+        let request = persona.request();
+        let person = match self.seed_person(request.clone()).await {
+            Ok(person) => person,
+            // Already seeded by an earlier call: find it by signing in.
+            Err(_) => {
+                let token = self.sign_in(&request.username, PASSWORD).await?;
+                let mut auth = AuthServiceClient::with_interceptor(self.channel().await?, Bearer::new(&token)?);
+                let me = auth.who_am_i(pb::WhoAmIRequest {}).await?.into_inner().person;
+                return Ok((me.context("who am I")?, token));
+            }
+        };
+        let token = self.sign_in(&request.username, PASSWORD).await?;
+        Ok((person, token))
+    }
+
+    /// A channel that sends `token` with every call.
+    pub async fn authed(&self, token: &str) -> anyhow::Result<InterceptedService<Channel, Bearer>> {
+        Ok(InterceptedService::new(self.channel().await?, Bearer::new(token)?))
+    }
+
+    /// Signs in through the web app's sign-in page and waits for the start page.
+    pub async fn sign_in_in_browser(&self, browser: &Browser, username: &str, password: &str) -> anyhow::Result<()> {
+        browser.client.goto(&format!("{}/sign-in", self.url())).await?;
+        browser.find("#username").await?.send_keys(username).await?;
+        browser.find("#password").await?.send_keys(password).await?;
+        browser.find("form button[type=submit]").await?.click().await?;
+        browser.find("[data-testid=start-page]").await?;
+        Ok(())
     }
 
     /// Asks the server to stop and waits for it, reporting its result.
@@ -182,19 +235,18 @@ pub async fn spawn_app_with(static_dir: &Path) -> anyhow::Result<TestApp> {
         static_dir: static_dir.to_path_buf(),
         log: "warn".to_owned(),
         log_format: LogFormat::Text,
+        session_idle_minutes: 30,
+        session_absolute_hours: 12,
     };
-    let app = Application::build(&settings).await?;
+    let clock = Clock::manual(chrono::Utc::now());
+    let app = Application::build_with_clock(&settings, clock.clone()).await?;
     let addr = app.local_addr();
+    let store = app.store().clone();
     let (tx, rx) = oneshot::channel();
     let server = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    Ok(TestApp {
-        addr,
-        db,
-        shutdown: Some(tx),
-        server: Some(server),
-    })
+    Ok(TestApp { addr, db, store, clock, shutdown: Some(tx), server: Some(server) })
 }
 
 /// Starts the real application with the built web app in `dist/` (`scripts/build-frontend.sh`).
@@ -213,9 +265,7 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver on a free port and opens a headless Chromium session.
     pub async fn start() -> anyhow::Result<Self> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -246,11 +296,7 @@ impl Browser {
                 .await
             {
                 Ok(client) => {
-                    return Ok(Self {
-                        client,
-                        driver,
-                        _profile: profile,
-                    });
+                    return Ok(Self { client, driver, _profile: profile });
                 }
                 Err(e) => last_error = Some(e),
             }
@@ -292,9 +338,8 @@ impl Browser {
     /// Runs axe-core (WCAG 2.0, 2.1, 2.2 A and AA rules) on the current page and fails with the
     /// violations, if any.
     pub async fn assert_accessible(&self) -> anyhow::Result<()> {
-        let axe =
-            std::fs::read_to_string(workspace_root().join("node_modules/axe-core/axe.min.js"))
-                .context("axe-core is not installed; run scripts/setup.sh")?;
+        let axe = std::fs::read_to_string(workspace_root().join("node_modules/axe-core/axe.min.js"))
+            .context("axe-core is not installed; run scripts/setup.sh")?;
         self.client.execute(&axe, vec![]).await?;
         let result = self
             .client
@@ -329,5 +374,106 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
+    }
+}
+
+/// Sends `authorization: Bearer <token>` with every call.
+#[derive(Clone)]
+pub struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
+
+impl Bearer {
+    /// An interceptor for `token`.
+    pub fn new(token: &str) -> anyhow::Result<Self> {
+        Ok(Self(format!("Bearer {token}").parse()?))
+    }
+}
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        request.metadata_mut().insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+/// The test accounts: one per role, and a second in another scope where scope matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persona {
+    /// National planner.
+    Planner,
+    /// Regional lead for Inner London (E13000001).
+    InnerLondonLead,
+    /// Regional lead for the North East (E12000001): another region.
+    NorthEastLead,
+    /// Local area user for Camden (E09000007).
+    Camden,
+    /// Local area user for Westminster (E09000033): another area.
+    Westminster,
+    /// Ofsted social care inspector, home region Inner London.
+    OfstedInspector,
+    /// DfE recipient.
+    Dfe,
+    /// Administrator.
+    Admin,
+}
+
+impl Persona {
+    /// The account's username.
+    pub fn username(self) -> &'static str {
+        match self {
+            Self::Planner => "planner",
+            Self::InnerLondonLead => "lead.inner",
+            Self::NorthEastLead => "lead.northeast",
+            Self::Camden => "user.camden",
+            Self::Westminster => "user.westminster",
+            Self::OfstedInspector => "hmi.ofsted",
+            Self::Dfe => "reader.dfe",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// The request that creates it.
+    pub fn request(self) -> pb::CreatePersonRequest {
+        let base = pb::CreatePersonRequest {
+            username: self.username().into(),
+            display_name: format!("Test {}", self.username()),
+            password: PASSWORD.into(),
+            ..Default::default()
+        };
+        match self {
+            Self::Planner => pb::CreatePersonRequest { role: pb::Role::NationalPlanner.into(), ..base },
+            Self::InnerLondonLead => pb::CreatePersonRequest {
+                role: pb::Role::RegionalLead.into(),
+                region_code: "E13000001".into(),
+                ..base
+            },
+            Self::NorthEastLead => pb::CreatePersonRequest {
+                role: pb::Role::RegionalLead.into(),
+                region_code: "E12000001".into(),
+                ..base
+            },
+            Self::Camden => pb::CreatePersonRequest {
+                role: pb::Role::LocalAreaUser.into(),
+                local_area_code: "E09000007".into(),
+                ..base
+            },
+            Self::Westminster => pb::CreatePersonRequest {
+                role: pb::Role::LocalAreaUser.into(),
+                local_area_code: "E09000033".into(),
+                ..base
+            },
+            Self::OfstedInspector => pb::CreatePersonRequest {
+                role: pb::Role::Inspector.into(),
+                region_code: "E13000001".into(),
+                inspectorate: pb::Inspectorate::Ofsted.into(),
+                social_care: true,
+                ..base
+            },
+            Self::Dfe => pb::CreatePersonRequest {
+                role: pb::Role::RecipientBody.into(),
+                recipient_body: pb::RecipientBody::Dfe.into(),
+                ..base
+            },
+            Self::Admin => pb::CreatePersonRequest { role: pb::Role::Administrator.into(), ..base },
+        }
     }
 }

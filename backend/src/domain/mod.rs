@@ -1,5 +1,8 @@
 //! Domain types and rules. Imports neither tonic nor sqlx.
 
+pub mod audit;
+pub mod clock;
+pub mod identity;
 pub mod reference;
 pub mod reference_data;
 
@@ -17,10 +20,7 @@ pub struct FieldViolation {
 impl FieldViolation {
     /// A violation of `field` for `reason`.
     pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
-        Self {
-            field,
-            reason: reason.into(),
-        }
+        Self { field, reason: reason.into() }
     }
 }
 

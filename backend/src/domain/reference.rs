@@ -21,12 +21,8 @@ pub enum LocalAreaKind {
 
 impl LocalAreaKind {
     /// Every kind, in display order.
-    pub const ALL: [Self; 4] = [
-        Self::LondonBorough,
-        Self::MetropolitanDistrict,
-        Self::UnitaryAuthority,
-        Self::County,
-    ];
+    pub const ALL: [Self; 4] =
+        [Self::LondonBorough, Self::MetropolitanDistrict, Self::UnitaryAuthority, Self::County];
 
     /// The stable name stored in the database.
     pub fn as_str(self) -> &'static str {
@@ -65,10 +61,7 @@ impl FromStr for LocalAreaKind {
     type Err = UnknownKind;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownKind(s.to_owned()))
+        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownKind(s.to_owned()))
     }
 }
 
@@ -139,10 +132,9 @@ impl PageCursor {
         let text = String::from_utf8(bytes).map_err(|_| bad())?;
         let mut parts = text.splitn(3, '\n');
         match (parts.next(), parts.next(), parts.next()) {
-            (Some("v1"), Some(name_key), Some(ons_code)) if !ons_code.is_empty() => Ok(Self {
-                name_key: name_key.to_owned(),
-                ons_code: ons_code.to_owned(),
-            }),
+            (Some("v1"), Some(name_key), Some(ons_code)) if !ons_code.is_empty() => {
+                Ok(Self { name_key: name_key.to_owned(), ons_code: ons_code.to_owned() })
+            }
             _ => Err(bad()),
         }
     }
@@ -198,10 +190,7 @@ impl LocalAreaQuery {
             ));
         }
         let kind = input.kind.unwrap_or_else(|n| {
-            errors.push(FieldViolation::new(
-                "kind",
-                format!("{n} is not a local area kind"),
-            ));
+            errors.push(FieldViolation::new("kind", format!("{n} is not a local area kind")));
             None
         });
         let page_size = match input.page_size {
@@ -269,21 +258,14 @@ mod tests {
 
     #[test]
     fn oversized_page_size_is_capped() {
-        let q = LocalAreaQuery::parse(LocalAreaQueryInput {
-            page_size: 10_000,
-            ..input()
-        })
-        .expect("valid");
+        let q = LocalAreaQuery::parse(LocalAreaQueryInput { page_size: 10_000, ..input() }).expect("valid");
         assert_eq!(q.page_size, MAX_PAGE_SIZE);
     }
 
     #[test]
     fn negative_page_size_is_rejected_naming_the_field() {
-        let err = LocalAreaQuery::parse(LocalAreaQueryInput {
-            page_size: -1,
-            ..input()
-        })
-        .expect_err("invalid");
+        let err =
+            LocalAreaQuery::parse(LocalAreaQueryInput { page_size: -1, ..input() }).expect_err("invalid");
         assert_eq!(err.0[0].field, "page_size");
     }
 
@@ -302,10 +284,7 @@ mod tests {
 
     #[test]
     fn page_tokens_round_trip() {
-        let cursor = PageCursor {
-            name_key: "bristol, city of".into(),
-            ons_code: "E06000023".into(),
-        };
+        let cursor = PageCursor { name_key: "bristol, city of".into(), ons_code: "E06000023".into() };
         assert_eq!(PageCursor::decode(&cursor.encode()), Ok(cursor));
     }
 
@@ -325,11 +304,8 @@ mod tests {
 
     #[test]
     fn name_prefix_is_lower_cased_and_trimmed() {
-        let q = LocalAreaQuery::parse(LocalAreaQueryInput {
-            name_prefix: " CaM ",
-            ..input()
-        })
-        .expect("valid");
+        let q =
+            LocalAreaQuery::parse(LocalAreaQueryInput { name_prefix: " CaM ", ..input() }).expect("valid");
         assert_eq!(q.name_prefix.as_deref(), Some("cam"));
     }
 

@@ -84,19 +84,13 @@ struct LaCsvRow {
 /// Inner and Outer London.
 pub fn parse_regions(text: &str) -> Result<Vec<RegionRecord>, ReferenceDataError> {
     let mut regions = Vec::new();
-    for (i, row) in csv::Reader::from_reader(text.as_bytes())
-        .deserialize()
-        .enumerate()
-    {
+    for (i, row) in csv::Reader::from_reader(text.as_bytes()).deserialize().enumerate() {
         let row: RegionCsvRow = row?;
         let sort_order = match row.region_code.as_str() {
             LONDON => continue,
             INNER_LONDON => 70,
             OUTER_LONDON => 75,
-            code => match code
-                .strip_prefix("E1200000")
-                .and_then(|n| n.parse::<i64>().ok())
-            {
+            code => match code.strip_prefix("E1200000").and_then(|n| n.parse::<i64>().ok()) {
                 Some(n) => n * 10,
                 None => {
                     return Err(ReferenceDataError::Row {
@@ -106,11 +100,7 @@ pub fn parse_regions(text: &str) -> Result<Vec<RegionRecord>, ReferenceDataError
                 }
             },
         };
-        regions.push(RegionRecord {
-            code: row.region_code,
-            name: row.region_name,
-            sort_order,
-        });
+        regions.push(RegionRecord { code: row.region_code, name: row.region_name, sort_order });
     }
     regions.sort_by_key(|r| r.sort_order);
     Ok(regions)
@@ -120,10 +110,7 @@ pub fn parse_regions(text: &str) -> Result<Vec<RegionRecord>, ReferenceDataError
 /// ("A / B") and the British Forces row are not local areas and are left out.
 pub fn parse_local_areas(text: &str) -> Result<Vec<LocalAreaRecord>, ReferenceDataError> {
     let mut areas = Vec::new();
-    for (i, row) in csv::Reader::from_reader(text.as_bytes())
-        .deserialize()
-        .enumerate()
-    {
+    for (i, row) in csv::Reader::from_reader(text.as_bytes()).deserialize().enumerate() {
         let row: LaCsvRow = row?;
         let fail = |reason: String| ReferenceDataError::Row { row: i + 1, reason };
         if row.new_la_code.contains('/') || row.parent_geography_code.is_empty() {
@@ -132,9 +119,7 @@ pub fn parse_local_areas(text: &str) -> Result<Vec<LocalAreaRecord>, ReferenceDa
         let kind = LocalAreaKind::from_entity_description(&row.entity_description)
             .ok_or_else(|| fail(format!("unknown entity {:?}", row.entity_description)))?;
         let dfe_code = match row.old_la_code.trim() {
-            code if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) => {
-                Some(code.to_owned())
-            }
+            code if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) => Some(code.to_owned()),
             "x" | "" => None,
             other => return Err(fail(format!("bad DfE code {other:?}"))),
         };
@@ -143,10 +128,7 @@ pub fn parse_local_areas(text: &str) -> Result<Vec<LocalAreaRecord>, ReferenceDa
                 Some(201..=213) => INNER_LONDON.to_owned(),
                 Some(301..=320) => OUTER_LONDON.to_owned(),
                 _ => {
-                    return Err(fail(format!(
-                        "London area {} has no London DfE code",
-                        row.la_name
-                    )));
+                    return Err(fail(format!("London area {} has no London DfE code", row.la_name)));
                 }
             }
         } else {
@@ -235,35 +217,21 @@ mod tests {
     #[test]
     fn retired_areas_are_kept_as_history() {
         let areas = parse_local_areas(LAS_CSV).expect("parses");
-        let cumbria = areas
-            .iter()
-            .find(|a| a.name == "Cumbria")
-            .expect("Cumbria is kept");
+        let cumbria = areas.iter().find(|a| a.name == "Cumbria").expect("Cumbria is kept");
         assert_eq!(cumbria.retired_on, NaiveDate::from_ymd_opt(2023, 3, 31));
-        assert!(
-            areas
-                .iter()
-                .any(|a| a.name == "Northamptonshire" && a.retired_on.is_some())
-        );
+        assert!(areas.iter().any(|a| a.name == "Northamptonshire" && a.retired_on.is_some()));
     }
 
     #[test]
     fn combined_and_forces_rows_are_not_local_areas() {
         let areas = parse_local_areas(LAS_CSV).expect("parses");
-        assert!(
-            !areas
-                .iter()
-                .any(|a| a.name.contains(" / ") || a.name.contains("Forces"))
-        );
+        assert!(!areas.iter().any(|a| a.name.contains(" / ") || a.name.contains("Forces")));
     }
 
     #[test]
     fn a_name_with_a_quoted_comma_is_read_whole() {
         let areas = parse_local_areas(LAS_CSV).expect("parses");
-        assert!(
-            areas.iter().any(|a| a.name.contains(", ")),
-            "a quoted name with a comma"
-        );
+        assert!(areas.iter().any(|a| a.name.contains(", ")), "a quoted name with a comma");
     }
 
     #[test]

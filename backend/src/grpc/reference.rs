@@ -32,9 +32,7 @@ fn kind_from_pb(value: i32) -> Result<Option<LocalAreaKind>, i32> {
     match pb::LocalAreaKind::try_from(value) {
         Ok(pb::LocalAreaKind::Unspecified) => Ok(None),
         Ok(pb::LocalAreaKind::LondonBorough) => Ok(Some(LocalAreaKind::LondonBorough)),
-        Ok(pb::LocalAreaKind::MetropolitanDistrict) => {
-            Ok(Some(LocalAreaKind::MetropolitanDistrict))
-        }
+        Ok(pb::LocalAreaKind::MetropolitanDistrict) => Ok(Some(LocalAreaKind::MetropolitanDistrict)),
         Ok(pb::LocalAreaKind::UnitaryAuthority) => Ok(Some(LocalAreaKind::UnitaryAuthority)),
         Ok(pb::LocalAreaKind::County) => Ok(Some(LocalAreaKind::County)),
         Err(_) => Err(value),
@@ -51,11 +49,7 @@ fn kind_to_pb(kind: LocalAreaKind) -> pb::LocalAreaKind {
 }
 
 fn region_to_pb(r: Region) -> pb::Region {
-    pb::Region {
-        code: r.code,
-        name: r.name,
-        local_area_count: r.local_area_count,
-    }
+    pb::Region { code: r.code, name: r.name, local_area_count: r.local_area_count }
 }
 
 fn local_area_to_pb(a: LocalArea) -> pb::LocalArea {
@@ -76,14 +70,8 @@ impl Rpc for ReferenceService {
         &self,
         _request: Request<ListRegionsRequest>,
     ) -> Result<Response<ListRegionsResponse>, Status> {
-        let regions = self
-            .store
-            .list_regions()
-            .await
-            .map_err(status::from_store)?;
-        Ok(Response::new(ListRegionsResponse {
-            regions: regions.into_iter().map(region_to_pb).collect(),
-        }))
+        let regions = self.store.list_regions().await.map_err(status::from_store)?;
+        Ok(Response::new(ListRegionsResponse { regions: regions.into_iter().map(region_to_pb).collect() }))
     }
 
     async fn list_local_areas(
@@ -101,21 +89,12 @@ impl Rpc for ReferenceService {
         })
         .map_err(|e| status::invalid_argument(&e))?;
         if let Some(code) = &query.region_code
-            && !self
-                .store
-                .region_exists(code)
-                .await
-                .map_err(status::from_store)?
+            && !self.store.region_exists(code).await.map_err(status::from_store)?
         {
-            let violation =
-                FieldViolation::new("region_code", format!("no region has code {code:?}"));
+            let violation = FieldViolation::new("region_code", format!("no region has code {code:?}"));
             return Err(status::invalid_argument(&InvalidInput::from(violation)));
         }
-        let page = self
-            .store
-            .list_local_areas(&query)
-            .await
-            .map_err(status::from_store)?;
+        let page = self.store.list_local_areas(&query).await.map_err(status::from_store)?;
         Ok(Response::new(ListLocalAreasResponse {
             local_areas: page.local_areas.into_iter().map(local_area_to_pb).collect(),
             next_page_token: page.next.map(|c| c.encode()).unwrap_or_default(),

@@ -19,6 +19,12 @@ pub fn invalid_argument(e: &InvalidInput) -> Status {
 pub fn from_store(e: StoreError) -> Status {
     match e {
         StoreError::NotFound => Status::not_found("not found"),
+        StoreError::Invalid(e) => invalid_argument(&e),
+        StoreError::AlreadyExists(v) => {
+            let mut details = ErrorDetails::new();
+            details.add_bad_request_violation(v.field, v.reason.clone());
+            Status::with_error_details(Code::AlreadyExists, v.to_string(), details)
+        }
         StoreError::Conflict => {
             Status::aborted("the record was changed by someone else; reload and try again")
         }
@@ -30,4 +36,18 @@ pub fn from_store(e: StoreError) -> Status {
 pub fn internal(e: &(dyn std::error::Error + 'static)) -> Status {
     tracing::error!(error = %e, source = ?e.source(), "internal error");
     Status::internal("internal error")
+}
+
+/// Sign-in and session failures.
+pub fn from_auth(e: crate::auth::AuthError) -> Status {
+    use crate::auth::AuthError;
+    match e {
+        AuthError::Invalid(e) => invalid_argument(&e),
+        AuthError::WrongCredentials | AuthError::Token(_) | AuthError::Ended | AuthError::Expired => {
+            Status::unauthenticated(e.to_string())
+        }
+        AuthError::Throttled { .. } => Status::resource_exhausted(e.to_string()),
+        AuthError::Store(e) => from_store(e),
+        AuthError::Hash(e) => internal(&e),
+    }
 }

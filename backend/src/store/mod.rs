@@ -5,7 +5,12 @@
 //! whichever pool is configured. Migrations differ per dialect and live in
 //! `migrations/{sqlite,postgres}`.
 
+mod audit;
+mod identity;
 mod reference;
+
+pub use audit::AuditHead;
+pub use identity::{SessionRecord, ThrottleRule};
 
 use std::{str::FromStr, time::Duration};
 
@@ -26,6 +31,29 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Runs `$body` inside a write transaction `$tx` and commits it; an early return or `?` in the
+/// body rolls everything back. SQLite write transactions start `IMMEDIATE`, taking the write
+/// lock at once, so a transaction that reads before it writes can never fail to upgrade.
+macro_rules! write_tx {
+    ($store:expr, $tx:ident => $body:expr) => {
+        match $store {
+            $crate::store::Store::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let value = $body;
+                $tx.commit().await?;
+                value
+            }
+            $crate::store::Store::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let value = $body;
+                $tx.commit().await?;
+                value
+            }
+        }
+    };
+}
+pub(crate) use write_tx;
+
 /// A failure of the store that callers may act on. Database details stay inside.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -35,6 +63,12 @@ pub enum StoreError {
     /// A unique constraint or version check refused the write.
     #[error("conflict")]
     Conflict,
+    /// The request names something that does not exist or breaks a rule the store checks.
+    #[error(transparent)]
+    Invalid(#[from] crate::domain::InvalidInput),
+    /// A unique field already holds this value.
+    #[error("{0}")]
+    AlreadyExists(crate::domain::FieldViolation),
     /// The database URL names no supported database.
     #[error("database url must start with sqlite: or postgres: (got {0:?})")]
     UnsupportedUrl(String),
@@ -82,10 +116,7 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await?;
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             Ok(Self::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()

@@ -75,12 +75,7 @@ impl Store {
     /// Loads `migrations/data/{regions,las}.csv` in one transaction, once per version of the
     /// files: rows are upserted by code, so a corrected file updates names and dates in place.
     pub(super) async fn load_reference_data(&self) -> Result<(), StoreError> {
-        let digest = hex::encode(
-            Sha256::new()
-                .chain_update(REGIONS_CSV)
-                .chain_update(LAS_CSV)
-                .finalize(),
-        );
+        let digest = hex::encode(Sha256::new().chain_update(REGIONS_CSV).chain_update(LAS_CSV).finalize());
         let regions = parse_regions(REGIONS_CSV)?;
         let areas = parse_local_areas(LAS_CSV)?;
         with_pool!(self, pool => {
@@ -136,11 +131,7 @@ impl Store {
             .await?;
             tx.commit().await?;
         });
-        tracing::info!(
-            regions = regions.len(),
-            local_areas = areas.len(),
-            "loaded reference data"
-        );
+        tracing::info!(regions = regions.len(), local_areas = areas.len(), "loaded reference data");
         Ok(())
     }
 
@@ -169,17 +160,10 @@ impl Store {
     /// One page of local areas matching `q`, ordered by name, with the total over all pages.
     pub async fn list_local_areas(&self, q: &LocalAreaQuery) -> Result<LocalAreaPage, StoreError> {
         let region = q.region_code.clone().unwrap_or_default();
-        let pattern = q
-            .name_prefix
-            .as_deref()
-            .map(like_prefix)
-            .unwrap_or_default();
+        let pattern = q.name_prefix.as_deref().map(like_prefix).unwrap_or_default();
         let kind = q.kind.map(|k| k.as_str()).unwrap_or_default();
-        let (after_key, after_code) = q
-            .after
-            .as_ref()
-            .map(|c| (c.name_key.as_str(), c.ons_code.as_str()))
-            .unwrap_or_default();
+        let (after_key, after_code) =
+            q.after.as_ref().map(|c| (c.name_key.as_str(), c.ons_code.as_str())).unwrap_or_default();
         let limit = i64::from(q.page_size) + 1;
         let (mut rows, total): (Vec<LocalAreaRow>, i64) = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -205,34 +189,28 @@ impl Store {
         });
         let next = if rows.len() > q.page_size as usize {
             rows.truncate(q.page_size as usize);
-            rows.last().map(|r| PageCursor {
-                name_key: r.name_key.clone(),
-                ons_code: r.ons_code.clone(),
-            })
+            rows.last().map(|r| PageCursor { name_key: r.name_key.clone(), ons_code: r.ons_code.clone() })
         } else {
             None
         };
-        let local_areas =
-            rows.into_iter()
-                .map(|r| {
-                    Ok(LocalArea {
-                        kind: r.kind.parse().map_err(|e| {
-                            StoreError::Unexpected(sqlx::Error::Decode(Box::new(e)))
-                        })?,
-                        ons_code: r.ons_code,
-                        name: r.name,
-                        dfe_code: r.dfe_code,
-                        region_code: r.region_code,
-                        region_name: r.region_name,
-                        retired_on: r.retired_on,
-                    })
+        let local_areas = rows
+            .into_iter()
+            .map(|r| {
+                Ok(LocalArea {
+                    kind: r
+                        .kind
+                        .parse()
+                        .map_err(|e| StoreError::Unexpected(sqlx::Error::Decode(Box::new(e))))?,
+                    ons_code: r.ons_code,
+                    name: r.name,
+                    dfe_code: r.dfe_code,
+                    region_code: r.region_code,
+                    region_name: r.region_name,
+                    retired_on: r.retired_on,
                 })
-                .collect::<Result<_, StoreError>>()?;
-        Ok(LocalAreaPage {
-            local_areas,
-            next,
-            total_size: u32::try_from(total).unwrap_or(u32::MAX),
-        })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(LocalAreaPage { local_areas, next, total_size: u32::try_from(total).unwrap_or(u32::MAX) })
     }
 }
 

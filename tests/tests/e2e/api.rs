@@ -1,11 +1,11 @@
 //! The real server over native gRPC (HTTP/2) and gRPC-web (HTTP/1.1): data, bad input, health,
 //! reflection, static files.
 
-use integration_tests::{TestApp, spawn_app_with};
+use integration_tests::{Bearer, Persona, TestApp, spawn_app_with};
 use proto::pb::{
     ListLocalAreasRequest, ListRegionsRequest, reference_service_client::ReferenceServiceClient,
 };
-use tonic::{Code, transport::Channel};
+use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
 use tonic_health::pb::{
     HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
 };
@@ -17,31 +17,30 @@ use tonic_reflection::pb::v1::{
 /// A server whose web-app folder holds a marker index.html.
 async fn app() -> anyhow::Result<(TestApp, tempfile::TempDir)> {
     let web = tempfile::tempdir()?;
-    std::fs::write(
-        web.path().join("index.html"),
-        "<!DOCTYPE html><title>marker</title>",
-    )?;
+    std::fs::write(web.path().join("index.html"), "<!DOCTYPE html><title>marker</title>")?;
     Ok((spawn_app_with(web.path()).await?, web))
 }
 
 async fn native(app: &TestApp) -> anyhow::Result<Channel> {
-    Ok(Channel::from_shared(app.url())?.connect().await?)
+    app.channel().await
 }
 
-/// A gRPC-web client over a plain HTTP/1.1 connection, as a browser would call.
-fn grpc_web(
-    app: &TestApp,
-) -> anyhow::Result<ReferenceServiceClient<tonic_web::GrpcWebClientService<HttpClient>>> {
-    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http();
-    let service = tower::ServiceBuilder::new()
-        .layer(tonic_web::GrpcWebClientLayer::new())
-        .service(http);
-    Ok(ReferenceServiceClient::with_origin(
-        service,
-        app.url().parse()?,
-    ))
+/// A signed-in national planner's channel.
+async fn planner(app: &TestApp) -> anyhow::Result<InterceptedService<Channel, Bearer>> {
+    let (_, token) = app.persona(Persona::Planner).await?;
+    app.authed(&token).await
 }
+
+/// A signed-in gRPC-web client over a plain HTTP/1.1 connection, as a browser would call.
+async fn grpc_web(app: &TestApp) -> anyhow::Result<ReferenceServiceClient<WebChannel>> {
+    let (_, token) = app.persona(Persona::Planner).await?;
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let service = tower::ServiceBuilder::new().layer(tonic_web::GrpcWebClientLayer::new()).service(http);
+    let service = InterceptedService::new(service, Bearer::new(&token)?);
+    Ok(ReferenceServiceClient::with_origin(service, app.url().parse()?))
+}
+
+type WebChannel = InterceptedService<tonic_web::GrpcWebClientService<HttpClient>, Bearer>;
 
 type HttpClient = hyper_util::client::legacy::Client<
     hyper_util::client::legacy::connect::HttpConnector,
@@ -51,30 +50,17 @@ type HttpClient = hyper_util::client::legacy::Client<
 #[tokio::test]
 async fn native_grpc_lists_ten_regions_and_inner_london_areas() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
-    let mut client = ReferenceServiceClient::new(native(&app).await?);
-    let regions = client
-        .list_regions(ListRegionsRequest {})
-        .await?
-        .into_inner()
-        .regions;
+    let mut client = ReferenceServiceClient::new(planner(&app).await?);
+    let regions = client.list_regions(ListRegionsRequest {}).await?.into_inner().regions;
     assert_eq!(regions.len(), 10);
-    let inner = regions
-        .iter()
-        .find(|r| r.name == "Inner London")
-        .expect("Inner London");
+    let inner = regions.iter().find(|r| r.name == "Inner London").expect("Inner London");
     assert_eq!(inner.local_area_count, 13);
     let areas = client
-        .list_local_areas(ListLocalAreasRequest {
-            region_code: inner.code.clone(),
-            ..Default::default()
-        })
+        .list_local_areas(ListLocalAreasRequest { region_code: inner.code.clone(), ..Default::default() })
         .await?
         .into_inner();
     let names: Vec<_> = areas.local_areas.iter().map(|a| a.name.as_str()).collect();
-    assert!(
-        names.contains(&"Camden") && names.contains(&"Westminster"),
-        "{names:?}"
-    );
+    assert!(names.contains(&"Camden") && names.contains(&"Westminster"), "{names:?}");
     assert_eq!(areas.total_size, 13);
     assert!(areas.next_page_token.is_empty());
     app.stop().await
@@ -83,12 +69,8 @@ async fn native_grpc_lists_ten_regions_and_inner_london_areas() -> anyhow::Resul
 #[tokio::test]
 async fn grpc_web_over_http1_answers_the_same() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
-    let mut client = grpc_web(&app)?;
-    let regions = client
-        .list_regions(ListRegionsRequest {})
-        .await?
-        .into_inner()
-        .regions;
+    let mut client = grpc_web(&app).await?;
+    let regions = client.list_regions(ListRegionsRequest {}).await?.into_inner().regions;
     assert_eq!(regions.iter().map(|r| r.local_area_count).sum::<u32>(), 153);
     let page = client
         .list_local_areas(ListLocalAreasRequest {
@@ -109,12 +91,7 @@ async fn grpc_web_over_http1_answers_the_same() -> anyhow::Result<()> {
         })
         .await?
         .into_inner();
-    assert!(
-        rest.local_areas
-            .iter()
-            .all(|a| !page.local_areas.contains(a)),
-        "pages do not overlap"
-    );
+    assert!(rest.local_areas.iter().all(|a| !page.local_areas.contains(a)), "pages do not overlap");
     assert_eq!(page.total_size, rest.total_size);
     app.stop().await
 }
@@ -122,77 +99,28 @@ async fn grpc_web_over_http1_answers_the_same() -> anyhow::Result<()> {
 /// Each bad request, the field its error must name.
 fn bad_requests() -> Vec<(ListLocalAreasRequest, &'static str)> {
     vec![
-        (
-            ListLocalAreasRequest {
-                region_code: "E99999999".into(),
-                ..Default::default()
-            },
-            "region_code",
-        ),
-        (
-            ListLocalAreasRequest {
-                page_size: -1,
-                ..Default::default()
-            },
-            "page_size",
-        ),
-        (
-            ListLocalAreasRequest {
-                page_token: "x".repeat(5000),
-                ..Default::default()
-            },
-            "page_token",
-        ),
-        (
-            ListLocalAreasRequest {
-                page_token: "not-a-token".into(),
-                ..Default::default()
-            },
-            "page_token",
-        ),
-        (
-            ListLocalAreasRequest {
-                kind: 99,
-                ..Default::default()
-            },
-            "kind",
-        ),
-        (
-            ListLocalAreasRequest {
-                name_prefix: "a".repeat(101),
-                ..Default::default()
-            },
-            "name_prefix",
-        ),
+        (ListLocalAreasRequest { region_code: "E99999999".into(), ..Default::default() }, "region_code"),
+        (ListLocalAreasRequest { page_size: -1, ..Default::default() }, "page_size"),
+        (ListLocalAreasRequest { page_token: "x".repeat(5000), ..Default::default() }, "page_token"),
+        (ListLocalAreasRequest { page_token: "not-a-token".into(), ..Default::default() }, "page_token"),
+        (ListLocalAreasRequest { kind: 99, ..Default::default() }, "kind"),
+        (ListLocalAreasRequest { name_prefix: "a".repeat(101), ..Default::default() }, "name_prefix"),
     ]
 }
 
 #[tokio::test]
 async fn bad_input_is_invalid_argument_naming_the_field_on_both_transports() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
-    let mut native = ReferenceServiceClient::new(native(&app).await?);
-    let mut web = grpc_web(&app)?;
+    let mut native = ReferenceServiceClient::new(planner(&app).await?);
+    let mut web = grpc_web(&app).await?;
     for (request, field) in bad_requests() {
         for status in [
-            native
-                .list_local_areas(request.clone())
-                .await
-                .expect_err("refused"),
-            web.list_local_areas(request.clone())
-                .await
-                .expect_err("refused"),
+            native.list_local_areas(request.clone()).await.expect_err("refused"),
+            web.list_local_areas(request.clone()).await.expect_err("refused"),
         ] {
             assert_eq!(status.code(), Code::InvalidArgument, "{field}: {status:?}");
-            assert!(
-                status.message().starts_with(field),
-                "{field}: {}",
-                status.message()
-            );
-            assert!(
-                status.message().len() < 200,
-                "short message: {}",
-                status.message()
-            );
+            assert!(status.message().starts_with(field), "{field}: {}", status.message());
+            assert!(status.message().len() < 200, "short message: {}", status.message());
         }
     }
     app.stop().await
@@ -202,20 +130,17 @@ async fn bad_input_is_invalid_argument_naming_the_field_on_both_transports() -> 
 async fn health_reports_serving_for_the_server_and_each_service() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
     let mut health = HealthClient::new(native(&app).await?);
-    for service in ["", "sendplanner.v1.ReferenceService"] {
-        let reply = health
-            .check(HealthCheckRequest {
-                service: service.into(),
-            })
-            .await?
-            .into_inner();
+    for service in [
+        "",
+        "sendplanner.v1.ReferenceService",
+        "sendplanner.v1.AuthService",
+        "sendplanner.v1.AccountService",
+        "sendplanner.v1.AuditService",
+    ] {
+        let reply = health.check(HealthCheckRequest { service: service.into() }).await?.into_inner();
         assert_eq!(reply.status(), ServingStatus::Serving, "{service:?}");
     }
-    let unknown = health
-        .check(HealthCheckRequest {
-            service: "no.such.Service".into(),
-        })
-        .await;
+    let unknown = health.check(HealthCheckRequest { service: "no.such.Service".into() }).await;
     assert_eq!(unknown.expect_err("unknown service").code(), Code::NotFound);
     app.stop().await
 }
@@ -228,25 +153,17 @@ async fn reflection_lists_the_services_and_describes_them() -> anyhow::Result<()
         MessageRequest::ListServices(String::new()),
         MessageRequest::FileContainingSymbol("sendplanner.v1.ReferenceService".into()),
     ]
-    .map(|m| ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(m),
-    });
-    let mut replies = reflection
-        .server_reflection_info(tokio_stream_iter(requests))
-        .await?
-        .into_inner();
+    .map(|m| ServerReflectionRequest { host: String::new(), message_request: Some(m) });
+    let mut replies = reflection.server_reflection_info(tokio_stream_iter(requests)).await?.into_inner();
     let Some(MessageResponse::ListServicesResponse(list)) =
         replies.message().await?.and_then(|r| r.message_response)
     else {
         anyhow::bail!("expected a list of services");
     };
     let names: Vec<_> = list.service.iter().map(|s| s.name.as_str()).collect();
-    for expected in [
-        "sendplanner.v1.ReferenceService",
-        "grpc.health.v1.Health",
-        "grpc.reflection.v1.ServerReflection",
-    ] {
+    for expected in
+        ["sendplanner.v1.ReferenceService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"]
+    {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
     let Some(MessageResponse::FileDescriptorResponse(files)) =
@@ -295,27 +212,38 @@ async fn http_get(app: &TestApp, path: &str) -> anyhow::Result<String> {
     let mut stream = tokio::net::TcpStream::connect(app.addr).await?;
     stream
         .write_all(
-            format!(
-                "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-                app.addr
-            )
-            .as_bytes(),
+            format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", app.addr).as_bytes(),
         )
         .await?;
     let mut response = String::new();
     stream.read_to_string(&mut response).await?;
-    anyhow::ensure!(
-        response.starts_with("HTTP/1.1 200"),
-        "GET {path}: {response}"
-    );
+    anyhow::ensure!(response.starts_with("HTTP/1.1 200"), "GET {path}: {response}");
     Ok(response)
 }
 
 #[tokio::test]
 async fn shutdown_finishes_cleanly() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
-    let mut client = ReferenceServiceClient::new(native(&app).await?);
+    let mut client = ReferenceServiceClient::new(planner(&app).await?);
     client.list_regions(ListRegionsRequest {}).await?;
     tokio::time::timeout(std::time::Duration::from_secs(10), app.stop()).await??;
     Ok(())
+}
+
+#[tokio::test]
+async fn calls_without_a_session_are_unauthenticated_on_both_transports() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut native = ReferenceServiceClient::new(native(&app).await?);
+    let status = native.list_regions(ListRegionsRequest {}).await.expect_err("refused");
+    assert_eq!(status.code(), Code::Unauthenticated);
+    assert!(status.message().contains("sign in"), "{}", status.message());
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let service = tower::ServiceBuilder::new().layer(tonic_web::GrpcWebClientLayer::new()).service(http);
+    let mut web = ReferenceServiceClient::<tonic_web::GrpcWebClientService<HttpClient>>::with_origin(
+        service,
+        app.url().parse()?,
+    );
+    let status = web.list_regions(ListRegionsRequest {}).await.expect_err("refused");
+    assert_eq!(status.code(), Code::Unauthenticated);
+    app.stop().await
 }

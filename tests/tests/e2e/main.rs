@@ -1,5 +1,6 @@
 //! End-to-end tests: one binary, a module per concern.
 
+mod access;
 mod api;
 mod browser;
 mod store;

@@ -38,12 +38,7 @@ on_both_databases!(
     migrating_again_changes_nothing,
 );
 
-fn query(
-    region: &str,
-    prefix: &str,
-    kind: Option<LocalAreaKind>,
-    page_size: i32,
-) -> LocalAreaQuery {
+fn query(region: &str, prefix: &str, kind: Option<LocalAreaKind>, page_size: i32) -> LocalAreaQuery {
     LocalAreaQuery::parse(LocalAreaQueryInput {
         region_code: region,
         name_prefix: prefix,
@@ -64,10 +59,8 @@ mod cases {
 
     pub(super) async fn ten_regions_with_the_published_counts(store: &Store) -> anyhow::Result<()> {
         let regions = store.list_regions().await?;
-        let counts: Vec<(&str, u32)> = regions
-            .iter()
-            .map(|r| (r.name.as_str(), r.local_area_count))
-            .collect();
+        let counts: Vec<(&str, u32)> =
+            regions.iter().map(|r| (r.name.as_str(), r.local_area_count)).collect();
         assert_eq!(
             counts,
             [
@@ -90,104 +83,51 @@ mod cases {
     }
 
     pub(super) async fn retired_areas_are_history_not_current(store: &Store) -> anyhow::Result<()> {
-        let current = store
-            .list_local_areas(&query("", "Cumbria", None, 50))
-            .await?;
-        assert!(
-            current.local_areas.is_empty(),
-            "Cumbria is not current: {:?}",
-            names(&current)
-        );
+        let current = store.list_local_areas(&query("", "Cumbria", None, 50)).await?;
+        assert!(current.local_areas.is_empty(), "Cumbria is not current: {:?}", names(&current));
         let mut q = query("", "", None, 200);
         q.include_retired = true;
         let all = store.list_local_areas(&q).await?;
-        let cumbria = all
-            .local_areas
-            .iter()
-            .find(|a| a.name == "Cumbria")
-            .expect("kept as history");
-        assert_eq!(
-            cumbria.retired_on.map(|d| d.to_string()).as_deref(),
-            Some("2023-03-31")
-        );
+        let cumbria = all.local_areas.iter().find(|a| a.name == "Cumbria").expect("kept as history");
+        assert_eq!(cumbria.retired_on.map(|d| d.to_string()).as_deref(), Some("2023-03-31"));
         assert_eq!(all.total_size, 153 + 19, "19 retired areas kept");
-        assert!(
-            all.local_areas
-                .iter()
-                .any(|a| a.name == "Northamptonshire" && a.retired_on.is_some())
-        );
+        assert!(all.local_areas.iter().any(|a| a.name == "Northamptonshire" && a.retired_on.is_some()));
         Ok(())
     }
 
-    pub(super) async fn filters_by_region_name_prefix_and_kind(
-        store: &Store,
-    ) -> anyhow::Result<()> {
-        let inner = store
-            .list_local_areas(&query("E13000001", "", None, 50))
-            .await?;
+    pub(super) async fn filters_by_region_name_prefix_and_kind(store: &Store) -> anyhow::Result<()> {
+        let inner = store.list_local_areas(&query("E13000001", "", None, 50)).await?;
         assert_eq!(inner.total_size, 13);
         assert!(names(&inner).contains(&"Camden") && names(&inner).contains(&"Westminster"));
-        assert!(
-            inner
-                .local_areas
-                .iter()
-                .all(|a| a.region_name == "Inner London")
-        );
-        let camden = inner
-            .local_areas
-            .iter()
-            .find(|a| a.name == "Camden")
-            .expect("Camden");
-        assert_eq!(
-            (camden.ons_code.as_str(), camden.dfe_code.as_deref()),
-            ("E09000007", Some("202"))
-        );
+        assert!(inner.local_areas.iter().all(|a| a.region_name == "Inner London"));
+        let camden = inner.local_areas.iter().find(|a| a.name == "Camden").expect("Camden");
+        assert_eq!((camden.ons_code.as_str(), camden.dfe_code.as_deref()), ("E09000007", Some("202")));
         assert_eq!(camden.kind, LocalAreaKind::LondonBorough);
 
         let cam = store.list_local_areas(&query("", "CAM", None, 50)).await?;
         assert_eq!(names(&cam), ["Cambridgeshire", "Camden"]);
 
-        let counties = store
-            .list_local_areas(&query("", "", Some(LocalAreaKind::County), 50))
-            .await?;
+        let counties = store.list_local_areas(&query("", "", Some(LocalAreaKind::County), 50)).await?;
         assert_eq!(counties.total_size, 21);
-        assert!(
-            counties
-                .local_areas
-                .iter()
-                .all(|a| a.kind == LocalAreaKind::County)
-        );
+        assert!(counties.local_areas.iter().all(|a| a.kind == LocalAreaKind::County));
 
-        let both = store
-            .list_local_areas(&query("E12000006", "", Some(LocalAreaKind::County), 50))
-            .await?;
+        let both = store.list_local_areas(&query("E12000006", "", Some(LocalAreaKind::County), 50)).await?;
         assert!(names(&both).contains(&"Norfolk"));
         assert!(
-            both.local_areas
-                .iter()
-                .all(|a| a.region_code == "E12000006" && a.kind == LocalAreaKind::County)
+            both.local_areas.iter().all(|a| a.region_code == "E12000006" && a.kind == LocalAreaKind::County)
         );
 
-        let none = store
-            .list_local_areas(&query("E13000001", "Zz", None, 50))
-            .await?;
-        assert_eq!(
-            (none.total_size, none.local_areas.len(), none.next.is_none()),
-            (0, 0, true)
-        );
+        let none = store.list_local_areas(&query("E13000001", "Zz", None, 50)).await?;
+        assert_eq!((none.total_size, none.local_areas.len(), none.next.is_none()), (0, 0, true));
         Ok(())
     }
 
-    pub(super) async fn like_wildcards_in_a_prefix_match_literally(
-        store: &Store,
-    ) -> anyhow::Result<()> {
+    pub(super) async fn like_wildcards_in_a_prefix_match_literally(store: &Store) -> anyhow::Result<()> {
         for prefix in ["%", "_", "\\", "C%"] {
             let page = store.list_local_areas(&query("", prefix, None, 50)).await?;
             assert_eq!(page.total_size, 0, "{prefix:?} matched {:?}", names(&page));
         }
-        let comma = store
-            .list_local_areas(&query("", "Bristol, C", None, 50))
-            .await?;
+        let comma = store.list_local_areas(&query("", "Bristol, C", None, 50)).await?;
         assert_eq!(names(&comma), ["Bristol, City of"]);
         Ok(())
     }
@@ -210,11 +150,7 @@ mod cases {
             pages += 1;
             assert_eq!(page.total_size, 153);
             assert!(page.local_areas.len() <= 7);
-            seen.extend(
-                page.local_areas
-                    .iter()
-                    .map(|a| (a.name.to_lowercase(), a.ons_code.clone())),
-            );
+            seen.extend(page.local_areas.iter().map(|a| (a.name.to_lowercase(), a.ons_code.clone())));
             match page.next {
                 Some(cursor) => token = cursor.encode(),
                 None => break,
@@ -222,11 +158,7 @@ mod cases {
         }
         assert_eq!(pages, 153usize.div_ceil(7));
         assert_eq!(seen.len(), 153);
-        assert_eq!(
-            seen.iter().map(|(_, c)| c).collect::<HashSet<_>>().len(),
-            153,
-            "no area twice"
-        );
+        assert_eq!(seen.iter().map(|(_, c)| c).collect::<HashSet<_>>().len(), 153, "no area twice");
         assert!(seen.windows(2).all(|w| w[0] < w[1]), "ordered by name");
         Ok(())
     }

@@ -1,0 +1,278 @@
+//! Who is asking: sign-in, sessions, and the access check that runs before every handler.
+
+pub mod password;
+pub mod policy;
+pub mod token;
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
+
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    middleware::Next,
+    response::Response,
+};
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::{
+    domain::{
+        FieldViolation, InvalidInput,
+        audit::Actor,
+        clock::{Clock, parse_canonical},
+        identity::{Caller, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, Person},
+    },
+    store::{Store, StoreError, ThrottleRule},
+};
+
+/// How long sessions last.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    /// A session unused for this long ends.
+    pub idle: TimeDelta,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute: TimeDelta,
+}
+
+/// Failed sign-ins per username before it is locked, and for how long.
+pub const PER_USERNAME: ThrottleRule =
+    ThrottleRule { max_failures: 5, window: TimeDelta::minutes(15), lock_for: TimeDelta::minutes(15) };
+/// Failed sign-ins per source address (over all usernames) before it is locked.
+pub const PER_SOURCE: ThrottleRule =
+    ThrottleRule { max_failures: 50, window: TimeDelta::minutes(15), lock_for: TimeDelta::minutes(15) };
+
+/// Why a sign-in or a session check failed. Messages never say whether a username exists.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Empty or oversized fields.
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    /// Unknown username or wrong password: the same answer for both.
+    #[error("the username or password is incorrect")]
+    WrongCredentials,
+    /// Too many failed attempts for this username or from this address.
+    #[error("too many failed sign-in attempts; try again after {until}")]
+    Throttled {
+        /// When the lock ends (RFC 3339).
+        until: String,
+    },
+    /// No or malformed `authorization` header.
+    #[error(transparent)]
+    Token(#[from] token::BadToken),
+    /// Signed out, revoked or unknown.
+    #[error("your session has ended; sign in again")]
+    Ended,
+    /// Idle or absolute expiry passed.
+    #[error("your session has expired; sign in again")]
+    Expired,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Hashing failed.
+    #[error(transparent)]
+    Hash(#[from] password::HashError),
+}
+
+/// A successful sign-in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The bearer token; shown to the client once, stored only as a hash.
+    pub token: String,
+    /// Who signed in.
+    pub person: Person,
+    /// Ends if unused past this.
+    pub idle_expires_at: DateTime<Utc>,
+    /// Ends regardless at this.
+    pub absolute_expires_at: DateTime<Utc>,
+}
+
+/// The request's id, set by [`authorize`] for logs and the audit trail.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The caller's network address, when known.
+#[derive(Debug, Clone, Copy)]
+pub struct Source(pub IpAddr);
+
+/// Signs people in and checks sessions.
+#[derive(Debug)]
+pub struct Authenticator {
+    store: Store,
+    clock: Clock,
+    sessions: SessionSettings,
+    decoy_hash: String,
+}
+
+impl Authenticator {
+    /// An authenticator over `store`.
+    pub async fn new(
+        store: Store,
+        clock: Clock,
+        sessions: SessionSettings,
+    ) -> Result<Self, password::HashError> {
+        Ok(Self { store, clock, sessions, decoy_hash: password::decoy().await? })
+    }
+
+    /// Exchanges a username and password for a session.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        source: Option<IpAddr>,
+        request_id: &str,
+    ) -> Result<SignedIn, AuthError> {
+        let username = username.trim().to_lowercase();
+        let mut errors = Vec::new();
+        if username.is_empty() {
+            errors.push(FieldViolation::new("username", "must not be empty"));
+        } else if username.chars().count() > MAX_USERNAME_CHARS {
+            errors.push(FieldViolation::new(
+                "username",
+                format!("must be at most {MAX_USERNAME_CHARS} characters"),
+            ));
+        }
+        if password.is_empty() {
+            errors.push(FieldViolation::new("password", "must not be empty"));
+        } else if password.chars().count() > MAX_PASSWORD_CHARS {
+            errors.push(FieldViolation::new(
+                "password",
+                format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(InvalidInput(errors).into());
+        }
+        let now = self.clock.now();
+        let user_key = format!("user:{username}");
+        let mut keys = vec![(user_key.clone(), PER_USERNAME)];
+        if let Some(ip) = source {
+            keys.push((format!("source:{ip}"), PER_SOURCE));
+        }
+        let key_names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
+        if let Some(until) = self.store.sign_in_locked_until(&key_names, now).await? {
+            return Err(AuthError::Throttled { until });
+        }
+        let found = self.store.person_for_sign_in(&username).await?;
+        let (hash, person) = match found {
+            Some((person, hash)) => (hash, Some(person)),
+            None => (self.decoy_hash.clone(), None),
+        };
+        let matches = password::verify(password.to_owned(), hash).await;
+        let actor = Actor::anonymous(request_id);
+        match person {
+            Some(person) if matches => {
+                let token = token::generate();
+                let absolute_expires_at = now + self.sessions.absolute;
+                let idle_expires_at = (now + self.sessions.idle).min(absolute_expires_at);
+                let event = Actor::person(&person, request_id).event(
+                    "session.sign_in",
+                    "person",
+                    &person.id.to_string(),
+                    "ok",
+                    "",
+                );
+                self.store
+                    .create_session(
+                        person.id,
+                        &token::digest(&token),
+                        now,
+                        idle_expires_at,
+                        absolute_expires_at,
+                        &user_key,
+                        &event,
+                    )
+                    .await?;
+                Ok(SignedIn { token, person, idle_expires_at, absolute_expires_at })
+            }
+            person => {
+                let object_id = person.map(|p| p.id.to_string()).unwrap_or_default();
+                let event = actor.event("session.sign_in", "person", &object_id, "wrong_credentials", "");
+                self.store.record_sign_in_failure(&keys, now, &event).await?;
+                Err(AuthError::WrongCredentials)
+            }
+        }
+    }
+
+    /// The caller behind an `authorization` header value, extending the session's idle expiry.
+    pub async fn authenticate(&self, header: Option<&str>) -> Result<Caller, AuthError> {
+        let token = token::from_header(header)?;
+        let session_hash = token::digest(token);
+        let session = self.store.session(&session_hash).await?.ok_or(AuthError::Ended)?;
+        if session.revoked {
+            return Err(AuthError::Ended);
+        }
+        let now = self.clock.now();
+        let expired = |text: &str| parse_canonical(text).is_none_or(|at| now >= at);
+        if expired(&session.idle_expires_at) || expired(&session.absolute_expires_at) {
+            return Err(AuthError::Expired);
+        }
+        // Refresh the idle expiry at most once a minute: one write per active minute, not per call.
+        let last_seen = parse_canonical(&session.last_seen_at).unwrap_or(now);
+        if now - last_seen >= TimeDelta::minutes(1) {
+            let absolute = parse_canonical(&session.absolute_expires_at).unwrap_or(now);
+            self.store.touch_session(&session_hash, now, (now + self.sessions.idle).min(absolute)).await?;
+        }
+        Ok(Caller { person: session.person, session: session_hash })
+    }
+
+    /// Ends the caller's session.
+    pub async fn sign_out(&self, caller: &Caller, request_id: &str) -> Result<(), AuthError> {
+        let event = Actor::person(&caller.person, request_id).event(
+            "session.sign_out",
+            "person",
+            &caller.person.id.to_string(),
+            "ok",
+            "",
+        );
+        self.store.revoke_session(&caller.session, self.clock.now(), &event).await?;
+        Ok(())
+    }
+
+    /// The clock sessions are timed by.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+}
+
+/// Runs before every gRPC handler: gives the request an id, finds its rule in the policy
+/// table (no rule: refused), and for non-public methods checks the session and the role,
+/// putting the [`Caller`] in the request's extensions for the handler.
+pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Request, next: Next) -> Response {
+    let request_id = format!("{:016x}", rand::random::<u64>());
+    let path = request.uri().path().to_owned();
+    let outcome = match policy::access(&path) {
+        None => Err(tonic::Status::unimplemented(format!("there is no method {path}"))),
+        Some(policy::Access::Public) => Ok(None),
+        Some(access) => {
+            let header = request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+            match auth.authenticate(header).await {
+                Ok(caller) if policy::allows(access, caller.person.role()) => Ok(Some(caller)),
+                Ok(caller) => {
+                    tracing::info!(%path, role = %caller.person.role(), "refused by role");
+                    Err(tonic::Status::permission_denied("your role does not allow this"))
+                }
+                Err(e) => Err(crate::grpc::status::from_auth(e)),
+            }
+        }
+    };
+    let mut response = match outcome {
+        Ok(caller) => {
+            let source = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| Source(c.0.ip()));
+            let extensions = request.extensions_mut();
+            extensions.insert(RequestId(request_id.clone()));
+            if let Some(source) = source {
+                extensions.insert(source);
+            }
+            if let Some(caller) = caller {
+                extensions.insert(caller);
+            }
+            next.run(request).await
+        }
+        Err(status) => status.into_http(),
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}

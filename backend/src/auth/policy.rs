@@ -1,0 +1,109 @@
+//! Who may call what: one table, consulted before any handler runs. A method the table does
+//! not name is refused (deny by default); a unit test fails when the contract has a method
+//! the table leaves out.
+
+use crate::domain::identity::Role;
+
+/// Who may call a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in person.
+    SignedIn,
+    /// Signed-in people with one of these roles. Scope is then checked by the handler and,
+    /// for lists, inside the SQL.
+    Roles(&'static [Role]),
+}
+
+use Role::{Administrator, NationalPlanner};
+
+/// Every method of the SEND Planner contract and who may call it.
+pub const RULES: &[(&str, Access)] = &[
+    ("/sendplanner.v1.AuthService/SignIn", Access::Public),
+    ("/sendplanner.v1.AuthService/SignOut", Access::SignedIn),
+    ("/sendplanner.v1.AuthService/WhoAmI", Access::SignedIn),
+    ("/sendplanner.v1.AccountService/CreatePerson", Access::Roles(&[Administrator])),
+    ("/sendplanner.v1.AccountService/ListPeople", Access::Roles(&[Administrator])),
+    ("/sendplanner.v1.AccountService/RevokeSessions", Access::Roles(&[Administrator])),
+    ("/sendplanner.v1.AuditService/ListAuditEvents", Access::Roles(&[NationalPlanner])),
+    // Published reference data; still behind sign-in, like the rest of the service.
+    ("/sendplanner.v1.ReferenceService/ListRegions", Access::SignedIn),
+    ("/sendplanner.v1.ReferenceService/ListLocalAreas", Access::SignedIn),
+];
+
+/// Standard services open to any client: health checks and reflection (schema only).
+const PUBLIC_SERVICES: &[&str] = &[
+    "/grpc.health.v1.Health/",
+    "/grpc.reflection.v1.ServerReflection/",
+    "/grpc.reflection.v1alpha.ServerReflection/",
+];
+
+/// The rule for a request path (`/package.Service/Method`), or `None`: refuse.
+pub fn access(path: &str) -> Option<Access> {
+    if PUBLIC_SERVICES.iter().any(|prefix| path.starts_with(prefix)) {
+        return Some(Access::Public);
+    }
+    RULES.iter().find(|(method, _)| *method == path).map(|(_, access)| *access)
+}
+
+/// Whether `role` passes `access` (for a signed-in caller).
+pub fn allows(access: Access, role: Role) -> bool {
+    match access {
+        Access::Public | Access::SignedIn => true,
+        Access::Roles(roles) => roles.contains(&role),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use prost::Message as _;
+
+    use super::*;
+
+    /// Every method in the compiled contract, as `/package.Service/Method`.
+    fn contract_methods() -> Vec<String> {
+        let set =
+            prost_types::FileDescriptorSet::decode(proto::FILE_DESCRIPTOR_SET).expect("valid descriptor set");
+        let mut methods = Vec::new();
+        for file in set.file {
+            for service in &file.service {
+                for method in &service.method {
+                    methods.push(format!("/{}.{}/{}", file.package(), service.name(), method.name()));
+                }
+            }
+        }
+        methods
+    }
+
+    #[test]
+    fn every_method_of_the_contract_has_a_rule() {
+        let methods = contract_methods();
+        assert!(methods.len() >= RULES.len());
+        for method in &methods {
+            assert!(access(method).is_some(), "{method} has no access rule: add it to RULES");
+        }
+    }
+
+    #[test]
+    fn every_rule_names_a_method_that_exists() {
+        let methods = contract_methods();
+        for (method, _) in RULES {
+            assert!(methods.iter().any(|m| m == method), "{method} is not in the contract");
+        }
+    }
+
+    #[test]
+    fn unknown_methods_are_refused() {
+        assert_eq!(access("/sendplanner.v1.SecretService/Leak"), None);
+        assert_eq!(access("/sendplanner.v1.AuthService/SignInX"), None);
+    }
+
+    #[test]
+    fn administrators_manage_accounts_and_see_no_audit_trail() {
+        let create = access("/sendplanner.v1.AccountService/CreatePerson").expect("rule");
+        let audit = access("/sendplanner.v1.AuditService/ListAuditEvents").expect("rule");
+        assert!(allows(create, Role::Administrator) && !allows(create, Role::NationalPlanner));
+        assert!(allows(audit, Role::NationalPlanner) && !allows(audit, Role::Administrator));
+    }
+}

@@ -1,0 +1,477 @@
+//! People, roles and scopes, and the rules for new accounts and passwords.
+
+use std::{collections::HashSet, fmt, str::FromStr, sync::LazyLock};
+
+use super::{FieldViolation, InvalidInput};
+
+/// What a person does. One role per person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// All of England.
+    NationalPlanner,
+    /// One region.
+    RegionalLead,
+    /// One local area.
+    LocalAreaUser,
+    /// An Ofsted or CQC inspector.
+    Inspector,
+    /// DfE or NHS England.
+    RecipientBody,
+    /// Manages accounts; sees no case content.
+    Administrator,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Self; 6] = [
+        Self::NationalPlanner,
+        Self::RegionalLead,
+        Self::LocalAreaUser,
+        Self::Inspector,
+        Self::RecipientBody,
+        Self::Administrator,
+    ];
+
+    /// The stable stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NationalPlanner => "national_planner",
+            Self::RegionalLead => "regional_lead",
+            Self::LocalAreaUser => "local_area_user",
+            Self::Inspector => "inspector",
+            Self::RecipientBody => "recipient_body",
+            Self::Administrator => "administrator",
+        }
+    }
+}
+
+/// A stored name that names nothing known.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("unknown {what} {value:?}")]
+pub struct UnknownName {
+    /// What kind of name.
+    pub what: &'static str,
+    /// The text.
+    pub value: String,
+}
+
+impl FromStr for Role {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownName { what: "role", value: s.to_owned() })
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The two inspectorates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Inspectorate {
+    /// Ofsted.
+    Ofsted,
+    /// The Care Quality Commission.
+    Cqc,
+}
+
+impl Inspectorate {
+    /// The stable stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ofsted => "ofsted",
+            Self::Cqc => "cqc",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Result<Self, UnknownName> {
+        match s {
+            "ofsted" => Ok(Self::Ofsted),
+            "cqc" => Ok(Self::Cqc),
+            _ => Err(UnknownName { what: "inspectorate", value: s.to_owned() }),
+        }
+    }
+}
+
+/// Bodies that receive letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecipientBody {
+    /// The Department for Education.
+    Dfe,
+    /// NHS England.
+    NhsEngland,
+}
+
+impl RecipientBody {
+    /// The stable stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dfe => "dfe",
+            Self::NhsEngland => "nhs_england",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Result<Self, UnknownName> {
+        match s {
+            "dfe" => Ok(Self::Dfe),
+            "nhs_england" => Ok(Self::NhsEngland),
+            _ => Err(UnknownName { what: "recipient body", value: s.to_owned() }),
+        }
+    }
+
+    /// The body's name in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Dfe => "DfE",
+            Self::NhsEngland => "NHS England",
+        }
+    }
+}
+
+/// What a person may see, by role. Checked on the server for every call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// National planners: all of England.
+    England,
+    /// Regional leads: one region (its code).
+    Region(String),
+    /// Local area users: one local area (its ONS code).
+    LocalArea(String),
+    /// Inspectors: their own teams; they have an inspectorate and a home region.
+    Inspector {
+        /// Ofsted or CQC.
+        inspectorate: Inspectorate,
+        /// Ofsted inspectors with a social care specialism.
+        social_care: bool,
+        /// Code of their home region.
+        home_region: String,
+    },
+    /// Recipient body users: letters distributed to their body.
+    Body(RecipientBody),
+    /// Administrators: accounts only.
+    Accounts,
+}
+
+impl Scope {
+    /// The role this scope belongs to.
+    pub fn role(&self) -> Role {
+        match self {
+            Self::England => Role::NationalPlanner,
+            Self::Region(_) => Role::RegionalLead,
+            Self::LocalArea(_) => Role::LocalAreaUser,
+            Self::Inspector { .. } => Role::Inspector,
+            Self::Body(_) => Role::RecipientBody,
+            Self::Accounts => Role::Administrator,
+        }
+    }
+}
+
+/// Someone who can sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Database id.
+    pub id: i64,
+    /// Lower-case, unique.
+    pub username: String,
+    /// Name shown to people.
+    pub display_name: String,
+    /// Role and scope.
+    pub scope: Scope,
+    /// The scope in words ("Inner London", "Camden", "DfE", …).
+    pub scope_label: String,
+}
+
+impl Person {
+    /// The person's role.
+    pub fn role(&self) -> Role {
+        self.scope.role()
+    }
+}
+
+/// Who is making a call: a signed-in person, and the request's id for the audit trail.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The person.
+    pub person: Person,
+    /// SHA-256 of the session token (hex): identifies the session without revealing it.
+    pub session: String,
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted (argon2 hashes any length; this bounds the work per request).
+pub const MAX_PASSWORD_CHARS: usize = 128;
+/// Longest username.
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// Longest display name.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
+
+/// 19,640 commonly used passwords (Django's list; see data/LICENSE-django-common-passwords).
+static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../../data/common-passwords.txt").lines().map(str::trim).collect());
+
+/// Checks a new password against the policy: length, not common, not the username.
+pub fn check_new_password(password: &str, username: &str) -> Result<(), FieldViolation> {
+    let chars = password.chars().count();
+    let reason = if chars < MIN_PASSWORD_CHARS {
+        format!("must be at least {MIN_PASSWORD_CHARS} characters")
+    } else if chars > MAX_PASSWORD_CHARS {
+        format!("must be at most {MAX_PASSWORD_CHARS} characters")
+    } else if COMMON_PASSWORDS.contains(password.to_lowercase().as_str()) {
+        "is a commonly used password; choose another".to_owned()
+    } else if password.to_lowercase().contains(&username.to_lowercase()) && !username.is_empty() {
+        "must not contain the username".to_owned()
+    } else {
+        return Ok(());
+    };
+    Err(FieldViolation::new("password", reason))
+}
+
+/// Normalises a username: trimmed, lower-case; 3 to 64 of `a-z 0-9 . _ - @`.
+pub fn parse_username(text: &str) -> Result<String, FieldViolation> {
+    let username = text.trim().to_lowercase();
+    let ok_chars = username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
+    if username.is_empty() {
+        Err(FieldViolation::new("username", "must not be empty"))
+    } else if username.chars().count() > MAX_USERNAME_CHARS {
+        Err(FieldViolation::new("username", format!("must be at most {MAX_USERNAME_CHARS} characters")))
+    } else if username.len() < 3 || !ok_chars {
+        Err(FieldViolation::new("username", "must be 3 or more letters, digits, '.', '_', '-' or '@'"))
+    } else {
+        Ok(username)
+    }
+}
+
+/// The raw fields of a new account, as they arrive.
+#[derive(Debug, Clone)]
+pub struct NewPersonInput<'a> {
+    /// Username.
+    pub username: &'a str,
+    /// Display name.
+    pub display_name: &'a str,
+    /// Password in clear (never stored or logged).
+    pub password: &'a str,
+    /// Role, or `None` if not given.
+    pub role: Option<Role>,
+    /// Region code (regional lead, inspector's home region).
+    pub region_code: &'a str,
+    /// Local area ONS code (local area user).
+    pub local_area_code: &'a str,
+    /// Inspectorate (inspector).
+    pub inspectorate: Option<Inspectorate>,
+    /// Social care specialism (Ofsted inspector).
+    pub social_care: bool,
+    /// Recipient body (recipient body user).
+    pub recipient_body: Option<RecipientBody>,
+}
+
+/// A validated new account. Whether its region or local area exists is checked by the store.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    /// Normalised username.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Password in clear, to be hashed.
+    pub password: String,
+    /// Role and scope.
+    pub scope: Scope,
+}
+
+impl NewPerson {
+    /// Checks every field, reporting all that are wrong at once.
+    pub fn parse(input: NewPersonInput<'_>) -> Result<Self, InvalidInput> {
+        let mut errors = Vec::new();
+        let username = parse_username(input.username).map_err(|e| errors.push(e)).ok();
+        let display_name = input.display_name.trim();
+        if display_name.is_empty() {
+            errors.push(FieldViolation::new("display_name", "must not be empty"));
+        } else if display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+            errors.push(FieldViolation::new(
+                "display_name",
+                format!("must be at most {MAX_DISPLAY_NAME_CHARS} characters"),
+            ));
+        }
+        if let Err(e) = check_new_password(input.password, username.as_deref().unwrap_or_default()) {
+            errors.push(e);
+        }
+        let region = input.region_code.trim();
+        let area = input.local_area_code.trim();
+        let mut require = |ok: bool, field: &'static str, reason: &str| {
+            if !ok {
+                errors.push(FieldViolation::new(field, reason));
+            }
+        };
+        let role = input.role;
+        // Each role needs its own scope fields and no others.
+        require(
+            !region.is_empty() || !matches!(role, Some(Role::RegionalLead | Role::Inspector)),
+            "region_code",
+            "is required for a regional lead (their region) or an inspector (their home region)",
+        );
+        require(
+            region.is_empty() || matches!(role, Some(Role::RegionalLead | Role::Inspector)),
+            "region_code",
+            "only regional leads and inspectors have a region",
+        );
+        require(
+            !area.is_empty() || role != Some(Role::LocalAreaUser),
+            "local_area_code",
+            "is required for a local area user",
+        );
+        require(
+            area.is_empty() || role == Some(Role::LocalAreaUser),
+            "local_area_code",
+            "only local area users have a local area",
+        );
+        require(
+            input.inspectorate.is_some() || role != Some(Role::Inspector),
+            "inspectorate",
+            "is required for an inspector",
+        );
+        require(
+            input.inspectorate.is_none() || role == Some(Role::Inspector),
+            "inspectorate",
+            "only inspectors have an inspectorate",
+        );
+        require(
+            !input.social_care || input.inspectorate == Some(Inspectorate::Ofsted),
+            "social_care",
+            "only Ofsted inspectors have a social care specialism",
+        );
+        require(
+            input.recipient_body.is_some() || role != Some(Role::RecipientBody),
+            "recipient_body",
+            "is required for a recipient body user",
+        );
+        require(
+            input.recipient_body.is_none() || role == Some(Role::RecipientBody),
+            "recipient_body",
+            "only recipient body users have a recipient body",
+        );
+        require(role.is_some(), "role", "is required");
+        if !errors.is_empty() {
+            return Err(InvalidInput(errors));
+        }
+        let scope = match (role, input.inspectorate, input.recipient_body) {
+            (Some(Role::NationalPlanner), ..) => Scope::England,
+            (Some(Role::RegionalLead), ..) => Scope::Region(region.to_owned()),
+            (Some(Role::LocalAreaUser), ..) => Scope::LocalArea(area.to_owned()),
+            (Some(Role::Inspector), Some(inspectorate), _) => Scope::Inspector {
+                inspectorate,
+                social_care: input.social_care,
+                home_region: region.to_owned(),
+            },
+            (Some(Role::RecipientBody), _, Some(body)) => Scope::Body(body),
+            (Some(Role::Administrator), ..) => Scope::Accounts,
+            _ => return Err(FieldViolation::new("role", "is required").into()),
+        };
+        Ok(Self {
+            username: username.unwrap_or_default(),
+            display_name: display_name.to_owned(),
+            password: input.password.to_owned(),
+            scope,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(role: Role) -> NewPersonInput<'static> {
+        NewPersonInput {
+            username: "a.lead",
+            display_name: "A Lead",
+            password: "correct horse battery",
+            role: Some(role),
+            region_code: "",
+            local_area_code: "",
+            inspectorate: None,
+            social_care: false,
+            recipient_body: None,
+        }
+    }
+
+    fn fields(err: &InvalidInput) -> Vec<&'static str> {
+        err.0.iter().map(|v| v.field).collect()
+    }
+
+    #[test]
+    fn a_national_planner_needs_no_scope_fields() {
+        let p = NewPerson::parse(input(Role::NationalPlanner)).expect("valid");
+        assert_eq!(p.scope, Scope::England);
+    }
+
+    #[test]
+    fn a_regional_lead_without_a_region_is_refused_naming_region_code() {
+        let err = NewPerson::parse(input(Role::RegionalLead)).expect_err("invalid");
+        assert_eq!(fields(&err), ["region_code"]);
+    }
+
+    #[test]
+    fn scope_fields_of_another_role_are_refused() {
+        let err =
+            NewPerson::parse(NewPersonInput { local_area_code: "E09000007", ..input(Role::NationalPlanner) })
+                .expect_err("invalid");
+        assert_eq!(fields(&err), ["local_area_code"]);
+    }
+
+    #[test]
+    fn only_ofsted_inspectors_have_a_social_care_specialism() {
+        let cqc = NewPersonInput {
+            region_code: "E12000001",
+            inspectorate: Some(Inspectorate::Cqc),
+            social_care: true,
+            ..input(Role::Inspector)
+        };
+        assert_eq!(fields(&NewPerson::parse(cqc.clone()).expect_err("invalid")), ["social_care"]);
+        let ofsted = NewPersonInput { inspectorate: Some(Inspectorate::Ofsted), ..cqc };
+        assert!(matches!(
+            NewPerson::parse(ofsted).expect("valid").scope,
+            Scope::Inspector { social_care: true, .. }
+        ));
+    }
+
+    #[test]
+    fn short_common_and_username_passwords_are_refused() {
+        for (password, why) in
+            [("short", "at least 12"), ("password1234", "commonly used"), ("my a.lead password", "username")]
+        {
+            let err = NewPerson::parse(NewPersonInput { password, ..input(Role::NationalPlanner) })
+                .expect_err("invalid");
+            assert_eq!(fields(&err), ["password"]);
+            assert!(err.0[0].reason.contains(why), "{password}: {}", err.0[0].reason);
+        }
+    }
+
+    #[test]
+    fn the_common_password_list_is_loaded() {
+        assert!(COMMON_PASSWORDS.len() > 19_000);
+        assert!(COMMON_PASSWORDS.contains("qwerty"));
+    }
+
+    #[test]
+    fn usernames_are_normalised_and_checked() {
+        assert_eq!(parse_username("  Jo.Bloggs@Ofsted ").as_deref(), Ok("jo.bloggs@ofsted"));
+        assert!(parse_username("").is_err());
+        assert!(parse_username("no spaces").is_err());
+        assert!(parse_username(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn a_missing_role_is_reported_with_the_other_faults() {
+        let err =
+            NewPerson::parse(NewPersonInput { role: None, display_name: "", ..input(Role::Administrator) })
+                .expect_err("invalid");
+        assert_eq!(fields(&err), ["display_name", "role"]);
+    }
+}

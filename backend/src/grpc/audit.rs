@@ -1,0 +1,115 @@
+//! `sendplanner.v1.AuditService`: the trail of one object, for national planners.
+
+use std::sync::Arc;
+
+use proto::pb::{
+    self, ListAuditEventsRequest, ListAuditEventsResponse, audit_service_server::AuditService as Rpc,
+};
+use tonic::{Request, Response, Status};
+
+use super::{
+    convert::{caller, request_id},
+    status,
+};
+use crate::{
+    auth::Authenticator,
+    domain::{
+        FieldViolation, InvalidInput,
+        audit::{Actor, AuditEvent},
+        identity::Role,
+        reference::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
+    },
+    store::Store,
+};
+
+/// Reads the audit trail.
+#[derive(Debug, Clone)]
+pub struct AuditService {
+    store: Store,
+    auth: Arc<Authenticator>,
+}
+
+impl AuditService {
+    /// A service over `store`.
+    pub fn new(store: Store, auth: Arc<Authenticator>) -> Self {
+        Self { store, auth }
+    }
+}
+
+fn event_to_pb(e: AuditEvent) -> pb::AuditEvent {
+    let role = e.event.actor_role.parse::<Role>().ok().map(super::convert::role_to_pb).unwrap_or_default();
+    pb::AuditEvent {
+        seq: u64::try_from(e.seq).unwrap_or_default(),
+        occurred_at: e.occurred_at,
+        actor_id: e.event.actor_id,
+        actor_username: e.event.actor_username,
+        actor_role: role.into(),
+        action: e.event.action,
+        object_type: e.event.object_type,
+        object_id: e.event.object_id,
+        outcome: e.event.outcome,
+        request_id: e.event.request_id,
+        hash: e.hash,
+    }
+}
+
+#[tonic::async_trait]
+impl Rpc for AuditService {
+    async fn list_audit_events(
+        &self,
+        request: Request<ListAuditEventsRequest>,
+    ) -> Result<Response<ListAuditEventsResponse>, Status> {
+        let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
+        let req = request.into_inner();
+        let mut errors = Vec::new();
+        for (field, value) in [("object_type", &req.object_type), ("object_id", &req.object_id)] {
+            if value.trim().is_empty() {
+                errors.push(FieldViolation::new(field, "is required"));
+            } else if value.len() > 100 {
+                errors.push(FieldViolation::new(field, "must be at most 100 characters"));
+            }
+        }
+        let limit = match req.page_size {
+            n if n < 0 => {
+                errors.push(FieldViolation::new("page_size", "must not be negative"));
+                0
+            }
+            0 => DEFAULT_PAGE_SIZE,
+            n => n.unsigned_abs().min(MAX_PAGE_SIZE),
+        };
+        let after = match req.page_token.as_str() {
+            "" => 0,
+            token => token.parse::<i64>().unwrap_or_else(|_| {
+                errors.push(FieldViolation::new("page_token", "is not a page token this server issued"));
+                0
+            }),
+        };
+        if !errors.is_empty() {
+            return Err(status::invalid_argument(&InvalidInput(errors)));
+        }
+        let (object_type, object_id) = (req.object_type.trim(), req.object_id.trim());
+        let read = actor.event("audit.read", object_type, object_id, "ok", "");
+        let mut events = self
+            .store
+            .read_audit_trail(
+                object_type,
+                object_id,
+                after,
+                i64::from(limit) + 1,
+                self.auth.clock().now(),
+                &read,
+            )
+            .await
+            .map_err(status::from_store)?;
+        let next_page_token = if events.len() > limit as usize {
+            events.truncate(limit as usize);
+            events.last().map(|e| e.seq.to_string()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok(Response::new(ListAuditEventsResponse {
+            events: events.into_iter().map(event_to_pb).collect(),
+            next_page_token,
+        }))
+    }
+}

@@ -1,0 +1,206 @@
+//! The access matrix: every RPC x every role x (own scope, other scope), with the expected
+//! outcome of each cell. Fails when the contract has an RPC the table does not list.
+//! Later issues add their RPCs here.
+
+use std::collections::BTreeSet;
+
+use integration_tests::{Persona, TestApp, spawn_app_with};
+use proto::pb::{
+    self, account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
+    auth_service_client::AuthServiceClient, reference_service_client::ReferenceServiceClient,
+};
+use prost::Message as _;
+use tonic::Code;
+
+/// Who calls: nobody signed in, or a persona per role (own-scope persona; the other-scope
+/// cell targets an object in another scope).
+const CALLERS: [Option<Persona>; 7] = [
+    None,
+    Some(Persona::Planner),
+    Some(Persona::InnerLondonLead),
+    Some(Persona::Camden),
+    Some(Persona::OfstedInspector),
+    Some(Persona::Dfe),
+    Some(Persona::Admin),
+];
+
+/// Which object a cell aims at: one inside the caller's scope or one outside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Own,
+    Other,
+}
+
+const OK: Code = Code::Ok;
+const UNAUTH: Code = Code::Unauthenticated;
+const DENIED: Code = Code::PermissionDenied;
+
+/// Expected codes per caller, in `CALLERS` order: anonymous, planner, regional lead, local
+/// area user, inspector, recipient body, administrator.
+type Cells = [Code; 7];
+
+/// method -> (own scope, other scope).
+const MATRIX: &[(&str, Cells, Cells)] = &[
+    ("/sendplanner.v1.AuthService/SignIn", [OK; 7], [OK; 7]),
+    ("/sendplanner.v1.AuthService/SignOut", [UNAUTH, OK, OK, OK, OK, OK, OK], [UNAUTH, OK, OK, OK, OK, OK, OK]),
+    ("/sendplanner.v1.AuthService/WhoAmI", [UNAUTH, OK, OK, OK, OK, OK, OK], [UNAUTH, OK, OK, OK, OK, OK, OK]),
+    (
+        "/sendplanner.v1.AccountService/CreatePerson",
+        [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
+        [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
+    (
+        "/sendplanner.v1.AccountService/ListPeople",
+        [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
+        [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
+    (
+        "/sendplanner.v1.AccountService/RevokeSessions",
+        [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
+        [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
+    (
+        "/sendplanner.v1.AuditService/ListAuditEvents",
+        [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
+    ),
+    // Published reference data: any signed-in person, any region.
+    ("/sendplanner.v1.ReferenceService/ListRegions", [UNAUTH, OK, OK, OK, OK, OK, OK], [UNAUTH, OK, OK, OK, OK, OK, OK]),
+    (
+        "/sendplanner.v1.ReferenceService/ListLocalAreas",
+        [UNAUTH, OK, OK, OK, OK, OK, OK],
+        [UNAUTH, OK, OK, OK, OK, OK, OK],
+    ),
+];
+
+fn contract_methods() -> BTreeSet<String> {
+    let set = prost_types::FileDescriptorSet::decode(proto::FILE_DESCRIPTOR_SET).expect("descriptor set");
+    set.file
+        .iter()
+        .flat_map(|f| {
+            f.service.iter().flat_map(move |s| {
+                s.method.iter().map(move |m| format!("/{}.{}/{}", f.package(), s.name(), m.name()))
+            })
+        })
+        .collect()
+}
+
+/// Objects the cells aim at.
+struct Fixtures {
+    camden: pb::Person,
+    westminster: pb::Person,
+}
+
+/// Makes one call as `token` (or anonymously) aimed at `target`; the status code it ends with.
+async fn call(
+    app: &TestApp,
+    method: &str,
+    caller: Option<Persona>,
+    target: Target,
+    fx: &Fixtures,
+    cell: usize,
+) -> anyhow::Result<Code> {
+    // A fresh session per cell: SignOut must not end the session other cells use. Anonymous
+    // cells send no authorization header at all.
+    let token = match caller {
+        Some(p) => app.sign_in(p.username(), integration_tests::PASSWORD).await?,
+        None => "x".repeat(43),
+    };
+    let anon = caller.is_none();
+    let channel = app.authed(&token).await?;
+    let plain = app.channel().await?;
+    let (region, person) = match target {
+        Target::Own => ("E13000001", &fx.camden),
+        Target::Other => ("E12000001", &fx.westminster),
+    };
+    macro_rules! run {
+        ($client:ident, $call:ident, $req:expr) => {{
+            let result = if anon {
+                $client::new(plain).$call($req).await.map(|_| ())
+            } else {
+                $client::new(channel).$call($req).await.map(|_| ())
+            };
+            Ok(result.err().map_or(Code::Ok, |s| s.code()))
+        }};
+    }
+    match method {
+        "/sendplanner.v1.AuthService/SignIn" => {
+            let who = caller.unwrap_or(Persona::Planner).username();
+            let req = pb::SignInRequest { username: who.into(), password: integration_tests::PASSWORD.into() };
+            let result = AuthServiceClient::new(plain).sign_in(req).await;
+            Ok(result.err().map_or(Code::Ok, |s| s.code()))
+        }
+        "/sendplanner.v1.AuthService/SignOut" => run!(AuthServiceClient, sign_out, pb::SignOutRequest {}),
+        "/sendplanner.v1.AuthService/WhoAmI" => run!(AuthServiceClient, who_am_i, pb::WhoAmIRequest {}),
+        "/sendplanner.v1.AccountService/CreatePerson" => {
+            let req = pb::CreatePersonRequest {
+                username: format!("new.{cell}.{target:?}").to_lowercase(),
+                display_name: "New Person".into(),
+                password: integration_tests::PASSWORD.into(),
+                role: pb::Role::RegionalLead.into(),
+                region_code: region.into(),
+                ..Default::default()
+            };
+            run!(AccountServiceClient, create_person, req)
+        }
+        "/sendplanner.v1.AccountService/ListPeople" => {
+            run!(AccountServiceClient, list_people, pb::ListPeopleRequest::default())
+        }
+        "/sendplanner.v1.AccountService/RevokeSessions" => {
+            run!(AccountServiceClient, revoke_sessions, pb::RevokeSessionsRequest { person_id: person.id.clone() })
+        }
+        "/sendplanner.v1.AuditService/ListAuditEvents" => {
+            let req = pb::ListAuditEventsRequest {
+                object_type: "person".into(),
+                object_id: person.id.clone(),
+                ..Default::default()
+            };
+            run!(AuditServiceClient, list_audit_events, req)
+        }
+        "/sendplanner.v1.ReferenceService/ListRegions" => {
+            run!(ReferenceServiceClient, list_regions, pb::ListRegionsRequest {})
+        }
+        "/sendplanner.v1.ReferenceService/ListLocalAreas" => {
+            let req = pb::ListLocalAreasRequest { region_code: region.into(), ..Default::default() };
+            run!(ReferenceServiceClient, list_local_areas, req)
+        }
+        other => anyhow::bail!("the access-matrix test cannot call {other}: add it to call()"),
+    }
+}
+
+#[tokio::test]
+async fn every_rpc_is_in_the_matrix() {
+    let listed: BTreeSet<String> = MATRIX.iter().map(|(m, ..)| (*m).to_owned()).collect();
+    let contract = contract_methods();
+    let missing: Vec<_> = contract.difference(&listed).collect();
+    assert!(missing.is_empty(), "RPCs with no row in the access matrix: {missing:?}");
+    let stale: Vec<_> = listed.difference(&contract).collect();
+    assert!(stale.is_empty(), "matrix rows for RPCs that do not exist: {stale:?}");
+}
+
+#[tokio::test]
+async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
+    let web = tempfile::tempdir()?;
+    let app = spawn_app_with(web.path()).await?;
+    for persona in CALLERS.into_iter().flatten().chain([Persona::NorthEastLead]) {
+        app.seed_person(persona.request()).await?;
+    }
+    let westminster = app.seed_person(Persona::Westminster.request()).await?;
+    let fx = Fixtures { westminster, camden: app.persona(Persona::Camden).await?.0 };
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for (method, own, other) in MATRIX {
+        for (target, expected) in [(Target::Own, own), (Target::Other, other)] {
+            for (i, caller) in CALLERS.iter().enumerate() {
+                let got = call(&app, method, *caller, target, &fx, i).await?;
+                cells += 1;
+                if got != expected[i] {
+                    failures.push(format!("{method} as {caller:?} on {target:?}: expected {:?}, got {got:?}", expected[i]));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {cells} cells failed:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(cells, MATRIX.len() * 2 * CALLERS.len());
+    app.stop().await
+}

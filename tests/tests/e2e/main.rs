@@ -2,5 +2,6 @@
 
 mod access;
 mod api;
+mod auth;
 mod browser;
 mod store;

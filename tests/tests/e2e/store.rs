@@ -4,7 +4,11 @@ use std::collections::HashSet;
 
 use integration_tests::{DbKind, TestDatabase};
 use send_planner::{
-    domain::reference::{LocalAreaKind, LocalAreaQuery, LocalAreaQueryInput},
+    admin::{Checkpoint, VerifyError, verify_audit},
+    domain::{
+        audit::{Actor, BrokenChain},
+        reference::{LocalAreaKind, LocalAreaQuery, LocalAreaQueryInput},
+    },
     store::Store,
 };
 
@@ -36,7 +40,42 @@ on_both_databases!(
     like_wildcards_in_a_prefix_match_literally,
     paging_walks_every_area_once_in_order,
     migrating_again_changes_nothing,
+    an_untouched_audit_chain_verifies,
+    an_edited_audit_event_is_named,
+    a_deleted_audit_event_is_named,
+    reordered_audit_events_are_named,
+    a_truncated_audit_chain_fails_against_its_checkpoint,
+    concurrent_audit_appends_get_consecutive_numbers,
 );
+
+/// Runs one tampering statement directly on the database, as an intruder with database access
+/// would.
+async fn tamper(store: &Store, sql: &'static str) -> anyhow::Result<()> {
+    match store {
+        Store::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ())?,
+        Store::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ())?,
+    }
+    Ok(())
+}
+
+/// Appends `n` events, as different people would cause them.
+async fn audit_events(store: &Store, n: usize) -> anyhow::Result<()> {
+    let clock = send_planner::domain::clock::Clock::system();
+    for i in 0..n {
+        let actor = Actor::system(&format!("tester{i}"));
+        store
+            .append_audit(clock.now(), &actor.event("person.create", "person", &i.to_string(), "ok", ""))
+            .await?;
+    }
+    Ok(())
+}
+
+async fn broken(store: &Store, checkpoint: Option<&Checkpoint>) -> BrokenChain {
+    match verify_audit(store, checkpoint).await {
+        Err(VerifyError::Broken(b)) => b,
+        other => panic!("expected a broken chain, got {other:?}"),
+    }
+}
 
 fn query(region: &str, prefix: &str, kind: Option<LocalAreaKind>, page_size: i32) -> LocalAreaQuery {
     LocalAreaQuery::parse(LocalAreaQueryInput {
@@ -55,6 +94,7 @@ fn names(page: &send_planner::domain::reference::LocalAreaPage) -> Vec<&str> {
 }
 
 mod cases {
+    pub(super) use super::audit_cases::*;
     use super::*;
 
     pub(super) async fn ten_regions_with_the_published_counts(store: &Store) -> anyhow::Result<()> {
@@ -169,6 +209,75 @@ mod cases {
         let regions = store.list_regions().await?;
         assert_eq!(regions.len(), 10);
         assert_eq!(regions.iter().map(|r| r.local_area_count).sum::<u32>(), 153);
+        Ok(())
+    }
+}
+
+mod audit_cases {
+    use super::*;
+
+    pub(crate) async fn an_untouched_audit_chain_verifies(store: &Store) -> anyhow::Result<()> {
+        audit_events(store, 25).await?;
+        let head = verify_audit(store, None).await?;
+        assert_eq!(head.seq, 25);
+        assert_eq!(verify_audit(store, Some(&head)).await?.hash, head.hash);
+        Ok(())
+    }
+
+    pub(crate) async fn an_edited_audit_event_is_named(store: &Store) -> anyhow::Result<()> {
+        audit_events(store, 5).await?;
+        tamper(store, "UPDATE audit_events SET outcome = 'denied' WHERE seq = 3").await?;
+        assert_eq!(broken(store, None).await, BrokenChain::Altered { seq: 3 });
+        Ok(())
+    }
+
+    pub(crate) async fn a_deleted_audit_event_is_named(store: &Store) -> anyhow::Result<()> {
+        audit_events(store, 5).await?;
+        tamper(store, "DELETE FROM audit_events WHERE seq = 2").await?;
+        assert_eq!(broken(store, None).await, BrokenChain::Gap { expected: 2, found: 3 });
+        Ok(())
+    }
+
+    pub(crate) async fn reordered_audit_events_are_named(store: &Store) -> anyhow::Result<()> {
+        audit_events(store, 5).await?;
+        // Swap events 2 and 4 by number, keeping every row.
+        tamper(store, "UPDATE audit_events SET seq = -2 WHERE seq = 2").await?;
+        tamper(store, "UPDATE audit_events SET seq = 2 WHERE seq = 4").await?;
+        tamper(store, "UPDATE audit_events SET seq = 4 WHERE seq = -2").await?;
+        assert_eq!(broken(store, None).await, BrokenChain::Unlinked { seq: 2 });
+        Ok(())
+    }
+
+    pub(crate) async fn a_truncated_audit_chain_fails_against_its_checkpoint(
+        store: &Store,
+    ) -> anyhow::Result<()> {
+        audit_events(store, 5).await?;
+        let kept = send_planner::admin::audit_checkpoint(store).await?;
+        // Remove the last event and rewind the head to match: the chain alone looks intact.
+        tamper(store, "DELETE FROM audit_events WHERE seq = 5").await?;
+        tamper(
+            store,
+            "UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_events WHERE seq = 4) WHERE id = 1",
+        )
+        .await?;
+        assert_eq!(verify_audit(store, None).await?.seq, 4);
+        assert_eq!(broken(store, Some(&kept)).await, BrokenChain::Truncated { last: 4, head: 5 });
+        Ok(())
+    }
+
+    pub(crate) async fn concurrent_audit_appends_get_consecutive_numbers(
+        store: &Store,
+    ) -> anyhow::Result<()> {
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { audit_events(&store, 10).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await??;
+        }
+        assert_eq!(verify_audit(store, None).await?.seq, 80);
         Ok(())
     }
 }

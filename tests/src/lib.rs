@@ -181,7 +181,8 @@ impl TestApp {
             // Already seeded by an earlier call: find it by signing in.
             Err(_) => {
                 let token = self.sign_in(&request.username, PASSWORD).await?;
-                let mut auth = AuthServiceClient::with_interceptor(self.channel().await?, Bearer::new(&token)?);
+                let mut auth =
+                    AuthServiceClient::with_interceptor(self.channel().await?, Bearer::new(&token)?);
                 let me = auth.who_am_i(pb::WhoAmIRequest {}).await?.into_inner().person;
                 return Ok((me.context("who am I")?, token));
             }
@@ -196,7 +197,12 @@ impl TestApp {
     }
 
     /// Signs in through the web app's sign-in page and waits for the start page.
-    pub async fn sign_in_in_browser(&self, browser: &Browser, username: &str, password: &str) -> anyhow::Result<()> {
+    pub async fn sign_in_in_browser(
+        &self,
+        browser: &Browser,
+        username: &str,
+        password: &str,
+    ) -> anyhow::Result<()> {
         browser.client.goto(&format!("{}/sign-in", self.url())).await?;
         browser.find("#username").await?.send_keys(username).await?;
         browser.find("#password").await?.send_keys(password).await?;

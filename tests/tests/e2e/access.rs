@@ -5,11 +5,11 @@
 use std::collections::BTreeSet;
 
 use integration_tests::{Persona, TestApp, spawn_app_with};
+use prost::Message as _;
 use proto::pb::{
     self, account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
     auth_service_client::AuthServiceClient, reference_service_client::ReferenceServiceClient,
 };
-use prost::Message as _;
 use tonic::Code;
 
 /// Who calls: nobody signed in, or a persona per role (own-scope persona; the other-scope
@@ -42,8 +42,16 @@ type Cells = [Code; 7];
 /// method -> (own scope, other scope).
 const MATRIX: &[(&str, Cells, Cells)] = &[
     ("/sendplanner.v1.AuthService/SignIn", [OK; 7], [OK; 7]),
-    ("/sendplanner.v1.AuthService/SignOut", [UNAUTH, OK, OK, OK, OK, OK, OK], [UNAUTH, OK, OK, OK, OK, OK, OK]),
-    ("/sendplanner.v1.AuthService/WhoAmI", [UNAUTH, OK, OK, OK, OK, OK, OK], [UNAUTH, OK, OK, OK, OK, OK, OK]),
+    (
+        "/sendplanner.v1.AuthService/SignOut",
+        [UNAUTH, OK, OK, OK, OK, OK, OK],
+        [UNAUTH, OK, OK, OK, OK, OK, OK],
+    ),
+    (
+        "/sendplanner.v1.AuthService/WhoAmI",
+        [UNAUTH, OK, OK, OK, OK, OK, OK],
+        [UNAUTH, OK, OK, OK, OK, OK, OK],
+    ),
     (
         "/sendplanner.v1.AccountService/CreatePerson",
         [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
@@ -65,7 +73,11 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
     ),
     // Published reference data: any signed-in person, any region.
-    ("/sendplanner.v1.ReferenceService/ListRegions", [UNAUTH, OK, OK, OK, OK, OK, OK], [UNAUTH, OK, OK, OK, OK, OK, OK]),
+    (
+        "/sendplanner.v1.ReferenceService/ListRegions",
+        [UNAUTH, OK, OK, OK, OK, OK, OK],
+        [UNAUTH, OK, OK, OK, OK, OK, OK],
+    ),
     (
         "/sendplanner.v1.ReferenceService/ListLocalAreas",
         [UNAUTH, OK, OK, OK, OK, OK, OK],
@@ -126,7 +138,8 @@ async fn call(
     match method {
         "/sendplanner.v1.AuthService/SignIn" => {
             let who = caller.unwrap_or(Persona::Planner).username();
-            let req = pb::SignInRequest { username: who.into(), password: integration_tests::PASSWORD.into() };
+            let req =
+                pb::SignInRequest { username: who.into(), password: integration_tests::PASSWORD.into() };
             let result = AuthServiceClient::new(plain).sign_in(req).await;
             Ok(result.err().map_or(Code::Ok, |s| s.code()))
         }
@@ -147,7 +160,11 @@ async fn call(
             run!(AccountServiceClient, list_people, pb::ListPeopleRequest::default())
         }
         "/sendplanner.v1.AccountService/RevokeSessions" => {
-            run!(AccountServiceClient, revoke_sessions, pb::RevokeSessionsRequest { person_id: person.id.clone() })
+            run!(
+                AccountServiceClient,
+                revoke_sessions,
+                pb::RevokeSessionsRequest { person_id: person.id.clone() }
+            )
         }
         "/sendplanner.v1.AuditService/ListAuditEvents" => {
             let req = pb::ListAuditEventsRequest {
@@ -195,7 +212,10 @@ async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
                 let got = call(&app, method, *caller, target, &fx, i).await?;
                 cells += 1;
                 if got != expected[i] {
-                    failures.push(format!("{method} as {caller:?} on {target:?}: expected {:?}, got {got:?}", expected[i]));
+                    failures.push(format!(
+                        "{method} as {caller:?} on {target:?}: expected {:?}, got {got:?}",
+                        expected[i]
+                    ));
                 }
             }
         }

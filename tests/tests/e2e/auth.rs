@@ -261,3 +261,20 @@ async fn national_planners_read_an_objects_trail_and_the_read_is_recorded() -> a
     assert!(missing.message().contains("object_type"), "{}", missing.message());
     app.stop().await
 }
+
+#[tokio::test]
+async fn fifty_failures_from_one_address_lock_that_address_for_every_username() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    app.seed_person(Persona::Planner.request()).await?;
+    // Spread over many usernames so no single username reaches its own limit of five.
+    for i in 0..50 {
+        let status =
+            sign_in(&app, &format!("guess{}", i % 25), "wrong password here").await.expect_err("refused");
+        assert_eq!(status.code(), Code::Unauthenticated, "attempt {i}");
+    }
+    let locked = sign_in(&app, "planner", PASSWORD).await.expect_err("address locked");
+    assert_eq!(locked.code(), Code::ResourceExhausted);
+    app.clock.advance(TimeDelta::minutes(16));
+    sign_in(&app, "planner", PASSWORD).await?;
+    app.stop().await
+}

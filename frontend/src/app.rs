@@ -1,35 +1,60 @@
-//! The page frame (GOV.UK Design System) and the routes.
+//! The page frame (GOV.UK Design System), the header with who is signed in, and the routes.
 
 use leptos::prelude::*;
 use leptos_router::{
     components::{A, Route, Router, Routes},
+    hooks::{use_location, use_navigate, use_params_map},
     path,
 };
+use proto::pb::Person;
 
-use crate::pages::{not_found::NotFound, region::RegionPage, regions::RegionsPage};
+use crate::{
+    api,
+    pages::{
+        accounts::AccountsPage, audit::AuditPage, letters::LettersPage, local_area::LocalAreaPage,
+        my_visits::MyVisitsPage, not_found::NotFound, region::RegionPage, regions::RegionsPage,
+        sign_in::SignInPage,
+    },
+    session::{Auth, Page, Restricted, Session, menu, role_label, start_path, use_session},
+};
 
 /// The whole app.
 #[component]
 pub(crate) fn App() -> impl IntoView {
+    provide_context(Session::start());
     view! {
         <Router>
             <a href="#main-content" class="govuk-skip-link">"Skip to main content"</a>
-            <header class="govuk-template__header">
-                <section class="govuk-service-navigation" aria-label="Service information">
-                    <div class="govuk-width-container">
-                        <div class="govuk-service-navigation__container">
-                            <span class="govuk-service-navigation__service-name">
-                                <A href="/" attr:class="govuk-service-navigation__link">"SEND Planner"</A>
-                            </span>
-                        </div>
-                    </div>
-                </section>
-            </header>
+            <Header />
             <div class="govuk-width-container">
                 <main class="govuk-main-wrapper" id="main-content">
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=RegionsPage />
-                        <Route path=path!("/regions/:code") view=RegionPage />
+                    <Routes fallback=|| view! { <Restricted page=Page::Any><NotFound /></Restricted> }>
+                        <Route path=path!("/sign-in") view=SignInPage />
+                        <Route
+                            path=path!("/")
+                            view=|| view! { <Restricted page=Page::Regions><RegionsPage /></Restricted> }
+                        />
+                        <Route path=path!("/regions/:code") view=RegionRoute />
+                        <Route
+                            path=path!("/audit")
+                            view=|| view! { <Restricted page=Page::Audit><AuditPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/local-area")
+                            view=|| view! { <Restricted page=Page::LocalArea><LocalAreaPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/my-visits")
+                            view=|| view! { <Restricted page=Page::MyVisits><MyVisitsPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/letters")
+                            view=|| view! { <Restricted page=Page::Letters><LettersPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/accounts")
+                            view=|| view! { <Restricted page=Page::Accounts><AccountsPage /></Restricted> }
+                        />
                     </Routes>
                 </main>
             </div>
@@ -41,5 +66,101 @@ pub(crate) fn App() -> impl IntoView {
                 </div>
             </footer>
         </Router>
+    }
+}
+
+/// A region's page, for those who may see that region.
+#[component]
+fn RegionRoute() -> impl IntoView {
+    let params = use_params_map();
+    let page = Signal::derive(move || Page::Region(params.read().get("code").unwrap_or_default()));
+    view! {
+        <Restricted page><RegionPage /></Restricted>
+    }
+}
+
+/// The GOV.UK service navigation: the service name, and for a signed-in person their menu, who
+/// they are and a way to sign out.
+#[component]
+fn Header() -> impl IntoView {
+    let session = use_session();
+    let home = move || session.person().map_or_else(|| "/sign-in".to_owned(), |person| start_path(&person));
+    view! {
+        <header class="govuk-template__header">
+            <section class="govuk-service-navigation" aria-label="Service information">
+                <div class="govuk-width-container">
+                    <div class="govuk-service-navigation__container">
+                        <span class="govuk-service-navigation__service-name">
+                            <A href=home attr:class="govuk-service-navigation__link">"SEND Planner"</A>
+                        </span>
+                        {move || session.person().map(|person| view! { <Menu person /> })}
+                    </div>
+                    {move || session.person().map(|person| view! { <Identity person /> })}
+                </div>
+            </section>
+        </header>
+    }
+}
+
+/// The pages a person's role may use, the current one marked.
+#[component]
+fn Menu(person: Person) -> impl IntoView {
+    let location = use_location();
+    let items = menu(&person)
+        .into_iter()
+        .map(|(label, href)| {
+            let current = href.clone();
+            let class = move || {
+                if location.pathname.get() == current {
+                    "govuk-service-navigation__item govuk-service-navigation__item--active"
+                } else {
+                    "govuk-service-navigation__item"
+                }
+            };
+            view! {
+                <li class=class>
+                    <A href=href exact=true attr:class="govuk-service-navigation__link">{label}</A>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav aria-label="Menu" class="govuk-service-navigation__wrapper" data-testid="nav">
+            <ul class="govuk-service-navigation__list" id="navigation">{items}</ul>
+        </nav>
+    }
+}
+
+/// "Signed in as …" with the role and scope, and the sign-out button.
+#[component]
+fn Identity(person: Person) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let sign_out = Action::new_local(move |_: &()| {
+        let navigate = navigate.clone();
+        async move {
+            api::sign_out().await;
+            session.auth.set(Auth::SignedOut { ended: false });
+            navigate("/sign-in", Default::default());
+        }
+    });
+    let details = format!(" ({}, {})", role_label(person.role()), person.scope_label);
+    view! {
+        <div class="app-identity">
+            <p class="govuk-body-s app-identity__text" data-testid="identity">
+                "Signed in as " <strong>{person.display_name}</strong> {details}
+            </p>
+            <button
+                type="button"
+                class="govuk-button govuk-button--secondary app-identity__sign-out"
+                data-testid="sign-out"
+                disabled=sign_out.pending()
+                on:click=move |_| {
+                    sign_out.dispatch(());
+                }
+            >
+                "Sign out"
+            </button>
+        </div>
     }
 }

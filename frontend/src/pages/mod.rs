@@ -1,5 +1,12 @@
 //! One module per page.
 
+pub(crate) mod accounts;
+pub(crate) mod audit;
+pub(crate) mod letters;
+pub(crate) mod local_area;
+pub(crate) mod my_visits;
+pub(crate) mod no_access;
 pub(crate) mod not_found;
 pub(crate) mod region;
 pub(crate) mod regions;
+pub(crate) mod sign_in;

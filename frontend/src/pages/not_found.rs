@@ -2,15 +2,20 @@
 
 use leptos::prelude::*;
 
-use crate::components::set_title;
+use crate::{
+    components::set_title,
+    session::{start_path, use_session},
+};
 
 /// "Page not found".
 #[component]
 pub(crate) fn NotFound() -> impl IntoView {
     set_title("Page not found");
+    let session = use_session();
+    let start = move || session.person().map_or_else(|| "/".to_owned(), |person| start_path(&person));
     view! {
         <h1 class="govuk-heading-l">"Page not found"</h1>
         <p class="govuk-body">"If you typed the web address, check it is correct."</p>
-        <p class="govuk-body"><a class="govuk-link" href="/">"Go to the list of regions"</a></p>
+        <p class="govuk-body"><a class="govuk-link" href=start>"Go to your start page"</a></p>
     }
 }

@@ -7,6 +7,7 @@ use proto::pb::LocalAreaKind;
 use crate::{
     api,
     components::{ErrorSummary, Loading, set_title},
+    session::{Page, may_use, use_session},
 };
 
 fn kind_label(kind: i32) -> &'static str {
@@ -19,27 +20,43 @@ fn kind_label(kind: i32) -> &'static str {
     }
 }
 
-/// The local areas of the region in the address.
+/// The local areas of the region in the address: a regional lead's start page, and one step
+/// down from the regions for a national planner.
 #[component]
 pub(crate) fn RegionPage() -> impl IntoView {
     let params = use_params_map();
+    let session = use_session();
     let code = move || params.read().get("code").unwrap_or_default();
     let (filter, set_filter) = signal(String::new());
     let areas = LocalResource::new(move || api::list_local_areas(code(), filter.get()));
     let regions = LocalResource::new(api::list_regions);
-    // Until the regions arrive (or if the code names none) the heading says "Region".
+    // Only those who may see every region are offered the way back to them.
+    let sees_all_regions = move || session.person().is_some_and(|person| may_use(&person, &Page::Regions));
+    // The region's name from the list of regions or, for a regional lead, their own scope.
+    // Until either is known (or if the code names no region) the heading says "Region".
     let region_name = move || {
         let code = code();
-        regions
+        let listed = regions
             .get()
             .and_then(|r| r.ok())
-            .and_then(|list| list.into_iter().find(|r| r.code == code).map(|r| r.name))
+            .and_then(|list| list.into_iter().find(|r| r.code == code).map(|r| r.name));
+        listed.or_else(|| {
+            session
+                .person()
+                .filter(|person| person.region_code == code && !person.scope_label.is_empty())
+                .map(|person| person.scope_label)
+        })
     };
     Effect::new(move || set_title(&region_name().unwrap_or_else(|| "Region".to_owned())));
     view! {
-        <A href="/" attr:class="govuk-back-link">"Back to regions"</A>
-        <h1 class="govuk-heading-l" data-testid="region-name">
-            {move || region_name().unwrap_or_else(|| "Region".to_owned())}
+        {move || {
+            sees_all_regions()
+                .then(|| view! { <A href="/" attr:class="govuk-back-link">"Back to regions"</A> })
+        }}
+        <h1 class="govuk-heading-l" data-testid="start-page">
+            <span data-testid="region-name">
+                {move || region_name().unwrap_or_else(|| "Region".to_owned())}
+            </span>
         </h1>
         <div class="govuk-form-group">
             <label class="govuk-label" for="name-filter">"Filter by name"</label>

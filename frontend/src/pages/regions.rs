@@ -14,7 +14,7 @@ pub(crate) fn RegionsPage() -> impl IntoView {
     set_title("Regions");
     let regions = LocalResource::new(api::list_regions);
     view! {
-        <h1 class="govuk-heading-l">"Regions of England"</h1>
+        <h1 class="govuk-heading-l" data-testid="start-page">"Regions of England"</h1>
         <p class="govuk-body">
             "Local area SEND inspections and interim visits are planned across ten regions. Choose a region to see its local areas."
         </p>

@@ -4,7 +4,11 @@ use std::{env, fs, path::PathBuf};
 use prost::Message as _;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files = ["proto/sendplanner/v1/identity.proto", "proto/sendplanner/v1/reference.proto"];
+    let files = [
+        "proto/sendplanner/v1/consent.proto",
+        "proto/sendplanner/v1/identity.proto",
+        "proto/sendplanner/v1/reference.proto",
+    ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");
     }

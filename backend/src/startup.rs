@@ -5,7 +5,8 @@ use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
 use anyhow::Context as _;
 use proto::pb::{
     account_service_server::AccountServiceServer, audit_service_server::AuditServiceServer,
-    auth_service_server::AuthServiceServer, reference_service_server::ReferenceServiceServer,
+    auth_service_server::AuthServiceServer, consent_service_server::ConsentServiceServer,
+    reference_service_server::ReferenceServiceServer,
 };
 use tokio::net::TcpListener;
 use tonic_health::server::HealthReporter;
@@ -18,7 +19,14 @@ use crate::{
     auth::{Authenticator, authorize},
     config::Settings,
     domain::clock::Clock,
-    grpc::{account::AccountService, audit::AuditService, auth::AuthService, reference::ReferenceService},
+    grpc::{
+        account::AccountService,
+        audit::AuditService,
+        auth::AuthService,
+        consent::{self, ConsentService},
+        documents::{self, Documents},
+        reference::ReferenceService,
+    },
     store::Store,
 };
 
@@ -99,7 +107,8 @@ async fn set_serving(health: &HealthReporter, serving: bool) {
         ReferenceServiceServer<ReferenceService>,
         AuthServiceServer<AuthService>,
         AccountServiceServer<AccountService>,
-        AuditServiceServer<AuditService>
+        AuditServiceServer<AuditService>,
+        ConsentServiceServer<ConsentService>
     );
 }
 
@@ -127,13 +136,21 @@ fn router(
         .add_service(AuthServiceServer::new(AuthService::new(auth.clone())))
         .add_service(AccountServiceServer::new(AccountService::new(store.clone(), auth.clone())))
         .add_service(AuditServiceServer::new(AuditService::new(store.clone(), auth.clone())))
+        .add_service(
+            ConsentServiceServer::new(ConsentService::new(store.clone(), auth.clone()))
+                .max_decoding_message_size(consent::MAX_MESSAGE_BYTES),
+        )
         .into_axum_router()
         // Every call passes the access check first (inside gRPC-web decoding, so its refusals
         // reach browsers as gRPC-web too).
         .layer(axum::middleware::from_fn_with_state(auth.clone(), authorize))
         // gRPC-web on the gRPC routes only: tonic-web answers other HTTP/1.1 requests with 400.
         .layer(tonic_web::GrpcWebLayer::new());
-    Ok(grpc.fallback_service(web_app).layer(TraceLayer::new_for_http()))
+    let documents = axum::Router::new()
+        .route("/documents/{id}", axum::routing::get(documents::download))
+        .with_state(Documents { store: store.clone(), auth: auth.clone() })
+        .layer(axum::middleware::from_fn_with_state(auth.clone(), authorize));
+    Ok(grpc.merge(documents).fallback_service(web_app).layer(TraceLayer::new_for_http()))
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -412,8 +412,10 @@ pub enum Persona {
     NorthEastLead,
     /// Local area user for Camden (E09000007).
     Camden,
-    /// Local area user for Westminster (E09000033): another area.
+    /// Local area user for Westminster (E09000033): another area, same region.
     Westminster,
+    /// Local area user for Hartlepool (E06000001): another area in another region.
+    Hartlepool,
     /// Ofsted social care inspector, home region Inner London.
     OfstedInspector,
     /// DfE recipient.
@@ -431,6 +433,7 @@ impl Persona {
             Self::NorthEastLead => "lead.northeast",
             Self::Camden => "user.camden",
             Self::Westminster => "user.westminster",
+            Self::Hartlepool => "user.hartlepool",
             Self::OfstedInspector => "hmi.ofsted",
             Self::Dfe => "reader.dfe",
             Self::Admin => "admin",
@@ -467,6 +470,11 @@ impl Persona {
                 local_area_code: "E09000033".into(),
                 ..base
             },
+            Self::Hartlepool => pb::CreatePersonRequest {
+                role: pb::Role::LocalAreaUser.into(),
+                local_area_code: "E06000001".into(),
+                ..base
+            },
             Self::OfstedInspector => pb::CreatePersonRequest {
                 role: pb::Role::Inspector.into(),
                 region_code: "E13000001".into(),
@@ -481,5 +489,40 @@ impl Persona {
             },
             Self::Admin => pb::CreatePersonRequest { role: pb::Role::Administrator.into(), ..base },
         }
+    }
+}
+
+/// A minimal valid PDF, as a signed letter would start.
+pub fn signed_pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% signed consent: {text}\n%%EOF\n").into_bytes()
+}
+
+/// A request for an interim visit in the spring term of 2026/27, answered by `reply_by`.
+pub fn visit_request(area: &str, reply_by: &str) -> pb::CreateVisitRequestRequest {
+    pb::CreateVisitRequestRequest {
+        local_area_code: area.into(),
+        phase: Some(pb::Phase { term: pb::Term::Spring.into(), academic_year: 2026 }),
+        window: Some(pb::DateRange { first_day: "2027-04-19".into(), last_day: "2027-05-14".into() }),
+        reply_by: reply_by.into(),
+        note: "Interim visit, spring phase".into(),
+    }
+}
+
+/// A written consent with a small signed PDF.
+pub fn consent_answer(id: &str, version: i64) -> pb::AnswerVisitRequestRequest {
+    pb::AnswerVisitRequestRequest {
+        id: id.into(),
+        version,
+        answer: Some(pb::answer_visit_request_request::Answer::Consent(pb::ConsentAnswer {
+            signatory_name: "Alex Morgan".into(),
+            signatory_role: "Director of Children's Services".into(),
+            organisation: "London Borough of Camden".into(),
+            date_signed: "2026-01-01".into(),
+            document: signed_pdf(id),
+            unavailable: vec![pb::DateRange {
+                first_day: "2027-04-26".into(),
+                last_day: "2027-04-30".into(),
+            }],
+        })),
     }
 }

@@ -240,6 +240,11 @@ impl Authenticator {
 /// putting the [`Caller`] in the request's extensions for the handler.
 pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Request, next: Next) -> Response {
     let request_id = format!("{:016x}", rand::random::<u64>());
+    let is_grpc = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/grpc"));
     let path = request.uri().path().to_owned();
     let outcome = match policy::access(&path) {
         None => Err(tonic::Status::unimplemented(format!("there is no method {path}"))),
@@ -269,10 +274,23 @@ pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Requ
             }
             next.run(request).await
         }
-        Err(status) => status.into_http(),
+        Err(status) if is_grpc => status.into_http(),
+        Err(status) => plain_http_refusal(&status),
     };
     if let Ok(value) = http::HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
     response
+}
+
+/// A refusal for a plain HTTP route, with the HTTP status matching the gRPC code.
+fn plain_http_refusal(status: &tonic::Status) -> Response {
+    use axum::response::IntoResponse as _;
+    let code = match status.code() {
+        tonic::Code::Unauthenticated => http::StatusCode::UNAUTHORIZED,
+        tonic::Code::PermissionDenied => http::StatusCode::FORBIDDEN,
+        tonic::Code::NotFound | tonic::Code::Unimplemented => http::StatusCode::NOT_FOUND,
+        _ => http::StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (code, [(http::header::CACHE_CONTROL, "no-store")], status.message().to_owned()).into_response()
 }

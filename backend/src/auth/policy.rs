@@ -16,7 +16,10 @@ pub enum Access {
     Roles(&'static [Role]),
 }
 
-use Role::{Administrator, NationalPlanner};
+use Role::{Administrator, LocalAreaUser, NationalPlanner, RegionalLead};
+
+/// The audience of visit requests and consent records.
+const CONSENT_AUDIENCE: &[Role] = &[NationalPlanner, RegionalLead, LocalAreaUser];
 
 /// Every method of the SEND Planner contract and who may call it.
 pub const RULES: &[(&str, Access)] = &[
@@ -27,6 +30,16 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.AccountService/ListPeople", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AccountService/RevokeSessions", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AuditService/ListAuditEvents", Access::Roles(&[NationalPlanner])),
+    // Visit requests: the handler and the SQL then narrow to the caller's region or area.
+    ("/sendplanner.v1.ConsentService/CreateVisitRequest", Access::Roles(&[NationalPlanner, RegionalLead])),
+    ("/sendplanner.v1.ConsentService/ListVisitRequests", Access::Roles(CONSENT_AUDIENCE)),
+    ("/sendplanner.v1.ConsentService/GetVisitRequest", Access::Roles(CONSENT_AUDIENCE)),
+    ("/sendplanner.v1.ConsentService/AnswerVisitRequest", Access::Roles(&[LocalAreaUser])),
+    ("/sendplanner.v1.ConsentService/WithdrawConsent", Access::Roles(&[LocalAreaUser])),
+    ("/sendplanner.v1.ConsentService/CancelVisitRequest", Access::Roles(&[NationalPlanner, RegionalLead])),
+    ("/sendplanner.v1.ConsentService/RecordSafeguardingConcern", Access::Roles(CONSENT_AUDIENCE)),
+    ("/sendplanner.v1.ConsentService/ListSafeguardingConcerns", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.ConsentService/GetConsentTotals", Access::Roles(&[NationalPlanner, RegionalLead])),
     // Published reference data; still behind sign-in, like the rest of the service.
     ("/sendplanner.v1.ReferenceService/ListRegions", Access::SignedIn),
     ("/sendplanner.v1.ReferenceService/ListLocalAreas", Access::SignedIn),
@@ -39,10 +52,19 @@ const PUBLIC_SERVICES: &[&str] = &[
     "/grpc.reflection.v1alpha.ServerReflection/",
 ];
 
-/// The rule for a request path (`/package.Service/Method`), or `None`: refuse.
+/// Plain HTTP routes beside the gRPC services, by path prefix.
+pub const HTTP_RULES: &[(&str, Access)] = &[
+    // Signed consent documents: the handler's SQL narrows to the request's audience.
+    ("/documents/", Access::Roles(CONSENT_AUDIENCE)),
+];
+
+/// The rule for a request path (`/package.Service/Method` or an HTTP route), or `None`: refuse.
 pub fn access(path: &str) -> Option<Access> {
     if PUBLIC_SERVICES.iter().any(|prefix| path.starts_with(prefix)) {
         return Some(Access::Public);
+    }
+    if let Some((_, access)) = HTTP_RULES.iter().find(|(prefix, _)| path.starts_with(prefix)) {
+        return Some(*access);
     }
     RULES.iter().find(|(method, _)| *method == path).map(|(_, access)| *access)
 }

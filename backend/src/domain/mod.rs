@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod clock;
+pub mod consent;
 pub mod identity;
 pub mod reference;
 pub mod reference_data;

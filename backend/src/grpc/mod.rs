@@ -3,6 +3,8 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod consent;
 pub mod convert;
+pub mod documents;
 pub mod reference;
 pub mod status;

@@ -6,10 +6,12 @@
 //! `migrations/{sqlite,postgres}`.
 
 mod audit;
+mod consent;
 mod identity;
 mod reference;
 
 pub use audit::AuditHead;
+pub use consent::ChangeError;
 pub use identity::{SessionRecord, ThrottleRule};
 
 use std::{str::FromStr, time::Duration};

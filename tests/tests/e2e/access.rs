@@ -8,7 +8,8 @@ use integration_tests::{Persona, TestApp, spawn_app_with};
 use prost::Message as _;
 use proto::pb::{
     self, account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
-    auth_service_client::AuthServiceClient, reference_service_client::ReferenceServiceClient,
+    auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
+    reference_service_client::ReferenceServiceClient,
 };
 use tonic::Code;
 
@@ -34,6 +35,8 @@ enum Target {
 const OK: Code = Code::Ok;
 const UNAUTH: Code = Code::Unauthenticated;
 const DENIED: Code = Code::PermissionDenied;
+const HIDDEN: Code = Code::NotFound;
+const INVALID: Code = Code::InvalidArgument;
 
 /// Expected codes per caller, in `CALLERS` order: anonymous, planner, regional lead, local
 /// area user, inspector, recipient body, administrator.
@@ -72,6 +75,53 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
     ),
+    // Visit requests and consent. Own target: a request to Camden (the regional lead's region,
+    // the local area user's area). Other target: a request to Hartlepool (North East).
+    (
+        "/sendplanner.v1.ConsentService/CreateVisitRequest",
+        [UNAUTH, OK, OK, DENIED, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, INVALID, DENIED, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.ConsentService/ListVisitRequests",
+        [UNAUTH, OK, OK, OK, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, OK, OK, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.ConsentService/GetVisitRequest",
+        [UNAUTH, OK, OK, OK, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, HIDDEN, HIDDEN, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.ConsentService/AnswerVisitRequest",
+        [UNAUTH, DENIED, DENIED, OK, DENIED, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, HIDDEN, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.ConsentService/WithdrawConsent",
+        [UNAUTH, DENIED, DENIED, OK, DENIED, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, HIDDEN, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.ConsentService/CancelVisitRequest",
+        [UNAUTH, OK, OK, DENIED, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, HIDDEN, DENIED, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.ConsentService/RecordSafeguardingConcern",
+        [UNAUTH, OK, OK, OK, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, HIDDEN, HIDDEN, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.ConsentService/ListSafeguardingConcerns",
+        [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.ConsentService/GetConsentTotals",
+        [UNAUTH, OK, OK, DENIED, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, OK, DENIED, DENIED, DENIED, DENIED],
+    ),
     // Published reference data: any signed-in person, any region.
     (
         "/sendplanner.v1.ReferenceService/ListRegions",
@@ -97,10 +147,41 @@ fn contract_methods() -> BTreeSet<String> {
         .collect()
 }
 
-/// Objects the cells aim at.
+/// Objects the cells aim at, and sessions that make fresh ones.
 struct Fixtures {
     camden: pb::Person,
     westminster: pb::Person,
+    planner: String,
+    hartlepool_user: String,
+}
+
+impl Fixtures {
+    /// A new request (state requested) to the target's area.
+    async fn request(&self, app: &TestApp, target: Target) -> anyhow::Result<pb::VisitRequest> {
+        let area = match target {
+            Target::Own => "E09000007",
+            Target::Other => "E06000001",
+        };
+        let reply_by = (app.clock.now().date_naive() + chrono::TimeDelta::days(30)).to_string();
+        let mut client = ConsentServiceClient::new(app.authed(&self.planner).await?);
+        let created = client.create_visit_request(integration_tests::visit_request(area, &reply_by)).await?;
+        created.into_inner().request.ok_or_else(|| anyhow::anyhow!("no request"))
+    }
+
+    /// A new request to the target's area, consented in writing by that area's user.
+    async fn consented(&self, app: &TestApp, target: Target) -> anyhow::Result<pb::VisitRequest> {
+        let request = self.request(app, target).await?;
+        // Camden's sessions may have been revoked by the RevokeSessions cells: sign in afresh.
+        let token = match target {
+            Target::Own => app.sign_in(Persona::Camden.username(), integration_tests::PASSWORD).await?,
+            Target::Other => self.hartlepool_user.clone(),
+        };
+        let mut client = ConsentServiceClient::new(app.authed(&token).await?);
+        let answered = client
+            .answer_visit_request(integration_tests::consent_answer(&request.id, request.version))
+            .await?;
+        answered.into_inner().request.ok_or_else(|| anyhow::anyhow!("no request"))
+    }
 }
 
 /// Makes one call as `token` (or anonymously) aimed at `target`; the status code it ends with.
@@ -174,6 +255,63 @@ async fn call(
             };
             run!(AuditServiceClient, list_audit_events, req)
         }
+        "/sendplanner.v1.ConsentService/CreateVisitRequest" => {
+            let area = match target {
+                Target::Own => "E09000007",
+                Target::Other => "E06000001",
+            };
+            let reply_by = (app.clock.now().date_naive() + chrono::TimeDelta::days(30)).to_string();
+            run!(
+                ConsentServiceClient,
+                create_visit_request,
+                integration_tests::visit_request(area, &reply_by)
+            )
+        }
+        "/sendplanner.v1.ConsentService/ListVisitRequests" => {
+            run!(ConsentServiceClient, list_visit_requests, pb::ListVisitRequestsRequest::default())
+        }
+        "/sendplanner.v1.ConsentService/GetVisitRequest" => {
+            let request = fx.request(app, target).await?;
+            run!(ConsentServiceClient, get_visit_request, pb::GetVisitRequestRequest { id: request.id })
+        }
+        "/sendplanner.v1.ConsentService/AnswerVisitRequest" => {
+            let request = fx.request(app, target).await?;
+            let decline = pb::AnswerVisitRequestRequest {
+                id: request.id,
+                version: request.version,
+                answer: Some(pb::answer_visit_request_request::Answer::Decline(pb::DeclineAnswer::default())),
+            };
+            run!(ConsentServiceClient, answer_visit_request, decline)
+        }
+        "/sendplanner.v1.ConsentService/WithdrawConsent" => {
+            let request = fx.consented(app, target).await?;
+            let req = pb::WithdrawConsentRequest {
+                id: request.id,
+                version: request.version,
+                reason: "test".into(),
+            };
+            run!(ConsentServiceClient, withdraw_consent, req)
+        }
+        "/sendplanner.v1.ConsentService/CancelVisitRequest" => {
+            let request = fx.request(app, target).await?;
+            let req = pb::CancelVisitRequestRequest {
+                id: request.id,
+                version: request.version,
+                reason: "test".into(),
+            };
+            run!(ConsentServiceClient, cancel_visit_request, req)
+        }
+        "/sendplanner.v1.ConsentService/RecordSafeguardingConcern" => {
+            let request = fx.request(app, target).await?;
+            let req = pb::RecordSafeguardingConcernRequest { id: request.id, note: "test".into() };
+            run!(ConsentServiceClient, record_safeguarding_concern, req)
+        }
+        "/sendplanner.v1.ConsentService/ListSafeguardingConcerns" => {
+            run!(ConsentServiceClient, list_safeguarding_concerns, pb::ListSafeguardingConcernsRequest {})
+        }
+        "/sendplanner.v1.ConsentService/GetConsentTotals" => {
+            run!(ConsentServiceClient, get_consent_totals, pb::GetConsentTotalsRequest {})
+        }
         "/sendplanner.v1.ReferenceService/ListRegions" => {
             run!(ReferenceServiceClient, list_regions, pb::ListRegionsRequest {})
         }
@@ -203,7 +341,13 @@ async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
         app.seed_person(persona.request()).await?;
     }
     let westminster = app.seed_person(Persona::Westminster.request()).await?;
-    let fx = Fixtures { westminster, camden: app.persona(Persona::Camden).await?.0 };
+    let (camden, _) = app.persona(Persona::Camden).await?;
+    let fx = Fixtures {
+        westminster,
+        camden,
+        planner: app.persona(Persona::Planner).await?.1,
+        hartlepool_user: app.persona(Persona::Hartlepool).await?.1,
+    };
     let mut failures = Vec::new();
     let mut cells = 0;
     for (method, own, other) in MATRIX {

@@ -4,4 +4,5 @@ mod access;
 mod api;
 mod auth;
 mod browser;
+mod consent;
 mod store;

@@ -1,0 +1,469 @@
+//! `sendplanner.v1.ConsentService`: confidential visit requests and written consent.
+
+use std::sync::Arc;
+
+use proto::pb::{
+    self, AnswerVisitRequestRequest, AnswerVisitRequestResponse, CancelVisitRequestRequest,
+    CancelVisitRequestResponse, CreateVisitRequestRequest, CreateVisitRequestResponse,
+    GetConsentTotalsRequest, GetConsentTotalsResponse, GetVisitRequestRequest, GetVisitRequestResponse,
+    ListSafeguardingConcernsRequest, ListSafeguardingConcernsResponse, ListVisitRequestsRequest,
+    ListVisitRequestsResponse, RecordSafeguardingConcernRequest, RecordSafeguardingConcernResponse,
+    WithdrawConsentRequest, WithdrawConsentResponse, answer_visit_request_request,
+    consent_service_server::ConsentService as Rpc,
+};
+use tonic::{Request, Response, Status};
+
+use super::{
+    convert::{caller, request_id},
+    status,
+};
+use crate::{
+    auth::Authenticator,
+    domain::{
+        FieldViolation, InvalidInput,
+        audit::Actor,
+        consent::{
+            Answer, ConsentAnswer, ConsentRecord, DateRange, MAX_NOTE_CHARS, Move, NewVisitRequest,
+            RequestState, Term, VisitRequest,
+        },
+        reference::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
+    },
+    store::{ChangeError, Store, StoreError},
+};
+
+/// Largest message the service accepts: a 10 MiB document plus the form around it.
+pub const MAX_MESSAGE_BYTES: usize = 11 * 1024 * 1024;
+
+/// Visit requests and consent.
+#[derive(Debug, Clone)]
+pub struct ConsentService {
+    store: Store,
+    auth: Arc<Authenticator>,
+}
+
+impl ConsentService {
+    /// A service over `store`, timed by the authenticator's clock.
+    pub fn new(store: Store, auth: Arc<Authenticator>) -> Self {
+        Self { store, auth }
+    }
+}
+
+/// The answer to any id the caller may not see, identical to a missing one.
+fn not_found() -> Status {
+    Status::not_found("visit request not found")
+}
+
+/// Ids are numbers; anything else cannot exist.
+fn parse_id(id: &str) -> Result<i64, Status> {
+    id.trim().parse::<i64>().map_err(|_| not_found())
+}
+
+fn store_status(e: StoreError) -> Status {
+    match e {
+        StoreError::NotFound => not_found(),
+        other => status::from_store(other),
+    }
+}
+
+fn change_status(e: ChangeError) -> Status {
+    match e {
+        ChangeError::NotFound => not_found(),
+        ChangeError::Illegal(e) => Status::failed_precondition(e.to_string()),
+        ChangeError::Stale(_) => Status::aborted(e.to_string()),
+        ChangeError::Store(e) => store_status(e),
+    }
+}
+
+fn term_from_pb(value: i32) -> Option<Term> {
+    match pb::Term::try_from(value).ok()? {
+        pb::Term::Unspecified => None,
+        pb::Term::Autumn => Some(Term::Autumn),
+        pb::Term::Winter => Some(Term::Winter),
+        pb::Term::Spring => Some(Term::Spring),
+    }
+}
+
+fn term_to_pb(t: Term) -> pb::Term {
+    match t {
+        Term::Autumn => pb::Term::Autumn,
+        Term::Winter => pb::Term::Winter,
+        Term::Spring => pb::Term::Spring,
+    }
+}
+
+/// Domain state to proto.
+pub fn state_to_pb(s: RequestState) -> pb::RequestState {
+    match s {
+        RequestState::Requested => pb::RequestState::Requested,
+        RequestState::Consented => pb::RequestState::Consented,
+        RequestState::Declined => pb::RequestState::Declined,
+        RequestState::Withdrawn => pb::RequestState::Withdrawn,
+        RequestState::Expired => pb::RequestState::Expired,
+        RequestState::Cancelled => pb::RequestState::Cancelled,
+    }
+}
+
+fn state_from_pb(value: i32) -> Result<Option<RequestState>, Status> {
+    Ok(match pb::RequestState::try_from(value) {
+        Ok(pb::RequestState::Unspecified) => None,
+        Ok(pb::RequestState::Requested) => Some(RequestState::Requested),
+        Ok(pb::RequestState::Consented) => Some(RequestState::Consented),
+        Ok(pb::RequestState::Declined) => Some(RequestState::Declined),
+        Ok(pb::RequestState::Withdrawn) => Some(RequestState::Withdrawn),
+        Ok(pb::RequestState::Expired) => Some(RequestState::Expired),
+        Ok(pb::RequestState::Cancelled) => Some(RequestState::Cancelled),
+        Err(_) => {
+            let v = FieldViolation::new("state", format!("{value} is not a request state"));
+            return Err(status::invalid_argument(&v.into()));
+        }
+    })
+}
+
+fn range_to_pb(r: DateRange) -> pb::DateRange {
+    pb::DateRange { first_day: r.first.to_string(), last_day: r.last.to_string() }
+}
+
+fn consent_to_pb(c: ConsentRecord) -> pb::Consent {
+    pb::Consent {
+        signatory_name: c.signatory_name,
+        signatory_role: c.signatory_role,
+        organisation: c.organisation,
+        date_signed: c.date_signed.to_string(),
+        document: Some(pb::ConsentDocument {
+            id: c.document.id.to_string(),
+            content_type: c.document.content_type,
+            size_bytes: u64::try_from(c.document.size_bytes).unwrap_or_default(),
+            sha256: c.document.sha256,
+        }),
+        unavailable: c.unavailable.into_iter().map(range_to_pb).collect(),
+    }
+}
+
+/// A request as the contract shows it.
+pub fn request_to_pb(r: VisitRequest) -> pb::VisitRequest {
+    pb::VisitRequest {
+        id: r.id.to_string(),
+        local_area_code: r.local_area_code,
+        local_area_name: r.local_area_name,
+        region_code: r.region_code,
+        region_name: r.region_name,
+        phase: Some(pb::Phase { term: term_to_pb(r.term).into(), academic_year: r.academic_year }),
+        window: Some(range_to_pb(r.window)),
+        reply_by: r.reply_by.to_string(),
+        note: r.note,
+        state: state_to_pb(r.state).into(),
+        version: r.version,
+        consent: r.consent.map(consent_to_pb),
+        history: r
+            .history
+            .into_iter()
+            .map(|h| pb::RequestEvent {
+                seq: u32::try_from(h.seq).unwrap_or_default(),
+                occurred_at: h.occurred_at,
+                actor_display_name: h.actor_display_name,
+                kind: h.kind,
+                state: state_to_pb(h.state_after).into(),
+                note: h.note,
+            })
+            .collect(),
+        created_at: r.created_at,
+        safeguarding_concern: r.safeguarding_concern,
+    }
+}
+
+/// A required reason or note, trimmed, at most `MAX_NOTE_CHARS`.
+fn required_text(value: &str, field: &'static str) -> Result<String, Status> {
+    let value = value.trim();
+    let reason = if value.is_empty() {
+        "is required"
+    } else if value.chars().count() > MAX_NOTE_CHARS {
+        "is too long (at most 2,000 characters)"
+    } else {
+        return Ok(value.to_owned());
+    };
+    Err(status::invalid_argument(&FieldViolation::new(field, reason).into()))
+}
+
+/// A change asked of a request: which, at what version, with what answer and note.
+struct Change<'a> {
+    id: &'a str,
+    version: i64,
+    m: Move,
+    answer: Option<Answer>,
+    note: String,
+    action: &'static str,
+}
+
+impl ConsentService {
+    async fn change(
+        &self,
+        change: Change<'_>,
+        caller: &crate::domain::identity::Caller,
+        request_id: &str,
+    ) -> Result<pb::VisitRequest, Status> {
+        let id = parse_id(change.id)?;
+        let detail = match &change.answer {
+            Some(Answer::Consent(c)) => format!("document_sha256={}", c.sha256),
+            _ => String::new(),
+        };
+        let event = Actor::person(&caller.person, request_id).event(
+            change.action,
+            "visit_request",
+            &id.to_string(),
+            "ok",
+            &detail,
+        );
+        let changed = self
+            .store
+            .change_visit_request(
+                id,
+                change.version,
+                change.m,
+                change.answer.as_ref(),
+                &change.note,
+                &caller.person,
+                self.auth.clock().now(),
+                &event,
+            )
+            .await
+            .map_err(change_status)?;
+        Ok(request_to_pb(changed))
+    }
+}
+
+#[tonic::async_trait]
+impl Rpc for ConsentService {
+    async fn create_visit_request(
+        &self,
+        request: Request<CreateVisitRequestRequest>,
+    ) -> Result<Response<CreateVisitRequestResponse>, Status> {
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let req = request.into_inner();
+        let now = self.auth.clock().now();
+        let phase = req.phase.unwrap_or_default();
+        let window = req.window.as_ref().map(|w| (w.first_day.as_str(), w.last_day.as_str()));
+        let new = NewVisitRequest::parse(
+            &req.local_area_code,
+            term_from_pb(phase.term),
+            phase.academic_year,
+            window,
+            &req.reply_by,
+            &req.note,
+            now.date_naive(),
+        )
+        .map_err(|e| status::invalid_argument(&e))?;
+        let created = self
+            .store
+            .create_visit_request(&new, &caller.person, now, |id| {
+                actor.event("visit_request.create", "visit_request", &id.to_string(), "ok", "")
+            })
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(CreateVisitRequestResponse { request: Some(request_to_pb(created)) }))
+    }
+
+    async fn list_visit_requests(
+        &self,
+        request: Request<ListVisitRequestsRequest>,
+    ) -> Result<Response<ListVisitRequestsResponse>, Status> {
+        let caller = caller(&request)?;
+        let req = request.into_inner();
+        let state = state_from_pb(req.state)?;
+        let limit = match req.page_size {
+            n if n < 0 => {
+                let v = FieldViolation::new("page_size", "must not be negative");
+                return Err(status::invalid_argument(&v.into()));
+            }
+            0 => DEFAULT_PAGE_SIZE,
+            n => n.unsigned_abs().min(MAX_PAGE_SIZE),
+        };
+        let before = match req.page_token.as_str() {
+            "" => i64::MAX,
+            token => token.parse::<i64>().map_err(|_| {
+                status::invalid_argument(
+                    &FieldViolation::new("page_token", "is not a page token this server issued").into(),
+                )
+            })?,
+        };
+        let today = self.auth.clock().now().date_naive();
+        let mut requests = self
+            .store
+            .list_visit_requests(&caller.person.scope, state, before, i64::from(limit) + 1, today)
+            .await
+            .map_err(store_status)?;
+        let next_page_token = if requests.len() > limit as usize {
+            requests.truncate(limit as usize);
+            requests.last().map(|r| r.id.to_string()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok(Response::new(ListVisitRequestsResponse {
+            requests: requests.into_iter().map(request_to_pb).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn get_visit_request(
+        &self,
+        request: Request<GetVisitRequestRequest>,
+    ) -> Result<Response<GetVisitRequestResponse>, Status> {
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let id = parse_id(&request.get_ref().id)?;
+        let event = actor.event("visit_request.read", "visit_request", &id.to_string(), "ok", "");
+        let found = self
+            .store
+            .visit_request(id, &caller.person.scope, self.auth.clock().now(), &event)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(GetVisitRequestResponse { request: Some(request_to_pb(found)) }))
+    }
+
+    async fn answer_visit_request(
+        &self,
+        request: Request<AnswerVisitRequestRequest>,
+    ) -> Result<Response<AnswerVisitRequestResponse>, Status> {
+        let caller = caller(&request)?;
+        let rid = request_id(&request);
+        let req = request.into_inner();
+        let today = self.auth.clock().now().date_naive();
+        let (m, answer, note, action) = match req.answer {
+            Some(answer_visit_request_request::Answer::Consent(c)) => {
+                let unavailable: Vec<(String, String)> =
+                    c.unavailable.into_iter().map(|r| (r.first_day, r.last_day)).collect();
+                let parsed = ConsentAnswer::parse(
+                    &c.signatory_name,
+                    &c.signatory_role,
+                    &c.organisation,
+                    &c.date_signed,
+                    c.document,
+                    &unavailable,
+                    today,
+                )
+                .map_err(|e| status::invalid_argument(&e))?;
+                let note = format!("signed by {}, {}", parsed.signatory_name, parsed.signatory_role);
+                (Move::Consent, Answer::Consent(parsed), note, "visit_request.consent")
+            }
+            Some(answer_visit_request_request::Answer::Decline(d)) => {
+                if d.reason.chars().count() > MAX_NOTE_CHARS {
+                    let v = FieldViolation::new("decline.reason", "is too long (at most 2,000 characters)");
+                    return Err(status::invalid_argument(&v.into()));
+                }
+                let reason = d.reason.trim().to_owned();
+                (Move::Decline, Answer::Decline(reason.clone()), reason, "visit_request.decline")
+            }
+            None => {
+                let v = FieldViolation::new("answer", "is required: consent or decline");
+                return Err(status::invalid_argument(&InvalidInput::from(v)));
+            }
+        };
+        let change = Change { id: &req.id, version: req.version, m, answer: Some(answer), note, action };
+        let changed = self.change(change, &caller, &rid).await?;
+        Ok(Response::new(AnswerVisitRequestResponse { request: Some(changed) }))
+    }
+
+    async fn withdraw_consent(
+        &self,
+        request: Request<WithdrawConsentRequest>,
+    ) -> Result<Response<WithdrawConsentResponse>, Status> {
+        let caller = caller(&request)?;
+        let rid = request_id(&request);
+        let req = request.into_inner();
+        let reason = required_text(&req.reason, "reason")?;
+        let change = Change {
+            id: &req.id,
+            version: req.version,
+            m: Move::Withdraw,
+            answer: None,
+            note: reason,
+            action: "visit_request.withdraw",
+        };
+        let changed = self.change(change, &caller, &rid).await?;
+        Ok(Response::new(WithdrawConsentResponse { request: Some(changed) }))
+    }
+
+    async fn cancel_visit_request(
+        &self,
+        request: Request<CancelVisitRequestRequest>,
+    ) -> Result<Response<CancelVisitRequestResponse>, Status> {
+        let caller = caller(&request)?;
+        let rid = request_id(&request);
+        let req = request.into_inner();
+        let reason = required_text(&req.reason, "reason")?;
+        let change = Change {
+            id: &req.id,
+            version: req.version,
+            m: Move::Cancel,
+            answer: None,
+            note: reason,
+            action: "visit_request.cancel",
+        };
+        let changed = self.change(change, &caller, &rid).await?;
+        Ok(Response::new(CancelVisitRequestResponse { request: Some(changed) }))
+    }
+
+    async fn record_safeguarding_concern(
+        &self,
+        request: Request<RecordSafeguardingConcernRequest>,
+    ) -> Result<Response<RecordSafeguardingConcernResponse>, Status> {
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let req = request.into_inner();
+        let id = parse_id(&req.id)?;
+        let note = required_text(&req.note, "note")?;
+        let event = actor.event("safeguarding.escalate", "visit_request", &id.to_string(), "escalated", "");
+        let flagged = self
+            .store
+            .record_safeguarding_concern(id, &note, &caller.person, self.auth.clock().now(), &event)
+            .await
+            .map_err(store_status)?;
+        tracing::warn!(request = id, "safeguarding concern recorded and escalated to national planners");
+        Ok(Response::new(RecordSafeguardingConcernResponse { request: Some(request_to_pb(flagged)) }))
+    }
+
+    async fn list_safeguarding_concerns(
+        &self,
+        _request: Request<ListSafeguardingConcernsRequest>,
+    ) -> Result<Response<ListSafeguardingConcernsResponse>, Status> {
+        let concerns = self.store.safeguarding_concerns().await.map_err(store_status)?;
+        Ok(Response::new(ListSafeguardingConcernsResponse {
+            concerns: concerns
+                .into_iter()
+                .map(|(request_id, local_area_name, region_name, raised_by, note, raised_at)| {
+                    pb::SafeguardingConcern {
+                        request_id: request_id.to_string(),
+                        local_area_name,
+                        region_name,
+                        raised_by,
+                        note,
+                        raised_at,
+                    }
+                })
+                .collect(),
+        }))
+    }
+
+    async fn get_consent_totals(
+        &self,
+        request: Request<GetConsentTotalsRequest>,
+    ) -> Result<Response<GetConsentTotalsResponse>, Status> {
+        let caller = caller(&request)?;
+        let today = self.auth.clock().now().date_naive();
+        let rows = self.store.consent_totals(&caller.person.scope, today).await.map_err(store_status)?;
+        let totals = rows
+            .into_iter()
+            .map(|(region_code, region_name, term, year, state, count)| pb::ConsentTotal {
+                region_code,
+                region_name,
+                phase: Some(pb::Phase {
+                    term: Term::parse(&term).map(term_to_pb).unwrap_or_default().into(),
+                    academic_year: i32::try_from(year).unwrap_or_default(),
+                }),
+                state: RequestState::parse(&state).map(state_to_pb).unwrap_or_default().into(),
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+            })
+            .collect();
+        Ok(Response::new(GetConsentTotalsResponse { totals }))
+    }
+}

@@ -1,0 +1,388 @@
+//! Confidential visit requests and written consent over the real server.
+
+use integration_tests::{Persona, TestApp, consent_answer, signed_pdf, spawn_app_with, visit_request};
+use proto::pb::{self, consent_service_client::ConsentServiceClient};
+use send_planner::{
+    domain::consent::{DateRange, VisitRefused},
+    store::Store,
+};
+use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+
+type Client = ConsentServiceClient<InterceptedService<Channel, integration_tests::Bearer>>;
+
+async fn app() -> anyhow::Result<(TestApp, tempfile::TempDir)> {
+    let web = tempfile::tempdir()?;
+    Ok((spawn_app_with(web.path()).await?, web))
+}
+
+async fn client(app: &TestApp, persona: Persona) -> anyhow::Result<Client> {
+    let (_, token) = app.persona(persona).await?;
+    Ok(ConsentServiceClient::new(app.authed(&token).await?))
+}
+
+/// A reply-by date a month after the test clock's today.
+fn reply_by(app: &TestApp) -> String {
+    (app.clock.now().date_naive() + chrono::TimeDelta::days(30)).to_string()
+}
+
+async fn count(store: &Store, sql: &'static str) -> anyhow::Result<i64> {
+    let (n,): (i64,) = match store {
+        Store::Sqlite(pool) => sqlx::query_as(sql).fetch_one(pool).await?,
+        Store::Postgres(pool) => sqlx::query_as(sql).fetch_one(pool).await?,
+    };
+    Ok(n)
+}
+
+async fn get(client: &mut Client, id: &str) -> Result<pb::VisitRequest, tonic::Status> {
+    let reply = client.get_visit_request(pb::GetVisitRequestRequest { id: id.into() }).await?;
+    reply.into_inner().request.ok_or_else(|| tonic::Status::internal("no request"))
+}
+
+async fn create(app: &TestApp, by: Persona, area: &str) -> anyhow::Result<pb::VisitRequest> {
+    let mut c = client(app, by).await?;
+    let created = c.create_visit_request(visit_request(area, &reply_by(app))).await?.into_inner();
+    created.request.ok_or_else(|| anyhow::anyhow!("no request"))
+}
+
+#[tokio::test]
+async fn a_request_is_seen_by_its_audience_and_nobody_else() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let request = create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    assert_eq!(request.state(), pb::RequestState::Requested);
+    assert_eq!((request.local_area_name.as_str(), request.region_name.as_str()), ("Camden", "Inner London"));
+
+    for persona in [Persona::Planner, Persona::InnerLondonLead, Persona::Camden] {
+        let mut c = client(&app, persona).await?;
+        assert_eq!(get(&mut c, &request.id).await?.id, request.id, "{persona:?} reads it");
+        let listed =
+            c.list_visit_requests(pb::ListVisitRequestsRequest::default()).await?.into_inner().requests;
+        assert_eq!(listed.len(), 1, "{persona:?} lists it");
+    }
+    let missing = get(&mut client(&app, Persona::Planner).await?, "999999").await.expect_err("missing");
+    for persona in [Persona::Westminster, Persona::NorthEastLead, Persona::Hartlepool] {
+        let mut c = client(&app, persona).await?;
+        let hidden = get(&mut c, &request.id).await.expect_err("hidden");
+        assert_eq!((hidden.code(), hidden.message()), (missing.code(), missing.message()), "{persona:?}");
+        let listed =
+            c.list_visit_requests(pb::ListVisitRequestsRequest::default()).await?.into_inner().requests;
+        assert!(listed.is_empty(), "{persona:?} lists nothing");
+        let concern = c
+            .record_safeguarding_concern(pb::RecordSafeguardingConcernRequest {
+                id: request.id.clone(),
+                note: "probe".into(),
+            })
+            .await
+            .expect_err("hidden");
+        assert_eq!((concern.code(), concern.message()), (missing.code(), missing.message()));
+    }
+    for persona in [Persona::OfstedInspector, Persona::Dfe, Persona::Admin] {
+        let status = get(&mut client(&app, persona).await?, &request.id).await.expect_err("not their role");
+        assert_eq!(status.code(), Code::PermissionDenied, "{persona:?}");
+        assert!(!status.message().contains("Camden"));
+    }
+    let outside = client(&app, Persona::InnerLondonLead)
+        .await?
+        .create_visit_request(visit_request("E06000001", &reply_by(&app)))
+        .await
+        .expect_err("another region");
+    assert_eq!(outside.code(), Code::InvalidArgument);
+    assert!(outside.message().starts_with("local_area_code"), "{}", outside.message());
+    app.stop().await
+}
+
+#[tokio::test]
+async fn consent_in_writing_with_its_document_then_withdrawal() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let request = create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    let mut camden = client(&app, Persona::Camden).await?;
+    let consented =
+        camden.answer_visit_request(consent_answer(&request.id, request.version)).await?.into_inner();
+    let consented = consented.request.expect("request");
+    assert_eq!(consented.state(), pb::RequestState::Consented);
+
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    let seen = get(&mut lead, &request.id).await?;
+    let consent = seen.consent.clone().expect("consent on record");
+    let document = consent.document.clone().expect("document");
+    use sha2::Digest as _;
+    assert_eq!(document.sha256, hex::encode(sha2::Sha256::digest(signed_pdf(&request.id))));
+    assert_eq!(
+        (consent.signatory_name.as_str(), document.content_type.as_str()),
+        ("Alex Morgan", "application/pdf")
+    );
+
+    let store = &app.store;
+    let spring = DateRange::parse("2027-04-20", "2027-04-21", "dates").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let blocked =
+        DateRange::parse("2027-04-27", "2027-04-28", "dates").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let today = app.clock.now().date_naive();
+    assert_eq!(store.may_visit("E09000007", spring, today).await?, Ok(()));
+    assert!(matches!(store.may_visit("E09000007", blocked, today).await?, Err(VisitRefused::Unavailable(_))));
+    assert_eq!(store.may_visit("E09000033", spring, today).await?, Err(VisitRefused::NoConsent));
+
+    let withdrawn = camden
+        .withdraw_consent(pb::WithdrawConsentRequest {
+            id: request.id.clone(),
+            version: consented.version,
+            reason: "Local outbreak".into(),
+        })
+        .await?
+        .into_inner()
+        .request
+        .expect("request");
+    assert_eq!(withdrawn.state(), pb::RequestState::Withdrawn);
+    assert!(matches!(store.may_visit("E09000007", spring, today).await?, Err(VisitRefused::NotCurrent(_))));
+    let history = get(&mut lead, &request.id).await?.history;
+    let kinds: Vec<_> = history.iter().map(|h| h.kind.as_str()).collect();
+    assert_eq!(kinds, ["requested", "consented", "withdrawn"]);
+    assert_eq!(history[2].note, "Local outbreak");
+    assert!(get(&mut lead, &request.id).await?.consent.is_some(), "the consent stays in history");
+    app.stop().await
+}
+
+#[tokio::test]
+async fn the_document_is_served_only_to_the_audience_as_an_uncached_attachment() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let request = create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    let mut camden = client(&app, Persona::Camden).await?;
+    let answered =
+        camden.answer_visit_request(consent_answer(&request.id, request.version)).await?.into_inner();
+    let document = answered.request.and_then(|r| r.consent).and_then(|c| c.document).expect("document");
+    let path = format!("/documents/{}", document.id);
+
+    let (_, lead) = app.persona(Persona::InnerLondonLead).await?;
+    let ok = http_get(&app, &path, Some(&lead)).await?;
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    let head = ok.to_lowercase();
+    assert!(head.contains("content-disposition: attachment"), "{ok}");
+    assert!(head.contains("cache-control: no-store"), "{ok}");
+    assert!(head.contains("content-type: application/pdf"), "{ok}");
+    assert!(ok.contains(&format!("signed consent: {}", request.id)));
+
+    let (_, other) = app.persona(Persona::Westminster).await?;
+    let hidden = http_get(&app, &path, Some(&other)).await?;
+    let missing = http_get(&app, "/documents/999999", Some(&other)).await?;
+    assert!(hidden.starts_with("HTTP/1.1 404") && missing.starts_with("HTTP/1.1 404"), "{hidden}");
+    assert_eq!(body(&hidden), body(&missing));
+    let (_, dfe) = app.persona(Persona::Dfe).await?;
+    assert!(http_get(&app, &path, Some(&dfe)).await?.starts_with("HTTP/1.1 403"));
+    assert!(http_get(&app, &path, None).await?.starts_with("HTTP/1.1 401"));
+    let reads =
+        count(&app.store, "SELECT COUNT(*) FROM audit_events WHERE action = 'consent_document.read'").await?;
+    assert_eq!(reads, 1, "only the served download is a read");
+    app.stop().await
+}
+
+fn body(response: &str) -> &str {
+    response.split_once("\r\n\r\n").map_or("", |(_, b)| b)
+}
+
+async fn http_get(app: &TestApp, path: &str, token: Option<&str>) -> anyhow::Result<String> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await?;
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\n{auth}Connection: close\r\n\r\n", app.addr);
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    Ok(String::from_utf8_lossy(&response).into_owned())
+}
+
+#[tokio::test]
+async fn bad_answers_name_the_field_and_store_nothing() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let request = create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    let mut camden = client(&app, Persona::Camden).await?;
+    let future = (app.clock.now().date_naive() + chrono::TimeDelta::days(1)).to_string();
+    let with = |f: &dyn Fn(&mut pb::ConsentAnswer)| {
+        let mut answer = consent_answer(&request.id, request.version);
+        if let Some(pb::answer_visit_request_request::Answer::Consent(c)) = answer.answer.as_mut() {
+            f(c);
+        }
+        answer
+    };
+    let cases = [
+        (with(&|c| c.signatory_name = "  ".into()), "signatory_name"),
+        (with(&|c| c.date_signed = future.clone()), "date_signed"),
+        (with(&|c| c.document = b"GIF89a not a pdf".to_vec()), "document"),
+        (with(&|c| c.document = Vec::new()), "document"),
+        (with(&|c| c.document = [b"%PDF-".as_slice(), &vec![b' '; 10 * 1024 * 1024]].concat()), "document"),
+        (
+            pb::AnswerVisitRequestRequest { answer: None, ..consent_answer(&request.id, request.version) },
+            "answer",
+        ),
+    ];
+    for (answer, field) in cases {
+        let status = camden.answer_visit_request(answer).await.expect_err("refused");
+        assert_eq!(status.code(), Code::InvalidArgument, "{field}: {status:?}");
+        assert!(status.message().starts_with(field), "{field}: {}", status.message());
+    }
+    assert_eq!(count(&app.store, "SELECT COUNT(*) FROM consent_documents").await?, 0, "no orphan document");
+    assert_eq!(count(&app.store, "SELECT COUNT(*) FROM consents").await?, 0);
+    let unchanged = get(&mut camden, &request.id).await?;
+    assert_eq!((unchanged.state(), unchanged.version), (pb::RequestState::Requested, request.version));
+    assert_eq!(unchanged.history.len(), 1);
+
+    let bad_request = client(&app, Persona::Planner)
+        .await?
+        .create_visit_request(pb::CreateVisitRequestRequest {
+            reply_by: "2020-01-01".into(),
+            ..visit_request("E09000007", "")
+        })
+        .await
+        .expect_err("refused");
+    assert!(bad_request.message().contains("reply_by"), "{}", bad_request.message());
+    app.stop().await
+}
+
+#[tokio::test]
+async fn the_largest_accepted_document_goes_through() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let request = create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    let mut answer = consent_answer(&request.id, request.version);
+    if let Some(pb::answer_visit_request_request::Answer::Consent(c)) = answer.answer.as_mut() {
+        c.document = [b"%PDF-".as_slice(), &vec![b'x'; 10 * 1024 * 1024 - 5]].concat();
+    }
+    let mut camden = client(&app, Persona::Camden).await?;
+    let done = camden.answer_visit_request(answer).await?.into_inner().request.expect("request");
+    let size = done.consent.and_then(|c| c.document).map(|d| d.size_bytes);
+    assert_eq!(size, Some(10 * 1024 * 1024));
+    app.stop().await
+}
+
+#[tokio::test]
+async fn illegal_moves_name_the_current_state() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let expiring = create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    let cancelled = create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    lead.cancel_visit_request(pb::CancelVisitRequestRequest {
+        id: cancelled.id.clone(),
+        version: cancelled.version,
+        reason: "Programme changed".into(),
+    })
+    .await?;
+    let mut camden = client(&app, Persona::Camden).await?;
+    let status = camden
+        .answer_visit_request(consent_answer(&cancelled.id, cancelled.version + 1))
+        .await
+        .expect_err("cancelled");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(status.message().contains("cancelled"), "{}", status.message());
+
+    app.clock.advance(chrono::TimeDelta::days(31));
+    let mut camden = client(&app, Persona::Camden).await?; // the old session expired meanwhile
+    assert_eq!(get(&mut camden, &expiring.id).await?.state(), pb::RequestState::Expired);
+    let status = camden
+        .answer_visit_request(consent_answer(&expiring.id, expiring.version))
+        .await
+        .expect_err("expired");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(status.message().contains("expired"), "{}", status.message());
+    let withdraw = camden
+        .withdraw_consent(pb::WithdrawConsentRequest {
+            id: expiring.id.clone(),
+            version: expiring.version,
+            reason: "x".into(),
+        })
+        .await
+        .expect_err("nothing to withdraw");
+    assert_eq!(withdraw.code(), Code::FailedPrecondition);
+    app.stop().await
+}
+
+#[tokio::test]
+async fn two_people_answering_at_once_record_exactly_one_answer() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let request = create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    let mut second = Persona::Camden.request();
+    second.username = "user.camden2".into();
+    app.seed_person(second).await?;
+    let token = app.sign_in("user.camden2", integration_tests::PASSWORD).await?;
+    let mut a = client(&app, Persona::Camden).await?;
+    let mut b = ConsentServiceClient::new(app.authed(&token).await?);
+    let decline = pb::AnswerVisitRequestRequest {
+        id: request.id.clone(),
+        version: request.version,
+        answer: Some(pb::answer_visit_request_request::Answer::Decline(pb::DeclineAnswer {
+            reason: String::new(),
+        })),
+    };
+    let (first, other) = tokio::join!(
+        a.answer_visit_request(consent_answer(&request.id, request.version)),
+        b.answer_visit_request(decline)
+    );
+    let outcomes = [first.map(|_| ()), other.map(|_| ())];
+    let oks = outcomes.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(oks, 1, "{outcomes:?}");
+    let loser = outcomes.iter().find_map(|r| r.as_ref().err()).expect("one refused");
+    assert_eq!(loser.code(), Code::Aborted, "{loser:?}");
+    assert!(loser.message().contains("someone else changed this request"), "{}", loser.message());
+    let history = get(&mut a, &request.id).await?.history;
+    assert_eq!(history.len(), 2, "one answer in the history");
+    app.stop().await
+}
+
+#[tokio::test]
+async fn totals_are_national_for_planners_regional_for_leads_and_nobody_elses() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    create(&app, Persona::InnerLondonLead, "E09000033").await?;
+    create(&app, Persona::Planner, "E06000001").await?;
+    let totals = |t: Vec<pb::ConsentTotal>| -> Vec<(String, u32)> {
+        t.into_iter().map(|t| (t.region_name, t.count)).collect()
+    };
+    let national =
+        client(&app, Persona::Planner).await?.get_consent_totals(pb::GetConsentTotalsRequest {}).await?;
+    assert_eq!(
+        totals(national.into_inner().totals),
+        [("North East".to_owned(), 1), ("Inner London".to_owned(), 2)]
+    );
+    let regional = client(&app, Persona::InnerLondonLead)
+        .await?
+        .get_consent_totals(pb::GetConsentTotalsRequest {})
+        .await?;
+    assert_eq!(totals(regional.into_inner().totals), [("Inner London".to_owned(), 2)]);
+    let status = client(&app, Persona::Camden)
+        .await?
+        .get_consent_totals(pb::GetConsentTotalsRequest {})
+        .await
+        .expect_err("no counts");
+    assert_eq!(status.code(), Code::PermissionDenied);
+    app.stop().await
+}
+
+#[tokio::test]
+async fn a_safeguarding_concern_is_escalated_to_national_planners_and_audited() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let request = create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    let mut camden = client(&app, Persona::Camden).await?;
+    let flagged = camden
+        .record_safeguarding_concern(pb::RecordSafeguardingConcernRequest {
+            id: request.id.clone(),
+            note: "Referral made to children's social care".into(),
+        })
+        .await?
+        .into_inner()
+        .request
+        .expect("request");
+    assert!(flagged.safeguarding_concern);
+    let concerns = client(&app, Persona::Planner)
+        .await?
+        .list_safeguarding_concerns(pb::ListSafeguardingConcernsRequest {})
+        .await?
+        .into_inner()
+        .concerns;
+    assert_eq!(concerns.len(), 1);
+    assert_eq!(concerns[0].local_area_name, "Camden");
+    let escalations =
+        count(&app.store, "SELECT COUNT(*) FROM audit_events WHERE action = 'safeguarding.escalate'").await?;
+    assert_eq!(escalations, 1);
+    let reads_before =
+        count(&app.store, "SELECT COUNT(*) FROM audit_events WHERE action = 'visit_request.read'").await?;
+    get(&mut camden, &request.id).await?;
+    let reads_after =
+        count(&app.store, "SELECT COUNT(*) FROM audit_events WHERE action = 'visit_request.read'").await?;
+    assert_eq!(reads_after, reads_before + 1, "every read of a consent record is audited");
+    app.stop().await
+}

@@ -234,7 +234,12 @@ impl Drop for TestApp {
 /// Starts the real application on port 0 with a fresh database of the kind chosen by
 /// `SEND_PLANNER_TEST_DB`, serving the web app from `static_dir`.
 pub async fn spawn_app_with(static_dir: &Path) -> anyhow::Result<TestApp> {
-    let db = TestDatabase::new(DbKind::from_env()).await?;
+    spawn_app_on(DbKind::from_env(), static_dir).await
+}
+
+/// Starts the real application on port 0 with a fresh database of `kind`.
+pub async fn spawn_app_on(kind: DbKind, static_dir: &Path) -> anyhow::Result<TestApp> {
+    let db = TestDatabase::new(kind).await?;
     let settings = Settings {
         addr: ([127, 0, 0, 1], 0).into(),
         database_url: db.url.clone(),

@@ -6,6 +6,7 @@ pub mod consent;
 pub mod identity;
 pub mod reference;
 pub mod reference_data;
+pub mod working_days;
 
 use std::fmt;
 

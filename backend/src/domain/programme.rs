@@ -1,0 +1,680 @@
+//! The inspection programme's rules: kinds of engagement and their notice, timelines, outcomes
+//! and the due dates they set, terms, and what makes a team acceptable.
+
+use chrono::{Datelike as _, Months, NaiveDate, TimeDelta};
+
+use super::{
+    FieldViolation, InvalidInput,
+    consent::{DateRange, Term},
+    identity::Inspectorate,
+    working_days::{add_working_days, covered, is_working_day, notification_monday, working_days_between},
+};
+
+/// The kinds of engagement with a local area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EngagementKind {
+    /// 2023 framework area SEND inspection.
+    FullInspection,
+    /// 2016 framework inspection.
+    LegacyInspection,
+    /// Follows systemic failings.
+    MonitoringInspection,
+    /// Two days onsite, on written consent.
+    InterimVisit,
+    /// Contact between inspections.
+    EngagementMeeting,
+    /// A national theme.
+    ThematicVisit,
+}
+
+impl EngagementKind {
+    /// Every kind.
+    pub const ALL: [Self; 6] = [
+        Self::FullInspection,
+        Self::LegacyInspection,
+        Self::MonitoringInspection,
+        Self::InterimVisit,
+        Self::EngagementMeeting,
+        Self::ThematicVisit,
+    ];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FullInspection => "full_inspection",
+            Self::LegacyInspection => "legacy_inspection",
+            Self::MonitoringInspection => "monitoring_inspection",
+            Self::InterimVisit => "interim_visit",
+            Self::EngagementMeeting => "engagement_meeting",
+            Self::ThematicVisit => "thematic_visit",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Working days' notice before onsite activity, for inspections.
+    pub fn notice_working_days(self) -> Option<u32> {
+        match self {
+            Self::FullInspection | Self::MonitoringInspection => Some(10),
+            Self::LegacyInspection => Some(5),
+            Self::InterimVisit | Self::EngagementMeeting | Self::ThematicVisit => None,
+        }
+    }
+
+    /// Inspections (with a team of inspectors and an outcome).
+    pub fn is_inspection(self) -> bool {
+        self.notice_working_days().is_some()
+    }
+}
+
+/// Stored state; onsite and reporting follow from the dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EngagementState {
+    /// Dates proposed.
+    Proposed,
+    /// The local area was told.
+    Notified,
+    /// Onsite days are under way (derived).
+    Onsite,
+    /// Onsite is over; the report or letter is being written (derived).
+    Reporting,
+    /// Finished.
+    Done,
+    /// Put off, with a reason.
+    Postponed,
+}
+
+impl EngagementState {
+    /// Stored or derived name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Proposed => "proposed",
+            Self::Notified => "notified",
+            Self::Onsite => "onsite",
+            Self::Reporting => "reporting",
+            Self::Done => "done",
+            Self::Postponed => "postponed",
+        }
+    }
+
+    /// Reads a stored name, deriving onsite and reporting from the dates.
+    pub fn derive(stored: &str, onsite: DateRange, today: NaiveDate) -> Option<Self> {
+        Some(match stored {
+            "proposed" => Self::Proposed,
+            "notified" if today > onsite.last => Self::Reporting,
+            "notified" if today >= onsite.first => Self::Onsite,
+            "notified" => Self::Notified,
+            "done" => Self::Done,
+            "postponed" => Self::Postponed,
+            _ => return None,
+        })
+    }
+}
+
+/// The outcome of an inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Typically positive experiences and outcomes.
+    Positive,
+    /// Inconsistent experiences and outcomes.
+    Inconsistent,
+    /// Widespread and/or systemic failings.
+    SystemicFailings,
+    /// 2016 framework letter without a written statement of action.
+    LegacyLetter,
+    /// 2016 framework: written statement of action required.
+    WrittenStatementOfAction,
+}
+
+impl Outcome {
+    /// Every outcome.
+    pub const ALL: [Self; 5] = [
+        Self::Positive,
+        Self::Inconsistent,
+        Self::SystemicFailings,
+        Self::LegacyLetter,
+        Self::WrittenStatementOfAction,
+    ];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Positive => "positive",
+            Self::Inconsistent => "inconsistent",
+            Self::SystemicFailings => "systemic_failings",
+            Self::LegacyLetter => "legacy_letter",
+            Self::WrittenStatementOfAction => "written_statement_of_action",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    /// Whether the area "did well" for coverage reporting.
+    pub fn did_well(self) -> bool {
+        matches!(self, Self::Positive | Self::LegacyLetter)
+    }
+}
+
+/// What an outcome schedules next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextDue {
+    /// The next full inspection is due by this date.
+    pub full_by: NaiveDate,
+    /// After systemic failings: a monitoring inspection is due by this date.
+    pub monitoring_by: Option<NaiveDate>,
+}
+
+/// The next activity an outcome schedules (shared/domain.md): 5 years after a positive
+/// outcome, 3 after an inconsistent one; after systemic failings a monitoring inspection within
+/// 18 months and full reinspection within 3 years. 2016 letters count as positive, written
+/// statements of action as inconsistent.
+pub fn next_due(outcome: Outcome, completed_on: NaiveDate) -> NextDue {
+    let years = |n: u32| completed_on.checked_add_months(Months::new(12 * n)).unwrap_or(completed_on);
+    match outcome {
+        Outcome::Positive | Outcome::LegacyLetter => NextDue { full_by: years(5), monitoring_by: None },
+        Outcome::Inconsistent | Outcome::WrittenStatementOfAction => {
+            NextDue { full_by: years(3), monitoring_by: None }
+        }
+        Outcome::SystemicFailings => NextDue {
+            full_by: years(3),
+            monitoring_by: Some(completed_on.checked_add_months(Months::new(18)).unwrap_or(completed_on)),
+        },
+    }
+}
+
+/// The academic year (its start year) and term a day falls in: autumn September to December,
+/// winter January to March, spring April to August.
+pub fn term_of(day: NaiveDate) -> (i32, Term) {
+    match day.month() {
+        9..=12 => (day.year(), Term::Autumn),
+        1..=3 => (day.year() - 1, Term::Winter),
+        _ => (day.year() - 1, Term::Spring),
+    }
+}
+
+/// The days of a term.
+pub fn term_dates(academic_year: i32, term: Term) -> DateRange {
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    match term {
+        Term::Autumn => DateRange { first: day(academic_year, 9, 1), last: day(academic_year, 12, 31) },
+        Term::Winter => {
+            DateRange { first: day(academic_year + 1, 1, 1), last: day(academic_year + 1, 3, 31) }
+        }
+        Term::Spring => {
+            DateRange { first: day(academic_year + 1, 4, 1), last: day(academic_year + 1, 8, 31) }
+        }
+    }
+}
+
+/// The three working weeks of an inspection, from its notification Monday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeline {
+    /// The Monday the area is told.
+    pub notification: NaiveDate,
+    /// Week one: offsite.
+    pub week_one: DateRange,
+    /// Week two: offsite and onsite.
+    pub week_two: DateRange,
+    /// Week three: onsite.
+    pub week_three: DateRange,
+}
+
+/// The timeline of an inspection of `kind` whose onsite activity starts on `onsite_first`.
+pub fn timeline(kind: EngagementKind, onsite_first: NaiveDate) -> Option<Timeline> {
+    let notice = kind.notice_working_days()?;
+    let notification = notification_monday(onsite_first, notice);
+    let week = |n: i64| DateRange {
+        first: notification + TimeDelta::days(7 * n),
+        last: notification + TimeDelta::days(7 * n + 4),
+    };
+    Some(Timeline { notification, week_one: week(0), week_two: week(1), week_three: week(2) })
+}
+
+/// Most working days of onsite activity in one engagement.
+pub const MAX_ONSITE_WORKING_DAYS: u32 = 10;
+
+/// Checks proposed onsite dates for `kind`, as of `today`, naming the field at fault.
+pub fn check_onsite(kind: EngagementKind, onsite: DateRange, today: NaiveDate) -> Result<(), FieldViolation> {
+    let field = "onsite";
+    if !covered(onsite.first) || !covered(onsite.last) {
+        return Err(FieldViolation::new(
+            field,
+            "must fall within 2016 to 2030, the years with bank holiday data",
+        ));
+    }
+    for (day, which) in [(onsite.first, "first"), (onsite.last, "last")] {
+        if !is_working_day(day) {
+            return Err(FieldViolation::new(
+                field,
+                format!("the {which} onsite day, {day}, is a weekend or a bank holiday"),
+            ));
+        }
+    }
+    if onsite.first < today {
+        return Err(FieldViolation::new(field, "starts in the past"));
+    }
+    let days = working_days_between(onsite.first, onsite.last) + 1;
+    if kind == EngagementKind::InterimVisit && onsite.last != add_working_days(onsite.first, 1) {
+        return Err(FieldViolation::new(field, "an interim visit is 2 consecutive working days onsite"));
+    }
+    if days > MAX_ONSITE_WORKING_DAYS {
+        return Err(FieldViolation::new(
+            field,
+            format!("is more than {MAX_ONSITE_WORKING_DAYS} working days"),
+        ));
+    }
+    if let Some(t) = timeline(kind, onsite.first)
+        && t.notification < today
+    {
+        return Err(FieldViolation::new(
+            field,
+            format!(
+                "is too soon: the area would have to be notified on Monday {}, {} working days before, which has passed",
+                t.notification,
+                kind.notice_working_days().unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Validated fields of a new engagement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEngagement {
+    /// ONS code.
+    pub local_area_code: String,
+    /// Kind.
+    pub kind: EngagementKind,
+    /// Onsite days (the meeting day for meetings).
+    pub onsite: DateRange,
+    /// Note.
+    pub note: String,
+}
+
+impl NewEngagement {
+    /// Checks every field.
+    pub fn parse(
+        local_area_code: &str,
+        kind: Option<EngagementKind>,
+        onsite: Option<(&str, &str)>,
+        note: &str,
+        today: NaiveDate,
+    ) -> Result<Self, InvalidInput> {
+        let mut errors = Vec::new();
+        let code = local_area_code.trim();
+        if code.is_empty() {
+            errors.push(FieldViolation::new("local_area_code", "is required"));
+        }
+        if kind.is_none() {
+            errors.push(FieldViolation::new("kind", "is required"));
+        }
+        let onsite = match onsite {
+            None => {
+                errors.push(FieldViolation::new("onsite", "is required"));
+                None
+            }
+            Some((first, last)) => DateRange::parse(first, last, "onsite").map_err(|e| errors.push(e)).ok(),
+        };
+        if let (Some(kind), Some(onsite)) = (kind, onsite)
+            && let Err(e) = check_onsite(kind, onsite, today)
+        {
+            errors.push(e);
+        }
+        if note.chars().count() > super::consent::MAX_NOTE_CHARS {
+            errors.push(FieldViolation::new("note", "must be at most 2,000 characters"));
+        }
+        match (kind, onsite) {
+            (Some(kind), Some(onsite)) if errors.is_empty() => {
+                Ok(Self { local_area_code: code.to_owned(), kind, onsite, note: note.trim().to_owned() })
+            }
+            _ => Err(InvalidInput(errors)),
+        }
+    }
+}
+
+/// The days an engagement holds its team: from notification (inspections) to the last onsite day.
+pub fn busy_days(kind: EngagementKind, onsite: DateRange) -> DateRange {
+    let first = timeline(kind, onsite.first).map_or(onsite.first, |t| t.notification);
+    DateRange { first, last: onsite.last }
+}
+
+/// A member's place in a team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TeamRole {
+    /// Lead HMI (Ofsted).
+    LeadHmi,
+    /// Ofsted inspector.
+    OfstedInspector,
+    /// CQC inspector.
+    CqcInspector,
+    /// Ofsted social care inspector.
+    SocialCareInspector,
+}
+
+impl TeamRole {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LeadHmi => "lead_hmi",
+            Self::OfstedInspector => "ofsted_inspector",
+            Self::CqcInspector => "cqc_inspector",
+            Self::SocialCareInspector => "social_care_inspector",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::LeadHmi, Self::OfstedInspector, Self::CqcInspector, Self::SocialCareInspector]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// What the team rules need to know of an inspector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Ofsted or CQC.
+    pub inspectorate: Inspectorate,
+    /// Ofsted social care specialism.
+    pub social_care: bool,
+    /// Home region code.
+    pub home_region: String,
+    /// Most engagements in one term.
+    pub max_per_term: u32,
+    /// Declared unavailability.
+    pub unavailable: Vec<DateRange>,
+    /// ONS codes of areas with a declared conflict of interest.
+    pub conflicts: Vec<String>,
+    /// Busy days of the inspector's other live engagements.
+    pub booked: Vec<DateRange>,
+    /// Other engagements in the same term.
+    pub load_this_term: u32,
+}
+
+/// A rule broken, hard or soft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Rule name, e.g. `team.composition`.
+    pub rule: &'static str,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+/// The verdict on a team: hard findings refuse it; soft ones are warnings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamVerdict {
+    /// Refuse the team.
+    pub hard: Vec<Finding>,
+    /// Warn about it.
+    pub soft: Vec<Finding>,
+}
+
+fn finding(rule: &'static str, message: impl Into<String>) -> Finding {
+    Finding { rule, message: message.into() }
+}
+
+fn composition(kind: EngagementKind, members: &[(Candidate, TeamRole)]) -> Option<String> {
+    let ofsted = |c: &Candidate| c.inspectorate == Inspectorate::Ofsted;
+    let count = |f: &dyn Fn(&(Candidate, TeamRole)) -> bool| members.iter().filter(|m| f(m)).count();
+    for (c, role) in members {
+        let fits = match role {
+            TeamRole::LeadHmi | TeamRole::OfstedInspector => ofsted(c),
+            TeamRole::CqcInspector => c.inspectorate == Inspectorate::Cqc,
+            TeamRole::SocialCareInspector => ofsted(c) && c.social_care,
+        };
+        if !fits {
+            return Some(format!("{} cannot be the team's {}", c.name, role.as_str().replace('_', " ")));
+        }
+    }
+    match kind {
+        EngagementKind::InterimVisit => {
+            let ok = members.len() == 3
+                && count(&|(c, _)| ofsted(c)) == 2
+                && count(&|(c, _)| ofsted(c) && c.social_care) >= 1
+                && count(&|(c, _)| c.inspectorate == Inspectorate::Cqc) == 1;
+            (!ok).then(|| {
+                "an interim visit team is 3 people: 2 from Ofsted (one from social care) and 1 from CQC"
+                    .to_owned()
+            })
+        }
+        kind if kind.is_inspection() => {
+            let ok = count(&|(_, r)| *r == TeamRole::LeadHmi) == 1
+                && count(&|(_, r)| *r == TeamRole::OfstedInspector) >= 1
+                && count(&|(_, r)| *r == TeamRole::CqcInspector) >= 1
+                && count(&|(_, r)| *r == TeamRole::SocialCareInspector) >= 1;
+            (!ok).then(|| {
+                "an inspection team has one lead HMI, an Ofsted inspector, a CQC inspector and a social care inspector"
+                    .to_owned()
+            })
+        }
+        _ => members.is_empty().then(|| "a team needs at least one person".to_owned()),
+    }
+}
+
+/// Checks a proposed team for an engagement of `kind` with `area` (in `region`) holding the
+/// team over `busy`. `average_load` is the mean number of engagements per inspector this term.
+pub fn check_team(
+    kind: EngagementKind,
+    area: &str,
+    region: &str,
+    busy: DateRange,
+    members: &[(Candidate, TeamRole)],
+    average_load: f64,
+) -> TeamVerdict {
+    let mut verdict = TeamVerdict::default();
+    let mut seen = std::collections::HashSet::new();
+    for (c, _) in members {
+        if !seen.insert(c.id) {
+            verdict.hard.push(finding("team.duplicate", format!("{} is in the team twice", c.name)));
+        }
+    }
+    if let Some(message) = composition(kind, members) {
+        verdict.hard.push(finding("team.composition", message));
+    }
+    for (c, _) in members {
+        if let Some(u) = c.unavailable.iter().find(|u| u.overlaps(&busy)) {
+            verdict.hard.push(finding(
+                "inspector.unavailable",
+                format!("{} is unavailable from {} to {}", c.name, u.first, u.last),
+            ));
+        }
+        if let Some(b) = c.booked.iter().find(|b| b.overlaps(&busy)) {
+            verdict.hard.push(finding(
+                "inspector.double_booked",
+                format!("{} is already booked from {} to {}", c.name, b.first, b.last),
+            ));
+        }
+        if c.conflicts.iter().any(|a| a == area) {
+            verdict.hard.push(finding(
+                "inspector.conflict_of_interest",
+                format!("{} has declared a conflict of interest with this local area", c.name),
+            ));
+        }
+        if c.load_this_term + 1 > c.max_per_term {
+            verdict.hard.push(finding(
+                "inspector.term_limit",
+                format!("{} would have more than {} engagements this term", c.name, c.max_per_term),
+            ));
+        }
+        if c.home_region != region {
+            verdict.soft.push(finding("inspector.travel", format!("{} travels from another region", c.name)));
+        }
+        if f64::from(c.load_this_term + 1) > average_load + 1.0 {
+            verdict.soft.push(finding(
+                "inspector.load",
+                format!("{} would carry more engagements this term than the average", c.name),
+            ));
+        }
+    }
+    verdict
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    fn range(a: &str, b: &str) -> DateRange {
+        DateRange { first: d(a), last: d(b) }
+    }
+
+    fn inspector(id: i64, inspectorate: Inspectorate, social_care: bool) -> Candidate {
+        Candidate {
+            id,
+            name: format!("Inspector {id}"),
+            inspectorate,
+            social_care,
+            home_region: "E13000001".into(),
+            max_per_term: 6,
+            unavailable: vec![],
+            conflicts: vec![],
+            booked: vec![],
+            load_this_term: 1,
+        }
+    }
+
+    fn interim_team() -> Vec<(Candidate, TeamRole)> {
+        vec![
+            (inspector(1, Inspectorate::Ofsted, false), TeamRole::OfstedInspector),
+            (inspector(2, Inspectorate::Ofsted, true), TeamRole::SocialCareInspector),
+            (inspector(3, Inspectorate::Cqc, false), TeamRole::CqcInspector),
+        ]
+    }
+
+    fn rules(v: &[Finding]) -> Vec<&'static str> {
+        v.iter().map(|f| f.rule).collect()
+    }
+
+    const BUSY: DateRange = DateRange {
+        first: NaiveDate::from_ymd_opt(2027, 1, 11).expect("date"),
+        last: NaiveDate::from_ymd_opt(2027, 1, 12).expect("date"),
+    };
+
+    #[test]
+    fn an_interim_team_is_two_ofsted_one_in_social_care_and_one_cqc() {
+        let verdict =
+            check_team(EngagementKind::InterimVisit, "E09000007", "E13000001", BUSY, &interim_team(), 1.0);
+        assert_eq!(verdict, TeamVerdict::default());
+        let mut no_social_care = interim_team();
+        no_social_care[1] = (inspector(2, Inspectorate::Ofsted, false), TeamRole::OfstedInspector);
+        let verdict =
+            check_team(EngagementKind::InterimVisit, "E09000007", "E13000001", BUSY, &no_social_care, 1.0);
+        assert_eq!(rules(&verdict.hard), ["team.composition"]);
+        let two = &interim_team()[..2];
+        assert_eq!(
+            rules(&check_team(EngagementKind::InterimVisit, "a", "E13000001", BUSY, two, 1.0).hard),
+            ["team.composition"]
+        );
+    }
+
+    #[test]
+    fn an_inspection_team_needs_each_role_and_roles_must_fit_the_inspectorate() {
+        let mut team = vec![
+            (inspector(1, Inspectorate::Ofsted, false), TeamRole::LeadHmi),
+            (inspector(2, Inspectorate::Ofsted, false), TeamRole::OfstedInspector),
+            (inspector(3, Inspectorate::Cqc, false), TeamRole::CqcInspector),
+            (inspector(4, Inspectorate::Ofsted, true), TeamRole::SocialCareInspector),
+        ];
+        assert!(
+            check_team(EngagementKind::FullInspection, "a", "E13000001", BUSY, &team, 1.0).hard.is_empty()
+        );
+        team[2].0.inspectorate = Inspectorate::Ofsted;
+        let verdict = check_team(EngagementKind::FullInspection, "a", "E13000001", BUSY, &team, 1.0);
+        assert_eq!(rules(&verdict.hard), ["team.composition"]);
+        assert!(verdict.hard[0].message.contains("cannot be the team's cqc inspector"), "{:?}", verdict.hard);
+    }
+
+    #[test]
+    fn unavailable_double_booked_conflicted_and_over_limit_inspectors_are_refused() {
+        let mut team = interim_team();
+        team[0].0.unavailable.push(range("2027-01-12", "2027-01-15"));
+        team[1].0.booked.push(range("2027-01-04", "2027-01-11"));
+        team[2].0.conflicts.push("E09000007".into());
+        team[2].0.load_this_term = 6;
+        let verdict = check_team(EngagementKind::InterimVisit, "E09000007", "E13000001", BUSY, &team, 1.0);
+        assert_eq!(
+            rules(&verdict.hard),
+            [
+                "inspector.unavailable",
+                "inspector.double_booked",
+                "inspector.conflict_of_interest",
+                "inspector.term_limit"
+            ]
+        );
+    }
+
+    #[test]
+    fn travel_and_heavy_load_are_warnings_only() {
+        let mut team = interim_team();
+        team[0].0.home_region = "E12000001".into();
+        team[1].0.load_this_term = 4;
+        let verdict = check_team(EngagementKind::InterimVisit, "E09000007", "E13000001", BUSY, &team, 1.5);
+        assert!(verdict.hard.is_empty());
+        assert_eq!(rules(&verdict.soft), ["inspector.travel", "inspector.load"]);
+    }
+
+    #[test]
+    fn outcomes_set_the_next_due_dates() {
+        let done = d("2024-03-15");
+        assert_eq!(
+            next_due(Outcome::Positive, done),
+            NextDue { full_by: d("2029-03-15"), monitoring_by: None }
+        );
+        assert_eq!(next_due(Outcome::Inconsistent, done).full_by, d("2027-03-15"));
+        assert_eq!(
+            next_due(Outcome::SystemicFailings, done),
+            NextDue { full_by: d("2027-03-15"), monitoring_by: Some(d("2025-09-15")) }
+        );
+    }
+
+    #[test]
+    fn terms_follow_the_academic_year() {
+        assert_eq!(term_of(d("2026-11-23")), (2026, Term::Autumn));
+        assert_eq!(term_of(d("2027-02-01")), (2026, Term::Winter));
+        assert_eq!(term_of(d("2027-05-01")), (2026, Term::Spring));
+        assert_eq!(term_dates(2026, Term::Winter), range("2027-01-01", "2027-03-31"));
+    }
+
+    #[test]
+    fn onsite_dates_are_checked_for_bank_holidays_notice_and_shape() {
+        let today = d("2026-11-23");
+        let full = EngagementKind::FullInspection;
+        assert!(check_onsite(full, range("2027-04-07", "2027-04-09"), today).is_ok());
+        let holiday =
+            check_onsite(full, range("2027-03-29", "2027-03-31"), today).expect_err("Easter Monday");
+        assert!(holiday.reason.contains("bank holiday"), "{}", holiday.reason);
+        let soon = check_onsite(full, range("2026-11-30", "2026-12-01"), today).expect_err("too soon");
+        assert!(soon.reason.contains("too soon"), "{}", soon.reason);
+        let interim = EngagementKind::InterimVisit;
+        assert!(check_onsite(interim, range("2027-01-11", "2027-01-12"), today).is_ok());
+        assert!(check_onsite(interim, range("2027-01-11", "2027-01-13"), today).is_err());
+        // The second day cannot be Good Friday; the next working day after Maundy Thursday is
+        // the Tuesday after Easter.
+        assert!(check_onsite(interim, range("2027-03-25", "2027-03-26"), today).is_err(), "Good Friday");
+        assert!(check_onsite(interim, range("2027-03-25", "2027-03-30"), today).is_ok());
+        assert!(
+            check_onsite(interim, range("2027-04-30", "2027-05-04"), today).is_ok(),
+            "Early May bank holiday skipped"
+        );
+    }
+
+    #[test]
+    fn an_inspection_holds_its_team_from_the_notification_day() {
+        let busy = busy_days(EngagementKind::FullInspection, range("2027-04-07", "2027-04-09"));
+        assert_eq!(busy, range("2027-03-22", "2027-04-09"));
+        assert_eq!(busy_days(EngagementKind::InterimVisit, BUSY), BUSY);
+    }
+}

@@ -6,6 +6,8 @@ CREATE TABLE inspectors (
     inspectorate             TEXT NOT NULL CHECK (inspectorate IN ('ofsted', 'cqc')),
     social_care              BOOLEAN NOT NULL DEFAULT FALSE,
     home_region_code         TEXT NOT NULL REFERENCES regions (code),
+    -- the inspector's own account, if they have one (to declare their conflicts)
+    person_id                BIGINT UNIQUE REFERENCES people (id),
     max_engagements_per_term BIGINT NOT NULL,
     created_at               TEXT NOT NULL
 );

@@ -16,7 +16,10 @@ pub enum Access {
     Roles(&'static [Role]),
 }
 
-use Role::{Administrator, LocalAreaUser, NationalPlanner, RegionalLead};
+use Role::{Administrator, Inspector, LocalAreaUser, NationalPlanner, RegionalLead};
+
+/// Those who plan: national planners (anywhere) and regional leads (their region).
+const PLANNERS: &[Role] = &[NationalPlanner, RegionalLead];
 
 /// The audience of visit requests and consent records.
 const CONSENT_AUDIENCE: &[Role] = &[NationalPlanner, RegionalLead, LocalAreaUser];
@@ -40,6 +43,27 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.ConsentService/RecordSafeguardingConcern", Access::Roles(CONSENT_AUDIENCE)),
     ("/sendplanner.v1.ConsentService/ListSafeguardingConcerns", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.ConsentService/GetConsentTotals", Access::Roles(&[NationalPlanner, RegionalLead])),
+    // The programme: planners everywhere, leads in their region (narrowed in SQL); local area
+    // users read their own area's confirmed engagements, never teams or proposals.
+    ("/sendplanner.v1.ProgrammeService/ScheduleEngagement", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.ProgrammeService/ListEngagements", Access::Roles(CONSENT_AUDIENCE)),
+    ("/sendplanner.v1.ProgrammeService/GetEngagement", Access::Roles(CONSENT_AUDIENCE)),
+    ("/sendplanner.v1.ProgrammeService/RescheduleEngagement", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.ProgrammeService/PostponeEngagement", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.ProgrammeService/NotifyLocalArea", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.ProgrammeService/AssignTeam", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.ProgrammeService/RecordOutcome", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.ProgrammeService/RecordPastInspection", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.ProgrammeService/OverrideDueDate", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.ProgrammeService/CreateInspector", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.ProgrammeService/ListInspectors", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.ProgrammeService/AddUnavailability", Access::Roles(PLANNERS)),
+    (
+        "/sendplanner.v1.ProgrammeService/DeclareConflict",
+        Access::Roles(&[NationalPlanner, RegionalLead, Inspector]),
+    ),
+    ("/sendplanner.v1.ProgrammeService/GetNationalBoard", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.ProgrammeService/ExportNationalProgramme", Access::Roles(&[NationalPlanner])),
     // Published reference data; still behind sign-in, like the rest of the service.
     ("/sendplanner.v1.ReferenceService/ListRegions", Access::SignedIn),
     ("/sendplanner.v1.ReferenceService/ListLocalAreas", Access::SignedIn),

@@ -30,6 +30,13 @@ impl Clock {
         truncate_to_micros(now)
     }
 
+    /// Sets a manual clock to `at`; does nothing to the system clock.
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Some(now) = &self.fixed {
+            *now.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+        }
+    }
+
     /// Moves a manual clock forward; does nothing to the system clock.
     pub fn advance(&self, by: TimeDelta) {
         if let Some(at) = &self.fixed {

@@ -6,5 +6,6 @@ pub mod auth;
 pub mod consent;
 pub mod convert;
 pub mod documents;
+pub mod programme;
 pub mod reference;
 pub mod status;

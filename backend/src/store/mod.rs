@@ -8,11 +8,15 @@
 mod audit;
 mod consent;
 mod identity;
+mod programme;
 mod reference;
 
 pub use audit::AuditHead;
 pub use consent::ChangeError;
 pub use identity::{SessionRecord, ThrottleRule};
+pub use programme::{
+    AreaFacts, EngagementChange, EngagementError, EngagementRecord, InspectorRecord, MemberRecord,
+};
 
 use std::{str::FromStr, time::Duration};
 

@@ -9,7 +9,7 @@ use prost::Message as _;
 use proto::pb::{
     self, account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
     auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
-    reference_service_client::ReferenceServiceClient,
+    programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
 };
 use tonic::Code;
 
@@ -37,6 +37,12 @@ const UNAUTH: Code = Code::Unauthenticated;
 const DENIED: Code = Code::PermissionDenied;
 const HIDDEN: Code = Code::NotFound;
 const INVALID: Code = Code::InvalidArgument;
+/// Allowed through the access check, then refused by the engagement's state.
+const STATE: Code = Code::FailedPrecondition;
+/// Planners anywhere, leads in their region: own and other targets.
+const PLAN_OWN: Cells = [UNAUTH, OK, OK, DENIED, DENIED, DENIED, DENIED];
+const PLAN_OTHER: Cells = [UNAUTH, OK, HIDDEN, DENIED, DENIED, DENIED, DENIED];
+const NATIONAL_ONLY: Cells = [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED];
 
 /// Expected codes per caller, in `CALLERS` order: anonymous, planner, regional lead, local
 /// area user, inspector, recipient body, administrator.
@@ -122,6 +128,44 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
         [UNAUTH, OK, OK, DENIED, DENIED, DENIED, DENIED],
         [UNAUTH, OK, OK, DENIED, DENIED, DENIED, DENIED],
     ),
+    // The programme. Own target: an engagement with Camden; other: with Hartlepool.
+    (
+        "/sendplanner.v1.ProgrammeService/ScheduleEngagement",
+        PLAN_OWN,
+        [UNAUTH, OK, INVALID, DENIED, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.ProgrammeService/ListEngagements",
+        [UNAUTH, OK, OK, OK, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, OK, OK, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.ProgrammeService/GetEngagement",
+        [UNAUTH, OK, OK, OK, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, HIDDEN, HIDDEN, DENIED, DENIED, DENIED],
+    ),
+    ("/sendplanner.v1.ProgrammeService/RescheduleEngagement", PLAN_OWN, PLAN_OTHER),
+    ("/sendplanner.v1.ProgrammeService/PostponeEngagement", PLAN_OWN, PLAN_OTHER),
+    ("/sendplanner.v1.ProgrammeService/NotifyLocalArea", PLAN_OWN, PLAN_OTHER),
+    ("/sendplanner.v1.ProgrammeService/AssignTeam", PLAN_OWN, PLAN_OTHER),
+    (
+        "/sendplanner.v1.ProgrammeService/RecordOutcome",
+        [UNAUTH, STATE, STATE, DENIED, DENIED, DENIED, DENIED],
+        [UNAUTH, STATE, HIDDEN, DENIED, DENIED, DENIED, DENIED],
+    ),
+    ("/sendplanner.v1.ProgrammeService/RecordPastInspection", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.ProgrammeService/OverrideDueDate", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.ProgrammeService/CreateInspector", PLAN_OWN, PLAN_OWN),
+    ("/sendplanner.v1.ProgrammeService/ListInspectors", PLAN_OWN, PLAN_OWN),
+    ("/sendplanner.v1.ProgrammeService/AddUnavailability", PLAN_OWN, PLAN_OWN),
+    (
+        // An inspector may declare only their own conflicts; the test inspector has no record.
+        "/sendplanner.v1.ProgrammeService/DeclareConflict",
+        [UNAUTH, OK, OK, DENIED, HIDDEN, DENIED, DENIED],
+        [UNAUTH, OK, OK, DENIED, HIDDEN, DENIED, DENIED],
+    ),
+    ("/sendplanner.v1.ProgrammeService/GetNationalBoard", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.ProgrammeService/ExportNationalProgramme", NATIONAL_ONLY, NATIONAL_ONLY),
     // Published reference data: any signed-in person, any region.
     (
         "/sendplanner.v1.ReferenceService/ListRegions",
@@ -149,6 +193,7 @@ fn contract_methods() -> BTreeSet<String> {
 
 /// Objects the cells aim at, and sessions that make fresh ones.
 struct Fixtures {
+    inspector_id: String,
     camden: pb::Person,
     westminster: pb::Person,
     planner: String,
@@ -156,6 +201,37 @@ struct Fixtures {
 }
 
 impl Fixtures {
+    /// The target's area.
+    fn area(target: Target) -> &'static str {
+        match target {
+            Target::Own => "E09000007",
+            Target::Other => "E06000001",
+        }
+    }
+
+    /// A new engagement meeting with the target's area, proposed, a week from now.
+    async fn engagement(&self, app: &TestApp, target: Target) -> anyhow::Result<pb::Engagement> {
+        let day = meeting_day(app).to_string();
+        let mut client = ProgrammeServiceClient::new(app.authed(&self.planner).await?);
+        let request = pb::ScheduleEngagementRequest {
+            local_area_code: Self::area(target).into(),
+            kind: pb::EngagementKind::EngagementMeeting.into(),
+            onsite: Some(pb::DateRange { first_day: day.clone(), last_day: day }),
+            note: String::new(),
+        };
+        let created = client.schedule_engagement(request).await?.into_inner();
+        created.engagement.ok_or_else(|| anyhow::anyhow!("no engagement"))
+    }
+
+    /// The same, already notified (so the area may see it).
+    async fn notified(&self, app: &TestApp, target: Target) -> anyhow::Result<pb::Engagement> {
+        let e = self.engagement(app, target).await?;
+        let mut client = ProgrammeServiceClient::new(app.authed(&self.planner).await?);
+        let notified =
+            client.notify_local_area(pb::NotifyLocalAreaRequest { id: e.id, version: e.version }).await?;
+        notified.into_inner().engagement.ok_or_else(|| anyhow::anyhow!("no engagement"))
+    }
+
     /// A new request (state requested) to the target's area.
     async fn request(&self, app: &TestApp, target: Target) -> anyhow::Result<pb::VisitRequest> {
         let area = match target {
@@ -312,6 +388,135 @@ async fn call(
         "/sendplanner.v1.ConsentService/GetConsentTotals" => {
             run!(ConsentServiceClient, get_consent_totals, pb::GetConsentTotalsRequest {})
         }
+        "/sendplanner.v1.ProgrammeService/ScheduleEngagement" => {
+            let day = meeting_day(app).to_string();
+            let req = pb::ScheduleEngagementRequest {
+                local_area_code: Fixtures::area(target).into(),
+                kind: pb::EngagementKind::EngagementMeeting.into(),
+                onsite: Some(pb::DateRange { first_day: day.clone(), last_day: day }),
+                note: String::new(),
+            };
+            run!(ProgrammeServiceClient, schedule_engagement, req)
+        }
+        "/sendplanner.v1.ProgrammeService/ListEngagements" => {
+            run!(ProgrammeServiceClient, list_engagements, pb::ListEngagementsRequest::default())
+        }
+        "/sendplanner.v1.ProgrammeService/GetEngagement" => {
+            let e = fx.notified(app, target).await?;
+            run!(ProgrammeServiceClient, get_engagement, pb::GetEngagementRequest { id: e.id })
+        }
+        "/sendplanner.v1.ProgrammeService/RescheduleEngagement" => {
+            let e = fx.engagement(app, target).await?;
+            let day = (meeting_day(app) + chrono::TimeDelta::days(7)).to_string();
+            let req = pb::RescheduleEngagementRequest {
+                id: e.id,
+                version: e.version,
+                onsite: Some(pb::DateRange { first_day: day.clone(), last_day: day }),
+                reason: String::new(),
+            };
+            run!(ProgrammeServiceClient, reschedule_engagement, req)
+        }
+        "/sendplanner.v1.ProgrammeService/PostponeEngagement" => {
+            let e = fx.engagement(app, target).await?;
+            let req = pb::PostponeEngagementRequest { id: e.id, version: e.version, reason: "test".into() };
+            run!(ProgrammeServiceClient, postpone_engagement, req)
+        }
+        "/sendplanner.v1.ProgrammeService/NotifyLocalArea" => {
+            let e = fx.engagement(app, target).await?;
+            run!(
+                ProgrammeServiceClient,
+                notify_local_area,
+                pb::NotifyLocalAreaRequest { id: e.id, version: e.version }
+            )
+        }
+        "/sendplanner.v1.ProgrammeService/AssignTeam" => {
+            let e = fx.engagement(app, target).await?;
+            // A fresh inspector each time: earlier cells booked the fixture one on this day.
+            let free = ProgrammeServiceClient::new(app.authed(&fx.planner).await?)
+                .create_inspector(pb::CreateInspectorRequest {
+                    name: format!("Team Inspector {cell} {target:?}"),
+                    inspectorate: pb::Inspectorate::Ofsted.into(),
+                    social_care: false,
+                    home_region_code: "E13000001".into(),
+                    max_engagements_per_term: 30,
+                })
+                .await?
+                .into_inner()
+                .inspector
+                .ok_or_else(|| anyhow::anyhow!("no inspector"))?;
+            let member = pb::TeamMember {
+                inspector_id: free.id,
+                name: String::new(),
+                role: pb::TeamRole::OfstedInspector.into(),
+            };
+            let req = pb::AssignTeamRequest {
+                id: e.id,
+                version: e.version,
+                members: vec![member],
+                reason: String::new(),
+            };
+            run!(ProgrammeServiceClient, assign_team, req)
+        }
+        "/sendplanner.v1.ProgrammeService/RecordOutcome" => {
+            let e = fx.engagement(app, target).await?;
+            let req = pb::RecordOutcomeRequest { id: e.id, version: e.version, outcome: 0 };
+            run!(ProgrammeServiceClient, record_outcome, req)
+        }
+        "/sendplanner.v1.ProgrammeService/RecordPastInspection" => {
+            let req = pb::RecordPastInspectionRequest {
+                local_area_code: Fixtures::area(target).into(),
+                kind: pb::EngagementKind::FullInspection.into(),
+                completed_on: "2024-01-10".into(),
+                outcome: pb::Outcome::Positive.into(),
+            };
+            run!(ProgrammeServiceClient, record_past_inspection, req)
+        }
+        "/sendplanner.v1.ProgrammeService/OverrideDueDate" => {
+            let req = pb::OverrideDueDateRequest {
+                local_area_code: Fixtures::area(target).into(),
+                due_by: "2029-01-01".into(),
+                reason: "test".into(),
+            };
+            run!(ProgrammeServiceClient, override_due_date, req)
+        }
+        "/sendplanner.v1.ProgrammeService/CreateInspector" => {
+            let req = pb::CreateInspectorRequest {
+                name: format!("Inspector {cell}"),
+                inspectorate: pb::Inspectorate::Cqc.into(),
+                social_care: false,
+                home_region_code: "E13000001".into(),
+                max_engagements_per_term: 4,
+            };
+            run!(ProgrammeServiceClient, create_inspector, req)
+        }
+        "/sendplanner.v1.ProgrammeService/ListInspectors" => {
+            run!(ProgrammeServiceClient, list_inspectors, pb::ListInspectorsRequest {})
+        }
+        "/sendplanner.v1.ProgrammeService/AddUnavailability" => {
+            let req = pb::AddUnavailabilityRequest {
+                inspector_id: fx.inspector_id.clone(),
+                period: Some(pb::DateRange { first_day: "2030-01-01".into(), last_day: "2030-01-02".into() }),
+            };
+            run!(ProgrammeServiceClient, add_unavailability, req)
+        }
+        "/sendplanner.v1.ProgrammeService/DeclareConflict" => {
+            let req = pb::DeclareConflictRequest {
+                inspector_id: fx.inspector_id.clone(),
+                local_area_code: Fixtures::area(target).into(),
+                reason: "test".into(),
+            };
+            run!(ProgrammeServiceClient, declare_conflict, req)
+        }
+        "/sendplanner.v1.ProgrammeService/GetNationalBoard" => {
+            run!(ProgrammeServiceClient, get_national_board, pb::GetNationalBoardRequest::default())
+        }
+        "/sendplanner.v1.ProgrammeService/ExportNationalProgramme" => {
+            run!(
+                ProgrammeServiceClient,
+                export_national_programme,
+                pb::ExportNationalProgrammeRequest::default()
+            )
+        }
         "/sendplanner.v1.ReferenceService/ListRegions" => {
             run!(ReferenceServiceClient, list_regions, pb::ListRegionsRequest {})
         }
@@ -342,10 +547,24 @@ async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
     }
     let westminster = app.seed_person(Persona::Westminster.request()).await?;
     let (camden, _) = app.persona(Persona::Camden).await?;
+    let planner = app.persona(Persona::Planner).await?.1;
+    let inspector = ProgrammeServiceClient::new(app.authed(&planner).await?)
+        .create_inspector(pb::CreateInspectorRequest {
+            name: "Fixture Inspector".into(),
+            inspectorate: pb::Inspectorate::Ofsted.into(),
+            social_care: false,
+            home_region_code: "E13000001".into(),
+            max_engagements_per_term: 30,
+        })
+        .await?
+        .into_inner()
+        .inspector
+        .ok_or_else(|| anyhow::anyhow!("no inspector"))?;
     let fx = Fixtures {
+        inspector_id: inspector.id,
         westminster,
         camden,
-        planner: app.persona(Persona::Planner).await?.1,
+        planner,
         hartlepool_user: app.persona(Persona::Hartlepool).await?.1,
     };
     let mut failures = Vec::new();
@@ -367,4 +586,9 @@ async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
     assert!(failures.is_empty(), "{} of {cells} cells failed:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(cells, MATRIX.len() * 2 * CALLERS.len());
     app.stop().await
+}
+
+/// A working day a week or so ahead of the server's clock.
+fn meeting_day(app: &TestApp) -> chrono::NaiveDate {
+    send_planner::domain::working_days::add_working_days(app.clock.now().date_naive(), 5)
 }

@@ -5,4 +5,5 @@ mod api;
 mod auth;
 mod browser;
 mod consent;
+mod programme;
 mod store;

@@ -1,0 +1,801 @@
+//! `sendplanner.v1.ProgrammeService`: engagements, teams, inspectors, history and the boards.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use proto::pb::{self, programme_service_server::ProgrammeService as Rpc};
+use tonic::{Request, Response, Status};
+
+use super::{
+    convert::{caller, inspectorate_from_pb, request_id},
+    status,
+};
+use crate::{
+    auth::Authenticator,
+    board::{AreaLine, area_line, outcome_group, to_csv},
+    domain::{
+        FieldViolation, InvalidInput,
+        audit::Actor,
+        consent::{DateRange, MAX_NOTE_CHARS},
+        identity::{Caller, Inspectorate, Scope},
+        programme::{
+            EngagementKind, EngagementState, NewEngagement, Outcome, TeamRole, busy_days, check_onsite,
+            check_team, term_dates, term_of, timeline,
+        },
+    },
+    store::{EngagementChange, EngagementError, EngagementRecord, InspectorRecord, Store, StoreError},
+};
+
+/// The programme.
+#[derive(Debug, Clone)]
+pub struct ProgrammeService {
+    store: Store,
+    auth: Arc<Authenticator>,
+}
+
+impl ProgrammeService {
+    /// A service over `store`, timed by the authenticator's clock.
+    pub fn new(store: Store, auth: Arc<Authenticator>) -> Self {
+        Self { store, auth }
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.auth.clock().now().date_naive()
+    }
+}
+
+fn not_found() -> Status {
+    Status::not_found("engagement not found")
+}
+
+fn parse_id(id: &str) -> Result<i64, Status> {
+    id.trim().parse::<i64>().map_err(|_| not_found())
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> Status {
+    status::invalid_argument(&FieldViolation::new(field, reason).into())
+}
+
+fn store_status(e: StoreError) -> Status {
+    match e {
+        StoreError::NotFound => not_found(),
+        other => status::from_store(other),
+    }
+}
+
+fn change_status(e: EngagementError) -> Status {
+    match e {
+        EngagementError::NotFound => not_found(),
+        EngagementError::Illegal(..) => Status::failed_precondition(e.to_string()),
+        EngagementError::Stale(_) => Status::aborted(e.to_string()),
+        EngagementError::Store(e) => store_status(e),
+    }
+}
+
+fn kind_from_pb(value: i32) -> Option<EngagementKind> {
+    Some(match pb::EngagementKind::try_from(value).ok()? {
+        pb::EngagementKind::Unspecified => return None,
+        pb::EngagementKind::FullInspection => EngagementKind::FullInspection,
+        pb::EngagementKind::LegacyInspection => EngagementKind::LegacyInspection,
+        pb::EngagementKind::MonitoringInspection => EngagementKind::MonitoringInspection,
+        pb::EngagementKind::InterimVisit => EngagementKind::InterimVisit,
+        pb::EngagementKind::EngagementMeeting => EngagementKind::EngagementMeeting,
+        pb::EngagementKind::ThematicVisit => EngagementKind::ThematicVisit,
+    })
+}
+
+fn kind_to_pb(k: EngagementKind) -> pb::EngagementKind {
+    match k {
+        EngagementKind::FullInspection => pb::EngagementKind::FullInspection,
+        EngagementKind::LegacyInspection => pb::EngagementKind::LegacyInspection,
+        EngagementKind::MonitoringInspection => pb::EngagementKind::MonitoringInspection,
+        EngagementKind::InterimVisit => pb::EngagementKind::InterimVisit,
+        EngagementKind::EngagementMeeting => pb::EngagementKind::EngagementMeeting,
+        EngagementKind::ThematicVisit => pb::EngagementKind::ThematicVisit,
+    }
+}
+
+fn state_to_pb(s: EngagementState) -> pb::EngagementState {
+    match s {
+        EngagementState::Proposed => pb::EngagementState::Proposed,
+        EngagementState::Notified => pb::EngagementState::Notified,
+        EngagementState::Onsite => pb::EngagementState::Onsite,
+        EngagementState::Reporting => pb::EngagementState::Reporting,
+        EngagementState::Done => pb::EngagementState::Done,
+        EngagementState::Postponed => pb::EngagementState::Postponed,
+    }
+}
+
+fn outcome_from_pb(value: i32) -> Option<Outcome> {
+    Some(match pb::Outcome::try_from(value).ok()? {
+        pb::Outcome::Unspecified => return None,
+        pb::Outcome::Positive => Outcome::Positive,
+        pb::Outcome::Inconsistent => Outcome::Inconsistent,
+        pb::Outcome::SystemicFailings => Outcome::SystemicFailings,
+        pb::Outcome::LegacyLetter => Outcome::LegacyLetter,
+        pb::Outcome::WrittenStatementOfAction => Outcome::WrittenStatementOfAction,
+    })
+}
+
+fn outcome_to_pb(o: Outcome) -> pb::Outcome {
+    match o {
+        Outcome::Positive => pb::Outcome::Positive,
+        Outcome::Inconsistent => pb::Outcome::Inconsistent,
+        Outcome::SystemicFailings => pb::Outcome::SystemicFailings,
+        Outcome::LegacyLetter => pb::Outcome::LegacyLetter,
+        Outcome::WrittenStatementOfAction => pb::Outcome::WrittenStatementOfAction,
+    }
+}
+
+fn role_from_pb(value: i32) -> Option<TeamRole> {
+    Some(match pb::TeamRole::try_from(value).ok()? {
+        pb::TeamRole::Unspecified => return None,
+        pb::TeamRole::LeadHmi => TeamRole::LeadHmi,
+        pb::TeamRole::OfstedInspector => TeamRole::OfstedInspector,
+        pb::TeamRole::CqcInspector => TeamRole::CqcInspector,
+        pb::TeamRole::SocialCareInspector => TeamRole::SocialCareInspector,
+    })
+}
+
+fn role_to_pb(r: TeamRole) -> pb::TeamRole {
+    match r {
+        TeamRole::LeadHmi => pb::TeamRole::LeadHmi,
+        TeamRole::OfstedInspector => pb::TeamRole::OfstedInspector,
+        TeamRole::CqcInspector => pb::TeamRole::CqcInspector,
+        TeamRole::SocialCareInspector => pb::TeamRole::SocialCareInspector,
+    }
+}
+
+fn range_to_pb(r: DateRange) -> pb::DateRange {
+    pb::DateRange { first_day: r.first.to_string(), last_day: r.last.to_string() }
+}
+
+fn range_from_pb(r: Option<&pb::DateRange>, field: &'static str) -> Result<DateRange, Status> {
+    let r = r.ok_or_else(|| invalid(field, "is required"))?;
+    DateRange::parse(&r.first_day, &r.last_day, field).map_err(|v| status::invalid_argument(&v.into()))
+}
+
+fn required_reason(reason: &str) -> Result<String, Status> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        Err(invalid("reason", "is required"))
+    } else if reason.chars().count() > MAX_NOTE_CHARS {
+        Err(invalid("reason", "must be at most 2,000 characters"))
+    } else {
+        Ok(reason.to_owned())
+    }
+}
+
+impl ProgrammeService {
+    /// An engagement as `caller` may see it: local area users never see the team or warnings.
+    async fn to_pb(&self, e: EngagementRecord, caller: &Caller) -> Result<pb::Engagement, Status> {
+        let area_view = matches!(caller.person.scope, Scope::LocalArea(_));
+        let mut warnings = Vec::new();
+        if !area_view {
+            if e.kind == EngagementKind::InterimVisit
+                && matches!(e.state, EngagementState::Proposed | EngagementState::Notified)
+                && let Err(refused) = self
+                    .store
+                    .may_visit(&e.local_area_code, e.onsite, self.today())
+                    .await
+                    .map_err(store_status)?
+            {
+                warnings.push(pb::RuleFinding {
+                    rule: "consent.not_current".into(),
+                    message: format!("this visit cannot go ahead: {refused}"),
+                });
+            }
+            if !e.team.is_empty() {
+                let verdict = self
+                    .verdict(&e, &e.team.iter().map(|m| (m.inspector_id, m.role)).collect::<Vec<_>>())
+                    .await?;
+                warnings.extend(
+                    verdict
+                        .soft
+                        .into_iter()
+                        .map(|f| pb::RuleFinding { rule: f.rule.into(), message: f.message }),
+                );
+            }
+        }
+        let timeline = timeline(e.kind, e.onsite.first).map(|t| pb::Timeline {
+            notification_date: t.notification.to_string(),
+            week_one_offsite: Some(range_to_pb(t.week_one)),
+            week_two_offsite_onsite: Some(range_to_pb(t.week_two)),
+            week_three_onsite: Some(range_to_pb(t.week_three)),
+        });
+        Ok(pb::Engagement {
+            id: e.id.to_string(),
+            local_area_code: e.local_area_code,
+            local_area_name: e.local_area_name,
+            region_code: e.region_code,
+            region_name: e.region_name,
+            kind: kind_to_pb(e.kind).into(),
+            state: state_to_pb(e.state).into(),
+            onsite: Some(range_to_pb(e.onsite)),
+            timeline,
+            team: if area_view {
+                Vec::new()
+            } else {
+                e.team
+                    .into_iter()
+                    .map(|m| pb::TeamMember {
+                        inspector_id: m.inspector_id.to_string(),
+                        name: m.name,
+                        role: role_to_pb(m.role).into(),
+                    })
+                    .collect()
+            },
+            note: if area_view { String::new() } else { e.note },
+            version: e.version,
+            postponed_reason: e.postponed_reason,
+            warnings,
+        })
+    }
+
+    async fn verdict(
+        &self,
+        e: &EngagementRecord,
+        members: &[(i64, TeamRole)],
+    ) -> Result<crate::domain::programme::TeamVerdict, Status> {
+        let ids: Vec<i64> = members.iter().map(|m| m.0).collect();
+        let (year, term) = term_of(e.onsite.first);
+        let (candidates, average) =
+            self.store.team_candidates(&ids, e.id, term_dates(year, term)).await.map_err(store_status)?;
+        let team: Vec<_> = candidates.into_iter().zip(members.iter().map(|m| m.1)).collect();
+        Ok(check_team(
+            e.kind,
+            &e.local_area_code,
+            &e.region_code,
+            busy_days(e.kind, e.onsite),
+            &team,
+            average,
+        ))
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "the change and who asked, each distinct")]
+    async fn change(
+        &self,
+        request_id_text: &str,
+        version: i64,
+        change: EngagementChange,
+        reason: &str,
+        caller: &Caller,
+        rid: &str,
+        action: &str,
+    ) -> Result<pb::Engagement, Status> {
+        let id = parse_id(request_id_text)?;
+        let event =
+            Actor::person(&caller.person, rid).event(action, "engagement", &id.to_string(), "ok", reason);
+        let changed = self
+            .store
+            .change_engagement(id, version, &change, reason, &caller.person, self.auth.clock().now(), &event)
+            .await
+            .map_err(change_status)?;
+        self.to_pb(changed, caller).await
+    }
+
+    async fn current(&self, id: &str, caller: &Caller) -> Result<EngagementRecord, Status> {
+        self.store.engagement(parse_id(id)?, &caller.person.scope, self.today()).await.map_err(store_status)
+    }
+
+    fn board_lines(&self, facts: Vec<crate::store::AreaFacts>) -> Vec<AreaLine> {
+        let today = self.today();
+        facts.into_iter().map(|f| area_line(f, today)).collect()
+    }
+}
+
+fn inspector_to_pb(i: InspectorRecord) -> pb::Inspector {
+    pb::Inspector {
+        id: i.id.to_string(),
+        name: i.name,
+        inspectorate: match i.inspectorate {
+            Inspectorate::Ofsted => pb::Inspectorate::Ofsted,
+            Inspectorate::Cqc => pb::Inspectorate::Cqc,
+        }
+        .into(),
+        social_care: i.social_care,
+        home_region_code: i.home_region,
+        max_engagements_per_term: i.max_per_term,
+        unavailable: i.unavailable.into_iter().map(range_to_pb).collect(),
+        conflicts: i
+            .conflicts
+            .into_iter()
+            .map(|(local_area_code, reason)| pb::Conflict { local_area_code, reason })
+            .collect(),
+    }
+}
+
+#[tonic::async_trait]
+impl Rpc for ProgrammeService {
+    async fn schedule_engagement(
+        &self,
+        request: Request<pb::ScheduleEngagementRequest>,
+    ) -> Result<Response<pb::ScheduleEngagementResponse>, Status> {
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let req = request.into_inner();
+        let onsite = req.onsite.as_ref().map(|o| (o.first_day.as_str(), o.last_day.as_str()));
+        let new = NewEngagement::parse(
+            &req.local_area_code,
+            kind_from_pb(req.kind),
+            onsite,
+            &req.note,
+            self.today(),
+        )
+        .map_err(|e| status::invalid_argument(&e))?;
+        if new.kind == EngagementKind::InterimVisit
+            && let Err(refused) = self
+                .store
+                .may_visit(&new.local_area_code, new.onsite, self.today())
+                .await
+                .map_err(store_status)?
+        {
+            return Err(Status::failed_precondition(format!("consent: {refused}")));
+        }
+        let id = self
+            .store
+            .schedule_engagement(&new, &caller.person, self.auth.clock().now(), |id| {
+                actor.event("engagement.schedule", "engagement", &id.to_string(), "ok", new.kind.as_str())
+            })
+            .await
+            .map_err(store_status)?;
+        let created =
+            self.store.engagement(id, &caller.person.scope, self.today()).await.map_err(store_status)?;
+        Ok(Response::new(pb::ScheduleEngagementResponse {
+            engagement: Some(self.to_pb(created, &caller).await?),
+        }))
+    }
+
+    async fn list_engagements(
+        &self,
+        request: Request<pb::ListEngagementsRequest>,
+    ) -> Result<Response<pb::ListEngagementsResponse>, Status> {
+        let caller = caller(&request)?;
+        let req = request.into_inner();
+        let year = if req.academic_year == 0 { term_of(self.today()).0 } else { req.academic_year };
+        if !(2016..=2030).contains(&year) {
+            return Err(invalid("academic_year", "must be between 2016 and 2030"));
+        }
+        let found = self
+            .store
+            .engagements(&caller.person.scope, req.region_code.trim(), year, self.today())
+            .await
+            .map_err(store_status)?;
+        let mut engagements = Vec::with_capacity(found.len());
+        for e in found {
+            engagements.push(self.to_pb(e, &caller).await?);
+        }
+        Ok(Response::new(pb::ListEngagementsResponse { engagements }))
+    }
+
+    async fn get_engagement(
+        &self,
+        request: Request<pb::GetEngagementRequest>,
+    ) -> Result<Response<pb::GetEngagementResponse>, Status> {
+        let caller = caller(&request)?;
+        let found = self.current(&request.get_ref().id, &caller).await?;
+        Ok(Response::new(pb::GetEngagementResponse { engagement: Some(self.to_pb(found, &caller).await?) }))
+    }
+
+    async fn reschedule_engagement(
+        &self,
+        request: Request<pb::RescheduleEngagementRequest>,
+    ) -> Result<Response<pb::RescheduleEngagementResponse>, Status> {
+        let caller = caller(&request)?;
+        let rid = request_id(&request);
+        let req = request.into_inner();
+        let onsite = range_from_pb(req.onsite.as_ref(), "onsite")?;
+        let current = self.current(&req.id, &caller).await?;
+        check_onsite(current.kind, onsite, self.today()).map_err(|v| status::invalid_argument(&v.into()))?;
+        let after_notice = !matches!(current.state, EngagementState::Proposed);
+        let reason = if after_notice { required_reason(&req.reason)? } else { req.reason.trim().to_owned() };
+        if !current.team.is_empty() {
+            let moved = EngagementRecord { onsite, ..current.clone() };
+            let members: Vec<_> = current.team.iter().map(|m| (m.inspector_id, m.role)).collect();
+            let verdict = self.verdict(&moved, &members).await?;
+            if let Some(hard) = verdict.hard.first() {
+                return Err(Status::failed_precondition(format!("{}: {}", hard.rule, hard.message)));
+            }
+        }
+        let e = self
+            .change(
+                &req.id,
+                req.version,
+                EngagementChange::Reschedule(onsite),
+                &reason,
+                &caller,
+                &rid,
+                "engagement.reschedule",
+            )
+            .await?;
+        Ok(Response::new(pb::RescheduleEngagementResponse { engagement: Some(e) }))
+    }
+
+    async fn postpone_engagement(
+        &self,
+        request: Request<pb::PostponeEngagementRequest>,
+    ) -> Result<Response<pb::PostponeEngagementResponse>, Status> {
+        let caller = caller(&request)?;
+        let rid = request_id(&request);
+        let req = request.into_inner();
+        let reason = required_reason(&req.reason)?;
+        let e = self
+            .change(
+                &req.id,
+                req.version,
+                EngagementChange::Postpone,
+                &reason,
+                &caller,
+                &rid,
+                "engagement.postpone",
+            )
+            .await?;
+        Ok(Response::new(pb::PostponeEngagementResponse { engagement: Some(e) }))
+    }
+
+    async fn notify_local_area(
+        &self,
+        request: Request<pb::NotifyLocalAreaRequest>,
+    ) -> Result<Response<pb::NotifyLocalAreaResponse>, Status> {
+        let caller = caller(&request)?;
+        let rid = request_id(&request);
+        let req = request.into_inner();
+        let current = self.current(&req.id, &caller).await?;
+        if let Some(t) = timeline(current.kind, current.onsite.first)
+            && t.notification < self.today()
+        {
+            return Err(Status::failed_precondition(format!(
+                "notice: the area had to be notified by {}; reschedule the onsite days",
+                t.notification
+            )));
+        }
+        if current.kind == EngagementKind::InterimVisit
+            && let Err(refused) = self
+                .store
+                .may_visit(&current.local_area_code, current.onsite, self.today())
+                .await
+                .map_err(store_status)?
+        {
+            return Err(Status::failed_precondition(format!("consent: {refused}")));
+        }
+        let e = self
+            .change(&req.id, req.version, EngagementChange::Notify, "", &caller, &rid, "engagement.notify")
+            .await?;
+        Ok(Response::new(pb::NotifyLocalAreaResponse { engagement: Some(e) }))
+    }
+
+    async fn assign_team(
+        &self,
+        request: Request<pb::AssignTeamRequest>,
+    ) -> Result<Response<pb::AssignTeamResponse>, Status> {
+        let caller = caller(&request)?;
+        let rid = request_id(&request);
+        let req = request.into_inner();
+        let mut members = Vec::new();
+        for (i, m) in req.members.iter().enumerate() {
+            let id = m.inspector_id.trim().parse::<i64>().map_err(|_| {
+                invalid("members", format!("member {}: {:?} is not an inspector id", i + 1, m.inspector_id))
+            })?;
+            let role = role_from_pb(m.role)
+                .ok_or_else(|| invalid("members", format!("member {}: a role is required", i + 1)))?;
+            members.push((id, role));
+        }
+        let current = self.current(&req.id, &caller).await?;
+        let verdict = self.verdict(&current, &members).await?;
+        if !verdict.hard.is_empty() {
+            let reasons: Vec<String> =
+                verdict.hard.iter().map(|f| format!("{}: {}", f.rule, f.message)).collect();
+            return Err(Status::failed_precondition(reasons.join("; ")));
+        }
+        let reason = if matches!(current.state, EngagementState::Proposed) {
+            String::new()
+        } else {
+            required_reason(&req.reason)?
+        };
+        let e = self
+            .change(
+                &req.id,
+                req.version,
+                EngagementChange::Team(members),
+                &reason,
+                &caller,
+                &rid,
+                "engagement.assign_team",
+            )
+            .await?;
+        Ok(Response::new(pb::AssignTeamResponse { engagement: Some(e) }))
+    }
+
+    async fn record_outcome(
+        &self,
+        request: Request<pb::RecordOutcomeRequest>,
+    ) -> Result<Response<pb::RecordOutcomeResponse>, Status> {
+        let caller = caller(&request)?;
+        let rid = request_id(&request);
+        let req = request.into_inner();
+        let current = self.current(&req.id, &caller).await?;
+        let outcome = outcome_from_pb(req.outcome);
+        if current.kind.is_inspection() && outcome.is_none() {
+            return Err(invalid("outcome", "is required for an inspection"));
+        }
+        if !current.kind.is_inspection() && outcome.is_some() {
+            return Err(invalid(
+                "outcome",
+                "only inspections have an outcome; an interim visit carries no judgement",
+            ));
+        }
+        let e = self
+            .change(
+                &req.id,
+                req.version,
+                EngagementChange::Complete(outcome),
+                "",
+                &caller,
+                &rid,
+                "engagement.complete",
+            )
+            .await?;
+        Ok(Response::new(pb::RecordOutcomeResponse { engagement: Some(e) }))
+    }
+
+    async fn record_past_inspection(
+        &self,
+        request: Request<pb::RecordPastInspectionRequest>,
+    ) -> Result<Response<pb::RecordPastInspectionResponse>, Status> {
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let req = request.into_inner();
+        let mut errors = Vec::new();
+        let kind = kind_from_pb(req.kind).filter(|k| k.is_inspection());
+        if kind.is_none() {
+            errors.push(FieldViolation::new("kind", "must be a full, legacy or monitoring inspection"));
+        }
+        let outcome = outcome_from_pb(req.outcome);
+        if outcome.is_none() {
+            errors.push(FieldViolation::new("outcome", "is required"));
+        }
+        let completed = match NaiveDate::parse_from_str(req.completed_on.trim(), "%Y-%m-%d") {
+            Ok(day) if day > self.today() => {
+                errors.push(FieldViolation::new("completed_on", "is in the future"));
+                None
+            }
+            Ok(day) => Some(day),
+            Err(_) => {
+                errors.push(FieldViolation::new("completed_on", "is not a date (YYYY-MM-DD)"));
+                None
+            }
+        };
+        let (Some(kind), Some(outcome), Some(completed)) = (kind, outcome, completed) else {
+            return Err(status::invalid_argument(&InvalidInput(errors)));
+        };
+        let area = req.local_area_code.trim();
+        let event = actor.event("inspection.record_past", "local_area", area, "ok", outcome.as_str());
+        self.store
+            .record_past_inspection(area, kind, completed, outcome, self.auth.clock().now(), &event)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::RecordPastInspectionResponse {}))
+    }
+
+    async fn override_due_date(
+        &self,
+        request: Request<pb::OverrideDueDateRequest>,
+    ) -> Result<Response<pb::OverrideDueDateResponse>, Status> {
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let req = request.into_inner();
+        let due = NaiveDate::parse_from_str(req.due_by.trim(), "%Y-%m-%d")
+            .map_err(|_| invalid("due_by", "is not a date (YYYY-MM-DD)"))?;
+        let reason = required_reason(&req.reason)?;
+        let area = req.local_area_code.trim();
+        let event = actor.event("due_date.override", "local_area", area, "ok", &reason);
+        self.store
+            .override_due_date(area, due, &reason, &caller.person, self.auth.clock().now(), &event)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::OverrideDueDateResponse {}))
+    }
+
+    async fn create_inspector(
+        &self,
+        request: Request<pb::CreateInspectorRequest>,
+    ) -> Result<Response<pb::CreateInspectorResponse>, Status> {
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let req = request.into_inner();
+        let mut errors = Vec::new();
+        let name = req.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.push(FieldViolation::new("name", "is required (at most 100 characters)"));
+        }
+        let inspectorate = inspectorate_from_pb(req.inspectorate);
+        if inspectorate.is_none() {
+            errors.push(FieldViolation::new("inspectorate", "is required: Ofsted or CQC"));
+        }
+        if req.social_care && inspectorate != Some(Inspectorate::Ofsted) {
+            errors.push(FieldViolation::new(
+                "social_care",
+                "only Ofsted inspectors have a social care specialism",
+            ));
+        }
+        if !(1..=30).contains(&req.max_engagements_per_term) {
+            errors.push(FieldViolation::new("max_engagements_per_term", "must be between 1 and 30"));
+        }
+        let Some(inspectorate) = inspectorate.filter(|_| errors.is_empty()) else {
+            return Err(status::invalid_argument(&InvalidInput(errors)));
+        };
+        let record = InspectorRecord {
+            id: 0,
+            name: name.to_owned(),
+            inspectorate,
+            social_care: req.social_care,
+            home_region: req.home_region_code.trim().to_owned(),
+            person_id: None,
+            max_per_term: req.max_engagements_per_term,
+            unavailable: vec![],
+            conflicts: vec![],
+        };
+        let id = self
+            .store
+            .create_inspector(&record, self.auth.clock().now(), |id| {
+                actor.event("inspector.create", "inspector", &id.to_string(), "ok", "")
+            })
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::CreateInspectorResponse {
+            inspector: Some(inspector_to_pb(InspectorRecord { id, ..record })),
+        }))
+    }
+
+    async fn list_inspectors(
+        &self,
+        _request: Request<pb::ListInspectorsRequest>,
+    ) -> Result<Response<pb::ListInspectorsResponse>, Status> {
+        let inspectors = self.store.inspectors().await.map_err(store_status)?;
+        Ok(Response::new(pb::ListInspectorsResponse {
+            inspectors: inspectors.into_iter().map(inspector_to_pb).collect(),
+        }))
+    }
+
+    async fn add_unavailability(
+        &self,
+        request: Request<pb::AddUnavailabilityRequest>,
+    ) -> Result<Response<pb::AddUnavailabilityResponse>, Status> {
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let req = request.into_inner();
+        let id =
+            req.inspector_id.trim().parse::<i64>().map_err(|_| Status::not_found("inspector not found"))?;
+        let period = range_from_pb(req.period.as_ref(), "period")?;
+        let event = actor.event("inspector.unavailable", "inspector", &id.to_string(), "ok", "");
+        match self.store.add_unavailability(id, period, self.auth.clock().now(), &event).await {
+            Err(StoreError::NotFound) => return Err(Status::not_found("inspector not found")),
+            other => other.map_err(store_status)?,
+        }
+        let found = self.store.inspectors().await.map_err(store_status)?.into_iter().find(|i| i.id == id);
+        Ok(Response::new(pb::AddUnavailabilityResponse { inspector: found.map(inspector_to_pb) }))
+    }
+
+    async fn declare_conflict(
+        &self,
+        request: Request<pb::DeclareConflictRequest>,
+    ) -> Result<Response<pb::DeclareConflictResponse>, Status> {
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let req = request.into_inner();
+        let id =
+            req.inspector_id.trim().parse::<i64>().map_err(|_| Status::not_found("inspector not found"))?;
+        let reason = required_reason(&req.reason)?;
+        // An inspector declares only their own conflicts.
+        if matches!(caller.person.scope, Scope::Inspector { .. }) {
+            let own = self.store.inspectors().await.map_err(store_status)?;
+            if !own.iter().any(|i| i.id == id && i.person_id == Some(caller.person.id)) {
+                return Err(Status::not_found("inspector not found"));
+            }
+        }
+        let area = req.local_area_code.trim();
+        let event = actor.event("inspector.conflict", "inspector", &id.to_string(), "ok", area);
+        match self
+            .store
+            .declare_conflict(id, area, &reason, &caller.person, self.auth.clock().now(), &event)
+            .await
+        {
+            Err(StoreError::NotFound) => return Err(Status::not_found("inspector not found")),
+            other => other.map_err(store_status)?,
+        }
+        let found = self.store.inspectors().await.map_err(store_status)?.into_iter().find(|i| i.id == id);
+        Ok(Response::new(pb::DeclareConflictResponse { inspector: found.map(inspector_to_pb) }))
+    }
+
+    async fn get_national_board(
+        &self,
+        request: Request<pb::GetNationalBoardRequest>,
+    ) -> Result<Response<pb::GetNationalBoardResponse>, Status> {
+        let req = request.into_inner();
+        let year = if req.academic_year == 0 { term_of(self.today()).0 } else { req.academic_year };
+        let lines = self.board_lines(self.store.national_facts(year).await.map_err(store_status)?);
+        let outcome = outcome_from_pb(req.last_outcome);
+        let shown: Vec<&AreaLine> = lines
+            .iter()
+            .filter(|l| req.region_code.is_empty() || l.facts.region_code == req.region_code)
+            .filter(|l| req.area_kind.is_empty() || l.facts.kind == req.area_kind)
+            .filter(|l| outcome.is_none() || l.facts.last.map(|(o, _)| o) == outcome)
+            .collect();
+        let mut regions: Vec<pb::RegionSummary> = Vec::new();
+        for l in &shown {
+            let at = match regions.iter().position(|r| r.region_code == l.facts.region_code) {
+                Some(at) => at,
+                None => {
+                    regions.push(pb::RegionSummary {
+                        region_code: l.facts.region_code.clone(),
+                        region_name: l.facts.region_name.clone(),
+                        ..Default::default()
+                    });
+                    regions.len() - 1
+                }
+            };
+            let r = &mut regions[at];
+            match l.status {
+                "overdue" => r.overdue += 1,
+                "due_this_term" => r.due_this_term += 1,
+                "scheduled" => r.scheduled += 1,
+                "done" => r.done += 1,
+                _ => {}
+            }
+            r.interim_visits += u32::from(l.interim);
+        }
+        let coverage = |group: &dyn Fn(&AreaLine) -> String| {
+            let mut out: Vec<pb::CoverageCount> = Vec::new();
+            for l in &shown {
+                let g = group(l);
+                let at = match out.iter().position(|c| c.group == g) {
+                    Some(at) => at,
+                    None => {
+                        out.push(pb::CoverageCount { group: g, ..Default::default() });
+                        out.len() - 1
+                    }
+                };
+                out[at].areas += 1;
+                out[at].with_interim_visit += u32::from(l.interim);
+            }
+            out
+        };
+        let coverage_by_area_kind = coverage(&|l| l.facts.kind.clone());
+        let coverage_by_last_outcome = coverage(&|l| outcome_group(l.facts.last).to_owned());
+        let areas = shown
+            .iter()
+            .map(|l| pb::AreaProgramme {
+                local_area_code: l.facts.code.clone(),
+                local_area_name: l.facts.name.clone(),
+                region_code: l.facts.region_code.clone(),
+                region_name: l.facts.region_name.clone(),
+                area_kind: l.facts.kind.clone(),
+                last_outcome: l.facts.last.map(|(o, _)| outcome_to_pb(o)).unwrap_or_default().into(),
+                last_inspected_on: l.facts.last.map(|(_, d)| d.to_string()).unwrap_or_default(),
+                next_full_due_by: l.full_due.map(|d| d.to_string()).unwrap_or_default(),
+                next_monitoring_due_by: l.monitoring_due.map(|d| d.to_string()).unwrap_or_default(),
+                status: l.status.to_owned(),
+                override_reason: l.facts.override_due.as_ref().map(|o| o.1.clone()).unwrap_or_default(),
+                scheduled_kinds: l.facts.engagements.iter().map(|(k, _, _)| k.as_str().to_owned()).collect(),
+                interim_visit_this_year: l.interim,
+            })
+            .collect();
+        Ok(Response::new(pb::GetNationalBoardResponse {
+            regions,
+            areas,
+            coverage_by_area_kind,
+            coverage_by_last_outcome,
+        }))
+    }
+
+    async fn export_national_programme(
+        &self,
+        request: Request<pb::ExportNationalProgrammeRequest>,
+    ) -> Result<Response<pb::ExportNationalProgrammeResponse>, Status> {
+        let req = request.into_inner();
+        let year = if req.academic_year == 0 { term_of(self.today()).0 } else { req.academic_year };
+        let lines = self.board_lines(self.store.national_facts(year).await.map_err(store_status)?);
+        let csv = to_csv(&lines).map_err(|e| status::internal(&e))?;
+        Ok(Response::new(pb::ExportNationalProgrammeResponse { csv }))
+    }
+}

@@ -1,0 +1,415 @@
+//! The inspection programme over the real server: notice, teams, consent, scope and boards.
+//! The server's clock is set to Monday 23 November 2026 so bank holidays fall where the tests
+//! expect them.
+
+use integration_tests::{Persona, TestApp, consent_answer, spawn_app_with, visit_request};
+use proto::pb::{
+    self, consent_service_client::ConsentServiceClient, programme_service_client::ProgrammeServiceClient,
+};
+use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+
+type Client = ProgrammeServiceClient<InterceptedService<Channel, integration_tests::Bearer>>;
+
+async fn app() -> anyhow::Result<(TestApp, tempfile::TempDir)> {
+    let web = tempfile::tempdir()?;
+    let app = spawn_app_with(web.path()).await?;
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")?.to_utc());
+    Ok((app, web))
+}
+
+async fn client(app: &TestApp, persona: Persona) -> anyhow::Result<Client> {
+    let (_, token) = app.persona(persona).await?;
+    Ok(ProgrammeServiceClient::new(app.authed(&token).await?))
+}
+
+fn range(first: &str, last: &str) -> Option<pb::DateRange> {
+    Some(pb::DateRange { first_day: first.into(), last_day: last.into() })
+}
+
+async fn schedule(
+    c: &mut Client,
+    area: &str,
+    kind: pb::EngagementKind,
+    first: &str,
+    last: &str,
+) -> Result<pb::Engagement, tonic::Status> {
+    let request = pb::ScheduleEngagementRequest {
+        local_area_code: area.into(),
+        kind: kind.into(),
+        onsite: range(first, last),
+        note: "test".into(),
+    };
+    let reply = c.schedule_engagement(request).await?.into_inner();
+    reply.engagement.ok_or_else(|| tonic::Status::internal("no engagement"))
+}
+
+/// Four inspectors: lead HMI, Ofsted, CQC, Ofsted social care (Inner London), and a CQC
+/// inspector from the North East. Returns their ids in that order.
+async fn inspectors(c: &mut Client) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for (name, inspectorate, social_care, region) in [
+        ("Lead HMI", pb::Inspectorate::Ofsted, false, "E13000001"),
+        ("Ofsted Inspector", pb::Inspectorate::Ofsted, false, "E13000001"),
+        ("CQC Inspector", pb::Inspectorate::Cqc, false, "E13000001"),
+        ("Social Care Inspector", pb::Inspectorate::Ofsted, true, "E13000001"),
+        ("Northern CQC Inspector", pb::Inspectorate::Cqc, false, "E12000001"),
+    ] {
+        let created = c
+            .create_inspector(pb::CreateInspectorRequest {
+                name: name.into(),
+                inspectorate: inspectorate.into(),
+                social_care,
+                home_region_code: region.into(),
+                max_engagements_per_term: 4,
+            })
+            .await?
+            .into_inner();
+        ids.push(created.inspector.expect("inspector").id);
+    }
+    Ok(ids)
+}
+
+fn member(id: &str, role: pb::TeamRole) -> pb::TeamMember {
+    pb::TeamMember { inspector_id: id.into(), name: String::new(), role: role.into() }
+}
+
+fn full_team(ids: &[String]) -> Vec<pb::TeamMember> {
+    vec![
+        member(&ids[0], pb::TeamRole::LeadHmi),
+        member(&ids[1], pb::TeamRole::OfstedInspector),
+        member(&ids[2], pb::TeamRole::CqcInspector),
+        member(&ids[3], pb::TeamRole::SocialCareInspector),
+    ]
+}
+
+#[tokio::test]
+async fn a_full_inspection_is_notified_on_the_monday_ten_working_days_before_skipping_easter()
+-> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    let e = schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2027-04-07", "2027-04-09")
+        .await?;
+    let timeline = e.timeline.clone().expect("timeline");
+    assert_eq!(timeline.notification_date, "2027-03-22", "Good Friday and Easter Monday skipped");
+    assert_eq!(timeline.week_two_offsite_onsite.map(|w| w.first_day).as_deref(), Some("2027-03-29"));
+    assert_eq!(e.state(), pb::EngagementState::Proposed);
+
+    let holiday =
+        schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2027-03-29", "2027-03-31")
+            .await
+            .expect_err("Easter Monday");
+    assert_eq!(holiday.code(), Code::InvalidArgument);
+    assert!(
+        holiday.message().starts_with("onsite") && holiday.message().contains("bank holiday"),
+        "{}",
+        holiday.message()
+    );
+    let soon =
+        schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2026-11-30", "2026-12-02")
+            .await
+            .expect_err("notice passed");
+    assert!(soon.message().contains("too soon"), "{}", soon.message());
+    let backwards =
+        schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2027-04-09", "2027-04-07")
+            .await
+            .expect_err("order");
+    assert!(backwards.message().contains("ends before it starts"), "{}", backwards.message());
+    let legacy =
+        schedule(&mut lead, "E09000007", pb::EngagementKind::LegacyInspection, "2027-01-18", "2027-01-20")
+            .await?;
+    assert_eq!(legacy.timeline.map(|t| t.notification_date).as_deref(), Some("2027-01-11"), "5 working days");
+    app.stop().await
+}
+
+#[tokio::test]
+async fn teams_must_have_the_right_shape_and_free_unconflicted_inspectors() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    let ids = inspectors(&mut lead).await?;
+    let e = schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2027-01-18", "2027-01-20")
+        .await?;
+    let assign = |e: &pb::Engagement, members: Vec<pb::TeamMember>| pb::AssignTeamRequest {
+        id: e.id.clone(),
+        version: e.version,
+        members,
+        reason: String::new(),
+    };
+    let wrong =
+        lead.assign_team(assign(&e, full_team(&ids)[..3].to_vec())).await.expect_err("no social care");
+    assert_eq!(wrong.code(), Code::FailedPrecondition);
+    assert!(wrong.message().starts_with("team.composition"), "{}", wrong.message());
+    let mut misplaced = full_team(&ids);
+    misplaced[2] = member(&ids[1], pb::TeamRole::CqcInspector);
+    let misplaced = lead.assign_team(assign(&e, misplaced)).await.expect_err("Ofsted as CQC");
+    assert!(
+        misplaced.message().contains("team.duplicate") || misplaced.message().contains("team.composition")
+    );
+
+    let staffed =
+        lead.assign_team(assign(&e, full_team(&ids))).await?.into_inner().engagement.expect("engagement");
+    assert_eq!(staffed.team.len(), 4);
+    assert!(staffed.warnings.is_empty(), "{:?}", staffed.warnings);
+
+    // The same people cannot be in Westminster over overlapping days.
+    let clash =
+        schedule(&mut lead, "E09000033", pb::EngagementKind::FullInspection, "2027-01-19", "2027-01-21")
+            .await?;
+    let double = lead.assign_team(assign(&clash, full_team(&ids))).await.expect_err("double booked");
+    assert!(double.message().contains("inspector.double_booked"), "{}", double.message());
+
+    lead.declare_conflict(pb::DeclareConflictRequest {
+        inspector_id: ids[2].clone(),
+        local_area_code: "E09000033".into(),
+        reason: "Works part-time for a provider in Westminster".into(),
+    })
+    .await?;
+    lead.add_unavailability(pb::AddUnavailabilityRequest {
+        inspector_id: ids[3].clone(),
+        period: range("2027-02-01", "2027-02-28"),
+    })
+    .await?;
+    let later =
+        schedule(&mut lead, "E09000033", pb::EngagementKind::FullInspection, "2027-02-15", "2027-02-17")
+            .await?;
+    let refused =
+        lead.assign_team(assign(&later, full_team(&ids))).await.expect_err("conflicted and unavailable");
+    assert!(refused.message().contains("inspector.conflict_of_interest"), "{}", refused.message());
+    assert!(refused.message().contains("inspector.unavailable"), "{}", refused.message());
+    let unknown = lead
+        .assign_team(assign(&later, vec![member("424242", pb::TeamRole::LeadHmi)]))
+        .await
+        .expect_err("unknown");
+    assert!(unknown.message().starts_with("members"), "{}", unknown.message());
+
+    // A team from another region is allowed, with a warning.
+    let interim_ready =
+        schedule(&mut lead, "E09000007", pb::EngagementKind::EngagementMeeting, "2027-03-03", "2027-03-03")
+            .await?;
+    let travelled = lead
+        .assign_team(assign(&interim_ready, vec![member(&ids[4], pb::TeamRole::CqcInspector)]))
+        .await?
+        .into_inner()
+        .engagement
+        .expect("engagement");
+    assert!(travelled.warnings.iter().any(|w| w.rule == "inspector.travel"), "{:?}", travelled.warnings);
+    app.stop().await
+}
+
+#[tokio::test]
+async fn an_interim_visit_needs_current_written_consent() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    let refused =
+        schedule(&mut lead, "E09000007", pb::EngagementKind::InterimVisit, "2027-04-20", "2027-04-21")
+            .await
+            .expect_err("no consent");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(refused.message().contains("not consented in writing"), "{}", refused.message());
+
+    let (_, lead_token) = app.persona(Persona::InnerLondonLead).await?;
+    let mut consent = ConsentServiceClient::new(app.authed(&lead_token).await?);
+    let request = consent
+        .create_visit_request(visit_request("E09000007", "2027-01-15"))
+        .await?
+        .into_inner()
+        .request
+        .expect("request");
+    let (_, camden) = app.persona(Persona::Camden).await?;
+    let mut area = ConsentServiceClient::new(app.authed(&camden).await?);
+    let consented = area
+        .answer_visit_request(consent_answer(&request.id, request.version))
+        .await?
+        .into_inner()
+        .request
+        .expect("r");
+    let visit =
+        schedule(&mut lead, "E09000007", pb::EngagementKind::InterimVisit, "2027-04-20", "2027-04-21")
+            .await?;
+    assert!(visit.warnings.is_empty(), "{:?}", visit.warnings);
+    let blocked =
+        schedule(&mut lead, "E09000007", pb::EngagementKind::InterimVisit, "2027-04-27", "2027-04-28")
+            .await
+            .expect_err("area unavailable");
+    assert!(blocked.message().contains("cannot host"), "{}", blocked.message());
+
+    area.withdraw_consent(pb::WithdrawConsentRequest {
+        id: request.id,
+        version: consented.version,
+        reason: "Outbreak".into(),
+    })
+    .await?;
+    let flagged = lead
+        .get_engagement(pb::GetEngagementRequest { id: visit.id.clone() })
+        .await?
+        .into_inner()
+        .engagement
+        .expect("e");
+    assert!(flagged.warnings.iter().any(|w| w.rule == "consent.not_current"), "{:?}", flagged.warnings);
+    let notify = lead
+        .notify_local_area(pb::NotifyLocalAreaRequest { id: visit.id, version: flagged.version })
+        .await
+        .expect_err("cannot go ahead");
+    assert!(notify.message().starts_with("consent"), "{}", notify.message());
+    app.stop().await
+}
+
+#[tokio::test]
+async fn leads_change_only_their_region_and_areas_see_only_confirmed_engagements_without_teams()
+-> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    let ids = inspectors(&mut lead).await?;
+    let e = schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2027-01-18", "2027-01-20")
+        .await?;
+    let e = lead
+        .assign_team(pb::AssignTeamRequest {
+            id: e.id.clone(),
+            version: e.version,
+            members: full_team(&ids),
+            reason: String::new(),
+        })
+        .await?
+        .into_inner()
+        .engagement
+        .expect("e");
+    let mut north = client(&app, Persona::NorthEastLead).await?;
+    let hidden =
+        north.get_engagement(pb::GetEngagementRequest { id: e.id.clone() }).await.expect_err("other region");
+    assert_eq!(hidden.code(), Code::NotFound);
+    let postpone = north
+        .postpone_engagement(pb::PostponeEngagementRequest {
+            id: e.id.clone(),
+            version: e.version,
+            reason: "x".into(),
+        })
+        .await
+        .expect_err("other region");
+    assert_eq!(postpone.code(), Code::NotFound);
+    let outside =
+        schedule(&mut north, "E09000007", pb::EngagementKind::EngagementMeeting, "2027-03-03", "2027-03-03")
+            .await
+            .expect_err("outside region");
+    assert!(outside.message().starts_with("local_area_code"), "{}", outside.message());
+
+    let mut camden = client(&app, Persona::Camden).await?;
+    let none = camden.list_engagements(pb::ListEngagementsRequest::default()).await?.into_inner().engagements;
+    assert!(none.is_empty(), "a proposal is not shown to the area");
+    let notified =
+        lead.notify_local_area(pb::NotifyLocalAreaRequest { id: e.id.clone(), version: e.version }).await?;
+    let notified = notified.into_inner().engagement.expect("e");
+    let seen = camden.list_engagements(pb::ListEngagementsRequest::default()).await?.into_inner().engagements;
+    assert_eq!(seen.len(), 1);
+    assert!(
+        seen[0].team.is_empty() && seen[0].warnings.is_empty() && seen[0].note.is_empty(),
+        "no team deliberations"
+    );
+    assert_eq!(seen[0].timeline.as_ref().map(|t| t.notification_date.as_str()), Some("2027-01-04"));
+
+    let no_reason = lead
+        .reschedule_engagement(pb::RescheduleEngagementRequest {
+            id: e.id.clone(),
+            version: notified.version,
+            onsite: range("2027-02-01", "2027-02-03"),
+            reason: String::new(),
+        })
+        .await
+        .expect_err("reason needed after notification");
+    assert!(no_reason.message().starts_with("reason"), "{}", no_reason.message());
+    let stale = lead
+        .postpone_engagement(pb::PostponeEngagementRequest {
+            id: e.id.clone(),
+            version: e.version,
+            reason: "Outbreak".into(),
+        })
+        .await
+        .expect_err("stale version");
+    assert_eq!(stale.code(), Code::Aborted);
+    let postponed = lead
+        .postpone_engagement(pb::PostponeEngagementRequest {
+            id: e.id.clone(),
+            version: notified.version,
+            reason: "Local outbreak".into(),
+        })
+        .await?
+        .into_inner()
+        .engagement
+        .expect("e");
+    assert_eq!(
+        (postponed.state(), postponed.postponed_reason.as_str()),
+        (pb::EngagementState::Postponed, "Local outbreak")
+    );
+    app.stop().await
+}
+
+#[tokio::test]
+async fn outcomes_set_due_dates_and_the_national_board_and_export_cover_every_area() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut planner = client(&app, Persona::Planner).await?;
+    for (area, completed, outcome) in [
+        ("E09000007", "2023-06-01", pb::Outcome::Inconsistent), // Camden: overdue (due 2026-06-01)
+        ("E06000001", "2025-03-03", pb::Outcome::SystemicFailings), // Hartlepool: monitoring due 2026-09-03: overdue
+        ("E10000015", "2024-01-10", pb::Outcome::Positive),         // Hertfordshire: due 2029
+    ] {
+        planner
+            .record_past_inspection(pb::RecordPastInspectionRequest {
+                local_area_code: area.into(),
+                kind: pb::EngagementKind::FullInspection.into(),
+                completed_on: completed.into(),
+                outcome: outcome.into(),
+            })
+            .await?;
+    }
+    planner
+        .override_due_date(pb::OverrideDueDateRequest {
+            local_area_code: "E06000001".into(),
+            due_by: "2027-06-30".into(),
+            reason: "Agreed with DfE after a change of leadership".into(),
+        })
+        .await?;
+    let board = planner.get_national_board(pb::GetNationalBoardRequest::default()).await?.into_inner();
+    assert_eq!(board.areas.len(), 153);
+    assert_eq!(board.regions.len(), 10);
+    let camden = board.areas.iter().find(|a| a.local_area_code == "E09000007").expect("Camden");
+    assert_eq!((camden.status.as_str(), camden.next_full_due_by.as_str()), ("overdue", "2026-06-01"));
+    let hartlepool = board.areas.iter().find(|a| a.local_area_code == "E06000001").expect("Hartlepool");
+    assert_eq!(hartlepool.next_monitoring_due_by, "2026-09-03");
+    assert_eq!(hartlepool.next_full_due_by, "2027-06-30", "the override wins");
+    assert_eq!(hartlepool.override_reason, "Agreed with DfE after a change of leadership");
+    let inner = board.regions.iter().find(|r| r.region_name == "Inner London").expect("Inner London");
+    assert_eq!(inner.overdue, 1);
+
+    let counties = planner
+        .get_national_board(pb::GetNationalBoardRequest { area_kind: "county".into(), ..Default::default() })
+        .await?
+        .into_inner();
+    assert_eq!(counties.areas.len(), 21);
+    assert!(counties.areas.iter().all(|a| a.area_kind == "county"));
+    let did_not = planner
+        .get_national_board(pb::GetNationalBoardRequest {
+            last_outcome: pb::Outcome::Inconsistent.into(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    assert_eq!(did_not.areas.len(), 1);
+    let groups: Vec<_> = board.coverage_by_last_outcome.iter().map(|c| (c.group.as_str(), c.areas)).collect();
+    assert!(groups.contains(&("did_well", 1)) && groups.contains(&("did_not_do_well", 2)), "{groups:?}");
+
+    let csv = planner
+        .export_national_programme(pb::ExportNationalProgrammeRequest::default())
+        .await?
+        .into_inner()
+        .csv;
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 154, "a header and 153 areas");
+    assert!(rows[0].starts_with("region,local_area,ons_code"));
+    assert!(csv.contains("\"Bristol, City of\""), "quoted commas");
+
+    let status = client(&app, Persona::InnerLondonLead)
+        .await?
+        .get_national_board(pb::GetNationalBoardRequest::default())
+        .await
+        .expect_err("national board is for national planners");
+    assert_eq!(status.code(), Code::PermissionDenied);
+    app.stop().await
+}

@@ -5,18 +5,28 @@
 //! other call sends it as `authorization: Bearer <token>`, and an `UNAUTHENTICATED` answer to a
 //! call that carried it (the session expired or was revoked) forgets it and tells the app through
 //! the hook set with [`on_session_ended`].
+//!
+//! Signed consent documents travel outside gRPC: [`download_document`] fetches one with the same
+//! bearer token and hands it to the browser as a download, and [`read_upload`] reads a chosen
+//! file's bytes for [`answer_visit_request`].
 
 use std::{cell::RefCell, fmt, rc::Rc};
 
 use proto::pb::{
-    CreatePersonRequest, ListAuditEventsRequest, ListAuditEventsResponse, ListLocalAreasRequest,
-    ListLocalAreasResponse, ListPeopleRequest, ListPeopleResponse, ListRegionsRequest, Person, Region,
-    RevokeSessionsRequest, SignInRequest, SignOutRequest, WhoAmIRequest,
-    account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
-    auth_service_client::AuthServiceClient, reference_service_client::ReferenceServiceClient,
+    AnswerVisitRequestRequest, CancelVisitRequestRequest, ConsentTotal, CreatePersonRequest,
+    CreateVisitRequestRequest, GetConsentTotalsRequest, GetVisitRequestRequest, ListAuditEventsRequest,
+    ListAuditEventsResponse, ListLocalAreasRequest, ListLocalAreasResponse, ListPeopleRequest,
+    ListPeopleResponse, ListRegionsRequest, ListSafeguardingConcernsRequest, ListVisitRequestsRequest,
+    ListVisitRequestsResponse, Person, RecordSafeguardingConcernRequest, Region, RequestState,
+    RevokeSessionsRequest, SafeguardingConcern, SignInRequest, SignOutRequest, VisitRequest, WhoAmIRequest,
+    WithdrawConsentRequest, account_service_client::AccountServiceClient,
+    audit_service_client::AuditServiceClient, auth_service_client::AuthServiceClient,
+    consent_service_client::ConsentServiceClient, reference_service_client::ReferenceServiceClient,
 };
 use tonic::{Code, Request, Response, Status, metadata::MetadataValue};
 use tonic_web_wasm_client::Client;
+use wasm_bindgen::{JsCast as _, JsValue, closure::Closure};
+use wasm_bindgen_futures::JsFuture;
 
 /// A failed call, ready to show to a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +41,11 @@ impl ApiError {
     /// The server answered, but without a field it always sends.
     fn missing(what: &str) -> Self {
         Self { code: Code::Internal, message: format!("the server's answer has no {what}") }
+    }
+
+    /// A failure in this browser rather than on the server, described for the person.
+    pub(crate) fn local(message: impl Into<String>) -> Self {
+        Self { code: Code::FailedPrecondition, message: message.into() }
     }
 }
 
@@ -214,4 +229,206 @@ pub(crate) async fn list_local_areas(
 ) -> Result<ListLocalAreasResponse, ApiError> {
     let request = ListLocalAreasRequest { region_code, name_prefix, page_size: 200, ..Default::default() };
     answer(ReferenceServiceClient::new(client()).list_local_areas(authorized(request)).await)
+}
+
+/// The largest signed document the server accepts (10 MiB).
+pub(crate) const MAX_DOCUMENT_BYTES: f64 = 10.0 * 1024.0 * 1024.0;
+
+/// The request inside an answer that always carries one.
+fn visit_request(request: Option<VisitRequest>) -> Result<VisitRequest, ApiError> {
+    request.ok_or_else(|| ApiError::missing("visit request"))
+}
+
+/// Asks a local area for an interim visit (national planners, regional leads for their own
+/// region) and returns the new request.
+pub(crate) async fn create_visit_request(
+    request: CreateVisitRequestRequest,
+) -> Result<VisitRequest, ApiError> {
+    let response =
+        answer(ConsentServiceClient::new(client()).create_visit_request(authorized(request)).await)?;
+    visit_request(response.request)
+}
+
+/// The visit requests the caller may see, newest first, in `state` (all with `Unspecified`):
+/// the first 100.
+pub(crate) async fn list_visit_requests(state: RequestState) -> Result<ListVisitRequestsResponse, ApiError> {
+    let request = ListVisitRequestsRequest { state: state.into(), page_size: 100, ..Default::default() };
+    answer(ConsentServiceClient::new(client()).list_visit_requests(authorized(request)).await)
+}
+
+/// One visit request with its consent and history. A request outside the caller's scope
+/// answers NOT_FOUND, exactly like a missing one.
+pub(crate) async fn get_visit_request(id: String) -> Result<VisitRequest, ApiError> {
+    let response = answer(
+        ConsentServiceClient::new(client())
+            .get_visit_request(authorized(GetVisitRequestRequest { id }))
+            .await,
+    )?;
+    visit_request(response.request)
+}
+
+/// The local area's written consent or decline; returns the request as it now stands.
+pub(crate) async fn answer_visit_request(
+    request: AnswerVisitRequestRequest,
+) -> Result<VisitRequest, ApiError> {
+    let response =
+        answer(ConsentServiceClient::new(client()).answer_visit_request(authorized(request)).await)?;
+    visit_request(response.request)
+}
+
+/// The local area withdraws its consent, giving a reason.
+pub(crate) async fn withdraw_consent(
+    id: String,
+    version: i64,
+    reason: String,
+) -> Result<VisitRequest, ApiError> {
+    let request = WithdrawConsentRequest { id, version, reason };
+    let response = answer(ConsentServiceClient::new(client()).withdraw_consent(authorized(request)).await)?;
+    visit_request(response.request)
+}
+
+/// A national planner or the region's lead cancels a request, giving a reason.
+pub(crate) async fn cancel_visit_request(
+    id: String,
+    version: i64,
+    reason: String,
+) -> Result<VisitRequest, ApiError> {
+    let request = CancelVisitRequestRequest { id, version, reason };
+    let response =
+        answer(ConsentServiceClient::new(client()).cancel_visit_request(authorized(request)).await)?;
+    visit_request(response.request)
+}
+
+/// Records a child at immediate risk of significant harm; the server escalates it to national
+/// planners at once.
+pub(crate) async fn record_safeguarding_concern(id: String, note: String) -> Result<VisitRequest, ApiError> {
+    let request = RecordSafeguardingConcernRequest { id, note };
+    let response =
+        answer(ConsentServiceClient::new(client()).record_safeguarding_concern(authorized(request)).await)?;
+    visit_request(response.request)
+}
+
+/// Every escalated safeguarding concern, newest first (national planners).
+pub(crate) async fn list_safeguarding_concerns() -> Result<Vec<SafeguardingConcern>, ApiError> {
+    let response = answer(
+        ConsentServiceClient::new(client())
+            .list_safeguarding_concerns(authorized(ListSafeguardingConcernsRequest {}))
+            .await,
+    )?;
+    Ok(response.concerns)
+}
+
+/// Counts of visit requests by region, phase and state: all of England for national planners,
+/// their own region for regional leads.
+pub(crate) async fn get_consent_totals() -> Result<Vec<ConsentTotal>, ApiError> {
+    let response = answer(
+        ConsentServiceClient::new(client()).get_consent_totals(authorized(GetConsentTotalsRequest {})).await,
+    )?;
+    Ok(response.totals)
+}
+
+/// A JavaScript failure while handling a document, for the person.
+fn browser_error(what: &str) -> impl Fn(JsValue) -> ApiError + '_ {
+    move |_| ApiError::local(format!("Your browser could not {what}. Try again."))
+}
+
+/// The file name in a `Content-Disposition: attachment; filename="…"` header.
+fn attachment_name(disposition: &str) -> Option<String> {
+    let (_, rest) = disposition.split_once("filename=")?;
+    let name = rest.split(';').next()?.trim().trim_matches('"');
+    // Only a plain name: never a path.
+    (!name.is_empty() && !name.contains(['/', '\\'])).then(|| name.to_owned())
+}
+
+/// Downloads a signed consent document (`GET /documents/{id}` with the session's bearer token)
+/// and hands it to the browser to save. The server answers 404 for anything outside the
+/// caller's scope, and 401 when the session has ended (then the app shows the sign-in page).
+pub(crate) async fn download_document(id: String) -> Result<(), ApiError> {
+    let window = web_sys::window().ok_or_else(|| ApiError::local("There is no browser window."))?;
+    let headers = web_sys::Headers::new().map_err(browser_error("prepare the download"))?;
+    if let Some(token) = token() {
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .map_err(browser_error("prepare the download"))?;
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_headers(&headers);
+    init.set_cache(web_sys::RequestCache::NoStore);
+    let url = format!("{}/documents/{}", origin(), String::from(js_sys::encode_uri_component(&id)));
+    let request = web_sys::Request::new_with_str_and_init(&url, &init)
+        .map_err(browser_error("prepare the download"))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError { code: Code::Unavailable, message: String::new() })?
+        .dyn_into()
+        .map_err(browser_error("read the download"))?;
+    match response.status() {
+        200 => {}
+        401 => {
+            if forget_token() {
+                session_ended();
+            }
+            return Err(ApiError {
+                code: Code::Unauthenticated,
+                message: "Your session has ended. Sign in again.".to_owned(),
+            });
+        }
+        403 => {
+            return Err(ApiError {
+                code: Code::PermissionDenied,
+                message: "Your role does not include signed documents.".to_owned(),
+            });
+        }
+        404 => {
+            return Err(ApiError { code: Code::NotFound, message: "document not found".to_owned() });
+        }
+        _ => return Err(ApiError { code: Code::Internal, message: String::new() }),
+    }
+    let name = response
+        .headers()
+        .get("content-disposition")
+        .ok()
+        .flatten()
+        .and_then(|d| attachment_name(&d))
+        .unwrap_or_else(|| format!("consent-{id}"));
+    let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(browser_error("read the download"))?)
+        .await
+        .map_err(|_| ApiError { code: Code::Unavailable, message: String::new() })?
+        .dyn_into()
+        .map_err(browser_error("read the download"))?;
+    save_blob(&window, &blob, &name).map_err(browser_error("save the document"))
+}
+
+/// Offers `blob` to the person as a file called `name`: a temporary `<a download>` clicked once.
+fn save_blob(window: &web_sys::Window, blob: &web_sys::Blob, name: &str) -> Result<(), JsValue> {
+    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
+    let body = document.body().ok_or_else(|| JsValue::from_str("no body"))?;
+    let url = web_sys::Url::create_object_url_with_blob(blob)?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.set_hidden(true);
+    body.append_child(&link)?;
+    link.click();
+    link.remove();
+    // The browser reads the blob after the click returns: free it a minute later.
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)?;
+    Ok(())
+}
+
+/// The bytes of the first file chosen in a file input, or `None` if none is chosen. Files over
+/// [`MAX_DOCUMENT_BYTES`] are refused here, before they are read or sent.
+pub(crate) async fn read_upload(input: &web_sys::HtmlInputElement) -> Result<Option<Vec<u8>>, ApiError> {
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        return Ok(None);
+    };
+    if file.size() > MAX_DOCUMENT_BYTES {
+        return Err(ApiError::local("document: is larger than 10 MiB"));
+    }
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(browser_error("read the chosen file"))?;
+    Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
 }

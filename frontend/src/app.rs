@@ -12,8 +12,9 @@ use crate::{
     api,
     pages::{
         accounts::AccountsPage, audit::AuditPage, letters::LettersPage, local_area::LocalAreaPage,
-        my_visits::MyVisitsPage, not_found::NotFound, region::RegionPage, regions::RegionsPage,
-        sign_in::SignInPage,
+        my_visits::MyVisitsPage, new_request::NewRequestPage, not_found::NotFound, region::RegionPage,
+        regions::RegionsPage, request::RequestPage, requests::RequestsPage, safeguarding::SafeguardingPage,
+        sign_in::SignInPage, totals::TotalsPage,
     },
     session::{Auth, Page, Restricted, Session, menu, role_label, start_path, use_session},
 };
@@ -50,6 +51,27 @@ pub(crate) fn App() -> impl IntoView {
                         <Route
                             path=path!("/letters")
                             view=|| view! { <Restricted page=Page::Letters><LettersPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/requests")
+                            view=|| view! { <Restricted page=Page::VisitRequests><RequestsPage /></Restricted> }
+                        />
+                        // Before `/requests/:id`: the first route that matches wins.
+                        <Route
+                            path=path!("/requests/new")
+                            view=|| view! { <Restricted page=Page::NewVisitRequest><NewRequestPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/requests/:id")
+                            view=|| view! { <Restricted page=Page::VisitRequests><RequestPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/totals")
+                            view=|| view! { <Restricted page=Page::Totals><TotalsPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/safeguarding")
+                            view=|| view! { <Restricted page=Page::Safeguarding><SafeguardingPage /></Restricted> }
                         />
                         <Route
                             path=path!("/accounts")
@@ -110,8 +132,14 @@ fn Menu(person: Person) -> impl IntoView {
         .into_iter()
         .map(|(label, href)| {
             let current = href.clone();
+            // The item of the page shown, or of the section it belongs to (`/requests/<id>`
+            // under "Visit requests").
             let class = move || {
-                if location.pathname.get() == current {
+                let path = location.pathname.get();
+                let here = path == current
+                    || (current != "/"
+                        && path.strip_prefix(current.as_str()).is_some_and(|rest| rest.starts_with('/')));
+                if here {
                     "govuk-service-navigation__item govuk-service-navigation__item--active"
                 } else {
                     "govuk-service-navigation__item"

@@ -73,3 +73,167 @@ pub(crate) fn NotificationBanner(
         </div>
     }
 }
+
+/// A request state as a GOV.UK tag.
+#[component]
+pub(crate) fn StateTag(state: proto::pb::RequestState) -> impl IntoView {
+    view! {
+        <strong class=crate::format::state_tag_class(state) data-testid="state">
+            {crate::format::state_label(state)}
+        </strong>
+    }
+}
+
+/// A labelled GOV.UK text input bound to a signal.
+#[component]
+pub(crate) fn TextInput(
+    /// The input's id and name.
+    id: &'static str,
+    #[prop(into)] label: String,
+    /// The signal the input reads and writes.
+    value: RwSignal<String>,
+    /// A hint under the label.
+    #[prop(optional, into)]
+    hint: Option<String>,
+    /// A GOV.UK width class; two thirds unless given.
+    #[prop(optional)]
+    width: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    /// `inputmode`, e.g. "numeric".
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let hint_id = hint.as_ref().map(|_| format!("{id}-hint"));
+    let class = format!("govuk-input {}", width.unwrap_or("govuk-!-width-two-thirds"));
+    view! {
+        <div class="govuk-form-group">
+            <label class="govuk-label" for=id>{label}</label>
+            {hint.map(|hint| view! { <div class="govuk-hint" id=format!("{id}-hint")>{hint}</div> })}
+            <input
+                class=class
+                id=id
+                name=id
+                type="text"
+                spellcheck="false"
+                autocomplete=autocomplete.unwrap_or("off")
+                inputmode=inputmode
+                aria-describedby=hint_id
+                prop:value=value
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
+    }
+}
+
+/// A labelled GOV.UK textarea bound to a signal.
+#[component]
+pub(crate) fn TextArea(
+    /// The textarea's id and name.
+    id: &'static str,
+    #[prop(into)] label: String,
+    /// The signal the textarea reads and writes.
+    value: RwSignal<String>,
+    /// A hint under the label.
+    #[prop(optional, into)]
+    hint: Option<String>,
+) -> impl IntoView {
+    let hint_id = hint.as_ref().map(|_| format!("{id}-hint"));
+    view! {
+        <div class="govuk-form-group">
+            <label class="govuk-label" for=id>{label}</label>
+            {hint.map(|hint| view! { <div class="govuk-hint" id=format!("{id}-hint")>{hint}</div> })}
+            <textarea
+                class="govuk-textarea"
+                id=id
+                name=id
+                rows="3"
+                aria-describedby=hint_id
+                prop:value=value
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+        </div>
+    }
+}
+
+/// The day, month and year typed into a [`DateInput`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DateValue {
+    day: RwSignal<String>,
+    month: RwSignal<String>,
+    year: RwSignal<String>,
+}
+
+impl DateValue {
+    /// An empty date.
+    pub(crate) fn new() -> Self {
+        Self {
+            day: RwSignal::new(String::new()),
+            month: RwSignal::new(String::new()),
+            year: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The date as ISO YYYY-MM-DD for the server: empty if nothing was typed, and as typed
+    /// (day-month-year) if it is not three numbers, so the server names the field.
+    pub(crate) fn iso(&self) -> String {
+        let (day, month, year) =
+            (self.day.get_untracked(), self.month.get_untracked(), self.year.get_untracked());
+        let (day, month, year) = (day.trim(), month.trim(), year.trim());
+        if day.is_empty() && month.is_empty() && year.is_empty() {
+            return String::new();
+        }
+        match (day.parse::<u32>(), month.parse::<u32>(), year.parse::<u32>()) {
+            (Ok(d), Ok(m), Ok(y)) if year.len() == 4 => format!("{y:04}-{m:02}-{d:02}"),
+            _ => format!("{day}-{month}-{year}"),
+        }
+    }
+}
+
+/// A GOV.UK date input: day, month and year boxes in a fieldset.
+#[component]
+pub(crate) fn DateInput(
+    /// The prefix of the boxes' ids: `{id}-day`, `{id}-month`, `{id}-year`.
+    id: &'static str,
+    #[prop(into)] legend: String,
+    value: DateValue,
+    /// A hint under the legend; "For example, 27 3 2027" unless given.
+    #[prop(optional, into)]
+    hint: Option<String>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let hint = hint.unwrap_or_else(|| "For example, 27 3 2027".to_owned());
+    let part =
+        move |suffix: &'static str, label: &'static str, width: &'static str, signal: RwSignal<String>| {
+            let part_id = format!("{id}-{suffix}");
+            view! {
+                <div class="govuk-date-input__item">
+                    <div class="govuk-form-group">
+                        <label class="govuk-label govuk-date-input__label" for=part_id.clone()>{label}</label>
+                        <input
+                            class=format!("govuk-input govuk-date-input__input {width}")
+                            id=part_id.clone()
+                            name=part_id
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="off"
+                            prop:value=signal
+                            on:input=move |ev| signal.set(event_target_value(&ev))
+                        />
+                    </div>
+                </div>
+            }
+        };
+    view! {
+        <div class="govuk-form-group">
+            <fieldset class="govuk-fieldset" role="group" aria-describedby=hint_id.clone()>
+                <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>
+                <div class="govuk-hint" id=hint_id.clone()>{hint}</div>
+                <div class="govuk-date-input" id=id>
+                    {part("day", "Day", "govuk-input--width-2", value.day)}
+                    {part("month", "Month", "govuk-input--width-2", value.month)}
+                    {part("year", "Year", "govuk-input--width-4", value.year)}
+                </div>
+            </fieldset>
+        </div>
+    }
+}

@@ -107,15 +107,33 @@ pub(crate) enum Page {
     Letters,
     /// Accounts (`/accounts`).
     Accounts,
+    /// The visit requests the person may see (`/requests`) and each of them (`/requests/<id>`).
+    VisitRequests,
+    /// Asking a local area for an interim visit (`/requests/new`).
+    NewVisitRequest,
+    /// Counts of visit requests by region, phase and state (`/totals`).
+    Totals,
+    /// Escalated safeguarding concerns (`/safeguarding`).
+    Safeguarding,
 }
 
 /// Whether `person` may use `page`.
 pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
     match (person.role(), page) {
         (_, Page::Any) => true,
-        (Role::NationalPlanner, Page::Regions | Page::Region(_) | Page::Audit) => true,
+        (
+            Role::NationalPlanner,
+            Page::Regions
+            | Page::Region(_)
+            | Page::Audit
+            | Page::VisitRequests
+            | Page::NewVisitRequest
+            | Page::Totals
+            | Page::Safeguarding,
+        ) => true,
         (Role::RegionalLead, Page::Region(code)) => *code == person.region_code,
-        (Role::LocalAreaUser, Page::LocalArea) => true,
+        (Role::RegionalLead, Page::VisitRequests | Page::NewVisitRequest | Page::Totals) => true,
+        (Role::LocalAreaUser, Page::LocalArea | Page::VisitRequests) => true,
         (Role::Inspector, Page::MyVisits) => true,
         (Role::RecipientBody, Page::Letters) => true,
         (Role::Administrator, Page::Accounts) => true,
@@ -138,9 +156,21 @@ pub(crate) fn start_path(person: &Person) -> String {
 /// The menu a person is offered: (label, address), only pages their role may use.
 pub(crate) fn menu(person: &Person) -> Vec<(&'static str, String)> {
     match person.role() {
-        Role::NationalPlanner => vec![("Regions", "/".to_owned()), ("Audit trail", "/audit".to_owned())],
-        Role::RegionalLead => vec![("My region", start_path(person))],
-        Role::LocalAreaUser => vec![("My local area", start_path(person))],
+        Role::NationalPlanner => vec![
+            ("Regions", "/".to_owned()),
+            ("Visit requests", "/requests".to_owned()),
+            ("Totals", "/totals".to_owned()),
+            ("Safeguarding", "/safeguarding".to_owned()),
+            ("Audit trail", "/audit".to_owned()),
+        ],
+        Role::RegionalLead => vec![
+            ("My region", start_path(person)),
+            ("Visit requests", "/requests".to_owned()),
+            ("Totals", "/totals".to_owned()),
+        ],
+        Role::LocalAreaUser => {
+            vec![("My local area", start_path(person)), ("Visit requests", "/requests".to_owned())]
+        }
         Role::Inspector => vec![("My visits", start_path(person))],
         Role::RecipientBody => vec![("Letters", start_path(person))],
         Role::Administrator => vec![("Accounts", start_path(person))],

@@ -14,7 +14,7 @@ pub(crate) fn NotFound() -> impl IntoView {
     let session = use_session();
     let start = move || session.person().map_or_else(|| "/".to_owned(), |person| start_path(&person));
     view! {
-        <h1 class="govuk-heading-l">"Page not found"</h1>
+        <h1 class="govuk-heading-l" data-testid="not-found">"Page not found"</h1>
         <p class="govuk-body">"If you typed the web address, check it is correct."</p>
         <p class="govuk-body"><a class="govuk-link" href=start>"Go to your start page"</a></p>
     }

@@ -1,12 +1,19 @@
 //! Headless Chromium against the real server and the built web app (`dist/`): signing in and
-//! out, each role's start page and menu, pages a role may not use, accounts, the audit trail.
+//! out, each role's start page and menu, pages a role may not use, accounts, the audit trail,
+//! and confidential visit requests with their written consent.
 
+use chrono::{Datelike as _, NaiveDate, TimeDelta};
 use fantoccini::Locator;
-use integration_tests::{Browser, TestApp, spawn_app};
-use proto::pb::{
-    CreatePersonRequest, Person, RevokeSessionsRequest, Role, SignInRequest,
-    account_service_client::AccountServiceClient, auth_service_client::AuthServiceClient,
+use integration_tests::{
+    Bearer, Browser, Persona, TestApp, consent_answer, signed_pdf, spawn_app, visit_request,
 };
+use proto::pb::{
+    self, CreatePersonRequest, Person, RevokeSessionsRequest, Role, SignInRequest,
+    account_service_client::AccountServiceClient, auth_service_client::AuthServiceClient,
+    consent_service_client::ConsentServiceClient,
+};
+use sha2::Digest as _;
+use tonic::{service::interceptor::InterceptedService, transport::Channel};
 
 /// Long enough and not a common password.
 const PASSWORD: &str = "correct horse battery";
@@ -154,7 +161,7 @@ async fn a_national_planner_signs_in_to_the_regions_and_reads_the_audit_trail() 
             && identity.contains("All of England"),
         "{identity}"
     );
-    assert_eq!(menu(&browser).await?, ["Regions", "Audit trail"]);
+    assert_eq!(menu(&browser).await?, ["Regions", "Visit requests", "Totals", "Safeguarding", "Audit trail"]);
     browser.wait_for_text("[data-testid=regions] caption", "10 regions").await?;
     assert_eq!(browser.client.title().await?, "Regions - SEND Planner");
     browser.assert_accessible().await?;
@@ -190,7 +197,7 @@ async fn a_regional_lead_signs_in_to_their_own_region_and_no_other() -> anyhow::
     assert!(table.contains("13 local areas"), "{table}");
     let identity = browser.find("[data-testid=identity]").await?.text().await?;
     assert!(identity.contains("Regional lead") && identity.contains("Inner London"), "{identity}");
-    assert_eq!(menu(&browser).await?, ["My region"]);
+    assert_eq!(menu(&browser).await?, ["My region", "Visit requests", "Totals"]);
     // The way back to all regions is only for those who may see them.
     assert!(browser.client.find(Locator::LinkText("Back to regions")).await.is_err());
     assert_eq!(browser.client.title().await?, "Inner London - SEND Planner");
@@ -217,11 +224,10 @@ async fn a_local_area_user_signs_in_to_their_local_area() -> anyhow::Result<()> 
     sign_in(&browser, &app, "lucy", "Lucy Camden").await?;
     browser.wait_for_text("[data-testid=start-page]", "Camden").await?;
     assert_eq!(path(&browser).await?, "/local-area");
-    let page = browser.find("main").await?.text().await?;
-    assert!(page.contains("Visit requests for your local area will appear here"), "{page}");
+    browser.wait_for_text("[data-testid=waiting]", "No visit requests are waiting for your answer.").await?;
     let identity = browser.find("[data-testid=identity]").await?.text().await?;
     assert!(identity.contains("Local area user") && identity.contains("Camden"), "{identity}");
-    assert_eq!(menu(&browser).await?, ["My local area"]);
+    assert_eq!(menu(&browser).await?, ["My local area", "Visit requests"]);
     assert_eq!(browser.client.title().await?, "Camden - SEND Planner");
     browser.assert_accessible().await?;
 
@@ -353,6 +359,415 @@ async fn an_administrator_creates_an_account_and_sees_the_servers_message_for_a_
     browser.wait_for_text("h1", "Sign in").await?;
     sign_in(&browser, &app, "rhea", "Rhea Lead").await?;
     browser.wait_for_text("[data-testid=start-page]", "Inner London").await?;
+
+    browser.close().await?;
+    app.stop().await
+}
+
+type Consent = ConsentServiceClient<InterceptedService<Channel, Bearer>>;
+
+/// The persona's display name (see `Persona::request`).
+fn display_name(persona: Persona) -> String {
+    format!("Test {}", persona.username())
+}
+
+/// Seeds the persona if needed, signs it in through the sign-in page and waits for its name.
+async fn sign_in_as(browser: &Browser, app: &TestApp, persona: Persona) -> anyhow::Result<()> {
+    app.persona(persona).await?;
+    submit_sign_in(browser, app, persona.username(), integration_tests::PASSWORD).await?;
+    browser.wait_for_text("[data-testid=identity]", &display_name(persona)).await?;
+    browser.find("[data-testid=start-page]").await?;
+    Ok(())
+}
+
+/// Signs out and waits for the sign-in page.
+async fn sign_out(browser: &Browser) -> anyhow::Result<()> {
+    browser.find("[data-testid=sign-out]").await?.click().await?;
+    browser.wait_for_text("h1", "Sign in").await?;
+    Ok(())
+}
+
+/// A consent-service client signed in as the persona (seeded if needed).
+async fn consent_client(app: &TestApp, persona: Persona) -> anyhow::Result<Consent> {
+    let (_, token) = app.persona(persona).await?;
+    Ok(ConsentServiceClient::new(app.authed(&token).await?))
+}
+
+/// The server's today (its clock stands still in tests).
+fn today(app: &TestApp) -> NaiveDate {
+    app.clock.now().date_naive()
+}
+
+/// A request created over gRPC by `by` for `area`, answered a month from today.
+async fn create_request(app: &TestApp, by: Persona, area: &str) -> anyhow::Result<pb::VisitRequest> {
+    let reply_by = (today(app) + TimeDelta::days(30)).to_string();
+    let created = consent_client(app, by)
+        .await?
+        .create_visit_request(visit_request(area, &reply_by))
+        .await?
+        .into_inner();
+    created.request.ok_or_else(|| anyhow::anyhow!("no request in the answer"))
+}
+
+/// Types `date` into the GOV.UK date input whose boxes are `{id}-day`, `{id}-month`, `{id}-year`.
+async fn fill_date(browser: &Browser, id: &str, date: NaiveDate) -> anyhow::Result<()> {
+    browser.find(&format!("#{id}-day")).await?.send_keys(&date.day().to_string()).await?;
+    browser.find(&format!("#{id}-month")).await?.send_keys(&date.month().to_string()).await?;
+    browser.find(&format!("#{id}-year")).await?.send_keys(&date.year().to_string()).await?;
+    Ok(())
+}
+
+/// The text of `css` with runs of white space made single spaces.
+async fn words(browser: &Browser, css: &str) -> anyhow::Result<String> {
+    let text = browser.find(css).await?.text().await?;
+    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Lower-case hex SHA-256.
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[tokio::test]
+async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_signed_letter()
+-> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let browser = Browser::start().await?;
+    let today = today(&app);
+
+    // The regional lead asks Camden, through the form.
+    sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
+    assert_eq!(menu(&browser).await?, ["My region", "Visit requests", "Totals"]);
+    browser.client.find(Locator::LinkText("Visit requests")).await?.click().await?;
+    browser.wait_for_text("[data-testid=no-requests]", "There are no visit requests yet.").await?;
+    assert_eq!(browser.client.title().await?, "Visit requests - SEND Planner");
+    browser.assert_accessible().await?;
+
+    browser.find("[data-testid=new-request]").await?.click().await?;
+    browser.wait_for_text("h1", "Request an interim visit").await?;
+    assert_eq!(path(&browser).await?, "/requests/new");
+    assert_eq!(browser.client.title().await?, "Request an interim visit - SEND Planner");
+    // Only the lead's own region is offered.
+    browser.find("#local-area option[value=E09000007]").await?;
+    assert!(browser.client.find(Locator::Css("#local-area option[value=E06000001]")).await.is_err());
+    browser.assert_accessible().await?;
+    // Nothing filled in: the server names the fields.
+    browser.find("[data-testid=send-request]").await?.click().await?;
+    let error = browser.wait_for_text("[data-testid=error]", "local_area_code").await?;
+    assert!(error.contains("There is a problem") && error.contains("phase.term"), "{error}");
+    browser.assert_accessible().await?;
+
+    browser.find("#local-area").await?.select_by_value("E09000007").await?;
+    browser.find("label[for=term-spring]").await?.click().await?;
+    fill_date(&browser, "window-first-day", today + TimeDelta::days(60)).await?;
+    fill_date(&browser, "window-last-day", today + TimeDelta::days(80)).await?;
+    fill_date(&browser, "reply-by", today + TimeDelta::days(30)).await?;
+    browser.find("#note").await?.send_keys("Interim visit, spring phase").await?;
+    browser.find("[data-testid=send-request]").await?.click().await?;
+    browser.wait_for_text("[data-testid=request-title]", "Camden").await?;
+    let request_path = path(&browser).await?;
+    let id = request_path.strip_prefix("/requests/").unwrap_or_default().to_owned();
+    assert!(id.parse::<u64>().is_ok(), "{request_path}");
+    let summary = words(&browser, "[data-testid=request-summary]").await?;
+    assert!(
+        summary.contains("Inner London") && summary.contains("Spring") && summary.contains("Requested"),
+        "{summary}"
+    );
+    assert_eq!(browser.client.title().await?, "Visit request: Camden - SEND Planner");
+    browser.assert_accessible().await?;
+    sign_out(&browser).await?;
+
+    // Camden sees it waiting, opens it and consents with its signed letter.
+    sign_in_as(&browser, &app, Persona::Camden).await?;
+    assert_eq!(menu(&browser).await?, ["My local area", "Visit requests"]);
+    browser.wait_for_text("[data-testid=waiting]", "1 visit request is waiting for your answer.").await?;
+    browser.find("[data-testid=visit-requests]").await?.click().await?;
+    let table = browser.wait_for_text("[data-testid=requests]", "Camden").await?;
+    assert!(table.contains("Requested") && table.contains("Inner London"), "{table}");
+    browser.assert_accessible().await?;
+    browser.client.find(Locator::LinkText("Camden")).await?.click().await?;
+    browser.wait_for_text("[data-testid=request-title]", "Camden").await?;
+    assert_eq!(path(&browser).await?, request_path);
+    browser.find("[data-testid=consent-form]").await?;
+    browser.find("[data-testid=decline-form]").await?;
+    assert!(browser.client.find(Locator::Css("[data-testid=cancel-form]")).await.is_err());
+    browser.assert_accessible().await?;
+
+    let letter = signed_pdf("Camden consents to an interim visit");
+    let folder = tempfile::tempdir()?;
+    let file = folder.path().join("consent-letter.pdf");
+    std::fs::write(&file, &letter)?;
+    browser.find("#consent-signatory-name").await?.send_keys("Alex Morgan").await?;
+    browser.find("#consent-signatory-role").await?.send_keys("Director of Children's Services").await?;
+    browser.find("#consent-organisation").await?.send_keys("London Borough of Camden").await?;
+    fill_date(&browser, "consent-date-signed", today).await?;
+    browser.find("#consent-document").await?.send_keys(&file.display().to_string()).await?;
+    fill_date(&browser, "unavailable-from", today + TimeDelta::days(65)).await?;
+    fill_date(&browser, "unavailable-to", today + TimeDelta::days(66)).await?;
+    browser.find("[data-testid=consent]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "Your written consent is on record.").await?;
+    browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Consented").await?;
+    let consent = words(&browser, "[data-testid=consent]").await?;
+    assert!(consent.contains("Alex Morgan") && consent.contains("PDF"), "{consent}");
+    assert_eq!(browser.find("[data-testid=document-hash]").await?.text().await?, sha256(&letter));
+    // Consented: withdrawal is offered, answering again is not.
+    browser.find("[data-testid=withdraw-form]").await?;
+    assert!(browser.client.find(Locator::Css("[data-testid=consent-form]")).await.is_err());
+    let history = browser.find("[data-testid=history]").await?.text().await?;
+    assert!(history.contains("Consented in writing") && history.contains("Test user.camden"), "{history}");
+    browser.assert_accessible().await?;
+    sign_out(&browser).await?;
+
+    // The regional lead sees the consent, its hash, and downloads the very same letter.
+    sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
+    browser.client.goto(&format!("{}{request_path}", app.url())).await?;
+    let shown = browser.find("[data-testid=document-hash]").await?.text().await?;
+    assert_eq!(shown, sha256(&letter));
+    let consent = words(&browser, "[data-testid=consent]").await?;
+    assert!(
+        consent.contains("Alex Morgan")
+            && consent.contains("Director of Children's Services")
+            && consent.contains("London Borough of Camden"),
+        "{consent}"
+    );
+    browser.find("[data-testid=cancel-form]").await?;
+    browser.assert_accessible().await?;
+    // Catch the download in the page rather than saving it to disk.
+    browser
+        .client
+        .execute(
+            "window.__downloads = [];
+             const create = URL.createObjectURL.bind(URL);
+             URL.createObjectURL = blob => {
+                 const url = create(blob);
+                 window.__downloads.push({ blob, url });
+                 return url;
+             };
+             HTMLAnchorElement.prototype.click = function () {
+                 for (const d of window.__downloads) if (d.url === this.href) d.name = this.download;
+             };",
+            vec![],
+        )
+        .await?;
+    browser.find("[data-testid=download]").await?.click().await?;
+    let download = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const wait = () => {
+                 const d = window.__downloads.find(d => d.name);
+                 if (!d) return setTimeout(wait, 50);
+                 d.blob.arrayBuffer().then(b =>
+                     done({ name: d.name, type: d.blob.type, bytes: Array.from(new Uint8Array(b)) }));
+             };
+             wait();",
+            vec![],
+        )
+        .await?;
+    let bytes: Vec<u8> = serde_json::from_value(download["bytes"].clone())?;
+    assert_eq!(sha256(&bytes), sha256(&letter));
+    assert_eq!(download["type"], "application/pdf");
+    let name = download["name"].as_str().unwrap_or_default();
+    assert!(name.starts_with("consent-") && name.ends_with(".pdf"), "{name}");
+    assert!(browser.client.find(Locator::Css("[data-testid=error]")).await.is_err());
+
+    browser.close().await?;
+    app.stop().await
+}
+
+#[tokio::test]
+async fn another_area_or_region_neither_lists_a_request_nor_finds_it_at_its_address() -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let camden = create_request(&app, Persona::InnerLondonLead, "E09000007").await?;
+    create_request(&app, Persona::InnerLondonLead, "E09000033").await?;
+    let browser = Browser::start().await?;
+
+    // Westminster, in the same region, sees its own request and not Camden's.
+    sign_in_as(&browser, &app, Persona::Westminster).await?;
+    browser.client.find(Locator::LinkText("Visit requests")).await?.click().await?;
+    let table = browser.wait_for_text("[data-testid=requests]", "Westminster").await?;
+    assert!(!table.contains("Camden"), "{table}");
+    assert!(table.contains("1 visit request"), "{table}");
+    browser.assert_accessible().await?;
+    // At Camden's address: the same page as for a request that does not exist.
+    browser.client.goto(&format!("{}/requests/999999", app.url())).await?;
+    browser.wait_for_text("[data-testid=not-found]", "Page not found").await?;
+    let missing = browser.find("main").await?.text().await?;
+    browser.client.goto(&format!("{}/requests/{}", app.url(), camden.id)).await?;
+    browser.wait_for_text("[data-testid=not-found]", "Page not found").await?;
+    let hidden = browser.find("main").await?.text().await?;
+    assert_eq!(hidden, missing);
+    assert!(!hidden.contains("Camden"), "{hidden}");
+    assert_eq!(browser.client.title().await?, "Page not found - SEND Planner");
+    browser.assert_accessible().await?;
+    sign_out(&browser).await?;
+
+    // Another region's lead: nothing listed, nothing found, nothing counted.
+    sign_in_as(&browser, &app, Persona::NorthEastLead).await?;
+    browser.client.goto(&format!("{}/requests", app.url())).await?;
+    browser.wait_for_text("[data-testid=no-requests]", "There are no visit requests yet.").await?;
+    browser.client.goto(&format!("{}/requests/{}", app.url(), camden.id)).await?;
+    browser.wait_for_text("[data-testid=not-found]", "Page not found").await?;
+    assert_eq!(browser.find("main").await?.text().await?, missing);
+    browser.assert_accessible().await?;
+    browser.client.goto(&format!("{}/totals", app.url())).await?;
+    browser.wait_for_text("[data-testid=no-totals]", "No visit requests have been made yet.").await?;
+    browser.assert_accessible().await?;
+
+    browser.close().await?;
+    app.stop().await
+}
+
+#[tokio::test]
+async fn camden_withdraws_its_consent_and_the_request_shows_withdrawn() -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let request = create_request(&app, Persona::InnerLondonLead, "E09000007").await?;
+    consent_client(&app, Persona::Camden)
+        .await?
+        .answer_visit_request(consent_answer(&request.id, request.version))
+        .await?;
+    let browser = Browser::start().await?;
+
+    sign_in_as(&browser, &app, Persona::Camden).await?;
+    browser.client.goto(&format!("{}/requests/{}", app.url(), request.id)).await?;
+    browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Consented").await?;
+    // A reason is required: the server names the field.
+    browser.find("[data-testid=withdraw]").await?.click().await?;
+    let error = browser.wait_for_text("[data-testid=withdraw-form] [data-testid=error]", "reason").await?;
+    assert!(error.contains("There is a problem"), "{error}");
+    browser.assert_accessible().await?;
+
+    browser
+        .find("#withdraw-reason")
+        .await?
+        .send_keys("The director has left; a new decision is needed")
+        .await?;
+    browser.find("[data-testid=withdraw]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "Your consent has been withdrawn.").await?;
+    browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Withdrawn").await?;
+    // History is kept: the consent stays on record, and the withdrawal is added.
+    let consent = words(&browser, "[data-testid=consent]").await?;
+    assert!(consent.contains("Alex Morgan"), "{consent}");
+    let history = browser.find("[data-testid=history]").await?.text().await?;
+    assert!(
+        history.contains("Consented in writing")
+            && history.contains("Withdrew consent")
+            && history.contains("a new decision is needed"),
+        "{history}"
+    );
+    assert!(browser.client.find(Locator::Css("[data-testid=withdraw-form]")).await.is_err());
+    browser.assert_accessible().await?;
+
+    // The list says so too.
+    browser.client.find(Locator::LinkText("Visit requests")).await?.click().await?;
+    let table = browser.wait_for_text("[data-testid=requests]", "Camden").await?;
+    assert!(table.contains("Withdrawn"), "{table}");
+    browser.find("#state-filter").await?.select_by_value("consented").await?;
+    browser.wait_for_text("[data-testid=no-requests]", "No visit requests are in this state.").await?;
+    browser.find("#state-filter").await?.select_by_value("withdrawn").await?;
+    browser.wait_for_text("[data-testid=requests]", "Camden").await?;
+    browser.assert_accessible().await?;
+
+    browser.close().await?;
+    app.stop().await
+}
+
+#[tokio::test]
+async fn an_answer_to_a_request_changed_meanwhile_says_so_and_reloads_it() -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let request = create_request(&app, Persona::InnerLondonLead, "E09000007").await?;
+    let browser = Browser::start().await?;
+    sign_in_as(&browser, &app, Persona::Camden).await?;
+    browser.client.goto(&format!("{}/requests/{}", app.url(), request.id)).await?;
+    browser.find("[data-testid=decline-form]").await?;
+
+    // The lead cancels while the page is open.
+    consent_client(&app, Persona::InnerLondonLead)
+        .await?
+        .cancel_visit_request(pb::CancelVisitRequestRequest {
+            id: request.id.clone(),
+            version: request.version,
+            reason: "The phase is full".into(),
+        })
+        .await?;
+    browser.find("[data-testid=decline]").await?.click().await?;
+    let error = browser.wait_for_text("[data-testid=decline-form] [data-testid=error]", "cancelled").await?;
+    assert!(error.contains("reload it and try again"), "{error}");
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=reload]").await?.click().await?;
+    browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Cancelled").await?;
+    assert!(browser.client.find(Locator::Css("[data-testid=decline-form]")).await.is_err());
+    let history = browser.find("[data-testid=history]").await?.text().await?;
+    assert!(history.contains("The phase is full"), "{history}");
+
+    browser.close().await?;
+    app.stop().await
+}
+
+#[tokio::test]
+async fn a_national_planner_sees_totals_by_region_and_phase_and_the_escalated_concerns() -> anyhow::Result<()>
+{
+    let app = spawn_app().await?;
+    let camden = create_request(&app, Persona::InnerLondonLead, "E09000007").await?;
+    create_request(&app, Persona::InnerLondonLead, "E09000033").await?;
+    create_request(&app, Persona::NorthEastLead, "E06000001").await?;
+    let mut camden_user = consent_client(&app, Persona::Camden).await?;
+    camden_user.answer_visit_request(consent_answer(&camden.id, camden.version)).await?;
+    camden_user
+        .record_safeguarding_concern(pb::RecordSafeguardingConcernRequest {
+            id: camden.id.clone(),
+            note: "A child disclosed harm at a setting".into(),
+        })
+        .await?;
+    let browser = Browser::start().await?;
+
+    sign_in_as(&browser, &app, Persona::Planner).await?;
+    assert_eq!(menu(&browser).await?, ["Regions", "Visit requests", "Totals", "Safeguarding", "Audit trail"]);
+    browser.client.find(Locator::LinkText("Totals")).await?.click().await?;
+    browser.wait_for_text("h1", "Interim visit requests: totals").await?;
+    browser.find("[data-testid=totals] tbody tr").await?;
+    assert_eq!(browser.client.title().await?, "Interim visit requests: totals - SEND Planner");
+    // Requested, Consented, Declined, Withdrawn, Expired, Cancelled, Total.
+    assert_eq!(
+        words(&browser, "[data-testid=totals] tr[data-region=E13000001]").await?,
+        "Inner London Spring 2026/27 1 1 0 0 0 0 2"
+    );
+    assert_eq!(
+        words(&browser, "[data-testid=totals] tr[data-region=E12000001]").await?,
+        "North East Spring 2026/27 1 0 0 0 0 0 1"
+    );
+    assert_eq!(words(&browser, "[data-testid=totals-all]").await?, "All 2 1 0 0 0 0 3");
+    browser.assert_accessible().await?;
+
+    browser.client.find(Locator::LinkText("Safeguarding")).await?.click().await?;
+    let concerns = browser.wait_for_text("[data-testid=concerns]", "Camden").await?;
+    assert!(
+        concerns.contains("A child disclosed harm at a setting") && concerns.contains("Test user.camden"),
+        "{concerns}"
+    );
+    assert_eq!(browser.client.title().await?, "Safeguarding concerns - SEND Planner");
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=concerns] a").await?.click().await?;
+    browser.find("[data-testid=safeguarding-flag]").await?;
+    browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Consented").await?;
+    browser.find("[data-testid=cancel-form]").await?;
+    browser.assert_accessible().await?;
+
+    // Planners choose the region first, then one of its areas.
+    browser.client.goto(&format!("{}/requests/new", app.url())).await?;
+    browser.find("#region option[value=E12000001]").await?;
+    browser.find("#region").await?.select_by_value("E12000001").await?;
+    browser.find("#local-area option[value=E06000001]").await?;
+    browser.assert_accessible().await?;
+    sign_out(&browser).await?;
+
+    // A regional lead counts only their own region.
+    sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
+    browser.client.goto(&format!("{}/totals", app.url())).await?;
+    browser.find("[data-testid=totals] tr[data-region=E13000001]").await?;
+    let totals = browser.find("[data-testid=totals]").await?.text().await?;
+    assert!(!totals.contains("North East"), "{totals}");
+    browser.assert_accessible().await?;
 
     browser.close().await?;
     app.stop().await

@@ -302,6 +302,7 @@ fn inspector_to_pb(i: InspectorRecord) -> pb::Inspector {
             .into_iter()
             .map(|(local_area_code, reason)| pb::Conflict { local_area_code, reason })
             .collect(),
+        person_id: i.person_id.map(|p| p.to_string()).unwrap_or_default(),
     }
 }
 
@@ -618,6 +619,16 @@ impl Rpc for ProgrammeService {
                 "only Ofsted inspectors have a social care specialism",
             ));
         }
+        let person_id = match req.person_id.trim() {
+            "" => None,
+            text => match text.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.push(FieldViolation::new("person_id", "is not a person id"));
+                    None
+                }
+            },
+        };
         if !(1..=30).contains(&req.max_engagements_per_term) {
             errors.push(FieldViolation::new("max_engagements_per_term", "must be between 1 and 30"));
         }
@@ -630,7 +641,7 @@ impl Rpc for ProgrammeService {
             inspectorate,
             social_care: req.social_care,
             home_region: req.home_region_code.trim().to_owned(),
-            person_id: None,
+            person_id,
             max_per_term: req.max_engagements_per_term,
             unavailable: vec![],
             conflicts: vec![],

@@ -251,6 +251,26 @@ impl Store {
                 let v = FieldViolation::new("home_region_code", format!("no region has code {:?}", inspector.home_region));
                 return Err(InvalidInput::from(v).into());
             }
+            if let Some(person) = inspector.person_id {
+                let account: Option<(String,)> = sqlx::query_as("SELECT role FROM people WHERE id = $1")
+                    .bind(person)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if account.as_ref().is_none_or(|(role,)| role != "inspector") {
+                    let v = FieldViolation::new("person_id", "is not the account of an inspector");
+                    return Err(InvalidInput::from(v).into());
+                }
+                let linked: Option<(i64,)> = sqlx::query_as("SELECT id FROM inspectors WHERE person_id = $1")
+                    .bind(person)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if linked.is_some() {
+                    return Err(StoreError::AlreadyExists(FieldViolation::new(
+                        "person_id",
+                        "is already linked to another inspector",
+                    )));
+                }
+            }
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO inspectors (name, inspectorate, social_care, home_region_code, person_id, \
                    max_engagements_per_term, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

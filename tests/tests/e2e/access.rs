@@ -439,6 +439,7 @@ async fn call(
                     social_care: false,
                     home_region_code: "E13000001".into(),
                     max_engagements_per_term: 30,
+                    ..Default::default()
                 })
                 .await?
                 .into_inner()
@@ -486,6 +487,7 @@ async fn call(
                 social_care: false,
                 home_region_code: "E13000001".into(),
                 max_engagements_per_term: 4,
+                ..Default::default()
             };
             run!(ProgrammeServiceClient, create_inspector, req)
         }
@@ -555,6 +557,7 @@ async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
             social_care: false,
             home_region_code: "E13000001".into(),
             max_engagements_per_term: 30,
+            ..Default::default()
         })
         .await?
         .into_inner()

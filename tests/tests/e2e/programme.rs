@@ -61,6 +61,7 @@ async fn inspectors(c: &mut Client) -> anyhow::Result<Vec<String>> {
                 social_care,
                 home_region_code: region.into(),
                 max_engagements_per_term: 4,
+                ..Default::default()
             })
             .await?
             .into_inner();
@@ -411,5 +412,63 @@ async fn outcomes_set_due_dates_and_the_national_board_and_export_cover_every_ar
         .await
         .expect_err("national board is for national planners");
     assert_eq!(status.code(), Code::PermissionDenied);
+    app.stop().await
+}
+
+#[tokio::test]
+async fn inspectors_declare_their_own_conflicts_and_no_one_elses() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let (account, token) = app.persona(Persona::OfstedInspector).await?;
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    let own = lead
+        .create_inspector(pb::CreateInspectorRequest {
+            name: "Own Record".into(),
+            inspectorate: pb::Inspectorate::Ofsted.into(),
+            social_care: true,
+            home_region_code: "E13000001".into(),
+            max_engagements_per_term: 4,
+            person_id: account.id.clone(),
+        })
+        .await?
+        .into_inner()
+        .inspector
+        .expect("inspector");
+    assert_eq!(own.person_id, account.id);
+    let other = inspectors(&mut lead).await?;
+    let mut me = ProgrammeServiceClient::new(app.authed(&token).await?);
+    let declare = |inspector_id: &str| pb::DeclareConflictRequest {
+        inspector_id: inspector_id.into(),
+        local_area_code: "E09000007".into(),
+        reason: "My partner works for Camden's SEND service".into(),
+    };
+    let declared = me.declare_conflict(declare(&own.id)).await?.into_inner().inspector.expect("inspector");
+    assert_eq!(declared.conflicts.len(), 1);
+    let refused = me.declare_conflict(declare(&other[0])).await.expect_err("someone else's record");
+    assert_eq!(refused.code(), Code::NotFound);
+    let twice = lead
+        .create_inspector(pb::CreateInspectorRequest {
+            name: "Again".into(),
+            inspectorate: pb::Inspectorate::Ofsted.into(),
+            home_region_code: "E13000001".into(),
+            max_engagements_per_term: 4,
+            person_id: account.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect_err("one record per account");
+    assert!(twice.message().starts_with("person_id"), "{}", twice.message());
+    let audited: (i64,) = match &app.store {
+        send_planner::store::Store::Sqlite(pool) => {
+            sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = 'inspector.conflict'")
+                .fetch_one(pool)
+                .await?
+        }
+        send_planner::store::Store::Postgres(pool) => {
+            sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = 'inspector.conflict'")
+                .fetch_one(pool)
+                .await?
+        }
+    };
+    assert_eq!(audited.0, 1);
     app.stop().await
 }

@@ -104,6 +104,16 @@ pub const MAX_NAME_PREFIX_CHARS: usize = 100;
 /// Longest page token accepted; the server never issues longer ones.
 pub const MAX_PAGE_TOKEN_CHARS: usize = 400;
 
+/// Reads a requested page size: 0 means the default, anything above the maximum is served the
+/// maximum, and a negative size is refused naming `page_size`.
+pub fn page_size(requested: i32) -> Result<u32, FieldViolation> {
+    match requested {
+        n if n < 0 => Err(FieldViolation::new("page_size", "must not be negative")),
+        0 => Ok(DEFAULT_PAGE_SIZE),
+        n => Ok(n.unsigned_abs().min(MAX_PAGE_SIZE)),
+    }
+}
+
 /// Where the previous page ended: the sort key of its last row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageCursor {
@@ -193,14 +203,10 @@ impl LocalAreaQuery {
             errors.push(FieldViolation::new("kind", format!("{n} is not a local area kind")));
             None
         });
-        let page_size = match input.page_size {
-            n if n < 0 => {
-                errors.push(FieldViolation::new("page_size", "must not be negative"));
-                0
-            }
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.unsigned_abs().min(MAX_PAGE_SIZE),
-        };
+        let page_size = page_size(input.page_size).unwrap_or_else(|e| {
+            errors.push(e);
+            0
+        });
         let after = match input.page_token {
             "" => None,
             token => PageCursor::decode(token).map_err(|e| errors.push(e)).ok(),

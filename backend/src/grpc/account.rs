@@ -18,7 +18,7 @@ use crate::{
         FieldViolation, InvalidInput,
         audit::Actor,
         identity::{NewPerson, NewPersonInput},
-        reference::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
+        reference::page_size,
     },
     store::Store,
 };
@@ -102,14 +102,7 @@ impl Rpc for AccountService {
         request: Request<ListPeopleRequest>,
     ) -> Result<Response<ListPeopleResponse>, Status> {
         let req = request.into_inner();
-        let limit = match req.page_size {
-            n if n < 0 => {
-                let v = FieldViolation::new("page_size", "must not be negative");
-                return Err(status::invalid_argument(&v.into()));
-            }
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.unsigned_abs().min(MAX_PAGE_SIZE),
-        };
+        let limit = page_size(req.page_size).map_err(|v| status::invalid_argument(&v.into()))?;
         if req.page_token.chars().count() > crate::domain::identity::MAX_USERNAME_CHARS {
             let v = FieldViolation::new("page_token", "is not a page token this server issued");
             return Err(status::invalid_argument(&v.into()));

@@ -17,7 +17,7 @@ use crate::{
         FieldViolation, InvalidInput,
         audit::{Actor, AuditEvent},
         identity::Role,
-        reference::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
+        reference::page_size,
     },
     store::Store,
 };
@@ -69,14 +69,10 @@ impl Rpc for AuditService {
                 errors.push(FieldViolation::new(field, "must be at most 100 characters"));
             }
         }
-        let limit = match req.page_size {
-            n if n < 0 => {
-                errors.push(FieldViolation::new("page_size", "must not be negative"));
-                0
-            }
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.unsigned_abs().min(MAX_PAGE_SIZE),
-        };
+        let limit = page_size(req.page_size).unwrap_or_else(|e| {
+            errors.push(e);
+            0
+        });
         let after = match req.page_token.as_str() {
             "" => 0,
             token => token.parse::<i64>().unwrap_or_else(|_| {

@@ -26,7 +26,7 @@ use crate::{
             Answer, ConsentAnswer, ConsentRecord, DateRange, MAX_NOTE_CHARS, Move, NewVisitRequest,
             RequestState, Term, VisitRequest,
         },
-        reference::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
+        reference::page_size,
     },
     store::{ChangeError, Store, StoreError},
 };
@@ -270,14 +270,7 @@ impl Rpc for ConsentService {
         let caller = caller(&request)?;
         let req = request.into_inner();
         let state = state_from_pb(req.state)?;
-        let limit = match req.page_size {
-            n if n < 0 => {
-                let v = FieldViolation::new("page_size", "must not be negative");
-                return Err(status::invalid_argument(&v.into()));
-            }
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.unsigned_abs().min(MAX_PAGE_SIZE),
-        };
+        let limit = page_size(req.page_size).map_err(|v| status::invalid_argument(&v.into()))?;
         let before = match req.page_token.as_str() {
             "" => i64::MAX,
             token => token.parse::<i64>().map_err(|_| {

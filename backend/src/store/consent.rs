@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, StoreError, audit::append_audit, with_pool, write_tx};
+use super::{Store, StoreError, audit::append_audit, scope_params, with_pool, write_tx};
 use crate::domain::{
     FieldViolation, InvalidInput,
     audit::NewAuditEvent,
@@ -36,16 +36,6 @@ pub enum ChangeError {
 impl From<sqlx::Error> for ChangeError {
     fn from(e: sqlx::Error) -> Self {
         Self::Store(e.into())
-    }
-}
-
-/// The viewer's scope as SQL parameters: (kind, code).
-fn scope_params(scope: &Scope) -> (&'static str, &str) {
-    match scope {
-        Scope::England => ("england", ""),
-        Scope::Region(code) => ("region", code),
-        Scope::LocalArea(code) => ("area", code),
-        Scope::Inspector { .. } | Scope::Body(_) | Scope::Accounts => ("none", ""),
     }
 }
 

@@ -60,6 +60,18 @@ macro_rules! write_tx {
 }
 pub(crate) use write_tx;
 
+/// A viewer's scope as SQL parameters `(kind, code)`, for queries that narrow confidential rows
+/// in their WHERE clause: `england` sees all, `region` and `area` their own, `none` nothing.
+fn scope_params(scope: &crate::domain::identity::Scope) -> (&'static str, &str) {
+    use crate::domain::identity::Scope;
+    match scope {
+        Scope::England => ("england", ""),
+        Scope::Region(code) => ("region", code),
+        Scope::LocalArea(code) => ("area", code),
+        Scope::Inspector { .. } | Scope::Body(_) | Scope::Accounts => ("none", ""),
+    }
+}
+
 /// A failure of the store that callers may act on. Database details stay inside.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, StoreError, audit::append_audit, with_pool, write_tx};
+use super::{Store, StoreError, audit::append_audit, scope_params, with_pool, write_tx};
 use crate::domain::{
     FieldViolation, InvalidInput,
     audit::NewAuditEvent,
@@ -115,15 +115,6 @@ pub enum EngagementError {
 impl From<sqlx::Error> for EngagementError {
     fn from(e: sqlx::Error) -> Self {
         Self::Store(e.into())
-    }
-}
-
-fn scope_params(scope: &Scope) -> (&'static str, &str) {
-    match scope {
-        Scope::England => ("england", ""),
-        Scope::Region(code) => ("region", code),
-        Scope::LocalArea(code) => ("area", code),
-        Scope::Inspector { .. } | Scope::Body(_) | Scope::Accounts => ("none", ""),
     }
 }
 

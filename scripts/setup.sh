@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate version in Cargo.lock
-WITH_BROWSER=${WITH_BROWSER:-0}  # 1: also install Debian's chromium + chromium-driver (tests)
+WITH_BROWSER=${WITH_BROWSER:-0}  # 1: also install the test tools: Debian's chromium, chromium-driver, poppler-utils
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -31,11 +31,12 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
   cp package-lock.json node_modules/.setup-lock
 fi
 
-# 4. Headless Chromium and its driver for browser tests (Debian packages).
-if [ "$WITH_BROWSER" = 1 ] && ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1; then
-  log "installing chromium and chromium-driver"
+# 4. Test tools (Debian packages): headless Chromium and its driver for browser tests, and
+#    pdftotext (poppler-utils) to read rendered letters back.
+if [ "$WITH_BROWSER" = 1 ] && ! { command -v chromium && command -v chromedriver && command -v pdftotext; } >/dev/null 2>&1; then
+  log "installing chromium, chromium-driver and poppler-utils"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # --no-install-recommends: with recommends, a systemd upgrade breaks dpkg on these machines.
-  apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+  apt-get install -y -qq --no-install-recommends chromium chromium-driver poppler-utils >/dev/null
 fi

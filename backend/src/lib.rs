@@ -7,6 +7,7 @@ pub mod board;
 pub mod config;
 pub mod domain;
 pub mod grpc;
+pub mod pdf;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod clock;
 pub mod consent;
 pub mod identity;
+pub mod letters;
 pub mod programme;
 pub mod reference;
 pub mod reference_data;

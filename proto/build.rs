@@ -7,6 +7,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files = [
         "proto/sendplanner/v1/consent.proto",
         "proto/sendplanner/v1/identity.proto",
+        "proto/sendplanner/v1/letters.proto",
         "proto/sendplanner/v1/programme.proto",
         "proto/sendplanner/v1/reference.proto",
     ];

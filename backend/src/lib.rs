@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod grpc;
 pub mod pdf;
+pub mod report;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -93,17 +93,16 @@ fn layout(letter: &PrintedLetter) -> Vec<Vec<Placed>> {
     let bottom = MARGIN + 20.0;
     let mut pages: Vec<Vec<Placed>> = vec![Vec::new()];
     let mut y = PAGE_HEIGHT - MARGIN;
-    let place =
-        |pages: &mut Vec<Vec<Placed>>, y: &mut f32, text: String, bold: bool, size: f32, gap: f32| {
-            if *y - gap < bottom {
-                pages.push(Vec::new());
-                *y = PAGE_HEIGHT - MARGIN;
-            }
-            *y -= gap;
-            if let Some(page) = pages.last_mut() {
-                page.push(Placed { text, bold, size, y: *y });
-            }
-        };
+    let place = |pages: &mut Vec<Vec<Placed>>, y: &mut f32, text: String, bold: bool, size: f32, gap: f32| {
+        if *y - gap < bottom {
+            pages.push(Vec::new());
+            *y = PAGE_HEIGHT - MARGIN;
+        }
+        *y -= gap;
+        if let Some(page) = pages.last_mut() {
+            page.push(Placed { text, bold, size, y: *y });
+        }
+    };
     for line in wrap(&letter.title, 18.0, true, max) {
         place(&mut pages, &mut y, line, true, 18.0, 24.0);
     }

@@ -6,7 +6,8 @@ use anyhow::Context as _;
 use proto::pb::{
     account_service_server::AccountServiceServer, audit_service_server::AuditServiceServer,
     auth_service_server::AuthServiceServer, consent_service_server::ConsentServiceServer,
-    programme_service_server::ProgrammeServiceServer, reference_service_server::ReferenceServiceServer,
+    letter_service_server::LetterServiceServer, programme_service_server::ProgrammeServiceServer,
+    reference_service_server::ReferenceServiceServer,
 };
 use tokio::net::TcpListener;
 use tonic_health::server::HealthReporter;
@@ -25,6 +26,7 @@ use crate::{
         auth::AuthService,
         consent::{self, ConsentService},
         documents::{self, Documents},
+        letters::{self, LetterPdfs, LetterService},
         programme::ProgrammeService,
         reference::ReferenceService,
     },
@@ -117,7 +119,8 @@ async fn set_serving(health: &HealthReporter, serving: bool) {
         AccountServiceServer<AccountService>,
         AuditServiceServer<AuditService>,
         ConsentServiceServer<ConsentService>,
-        ProgrammeServiceServer<ProgrammeService>
+        ProgrammeServiceServer<ProgrammeService>,
+        LetterServiceServer<LetterService>
     );
 }
 
@@ -150,6 +153,7 @@ fn router(
                 .max_decoding_message_size(consent::MAX_MESSAGE_BYTES),
         )
         .add_service(ProgrammeServiceServer::new(ProgrammeService::new(store.clone(), auth.clone())))
+        .add_service(LetterServiceServer::new(LetterService::new(store.clone(), auth.clone())))
         .into_axum_router()
         // Every call passes the access check first (inside gRPC-web decoding, so its refusals
         // reach browsers as gRPC-web too).
@@ -160,7 +164,11 @@ fn router(
         .route("/documents/{id}", axum::routing::get(documents::download))
         .with_state(Documents { store: store.clone(), auth: auth.clone() })
         .layer(axum::middleware::from_fn_with_state(auth.clone(), authorize));
-    Ok(grpc.merge(documents).fallback_service(web_app).layer(TraceLayer::new_for_http()))
+    let letter_pdfs = axum::Router::new()
+        .route("/letters/{id}/pdf", axum::routing::get(letters::download_pdf))
+        .with_state(LetterPdfs { store: store.clone(), auth: auth.clone() })
+        .layer(axum::middleware::from_fn_with_state(auth.clone(), authorize));
+    Ok(grpc.merge(documents).merge(letter_pdfs).fallback_service(web_app).layer(TraceLayer::new_for_http()))
 }
 
 /// Completes on Ctrl-C or SIGTERM.

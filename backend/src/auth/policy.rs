@@ -18,6 +18,9 @@ pub enum Access {
 
 use Role::{Administrator, Inspector, LocalAreaUser, NationalPlanner, RegionalLead};
 
+/// Those who may read letters distributed or written to them.
+const LETTER_READERS: &[Role] = &[NationalPlanner, LocalAreaUser, Inspector, Role::RecipientBody];
+
 /// Those who plan: national planners (anywhere) and regional leads (their region).
 const PLANNERS: &[Role] = &[NationalPlanner, RegionalLead];
 
@@ -64,6 +67,26 @@ pub const RULES: &[(&str, Access)] = &[
     ),
     ("/sendplanner.v1.ProgrammeService/GetNationalBoard", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.ProgrammeService/ExportNationalProgramme", Access::Roles(&[NationalPlanner])),
+    // Letters: the store narrows each to its audience (planners, the engagement's team, and
+    // once issued, its unrevoked recipients); the handlers check who may change what.
+    ("/sendplanner.v1.LetterService/CreateLetter", Access::Roles(&[Inspector])),
+    ("/sendplanner.v1.LetterService/UpdateDraft", Access::Roles(&[Inspector])),
+    ("/sendplanner.v1.LetterService/CheckLetter", Access::Roles(&[NationalPlanner, Inspector])),
+    ("/sendplanner.v1.LetterService/SubmitLetter", Access::Roles(&[Inspector])),
+    ("/sendplanner.v1.LetterService/ReturnLetter", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.LetterService/ApproveLetter", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.LetterService/SetDistribution", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.LetterService/IssueLetter", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.LetterService/RevokeRecipient", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.LetterService/CorrectLetter", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.LetterService/SetPublication", Access::Roles(&[LocalAreaUser])),
+    ("/sendplanner.v1.LetterService/ListInbox", Access::Roles(LETTER_READERS)),
+    ("/sendplanner.v1.LetterService/ListLetters", Access::Roles(LETTER_READERS)),
+    ("/sendplanner.v1.LetterService/GetLetter", Access::Roles(LETTER_READERS)),
+    ("/sendplanner.v1.LetterService/ListLetterViews", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.LetterService/WhoCanSee", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.LetterService/ListPublishedLetters", Access::Public),
+    ("/sendplanner.v1.LetterService/ExportNationalReport", Access::Roles(&[NationalPlanner])),
     // Published reference data; still behind sign-in, like the rest of the service.
     ("/sendplanner.v1.ReferenceService/ListRegions", Access::SignedIn),
     ("/sendplanner.v1.ReferenceService/ListLocalAreas", Access::SignedIn),
@@ -80,6 +103,8 @@ const PUBLIC_SERVICES: &[&str] = &[
 pub const HTTP_RULES: &[(&str, Access)] = &[
     // Signed consent documents: the handler's SQL narrows to the request's audience.
     ("/documents/", Access::Roles(CONSENT_AUDIENCE)),
+    // Letters as PDF: the handler's SQL narrows to the letter's audience.
+    ("/letters/", Access::Roles(LETTER_READERS)),
 ];
 
 /// The rule for a request path (`/package.Service/Method` or an HTTP route), or `None`: refuse.

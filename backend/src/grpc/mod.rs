@@ -6,6 +6,7 @@ pub mod auth;
 pub mod consent;
 pub mod convert;
 pub mod documents;
+pub mod letters;
 pub mod programme;
 pub mod reference;
 pub mod status;

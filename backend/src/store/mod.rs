@@ -8,12 +8,14 @@
 mod audit;
 mod consent;
 mod identity;
+mod letters;
 mod programme;
 mod reference;
 
 pub use audit::AuditHead;
 pub use consent::ChangeError;
 pub use identity::{SessionRecord, ThrottleRule};
+pub use letters::{LetterChange, LetterError, LetterRecord, default_distribution};
 pub use programme::{
     AreaFacts, EngagementChange, EngagementError, EngagementRecord, InspectorRecord, MemberRecord,
 };

@@ -9,7 +9,8 @@ use prost::Message as _;
 use proto::pb::{
     self, account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
     auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
-    programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
+    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
+    reference_service_client::ReferenceServiceClient,
 };
 use tonic::Code;
 
@@ -166,6 +167,59 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
     ),
     ("/sendplanner.v1.ProgrammeService/GetNationalBoard", NATIONAL_ONLY, NATIONAL_ONLY),
     ("/sendplanner.v1.ProgrammeService/ExportNationalProgramme", NATIONAL_ONLY, NATIONAL_ONLY),
+    // Letters. Own target: an interim-visit letter to Camden written by the test inspector's
+    // team; other: an engagement-meeting letter to Hartlepool by another inspector's team.
+    (
+        "/sendplanner.v1.LetterService/CreateLetter",
+        [UNAUTH, DENIED, DENIED, DENIED, OK, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, DENIED, HIDDEN, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.LetterService/UpdateDraft",
+        [UNAUTH, DENIED, DENIED, DENIED, OK, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, DENIED, HIDDEN, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.LetterService/CheckLetter",
+        [UNAUTH, OK, DENIED, DENIED, OK, DENIED, DENIED],
+        [UNAUTH, OK, DENIED, DENIED, HIDDEN, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.LetterService/SubmitLetter",
+        [UNAUTH, DENIED, DENIED, DENIED, OK, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, DENIED, HIDDEN, DENIED, DENIED],
+    ),
+    ("/sendplanner.v1.LetterService/ReturnLetter", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.LetterService/ApproveLetter", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.LetterService/SetDistribution", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.LetterService/IssueLetter", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.LetterService/RevokeRecipient", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.LetterService/CorrectLetter", NATIONAL_ONLY, NATIONAL_ONLY),
+    (
+        "/sendplanner.v1.LetterService/SetPublication",
+        [UNAUTH, DENIED, DENIED, OK, DENIED, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, HIDDEN, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.LetterService/ListInbox",
+        [UNAUTH, OK, DENIED, OK, OK, OK, DENIED],
+        [UNAUTH, OK, DENIED, OK, OK, OK, DENIED],
+    ),
+    (
+        "/sendplanner.v1.LetterService/ListLetters",
+        [UNAUTH, OK, DENIED, OK, OK, OK, DENIED],
+        [UNAUTH, OK, DENIED, OK, OK, OK, DENIED],
+    ),
+    (
+        // DfE receives interim-visit letters, not engagement-meeting ones.
+        "/sendplanner.v1.LetterService/GetLetter",
+        [UNAUTH, OK, DENIED, OK, OK, OK, DENIED],
+        [UNAUTH, OK, DENIED, HIDDEN, HIDDEN, HIDDEN, DENIED],
+    ),
+    ("/sendplanner.v1.LetterService/ListLetterViews", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.LetterService/WhoCanSee", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.LetterService/ListPublishedLetters", [OK; 7], [OK; 7]),
+    ("/sendplanner.v1.LetterService/ExportNationalReport", NATIONAL_ONLY, NATIONAL_ONLY),
     // Published reference data: any signed-in person, any region.
     (
         "/sendplanner.v1.ReferenceService/ListRegions",
@@ -191,9 +245,21 @@ fn contract_methods() -> BTreeSet<String> {
         .collect()
 }
 
+/// How far along a fixture letter is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Draft,
+    Submitted,
+    Approved,
+    Issued,
+}
+
 /// Objects the cells aim at, and sessions that make fresh ones.
 struct Fixtures {
     inspector_id: String,
+    /// (engagement id, its team's writer's session) for the own and the other target.
+    own_letters: (String, String),
+    other_letters: (String, String),
     camden: pb::Person,
     westminster: pb::Person,
     planner: String,
@@ -230,6 +296,54 @@ impl Fixtures {
         let notified =
             client.notify_local_area(pb::NotifyLocalAreaRequest { id: e.id, version: e.version }).await?;
         notified.into_inner().engagement.ok_or_else(|| anyhow::anyhow!("no engagement"))
+    }
+
+    /// A new letter for the target's engagement, taken to `stage`.
+    async fn letter(&self, app: &TestApp, target: Target, stage: Stage) -> anyhow::Result<pb::Letter> {
+        let ((engagement, writer), body) = match target {
+            Target::Own => (&self.own_letters, "Context\nC\nWhat we found\nF\nNext steps\nN\n"),
+            Target::Other => (&self.other_letters, "Summary\nS\n"),
+        };
+        let mut team = LetterServiceClient::new(app.authed(writer).await?);
+        let mut planner = LetterServiceClient::new(app.authed(&self.planner).await?);
+        let create = pb::CreateLetterRequest {
+            engagement_id: engagement.clone(),
+            title: "Letter".into(),
+            body: body.into(),
+        };
+        let mut letter = team
+            .create_letter(create)
+            .await?
+            .into_inner()
+            .letter
+            .ok_or_else(|| anyhow::anyhow!("no letter"))?;
+        if stage >= Stage::Submitted {
+            let r = team
+                .submit_letter(pb::SubmitLetterRequest { id: letter.id.clone(), version: letter.version })
+                .await?;
+            letter = r.into_inner().letter.ok_or_else(|| anyhow::anyhow!("no letter"))?;
+        }
+        if stage >= Stage::Approved {
+            let r = planner
+                .approve_letter(pb::ApproveLetterRequest {
+                    id: letter.id.clone(),
+                    version: letter.version,
+                    overrides: vec![],
+                })
+                .await?;
+            letter = r.into_inner().letter.ok_or_else(|| anyhow::anyhow!("no letter"))?;
+        }
+        if stage >= Stage::Issued {
+            let r = planner
+                .issue_letter(pb::IssueLetterRequest {
+                    id: letter.id.clone(),
+                    version: letter.version,
+                    publish_at: String::new(),
+                })
+                .await?;
+            letter = r.into_inner().letter.ok_or_else(|| anyhow::anyhow!("no letter"))?;
+        }
+        Ok(letter)
     }
 
     /// A new request (state requested) to the target's area.
@@ -519,6 +633,103 @@ async fn call(
                 pb::ExportNationalProgrammeRequest::default()
             )
         }
+        "/sendplanner.v1.LetterService/CreateLetter" => {
+            let engagement = match target {
+                Target::Own => fx.own_letters.0.clone(),
+                Target::Other => fx.other_letters.0.clone(),
+            };
+            let req = pb::CreateLetterRequest {
+                engagement_id: engagement,
+                title: "Letter".into(),
+                body: "Summary\n".into(),
+            };
+            run!(LetterServiceClient, create_letter, req)
+        }
+        "/sendplanner.v1.LetterService/UpdateDraft" => {
+            let l = fx.letter(app, target, Stage::Draft).await?;
+            let req =
+                pb::UpdateDraftRequest { id: l.id, version: l.version, title: "Edited".into(), body: l.body };
+            run!(LetterServiceClient, update_draft, req)
+        }
+        "/sendplanner.v1.LetterService/CheckLetter" => {
+            let l = fx.letter(app, target, Stage::Draft).await?;
+            run!(LetterServiceClient, check_letter, pb::CheckLetterRequest { id: l.id })
+        }
+        "/sendplanner.v1.LetterService/SubmitLetter" => {
+            let l = fx.letter(app, target, Stage::Draft).await?;
+            run!(LetterServiceClient, submit_letter, pb::SubmitLetterRequest { id: l.id, version: l.version })
+        }
+        "/sendplanner.v1.LetterService/ReturnLetter" => {
+            let l = fx.letter(app, target, Stage::Submitted).await?;
+            let req = pb::ReturnLetterRequest { id: l.id, version: l.version, reason: "test".into() };
+            run!(LetterServiceClient, return_letter, req)
+        }
+        "/sendplanner.v1.LetterService/ApproveLetter" => {
+            let l = fx.letter(app, target, Stage::Submitted).await?;
+            let req = pb::ApproveLetterRequest { id: l.id, version: l.version, overrides: vec![] };
+            run!(LetterServiceClient, approve_letter, req)
+        }
+        "/sendplanner.v1.LetterService/SetDistribution" => {
+            let l = fx.letter(app, target, Stage::Draft).await?;
+            let req = pb::SetDistributionRequest {
+                id: l.id,
+                version: l.version,
+                recipients: vec![pb::Recipient::LocalArea.into()],
+            };
+            run!(LetterServiceClient, set_distribution, req)
+        }
+        "/sendplanner.v1.LetterService/IssueLetter" => {
+            let l = fx.letter(app, target, Stage::Approved).await?;
+            let req = pb::IssueLetterRequest { id: l.id, version: l.version, publish_at: String::new() };
+            run!(LetterServiceClient, issue_letter, req)
+        }
+        "/sendplanner.v1.LetterService/RevokeRecipient" => {
+            let l = fx.letter(app, target, Stage::Issued).await?;
+            let req = pb::RevokeRecipientRequest { id: l.id, recipient: pb::Recipient::LocalArea.into() };
+            run!(LetterServiceClient, revoke_recipient, req)
+        }
+        "/sendplanner.v1.LetterService/CorrectLetter" => {
+            let l = fx.letter(app, target, Stage::Issued).await?;
+            let req = pb::CorrectLetterRequest { id: l.id, title: "Corrected".into(), body: l.body };
+            run!(LetterServiceClient, correct_letter, req)
+        }
+        "/sendplanner.v1.LetterService/SetPublication" => {
+            let l = fx.letter(app, target, Stage::Issued).await?;
+            let req = pb::SetPublicationRequest { id: l.id, publish: true, named_in_national_reports: false };
+            run!(LetterServiceClient, set_publication, req)
+        }
+        "/sendplanner.v1.LetterService/ListInbox" => {
+            run!(LetterServiceClient, list_inbox, pb::ListInboxRequest {})
+        }
+        "/sendplanner.v1.LetterService/ListLetters" => {
+            let engagement = match target {
+                Target::Own => fx.own_letters.0.clone(),
+                Target::Other => fx.other_letters.0.clone(),
+            };
+            run!(LetterServiceClient, list_letters, pb::ListLettersRequest { engagement_id: engagement })
+        }
+        "/sendplanner.v1.LetterService/GetLetter" => {
+            let l = fx.letter(app, target, Stage::Issued).await?;
+            run!(LetterServiceClient, get_letter, pb::GetLetterRequest { id: l.id })
+        }
+        "/sendplanner.v1.LetterService/ListLetterViews" => {
+            let l = fx.letter(app, target, Stage::Issued).await?;
+            run!(LetterServiceClient, list_letter_views, pb::ListLetterViewsRequest { id: l.id })
+        }
+        "/sendplanner.v1.LetterService/WhoCanSee" => {
+            let l = fx.letter(app, target, Stage::Issued).await?;
+            run!(LetterServiceClient, who_can_see, pb::WhoCanSeeRequest { id: l.id })
+        }
+        "/sendplanner.v1.LetterService/ListPublishedLetters" => {
+            run!(LetterServiceClient, list_published_letters, pb::ListPublishedLettersRequest {})
+        }
+        "/sendplanner.v1.LetterService/ExportNationalReport" => {
+            run!(
+                LetterServiceClient,
+                export_national_report,
+                pb::ExportNationalReportRequest { academic_year: 2026 }
+            )
+        }
         "/sendplanner.v1.ReferenceService/ListRegions" => {
             run!(ReferenceServiceClient, list_regions, pb::ListRegionsRequest {})
         }
@@ -544,6 +755,7 @@ async fn every_rpc_is_in_the_matrix() {
 async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
     let web = tempfile::tempdir()?;
     let app = spawn_app_with(web.path()).await?;
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")?.to_utc());
     for persona in CALLERS.into_iter().flatten().chain([Persona::NorthEastLead]) {
         app.seed_person(persona.request()).await?;
     }
@@ -563,8 +775,11 @@ async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
         .into_inner()
         .inspector
         .ok_or_else(|| anyhow::anyhow!("no inspector"))?;
+    let (own_letters, other_letters) = letter_fixtures(&app, &planner).await?;
     let fx = Fixtures {
         inspector_id: inspector.id,
+        own_letters,
+        other_letters,
         westminster,
         camden,
         planner,
@@ -594,4 +809,103 @@ async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
 /// A working day a week or so ahead of the server's clock.
 fn meeting_day(app: &TestApp) -> chrono::NaiveDate {
     send_planner::domain::working_days::add_working_days(app.clock.now().date_naive(), 5)
+}
+
+/// Two engagements with teams whose writers have accounts: an interim visit to Camden (on
+/// consent) written by the test inspector, and a meeting with Hartlepool written by another.
+async fn letter_fixtures(
+    app: &TestApp,
+    planner: &str,
+) -> anyhow::Result<((String, String), (String, String))> {
+    let mut other = Persona::OfstedInspector.request();
+    other.username = "hmi.other".into();
+    other.region_code = "E12000001".into();
+    let other = app.seed_person(other).await?;
+    let other_token = app.sign_in("hmi.other", integration_tests::PASSWORD).await?;
+    let (own, own_token) = app.persona(Persona::OfstedInspector).await?;
+    let mut programme = ProgrammeServiceClient::new(app.authed(planner).await?);
+    let record =
+        |name: &'static str, inspectorate: pb::Inspectorate, social_care: bool, person: String| {
+            let request = pb::CreateInspectorRequest {
+                name: name.into(),
+                inspectorate: inspectorate.into(),
+                social_care,
+                home_region_code: "E13000001".into(),
+                max_engagements_per_term: 30,
+                person_id: person,
+            };
+            let mut client = programme.clone();
+            async move {
+                let created = client.create_inspector(request).await?.into_inner();
+                created.inspector.map(|i| i.id).ok_or_else(|| anyhow::anyhow!("no inspector"))
+            }
+        };
+    let writer = record("Own Writer", pb::Inspectorate::Ofsted, false, own.id.clone()).await?;
+    let care = record("Own Care", pb::Inspectorate::Ofsted, true, String::new()).await?;
+    let cqc = record("Own CQC", pb::Inspectorate::Cqc, false, String::new()).await?;
+    let other_writer = record("Other Writer", pb::Inspectorate::Ofsted, false, other.id.clone()).await?;
+
+    let reply_by = (app.clock.now().date_naive() + chrono::TimeDelta::days(30)).to_string();
+    let mut consent = ConsentServiceClient::new(app.authed(planner).await?);
+    let request = consent
+        .create_visit_request(integration_tests::visit_request("E09000007", &reply_by))
+        .await?
+        .into_inner()
+        .request
+        .ok_or_else(|| anyhow::anyhow!("no request"))?;
+    let camden = app.sign_in(Persona::Camden.username(), integration_tests::PASSWORD).await?;
+    ConsentServiceClient::new(app.authed(&camden).await?)
+        .answer_visit_request(integration_tests::consent_answer(&request.id, request.version))
+        .await?;
+    let member = |id: &str, role: pb::TeamRole| pb::TeamMember {
+        inspector_id: id.into(),
+        name: String::new(),
+        role: role.into(),
+    };
+    let schedule =
+        |area: &str, kind: pb::EngagementKind, first: String, last: String| pb::ScheduleEngagementRequest {
+            local_area_code: area.into(),
+            kind: kind.into(),
+            onsite: Some(pb::DateRange { first_day: first, last_day: last }),
+            note: String::new(),
+        };
+    let visit = programme
+        .schedule_engagement(schedule(
+            "E09000007",
+            pb::EngagementKind::InterimVisit,
+            "2027-04-20".into(),
+            "2027-04-21".into(),
+        ))
+        .await?
+        .into_inner()
+        .engagement
+        .ok_or_else(|| anyhow::anyhow!("no engagement"))?;
+    programme
+        .assign_team(pb::AssignTeamRequest {
+            id: visit.id.clone(),
+            version: visit.version,
+            members: vec![
+                member(&writer, pb::TeamRole::OfstedInspector),
+                member(&care, pb::TeamRole::SocialCareInspector),
+                member(&cqc, pb::TeamRole::CqcInspector),
+            ],
+            reason: String::new(),
+        })
+        .await?;
+    let day = (meeting_day(app) + chrono::TimeDelta::days(14)).to_string();
+    let meeting = programme
+        .schedule_engagement(schedule("E06000001", pb::EngagementKind::EngagementMeeting, day.clone(), day))
+        .await?
+        .into_inner()
+        .engagement
+        .ok_or_else(|| anyhow::anyhow!("no engagement"))?;
+    programme
+        .assign_team(pb::AssignTeamRequest {
+            id: meeting.id.clone(),
+            version: meeting.version,
+            members: vec![member(&other_writer, pb::TeamRole::OfstedInspector)],
+            reason: String::new(),
+        })
+        .await?;
+    Ok(((visit.id, own_token), (meeting.id, other_token)))
 }

@@ -5,5 +5,6 @@ mod api;
 mod auth;
 mod browser;
 mod consent;
+mod letters;
 mod programme;
 mod store;

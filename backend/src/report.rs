@@ -1,0 +1,49 @@
+//! The national report: findings of interim visits, anonymised. Areas are replaced by their
+//! region and kind unless the area agreed to be named; no stored name or reference survives.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::store::LetterRecord;
+
+static REFERENCES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:CYP|CS)[- ]?\d{1,5}\b|\b[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}\b|(?:\+44\s?7\d{3}|\b07\d{3})\s?\d{3}\s?\d{3}\b")
+        .expect("a constant pattern compiles")
+});
+
+fn kind_words(kind: &str) -> &'static str {
+    match kind {
+        "london_borough" => "a London borough",
+        "metropolitan_district" => "a metropolitan district",
+        "unitary_authority" => "a unitary authority",
+        _ => "a county",
+    }
+}
+
+/// Writes the report from issued interim letters, removing every name in `names` (people,
+/// signatories, inspectors, unnamed areas) and anything shaped like a reference or contact.
+pub fn national_report(academic_year: i32, letters: &[LetterRecord], names: &[String]) -> String {
+    let mut out = format!(
+        "SEND Planner: national report on interim visits, {academic_year}/{:02}\n\
+         Areas are described by region and kind unless they agreed to be named.\n",
+        (academic_year + 1) % 100
+    );
+    for (i, letter) in letters.iter().enumerate() {
+        let place = if letter.named {
+            letter.local_area_name.clone()
+        } else {
+            format!("{} in {}", kind_words(&letter.area_kind), letter.region_name)
+        };
+        let mut body = letter.body.clone();
+        if !letter.named {
+            body = body.replace(&letter.local_area_name, &place);
+        }
+        for name in names {
+            body = body.replace(name.as_str(), "[name removed]");
+        }
+        let body = REFERENCES.replace_all(&body, "[reference removed]");
+        out.push_str(&format!("\nVisit {}: {place}\n{}\n", i + 1, body.trim()));
+    }
+    out
+}

@@ -1,0 +1,600 @@
+//! Letters over the real server: drafting, checks, approval, distribution, reading, revocation,
+//! publication, corrections, the embargo, PDF and the anonymised national report.
+
+use integration_tests::{Persona, TestApp, consent_answer, spawn_app_with, visit_request};
+use proto::pb::{
+    self, consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
+    programme_service_client::ProgrammeServiceClient,
+};
+use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+
+type Letters = LetterServiceClient<InterceptedService<Channel, integration_tests::Bearer>>;
+
+const CLEAN: &str = "Context\nWe visited Camden on 20 and 21 April 2027.\n\nWhat we found\n\
+    Leaders described how support continued during the pandemic.\n\nNext steps\n\
+    We will share learning in our national report.\n";
+
+async fn letters(app: &TestApp, persona: Persona) -> anyhow::Result<Letters> {
+    let (_, token) = app.persona(persona).await?;
+    Ok(LetterServiceClient::new(app.authed(&token).await?))
+}
+
+/// An interim visit to Camden on consent, with a team in which the test inspector account
+/// (Persona::OfstedInspector) is the Ofsted inspector. Returns the engagement id.
+async fn interim_visit(app: &TestApp) -> anyhow::Result<String> {
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")?.to_utc());
+    let (_, lead) = app.persona(Persona::InnerLondonLead).await?;
+    let (_, camden) = app.persona(Persona::Camden).await?;
+    let (inspector_account, _) = app.persona(Persona::OfstedInspector).await?;
+    let mut consent = ConsentServiceClient::new(app.authed(&lead).await?);
+    let request = consent
+        .create_visit_request(visit_request("E09000007", "2027-01-15"))
+        .await?
+        .into_inner()
+        .request
+        .expect("r");
+    ConsentServiceClient::new(app.authed(&camden).await?)
+        .answer_visit_request(consent_answer(&request.id, request.version))
+        .await?;
+    let mut programme = ProgrammeServiceClient::new(app.authed(&lead).await?);
+    let mut ids = Vec::new();
+    for (name, inspectorate, social_care, person) in [
+        ("Hana Inspector", pb::Inspectorate::Ofsted, false, inspector_account.id.clone()),
+        ("Sol Care", pb::Inspectorate::Ofsted, true, String::new()),
+        ("Cai Quality", pb::Inspectorate::Cqc, false, String::new()),
+    ] {
+        let created = programme
+            .create_inspector(pb::CreateInspectorRequest {
+                name: name.into(),
+                inspectorate: inspectorate.into(),
+                social_care,
+                home_region_code: "E13000001".into(),
+                max_engagements_per_term: 4,
+                person_id: person,
+            })
+            .await?
+            .into_inner();
+        ids.push(created.inspector.expect("inspector").id);
+    }
+    let e = programme
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E09000007".into(),
+            kind: pb::EngagementKind::InterimVisit.into(),
+            onsite: Some(pb::DateRange { first_day: "2027-04-20".into(), last_day: "2027-04-21".into() }),
+            note: String::new(),
+        })
+        .await?
+        .into_inner()
+        .engagement
+        .expect("engagement");
+    let member = |id: &str, role: pb::TeamRole| pb::TeamMember {
+        inspector_id: id.into(),
+        name: String::new(),
+        role: role.into(),
+    };
+    programme
+        .assign_team(pb::AssignTeamRequest {
+            id: e.id.clone(),
+            version: e.version,
+            members: vec![
+                member(&ids[0], pb::TeamRole::OfstedInspector),
+                member(&ids[1], pb::TeamRole::SocialCareInspector),
+                member(&ids[2], pb::TeamRole::CqcInspector),
+            ],
+            reason: String::new(),
+        })
+        .await?;
+    Ok(e.id)
+}
+
+/// Drafts, submits, approves and issues a clean letter; returns it issued.
+async fn issued_letter(app: &TestApp, engagement: &str) -> anyhow::Result<pb::Letter> {
+    let mut inspector = letters(app, Persona::OfstedInspector).await?;
+    let draft = inspector
+        .create_letter(pb::CreateLetterRequest {
+            engagement_id: engagement.into(),
+            title: "Interim visit to Camden".into(),
+            body: CLEAN.into(),
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    let submitted = inspector
+        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
+        .await?;
+    let submitted = submitted.into_inner().letter.expect("letter");
+    let mut planner = letters(app, Persona::Planner).await?;
+    let approved = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            overrides: vec![],
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    let issued = planner
+        .issue_letter(pb::IssueLetterRequest {
+            id: approved.id.clone(),
+            version: approved.version,
+            publish_at: String::new(),
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    Ok(issued)
+}
+
+async fn app() -> anyhow::Result<(TestApp, tempfile::TempDir)> {
+    let web = tempfile::tempdir()?;
+    Ok((spawn_app_with(web.path()).await?, web))
+}
+
+#[tokio::test]
+async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_overrides_with_a_reason()
+-> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    let mut inspector = letters(&app, Persona::OfstedInspector).await?;
+    let body = format!("{CLEAN}We recommend that leaders publish their plan.\n");
+    let draft = inspector
+        .create_letter(pb::CreateLetterRequest {
+            engagement_id: engagement.clone(),
+            title: "Interim visit".into(),
+            body,
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    let defaults: Vec<_> = draft.distribution.iter().map(|d| d.recipient()).collect();
+    assert_eq!(defaults, [pb::Recipient::Dfe, pb::Recipient::LocalArea, pb::Recipient::NhsEngland]);
+    let findings =
+        inspector.check_letter(pb::CheckLetterRequest { id: draft.id.clone() }).await?.into_inner().findings;
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        (findings[0].rule.as_str(), findings[0].line, findings[0].column),
+        ("letter.judgement_wording", 9, 4)
+    );
+    let submitted = inspector
+        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
+        .await?;
+    let submitted = submitted.into_inner().letter.expect("letter");
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let blocked = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            overrides: vec![],
+        })
+        .await
+        .expect_err("a check fails");
+    assert_eq!(blocked.code(), Code::FailedPrecondition);
+    assert!(
+        blocked.message().contains("letter.judgement_wording at line 9, column 4"),
+        "{}",
+        blocked.message()
+    );
+    let no_reason = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            overrides: vec![pb::CheckOverride {
+                rule: "letter.judgement_wording".into(),
+                reason: " ".into(),
+            }],
+        })
+        .await
+        .expect_err("override needs a reason");
+    assert!(no_reason.message().starts_with("overrides"), "{}", no_reason.message());
+    let approved = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            overrides: vec![pb::CheckOverride {
+                rule: "letter.judgement_wording".into(),
+                reason: "Quoting the area's own plan, not our recommendation".into(),
+            }],
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    assert_eq!(approved.state(), pb::LetterState::Approved);
+    let edit = inspector
+        .update_draft(pb::UpdateDraftRequest {
+            id: approved.id.clone(),
+            version: approved.version,
+            title: "x".into(),
+            body: CLEAN.into(),
+        })
+        .await
+        .expect_err("approved letters are not edited");
+    assert_eq!(edit.code(), Code::FailedPrecondition);
+    app.stop().await
+}
+
+#[tokio::test]
+async fn recipients_read_it_unread_then_read_and_others_cannot_find_it() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    let letter = issued_letter(&app, &engagement).await?;
+    let mut dfe = letters(&app, Persona::Dfe).await?;
+    let inbox = dfe.list_inbox(pb::ListInboxRequest {}).await?.into_inner().letters;
+    assert_eq!(inbox.len(), 1);
+    assert!(inbox[0].first_opened_at.is_empty(), "unread");
+    let read = dfe
+        .get_letter(pb::GetLetterRequest { id: letter.id.clone() })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    assert!(!read.first_opened_at.is_empty(), "read, with the time first opened");
+    let again = dfe.list_inbox(pb::ListInboxRequest {}).await?.into_inner().letters;
+    assert_eq!(again[0].first_opened_at, read.first_opened_at);
+
+    let missing = dfe.get_letter(pb::GetLetterRequest { id: "999999".into() }).await.expect_err("missing");
+    let mut westminster = letters(&app, Persona::Westminster).await?;
+    let hidden =
+        westminster.get_letter(pb::GetLetterRequest { id: letter.id.clone() }).await.expect_err("other area");
+    assert_eq!((hidden.code(), hidden.message()), (missing.code(), missing.message()));
+    assert!(westminster.list_inbox(pb::ListInboxRequest {}).await?.into_inner().letters.is_empty());
+
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let views = planner
+        .list_letter_views(pb::ListLetterViewsRequest { id: letter.id.clone() })
+        .await?
+        .into_inner()
+        .views;
+    assert_eq!(views.iter().map(|v| v.person.as_str()).collect::<Vec<_>>(), ["reader.dfe"]);
+    let who = planner.who_can_see(pb::WhoCanSeeRequest { id: letter.id.clone() }).await?.into_inner().people;
+    let names: Vec<_> = who.iter().map(|p| (p.username.as_str(), p.because.as_str())).collect();
+    assert!(names.contains(&("reader.dfe", "distribution: dfe")), "{names:?}");
+    assert!(names.contains(&("user.camden", "distribution: local_area")), "{names:?}");
+    assert!(names.contains(&("hmi.ofsted", "team")), "{names:?}");
+    assert!(!names.iter().any(|(u, _)| *u == "user.westminster"), "{names:?}");
+
+    planner
+        .revoke_recipient(pb::RevokeRecipientRequest {
+            id: letter.id.clone(),
+            recipient: pb::Recipient::Dfe.into(),
+        })
+        .await?;
+    let revoked =
+        dfe.get_letter(pb::GetLetterRequest { id: letter.id.clone() }).await.expect_err("revoked at once");
+    assert_eq!(revoked.code(), Code::NotFound);
+    app.stop().await
+}
+
+#[tokio::test]
+async fn the_local_area_chooses_to_publish_and_only_published_letters_are_public() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    let letter = issued_letter(&app, &engagement).await?;
+    let mut public = LetterServiceClient::new(app.channel().await?);
+    assert!(
+        public
+            .list_published_letters(pb::ListPublishedLettersRequest {})
+            .await?
+            .into_inner()
+            .letters
+            .is_empty()
+    );
+    let mut westminster = letters(&app, Persona::Westminster).await?;
+    let theirs = westminster
+        .set_publication(pb::SetPublicationRequest {
+            id: letter.id.clone(),
+            publish: true,
+            named_in_national_reports: true,
+        })
+        .await
+        .expect_err("not their letter");
+    assert_eq!(theirs.code(), Code::NotFound);
+    let mut camden = letters(&app, Persona::Camden).await?;
+    camden
+        .set_publication(pb::SetPublicationRequest {
+            id: letter.id.clone(),
+            publish: true,
+            named_in_national_reports: false,
+        })
+        .await?;
+    let shown = public.list_published_letters(pb::ListPublishedLettersRequest {}).await?.into_inner().letters;
+    assert_eq!(shown.len(), 1);
+    assert!(shown[0].distribution.is_empty(), "the public page shows no distribution list");
+    camden
+        .set_publication(pb::SetPublicationRequest {
+            id: letter.id.clone(),
+            publish: false,
+            named_in_national_reports: false,
+        })
+        .await?;
+    assert!(
+        public
+            .list_published_letters(pb::ListPublishedLettersRequest {})
+            .await?
+            .into_inner()
+            .letters
+            .is_empty()
+    );
+    app.stop().await
+}
+
+#[tokio::test]
+async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    let letter = issued_letter(&app, &engagement).await?;
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let unapproved = planner
+        .issue_letter(pb::IssueLetterRequest {
+            id: letter.id.clone(),
+            version: letter.version,
+            publish_at: String::new(),
+        })
+        .await
+        .expect_err("already issued");
+    assert_eq!(unapproved.code(), Code::FailedPrecondition);
+    let corrected = planner
+        .correct_letter(pb::CorrectLetterRequest {
+            id: letter.id.clone(),
+            title: "Interim visit to Camden (corrected)".into(),
+            body: CLEAN.replace("20 and 21 April", "21 and 22 April"),
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    assert_eq!(
+        (corrected.state(), corrected.supersedes_id.as_str()),
+        (pb::LetterState::Draft, letter.id.as_str())
+    );
+    let empty = planner
+        .set_distribution(pb::SetDistributionRequest {
+            id: corrected.id.clone(),
+            version: corrected.version,
+            recipients: vec![],
+        })
+        .await
+        .expect_err("empty list");
+    assert!(empty.message().starts_with("recipients"), "{}", empty.message());
+    let mut inspector = letters(&app, Persona::OfstedInspector).await?;
+    let submitted = inspector
+        .submit_letter(pb::SubmitLetterRequest { id: corrected.id.clone(), version: corrected.version })
+        .await?;
+    let submitted = submitted.into_inner().letter.expect("letter");
+    let approved = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            overrides: vec![],
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    planner
+        .issue_letter(pb::IssueLetterRequest {
+            id: approved.id.clone(),
+            version: approved.version,
+            publish_at: String::new(),
+        })
+        .await?;
+    let old = planner
+        .get_letter(pb::GetLetterRequest { id: letter.id.clone() })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    assert_eq!(
+        (old.state(), old.superseded_by_id.as_str()),
+        (pb::LetterState::Superseded, corrected.id.as_str())
+    );
+    assert_eq!(old.body, CLEAN, "history keeps the old text");
+    let mut dfe = letters(&app, Persona::Dfe).await?;
+    let inbox = dfe.list_inbox(pb::ListInboxRequest {}).await?.into_inner().letters;
+    assert_eq!(inbox.len(), 1, "recipients see the current version");
+    assert_eq!(inbox[0].supersedes_id, letter.id, "and that it changed");
+    let oversized = planner
+        .correct_letter(pb::CorrectLetterRequest {
+            id: corrected.id.clone(),
+            title: "t".into(),
+            body: "x".repeat(100_001),
+        })
+        .await
+        .expect_err("too long");
+    assert!(oversized.message().starts_with("body"), "{}", oversized.message());
+    app.stop().await
+}
+
+#[tokio::test]
+async fn the_pdf_reads_back_and_the_national_report_names_no_one() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    let letter = issued_letter(&app, &engagement).await?;
+    let (_, dfe) = app.persona(Persona::Dfe).await?;
+    let response = http_get(&app, &format!("/letters/{}/pdf", letter.id), &dfe).await?;
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("headers") + 4;
+    let head = String::from_utf8_lossy(&response[..split]).to_lowercase();
+    assert!(head.starts_with("http/1.1 200") && head.contains("application/pdf"), "{head}");
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("letter.pdf");
+    std::fs::write(&path, &response[split..])?;
+    let text = std::process::Command::new("pdftotext").arg(&path).arg("-").output()?;
+    let text = String::from_utf8_lossy(&text.stdout);
+    for needle in
+        ["Interim visit to Camden", "What we found", "Leaders described how support continued", "Page 1 of 1"]
+    {
+        assert!(text.contains(needle), "{needle:?} in {text}");
+    }
+    let (_, westminster) = app.persona(Persona::Westminster).await?;
+    let hidden = http_get(&app, &format!("/letters/{}/pdf", letter.id), &westminster).await?;
+    assert!(hidden.starts_with(b"HTTP/1.1 404"));
+
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let report = planner
+        .export_national_report(pb::ExportNationalReportRequest { academic_year: 2026 })
+        .await?
+        .into_inner()
+        .text;
+    assert!(report.contains("a London borough in Inner London"), "{report}");
+    for name in ["Camden", "Hana Inspector", "Alex Morgan", "user.camden", "Test user.camden", "hmi.ofsted"] {
+        assert!(!report.contains(name), "{name:?} survived: {report}");
+    }
+    let mut camden = letters(&app, Persona::Camden).await?;
+    camden
+        .set_publication(pb::SetPublicationRequest {
+            id: letter.id.clone(),
+            publish: false,
+            named_in_national_reports: true,
+        })
+        .await?;
+    let named = planner
+        .export_national_report(pb::ExportNationalReportRequest { academic_year: 2026 })
+        .await?
+        .into_inner()
+        .text;
+    assert!(named.contains("Visit 1: Camden"), "{named}");
+    app.stop().await
+}
+
+#[tokio::test]
+async fn a_full_report_is_published_at_its_embargo_time_not_before() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")?.to_utc());
+    let (inspector_account, _) = app.persona(Persona::OfstedInspector).await?;
+    let (_, lead) = app.persona(Persona::InnerLondonLead).await?;
+    let mut programme = ProgrammeServiceClient::new(app.authed(&lead).await?);
+    let mut ids = Vec::new();
+    for (name, inspectorate, social_care, person) in [
+        ("Lead", pb::Inspectorate::Ofsted, false, inspector_account.id.clone()),
+        ("Ofsted", pb::Inspectorate::Ofsted, false, String::new()),
+        ("CQC", pb::Inspectorate::Cqc, false, String::new()),
+        ("Social care", pb::Inspectorate::Ofsted, true, String::new()),
+    ] {
+        let created = programme
+            .create_inspector(pb::CreateInspectorRequest {
+                name: name.into(),
+                inspectorate: inspectorate.into(),
+                social_care,
+                home_region_code: "E13000001".into(),
+                max_engagements_per_term: 4,
+                person_id: person,
+            })
+            .await?;
+        ids.push(created.into_inner().inspector.expect("inspector").id);
+    }
+    let e = programme
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E09000007".into(),
+            kind: pb::EngagementKind::FullInspection.into(),
+            onsite: Some(pb::DateRange { first_day: "2027-01-18".into(), last_day: "2027-01-20".into() }),
+            note: String::new(),
+        })
+        .await?
+        .into_inner()
+        .engagement
+        .expect("engagement");
+    let roles = [
+        pb::TeamRole::LeadHmi,
+        pb::TeamRole::OfstedInspector,
+        pb::TeamRole::CqcInspector,
+        pb::TeamRole::SocialCareInspector,
+    ];
+    let members = ids
+        .iter()
+        .zip(roles)
+        .map(|(id, role)| pb::TeamMember { inspector_id: id.clone(), name: String::new(), role: role.into() })
+        .collect();
+    programme
+        .assign_team(pb::AssignTeamRequest {
+            id: e.id.clone(),
+            version: e.version,
+            members,
+            reason: String::new(),
+        })
+        .await?;
+    let body = "Summary\nThe area's arrangements are inconsistent.\nOutcome\nInconsistent experiences and outcomes.\n\
+                Recommendations\nLeaders should act.\n";
+    let mut inspector = letters(&app, Persona::OfstedInspector).await?;
+    let draft = inspector
+        .create_letter(pb::CreateLetterRequest {
+            engagement_id: e.id.clone(),
+            title: "Area SEND inspection of Camden".into(),
+            body: body.into(),
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    let submitted = inspector
+        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
+        .await?;
+    let submitted = submitted.into_inner().letter.expect("letter");
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let approved = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            overrides: vec![],
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    let no_time = planner
+        .issue_letter(pb::IssueLetterRequest {
+            id: approved.id.clone(),
+            version: approved.version,
+            publish_at: String::new(),
+        })
+        .await
+        .expect_err("a report needs its publication time");
+    assert!(no_time.message().starts_with("publish_at"), "{}", no_time.message());
+    planner
+        .issue_letter(pb::IssueLetterRequest {
+            id: approved.id.clone(),
+            version: approved.version,
+            publish_at: "2026-11-25T09:30:00Z".into(),
+        })
+        .await?;
+    let mut public = LetterServiceClient::new(app.channel().await?);
+    assert!(
+        public
+            .list_published_letters(pb::ListPublishedLettersRequest {})
+            .await?
+            .into_inner()
+            .letters
+            .is_empty(),
+        "embargoed"
+    );
+    app.clock.advance(chrono::TimeDelta::hours(48));
+    assert!(
+        public
+            .list_published_letters(pb::ListPublishedLettersRequest {})
+            .await?
+            .into_inner()
+            .letters
+            .is_empty(),
+        "09:00, not yet"
+    );
+    app.clock.advance(chrono::TimeDelta::minutes(31));
+    let shown = public.list_published_letters(pb::ListPublishedLettersRequest {}).await?.into_inner().letters;
+    assert_eq!(shown.len(), 1, "published at 09:30 on its day");
+    app.stop().await
+}
+
+async fn http_get(app: &TestApp, path: &str, token: &str) -> anyhow::Result<Vec<u8>> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n",
+        app.addr
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    Ok(response)
+}

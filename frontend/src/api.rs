@@ -8,20 +8,26 @@
 //!
 //! Signed consent documents travel outside gRPC: [`download_document`] fetches one with the same
 //! bearer token and hands it to the browser as a download, and [`read_upload`] reads a chosen
-//! file's bytes for [`answer_visit_request`].
+//! file's bytes for [`answer_visit_request`]. The national programme's CSV comes over gRPC and
+//! is handed to the browser the same way ([`export_national_programme`]).
 
 use std::{cell::RefCell, fmt, rc::Rc};
 
 use proto::pb::{
-    AnswerVisitRequestRequest, CancelVisitRequestRequest, ConsentTotal, CreatePersonRequest,
-    CreateVisitRequestRequest, GetConsentTotalsRequest, GetVisitRequestRequest, ListAuditEventsRequest,
-    ListAuditEventsResponse, ListLocalAreasRequest, ListLocalAreasResponse, ListPeopleRequest,
+    AddUnavailabilityRequest, AnswerVisitRequestRequest, AssignTeamRequest, CancelVisitRequestRequest,
+    ConsentTotal, CreateInspectorRequest, CreatePersonRequest, CreateVisitRequestRequest, DateRange,
+    DeclareConflictRequest, Engagement, ExportNationalProgrammeRequest, GetConsentTotalsRequest,
+    GetEngagementRequest, GetNationalBoardRequest, GetNationalBoardResponse, GetVisitRequestRequest,
+    Inspector, ListAuditEventsRequest, ListAuditEventsResponse, ListEngagementsRequest,
+    ListInspectorsRequest, ListLocalAreasRequest, ListLocalAreasResponse, ListPeopleRequest,
     ListPeopleResponse, ListRegionsRequest, ListSafeguardingConcernsRequest, ListVisitRequestsRequest,
-    ListVisitRequestsResponse, Person, RecordSafeguardingConcernRequest, Region, RequestState,
-    RevokeSessionsRequest, SafeguardingConcern, SignInRequest, SignOutRequest, VisitRequest, WhoAmIRequest,
-    WithdrawConsentRequest, account_service_client::AccountServiceClient,
-    audit_service_client::AuditServiceClient, auth_service_client::AuthServiceClient,
-    consent_service_client::ConsentServiceClient, reference_service_client::ReferenceServiceClient,
+    ListVisitRequestsResponse, NotifyLocalAreaRequest, Outcome, Person, PostponeEngagementRequest,
+    RecordOutcomeRequest, RecordSafeguardingConcernRequest, Region, RequestState,
+    RescheduleEngagementRequest, RevokeSessionsRequest, SafeguardingConcern, ScheduleEngagementRequest,
+    SignInRequest, SignOutRequest, TeamMember, VisitRequest, WhoAmIRequest, WithdrawConsentRequest,
+    account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
+    auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
+    programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
 };
 use tonic::{Code, Request, Response, Status, metadata::MetadataValue};
 use tonic_web_wasm_client::Client;
@@ -325,6 +331,165 @@ pub(crate) async fn get_consent_totals() -> Result<Vec<ConsentTotal>, ApiError> 
         ConsentServiceClient::new(client()).get_consent_totals(authorized(GetConsentTotalsRequest {})).await,
     )?;
     Ok(response.totals)
+}
+
+/// The engagement inside an answer that always carries one.
+fn engagement(engagement: Option<Engagement>) -> Result<Engagement, ApiError> {
+    engagement.ok_or_else(|| ApiError::missing("engagement"))
+}
+
+/// The inspector inside an answer that always carries one.
+fn inspector(inspector: Option<Inspector>) -> Result<Inspector, ApiError> {
+    inspector.ok_or_else(|| ApiError::missing("inspector"))
+}
+
+/// Proposes an engagement (national planners; regional leads in their own region) and returns
+/// it with its timeline.
+pub(crate) async fn schedule_engagement(request: ScheduleEngagementRequest) -> Result<Engagement, ApiError> {
+    let response =
+        answer(ProgrammeServiceClient::new(client()).schedule_engagement(authorized(request)).await)?;
+    engagement(response.engagement)
+}
+
+/// The engagements of a region in an academic year, by onsite date. An empty region is the
+/// caller's own (regional leads and local area users) or all of England (national planners);
+/// year 0 is the server's current academic year. Local area users get only their own area's
+/// confirmed engagements, without teams.
+pub(crate) async fn list_engagements(
+    region_code: String,
+    academic_year: i32,
+) -> Result<Vec<Engagement>, ApiError> {
+    let request = ListEngagementsRequest { region_code, academic_year };
+    let response = answer(ProgrammeServiceClient::new(client()).list_engagements(authorized(request)).await)?;
+    Ok(response.engagements)
+}
+
+/// One engagement. One outside the caller's scope answers NOT_FOUND, like a missing one.
+pub(crate) async fn get_engagement(id: String) -> Result<Engagement, ApiError> {
+    let response = answer(
+        ProgrammeServiceClient::new(client()).get_engagement(authorized(GetEngagementRequest { id })).await,
+    )?;
+    engagement(response.engagement)
+}
+
+/// New onsite days; once the local area has been notified, `reason` is required.
+pub(crate) async fn reschedule_engagement(
+    id: String,
+    version: i64,
+    onsite: DateRange,
+    reason: String,
+) -> Result<Engagement, ApiError> {
+    let request = RescheduleEngagementRequest { id, version, onsite: Some(onsite), reason };
+    let response =
+        answer(ProgrammeServiceClient::new(client()).reschedule_engagement(authorized(request)).await)?;
+    engagement(response.engagement)
+}
+
+/// Puts an engagement off, giving a reason.
+pub(crate) async fn postpone_engagement(
+    id: String,
+    version: i64,
+    reason: String,
+) -> Result<Engagement, ApiError> {
+    let request = PostponeEngagementRequest { id, version, reason };
+    let response =
+        answer(ProgrammeServiceClient::new(client()).postpone_engagement(authorized(request)).await)?;
+    engagement(response.engagement)
+}
+
+/// Records that the local area has been notified.
+pub(crate) async fn notify_local_area(id: String, version: i64) -> Result<Engagement, ApiError> {
+    let request = NotifyLocalAreaRequest { id, version };
+    let response =
+        answer(ProgrammeServiceClient::new(client()).notify_local_area(authorized(request)).await)?;
+    engagement(response.engagement)
+}
+
+/// Sets the team. A team breaking a hard rule is refused with FAILED_PRECONDITION naming the
+/// rule ("team.composition: …"); soft ones come back as the engagement's warnings.
+pub(crate) async fn assign_team(
+    id: String,
+    version: i64,
+    members: Vec<TeamMember>,
+    reason: String,
+) -> Result<Engagement, ApiError> {
+    let request = AssignTeamRequest { id, version, members, reason };
+    let response = answer(ProgrammeServiceClient::new(client()).assign_team(authorized(request)).await)?;
+    engagement(response.engagement)
+}
+
+/// Closes an engagement, with the outcome of an inspection (`Unspecified` for anything else).
+pub(crate) async fn record_outcome(
+    id: String,
+    version: i64,
+    outcome: Outcome,
+) -> Result<Engagement, ApiError> {
+    let request = RecordOutcomeRequest { id, version, outcome: outcome.into() };
+    let response = answer(ProgrammeServiceClient::new(client()).record_outcome(authorized(request)).await)?;
+    engagement(response.engagement)
+}
+
+/// Adds an inspector to the pool (national planners, regional leads).
+pub(crate) async fn create_inspector(request: CreateInspectorRequest) -> Result<Inspector, ApiError> {
+    let response = answer(ProgrammeServiceClient::new(client()).create_inspector(authorized(request)).await)?;
+    inspector(response.inspector)
+}
+
+/// Every inspector, with their unavailability and declared conflicts of interest.
+pub(crate) async fn list_inspectors() -> Result<Vec<Inspector>, ApiError> {
+    let response = answer(
+        ProgrammeServiceClient::new(client()).list_inspectors(authorized(ListInspectorsRequest {})).await,
+    )?;
+    Ok(response.inspectors)
+}
+
+/// Records days an inspector cannot work.
+pub(crate) async fn add_unavailability(
+    inspector_id: String,
+    period: DateRange,
+) -> Result<Inspector, ApiError> {
+    let request = AddUnavailabilityRequest { inspector_id, period: Some(period) };
+    let response =
+        answer(ProgrammeServiceClient::new(client()).add_unavailability(authorized(request)).await)?;
+    inspector(response.inspector)
+}
+
+/// Declares an inspector's conflict of interest with a local area (its ONS code), with a reason.
+pub(crate) async fn declare_conflict(
+    inspector_id: String,
+    local_area_code: String,
+    reason: String,
+) -> Result<Inspector, ApiError> {
+    let request = DeclareConflictRequest { inspector_id, local_area_code, reason };
+    let response = answer(ProgrammeServiceClient::new(client()).declare_conflict(authorized(request)).await)?;
+    inspector(response.inspector)
+}
+
+/// The national board (national planners): a summary per region, the interim programme's
+/// coverage and every local area matching the filters.
+pub(crate) async fn get_national_board(
+    request: GetNationalBoardRequest,
+) -> Result<GetNationalBoardResponse, ApiError> {
+    answer(ProgrammeServiceClient::new(client()).get_national_board(authorized(request)).await)
+}
+
+/// The file name of the national programme's CSV.
+pub(crate) const NATIONAL_PROGRAMME_CSV: &str = "send-planner-national-programme.csv";
+
+/// Fetches the national programme as CSV (national planners; year 0 is the server's current
+/// academic year) and hands it to the browser as `send-planner-national-programme.csv`.
+pub(crate) async fn export_national_programme(academic_year: i32) -> Result<(), ApiError> {
+    let request = ExportNationalProgrammeRequest { academic_year };
+    let csv =
+        answer(ProgrammeServiceClient::new(client()).export_national_programme(authorized(request)).await)?
+            .csv;
+    let window = web_sys::window().ok_or_else(|| ApiError::local("There is no browser window."))?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(&csv));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(browser_error("prepare the download"))?;
+    save_blob(&window, &blob, NATIONAL_PROGRAMME_CSV).map_err(browser_error("save the file"))
 }
 
 /// A JavaScript failure while handling a document, for the person.

@@ -11,10 +11,11 @@ use proto::pb::Person;
 use crate::{
     api,
     pages::{
-        accounts::AccountsPage, audit::AuditPage, letters::LettersPage, local_area::LocalAreaPage,
-        my_visits::MyVisitsPage, new_request::NewRequestPage, not_found::NotFound, region::RegionPage,
-        regions::RegionsPage, request::RequestPage, requests::RequestsPage, safeguarding::SafeguardingPage,
-        sign_in::SignInPage, totals::TotalsPage,
+        accounts::AccountsPage, audit::AuditPage, board::BoardPage, engagement::EngagementPage,
+        inspectors::InspectorsPage, letters::LettersPage, local_area::LocalAreaPage, my_visits::MyVisitsPage,
+        national::NationalPage, new_engagement::NewEngagementPage, new_request::NewRequestPage,
+        not_found::NotFound, region::RegionPage, regions::RegionsPage, request::RequestPage,
+        requests::RequestsPage, safeguarding::SafeguardingPage, sign_in::SignInPage, totals::TotalsPage,
     },
     session::{Auth, Page, Restricted, Session, menu, role_label, start_path, use_session},
 };
@@ -72,6 +73,27 @@ pub(crate) fn App() -> impl IntoView {
                         <Route
                             path=path!("/safeguarding")
                             view=|| view! { <Restricted page=Page::Safeguarding><SafeguardingPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/board")
+                            view=|| view! { <Restricted page=Page::Programme><BoardPage /></Restricted> }
+                        />
+                        // Before `/engagements/:id`: the first route that matches wins.
+                        <Route
+                            path=path!("/engagements/new")
+                            view=|| view! { <Restricted page=Page::Programme><NewEngagementPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/engagements/:id")
+                            view=|| view! { <Restricted page=Page::Programme><EngagementPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/inspectors")
+                            view=|| view! { <Restricted page=Page::Inspectors><InspectorsPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/national")
+                            view=|| view! { <Restricted page=Page::NationalBoard><NationalPage /></Restricted> }
                         />
                         <Route
                             path=path!("/accounts")
@@ -133,12 +155,13 @@ fn Menu(person: Person) -> impl IntoView {
         .map(|(label, href)| {
             let current = href.clone();
             // The item of the page shown, or of the section it belongs to (`/requests/<id>`
-            // under "Visit requests").
+            // under "Visit requests", `/engagements/<id>` under "Programme").
             let class = move || {
                 let path = location.pathname.get();
                 let here = path == current
                     || (current != "/"
-                        && path.strip_prefix(current.as_str()).is_some_and(|rest| rest.starts_with('/')));
+                        && path.strip_prefix(current.as_str()).is_some_and(|rest| rest.starts_with('/')))
+                    || (current == "/board" && path.starts_with("/engagements/"));
                 if here {
                     "govuk-service-navigation__item govuk-service-navigation__item--active"
                 } else {

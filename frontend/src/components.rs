@@ -237,3 +237,88 @@ pub(crate) fn DateInput(
         </div>
     }
 }
+
+/// One choice of [`Radios`]: its value, the input's id, its label and an optional hint.
+pub(crate) type Radio<T> = (T, String, String, Option<String>);
+
+/// GOV.UK radios in a fieldset, choosing one value.
+#[component]
+pub(crate) fn Radios<T>(
+    #[prop(into)] legend: String,
+    /// The inputs' name.
+    name: &'static str,
+    options: Vec<Radio<T>>,
+    value: RwSignal<T>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let items = options
+        .into_iter()
+        .map(|(option, id, label, hint)| {
+            let hint_id = hint.as_ref().map(|_| format!("{id}-hint"));
+            let hint = hint.map(|hint| {
+                view! { <div class="govuk-hint govuk-radios__hint" id=format!("{id}-hint")>{hint}</div> }
+            });
+            view! {
+                <div class="govuk-radios__item">
+                    <input
+                        class="govuk-radios__input"
+                        id=id.clone()
+                        name=name
+                        type="radio"
+                        value=id.clone()
+                        aria-describedby=hint_id
+                        prop:checked=move || value.get() == option
+                        on:change=move |_| value.set(option)
+                    />
+                    <label class="govuk-label govuk-radios__label" for=id>{label}</label>
+                    {hint}
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="govuk-form-group">
+            <fieldset class="govuk-fieldset">
+                <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>
+                <div class="govuk-radios govuk-radios--small">{items}</div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// A GOV.UK warning text.
+#[component]
+pub(crate) fn WarningText(#[prop(into)] text: String) -> impl IntoView {
+    view! {
+        <div class="govuk-warning-text">
+            <span class="govuk-warning-text__icon" aria-hidden="true">"!"</span>
+            <strong class="govuk-warning-text__text">
+                <span class="govuk-visually-hidden">"Warning"</span>
+                {text}
+            </strong>
+        </div>
+    }
+}
+
+/// An engagement state as a GOV.UK tag.
+#[component]
+pub(crate) fn EngagementStateTag(state: proto::pb::EngagementState) -> impl IntoView {
+    view! {
+        <strong class=crate::format::engagement_state_tag_class(state) data-testid="state">
+            {crate::format::engagement_state_label(state)}
+        </strong>
+    }
+}
+
+/// One row of a GOV.UK summary list.
+#[component]
+pub(crate) fn SummaryRow(key: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="govuk-summary-list__row">
+            <dt class="govuk-summary-list__key">{key}</dt>
+            <dd class="govuk-summary-list__value">{children()}</dd>
+        </div>
+    }
+}

@@ -2,7 +2,9 @@
 //! style writes them ("19 April 2027", "Spring 2026/27").
 
 use js_sys::{Object, Reflect};
-use proto::pb::{DateRange, Phase, RequestState, Term};
+use proto::pb::{
+    DateRange, EngagementKind, EngagementState, Inspectorate, Outcome, Phase, RequestState, TeamRole, Term,
+};
 use wasm_bindgen::JsValue;
 
 /// Every request state, in the order a request moves through them, with the value used in
@@ -158,4 +160,180 @@ pub(crate) fn current_academic_year() -> i32 {
     let year = i32::try_from(today.get_full_year()).unwrap_or(2026);
     // Months count from 0: September is 8.
     if today.get_month() >= 8 { year } else { year - 1 }
+}
+
+/// Every engagement state, in the order an engagement moves through them, with the value used
+/// in forms.
+pub(crate) const ENGAGEMENT_STATES: [(EngagementState, &str); 6] = [
+    (EngagementState::Proposed, "proposed"),
+    (EngagementState::Notified, "notified"),
+    (EngagementState::Onsite, "onsite"),
+    (EngagementState::Reporting, "reporting"),
+    (EngagementState::Done, "done"),
+    (EngagementState::Postponed, "postponed"),
+];
+
+/// An engagement state in words.
+pub(crate) fn engagement_state_label(state: EngagementState) -> &'static str {
+    match state {
+        EngagementState::Proposed => "Proposed",
+        EngagementState::Notified => "Notified",
+        EngagementState::Onsite => "Onsite",
+        EngagementState::Reporting => "Reporting",
+        EngagementState::Done => "Done",
+        EngagementState::Postponed => "Postponed",
+        EngagementState::Unspecified => "Unknown",
+    }
+}
+
+/// The GOV.UK tag colour of an engagement state: proposals yellow, confirmed ones blue, under
+/// way purple, reporting turquoise, finished green and postponed orange.
+pub(crate) fn engagement_state_tag_class(state: EngagementState) -> &'static str {
+    match state {
+        EngagementState::Proposed => "govuk-tag govuk-tag--yellow",
+        EngagementState::Notified => "govuk-tag",
+        EngagementState::Onsite => "govuk-tag govuk-tag--purple",
+        EngagementState::Reporting => "govuk-tag govuk-tag--turquoise",
+        EngagementState::Done => "govuk-tag govuk-tag--green",
+        EngagementState::Postponed => "govuk-tag govuk-tag--orange",
+        EngagementState::Unspecified => "govuk-tag govuk-tag--grey",
+    }
+}
+
+/// Every kind of engagement, in the order offered, with the value used in forms.
+pub(crate) const ENGAGEMENT_KINDS: [(EngagementKind, &str); 6] = [
+    (EngagementKind::FullInspection, "full-inspection"),
+    (EngagementKind::MonitoringInspection, "monitoring-inspection"),
+    (EngagementKind::InterimVisit, "interim-visit"),
+    (EngagementKind::EngagementMeeting, "engagement-meeting"),
+    (EngagementKind::ThematicVisit, "thematic-visit"),
+    (EngagementKind::LegacyInspection, "legacy-inspection"),
+];
+
+/// A kind of engagement in words.
+pub(crate) fn engagement_kind_label(kind: EngagementKind) -> &'static str {
+    match kind {
+        EngagementKind::FullInspection => "Full inspection",
+        EngagementKind::LegacyInspection => "Inspection (2016 framework)",
+        EngagementKind::MonitoringInspection => "Monitoring inspection",
+        EngagementKind::InterimVisit => "Interim visit",
+        EngagementKind::EngagementMeeting => "Engagement meeting",
+        EngagementKind::ThematicVisit => "Thematic visit",
+        EngagementKind::Unspecified => "Engagement",
+    }
+}
+
+/// Whether a kind of engagement is an inspection (with notice, a timeline and an outcome).
+pub(crate) fn is_inspection(kind: EngagementKind) -> bool {
+    matches!(
+        kind,
+        EngagementKind::FullInspection
+            | EngagementKind::LegacyInspection
+            | EngagementKind::MonitoringInspection
+    )
+}
+
+/// Every outcome, in the order offered, with the value used in forms.
+pub(crate) const OUTCOMES: [(Outcome, &str); 5] = [
+    (Outcome::Positive, "positive"),
+    (Outcome::Inconsistent, "inconsistent"),
+    (Outcome::SystemicFailings, "systemic-failings"),
+    (Outcome::LegacyLetter, "legacy-letter"),
+    (Outcome::WrittenStatementOfAction, "written-statement-of-action"),
+];
+
+/// An inspection outcome in words.
+pub(crate) fn outcome_label(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Positive => "Typically positive experiences and outcomes",
+        Outcome::Inconsistent => "Inconsistent experiences and outcomes",
+        Outcome::SystemicFailings => "Widespread and/or systemic failings",
+        Outcome::LegacyLetter => "Letter, no written statement of action (2016 framework)",
+        Outcome::WrittenStatementOfAction => "Written statement of action (2016 framework)",
+        Outcome::Unspecified => "None on record",
+    }
+}
+
+/// A team role in words.
+pub(crate) fn team_role_label(role: TeamRole) -> &'static str {
+    match role {
+        TeamRole::LeadHmi => "Lead HMI",
+        TeamRole::OfstedInspector => "Ofsted inspector",
+        TeamRole::CqcInspector => "CQC inspector",
+        TeamRole::SocialCareInspector => "Social care inspector",
+        TeamRole::Unspecified => "No role",
+    }
+}
+
+/// Every team role, in the order offered, with the value used in forms.
+pub(crate) const TEAM_ROLES: [(TeamRole, &str); 4] = [
+    (TeamRole::LeadHmi, "lead-hmi"),
+    (TeamRole::OfstedInspector, "ofsted-inspector"),
+    (TeamRole::CqcInspector, "cqc-inspector"),
+    (TeamRole::SocialCareInspector, "social-care-inspector"),
+];
+
+/// An inspectorate in words.
+pub(crate) fn inspectorate_label(inspectorate: Inspectorate) -> &'static str {
+    match inspectorate {
+        Inspectorate::Ofsted => "Ofsted",
+        Inspectorate::Cqc => "CQC",
+        Inspectorate::Unspecified => "Unknown",
+    }
+}
+
+/// The kinds of local area, with the server's names.
+pub(crate) const AREA_KINDS: [(&str, &str); 4] = [
+    ("london_borough", "London borough"),
+    ("metropolitan_district", "Metropolitan district"),
+    ("unitary_authority", "Unitary authority"),
+    ("county", "County"),
+];
+
+/// A kind of local area (the server's name) in words.
+pub(crate) fn area_kind_label(kind: &str) -> String {
+    AREA_KINDS
+        .iter()
+        .find(|(name, _)| *name == kind)
+        .map_or_else(|| kind.replace('_', " "), |(_, label)| (*label).to_owned())
+}
+
+/// A group of the coverage by last outcome (the server's name) in words.
+pub(crate) fn outcome_group_label(group: &str) -> String {
+    match group {
+        "did_well" => "Did well at the last inspection".to_owned(),
+        "did_not_do_well" => "Did not do well at the last inspection".to_owned(),
+        "no_outcome" => "No inspection on record".to_owned(),
+        other => area_kind_label(other),
+    }
+}
+
+/// A local area's status on the national board (the server's name) in words, with its GOV.UK
+/// tag class.
+pub(crate) fn board_status(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "overdue" => ("Overdue", "govuk-tag govuk-tag--red"),
+        "due_this_term" => ("Due this term", "govuk-tag govuk-tag--orange"),
+        "scheduled" => ("Scheduled", "govuk-tag"),
+        "done" => ("Done", "govuk-tag govuk-tag--green"),
+        "not_due" => ("Not due", "govuk-tag govuk-tag--grey"),
+        _ => ("Unknown", "govuk-tag govuk-tag--grey"),
+    }
+}
+
+/// The Monday of the week of an ISO date, as ISO; anything unreadable as it came.
+pub(crate) fn week_of(iso: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(&format!("{iso}T12:00:00Z")));
+    if date.get_time().is_nan() {
+        return iso.to_owned();
+    }
+    // Sunday is 0: Monday is 1 day back from Tuesday, 6 days back from Sunday.
+    let back = (date.get_utc_day() + 6) % 7;
+    let monday = js_sys::Date::new(&JsValue::from_f64(date.get_time() - f64::from(back) * 86_400_000.0));
+    format!(
+        "{:04}-{:02}-{:02}",
+        monday.get_utc_full_year(),
+        monday.get_utc_month() + 1,
+        monday.get_utc_date()
+    )
 }

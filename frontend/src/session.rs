@@ -115,6 +115,13 @@ pub(crate) enum Page {
     Totals,
     /// Escalated safeguarding concerns (`/safeguarding`).
     Safeguarding,
+    /// The regional board (`/board`), each engagement (`/engagements/<id>`) and scheduling a
+    /// new one (`/engagements/new`).
+    Programme,
+    /// The inspectors, their unavailability and conflicts of interest (`/inspectors`).
+    Inspectors,
+    /// The national board (`/national`).
+    NationalBoard,
 }
 
 /// Whether `person` may use `page`.
@@ -129,10 +136,16 @@ pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
             | Page::VisitRequests
             | Page::NewVisitRequest
             | Page::Totals
-            | Page::Safeguarding,
+            | Page::Safeguarding
+            | Page::Programme
+            | Page::Inspectors
+            | Page::NationalBoard,
         ) => true,
         (Role::RegionalLead, Page::Region(code)) => *code == person.region_code,
-        (Role::RegionalLead, Page::VisitRequests | Page::NewVisitRequest | Page::Totals) => true,
+        (
+            Role::RegionalLead,
+            Page::VisitRequests | Page::NewVisitRequest | Page::Totals | Page::Programme | Page::Inspectors,
+        ) => true,
         (Role::LocalAreaUser, Page::LocalArea | Page::VisitRequests) => true,
         (Role::Inspector, Page::MyVisits) => true,
         (Role::RecipientBody, Page::Letters) => true,
@@ -158,6 +171,9 @@ pub(crate) fn menu(person: &Person) -> Vec<(&'static str, String)> {
     match person.role() {
         Role::NationalPlanner => vec![
             ("Regions", "/".to_owned()),
+            ("National board", "/national".to_owned()),
+            ("Programme", "/board".to_owned()),
+            ("Inspectors", "/inspectors".to_owned()),
             ("Visit requests", "/requests".to_owned()),
             ("Totals", "/totals".to_owned()),
             ("Safeguarding", "/safeguarding".to_owned()),
@@ -165,6 +181,8 @@ pub(crate) fn menu(person: &Person) -> Vec<(&'static str, String)> {
         ],
         Role::RegionalLead => vec![
             ("My region", start_path(person)),
+            ("Programme", "/board".to_owned()),
+            ("Inspectors", "/inspectors".to_owned()),
             ("Visit requests", "/requests".to_owned()),
             ("Totals", "/totals".to_owned()),
         ],

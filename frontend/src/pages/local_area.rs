@@ -1,14 +1,19 @@
-//! A local area user's start page: their own local area and the visit requests waiting for its
-//! answer.
+//! A local area user's start page: their own local area, its confirmed inspections and visits,
+//! and the visit requests waiting for its answer.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use proto::pb::RequestState;
+use proto::pb::{Engagement, RequestState};
 
-use crate::{api, components::set_title, session::use_session};
+use crate::{
+    api,
+    components::{EngagementStateTag, ErrorSummary, Loading, set_title},
+    format::{date_label, engagement_kind_label, range_label},
+    session::use_session,
+};
 
-/// The signed-in person's local area, how many visit requests wait for its answer, and the way
-/// to all of them.
+/// The signed-in person's local area, its confirmed engagements, how many visit requests wait
+/// for its answer, and the way to all of them.
 #[component]
 pub(crate) fn LocalAreaPage() -> impl IntoView {
     let session = use_session();
@@ -22,8 +27,24 @@ pub(crate) fn LocalAreaPage() -> impl IntoView {
             n => format!("{n} visit requests are waiting for your answer."),
         })
     };
+    // The server shows a local area only its own confirmed engagements, never teams or notes.
+    let engagements = LocalResource::new(|| api::list_engagements(String::new(), 0));
+    let confirmed = move || match engagements.get() {
+        None => view! { <Loading what="inspections and visits" /> }.into_any(),
+        Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
+        Some(Ok(list)) if list.is_empty() => view! {
+            <p class="govuk-body" data-testid="no-engagements">
+                "No inspections or visits are confirmed for your local area this academic year."
+            </p>
+        }
+        .into_any(),
+        Some(Ok(list)) => view! { <Confirmed engagements=list /> }.into_any(),
+    };
     view! {
         <h1 class="govuk-heading-l" data-testid="start-page">{name}</h1>
+        <h2 class="govuk-heading-m">"Inspections and visits"</h2>
+        {confirmed}
+        <h2 class="govuk-heading-m">"Interim visit requests"</h2>
         <p class="govuk-body">
             "The inspectorates may ask your local area for a voluntary interim visit. Each request and your written answer are confidential to your local area, your region's lead and national planners."
         </p>
@@ -33,5 +54,42 @@ pub(crate) fn LocalAreaPage() -> impl IntoView {
                 "Your local area's visit requests"
             </A>
         </p>
+    }
+}
+
+/// The confirmed engagements: kind, dates and notice.
+#[component]
+fn Confirmed(engagements: Vec<Engagement>) -> impl IntoView {
+    let rows = engagements
+        .into_iter()
+        .map(|e| {
+            let state = e.state();
+            let notified = e
+                .timeline
+                .as_ref()
+                .map_or_else(|| "No notice".to_owned(), |t| date_label(&t.notification_date));
+            view! {
+                <tr class="govuk-table__row" data-engagement=e.id.clone()>
+                    <th scope="row" class="govuk-table__header">{engagement_kind_label(e.kind())}</th>
+                    <td class="govuk-table__cell">{range_label(e.onsite.as_ref())}</td>
+                    <td class="govuk-table__cell">{notified}</td>
+                    <td class="govuk-table__cell"><EngagementStateTag state /></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="govuk-table" data-testid="engagements">
+            <caption class="govuk-table__caption govuk-table__caption--s">"Confirmed this academic year"</caption>
+            <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                    <th scope="col" class="govuk-table__header">"Kind"</th>
+                    <th scope="col" class="govuk-table__header">"Onsite"</th>
+                    <th scope="col" class="govuk-table__header">"Notification date"</th>
+                    <th scope="col" class="govuk-table__header">"State"</th>
+                </tr>
+            </thead>
+            <tbody class="govuk-table__body">{rows}</tbody>
+        </table>
     }
 }

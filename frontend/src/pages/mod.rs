@@ -2,9 +2,14 @@
 
 pub(crate) mod accounts;
 pub(crate) mod audit;
+pub(crate) mod board;
+pub(crate) mod engagement;
+pub(crate) mod inspectors;
 pub(crate) mod letters;
 pub(crate) mod local_area;
 pub(crate) mod my_visits;
+pub(crate) mod national;
+pub(crate) mod new_engagement;
 pub(crate) mod new_request;
 pub(crate) mod no_access;
 pub(crate) mod not_found;

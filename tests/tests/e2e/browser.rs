@@ -1,7 +1,9 @@
 //! Headless Chromium against the real server and the built web app (`dist/`): signing in and
 //! out, each role's start page and menu, pages a role may not use, accounts, the audit trail,
-//! and confidential visit requests with their written consent.
+//! confidential visit requests with their written consent, and the inspection programme
+//! (scheduling with notice, teams, the regional and national boards and their CSV export).
 
+use anyhow::Context as _;
 use chrono::{Datelike as _, NaiveDate, TimeDelta};
 use fantoccini::Locator;
 use integration_tests::{
@@ -10,13 +12,28 @@ use integration_tests::{
 use proto::pb::{
     self, CreatePersonRequest, Person, RevokeSessionsRequest, Role, SignInRequest,
     account_service_client::AccountServiceClient, auth_service_client::AuthServiceClient,
-    consent_service_client::ConsentServiceClient,
+    consent_service_client::ConsentServiceClient, programme_service_client::ProgrammeServiceClient,
 };
 use sha2::Digest as _;
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
 
 /// Long enough and not a common password.
 const PASSWORD: &str = "correct horse battery";
+
+/// A national planner's menu.
+const PLANNER_MENU: [&str; 8] = [
+    "Regions",
+    "National board",
+    "Programme",
+    "Inspectors",
+    "Visit requests",
+    "Totals",
+    "Safeguarding",
+    "Audit trail",
+];
+
+/// A regional lead's menu.
+const LEAD_MENU: [&str; 5] = ["My region", "Programme", "Inspectors", "Visit requests", "Totals"];
 
 /// An account with `role` and no scope; add the scope with struct update syntax.
 fn account(username: &str, display_name: &str, role: Role) -> CreatePersonRequest {
@@ -161,7 +178,7 @@ async fn a_national_planner_signs_in_to_the_regions_and_reads_the_audit_trail() 
             && identity.contains("All of England"),
         "{identity}"
     );
-    assert_eq!(menu(&browser).await?, ["Regions", "Visit requests", "Totals", "Safeguarding", "Audit trail"]);
+    assert_eq!(menu(&browser).await?, PLANNER_MENU);
     browser.wait_for_text("[data-testid=regions] caption", "10 regions").await?;
     assert_eq!(browser.client.title().await?, "Regions - SEND Planner");
     browser.assert_accessible().await?;
@@ -197,7 +214,7 @@ async fn a_regional_lead_signs_in_to_their_own_region_and_no_other() -> anyhow::
     assert!(table.contains("13 local areas"), "{table}");
     let identity = browser.find("[data-testid=identity]").await?.text().await?;
     assert!(identity.contains("Regional lead") && identity.contains("Inner London"), "{identity}");
-    assert_eq!(menu(&browser).await?, ["My region", "Visit requests", "Totals"]);
+    assert_eq!(menu(&browser).await?, LEAD_MENU);
     // The way back to all regions is only for those who may see them.
     assert!(browser.client.find(Locator::LinkText("Back to regions")).await.is_err());
     assert_eq!(browser.client.title().await?, "Inner London - SEND Planner");
@@ -437,7 +454,7 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
 
     // The regional lead asks Camden, through the form.
     sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
-    assert_eq!(menu(&browser).await?, ["My region", "Visit requests", "Totals"]);
+    assert_eq!(menu(&browser).await?, LEAD_MENU);
     browser.client.find(Locator::LinkText("Visit requests")).await?.click().await?;
     browser.wait_for_text("[data-testid=no-requests]", "There are no visit requests yet.").await?;
     assert_eq!(browser.client.title().await?, "Visit requests - SEND Planner");
@@ -722,7 +739,7 @@ async fn a_national_planner_sees_totals_by_region_and_phase_and_the_escalated_co
     let browser = Browser::start().await?;
 
     sign_in_as(&browser, &app, Persona::Planner).await?;
-    assert_eq!(menu(&browser).await?, ["Regions", "Visit requests", "Totals", "Safeguarding", "Audit trail"]);
+    assert_eq!(menu(&browser).await?, PLANNER_MENU);
     browser.client.find(Locator::LinkText("Totals")).await?.click().await?;
     browser.wait_for_text("h1", "Interim visit requests: totals").await?;
     browser.find("[data-testid=totals] tbody tr").await?;
@@ -767,6 +784,393 @@ async fn a_national_planner_sees_totals_by_region_and_phase_and_the_escalated_co
     browser.find("[data-testid=totals] tr[data-region=E13000001]").await?;
     let totals = browser.find("[data-testid=totals]").await?.text().await?;
     assert!(!totals.contains("North East"), "{totals}");
+    browser.assert_accessible().await?;
+
+    browser.close().await?;
+    app.stop().await
+}
+
+type Programme = ProgrammeServiceClient<InterceptedService<Channel, Bearer>>;
+
+/// Sets the server's clock to Monday 23 November 2026, 09:00 UTC, so the programme's notice,
+/// bank holidays and academic year fall where these tests expect them. Call it before signing in.
+fn set_programme_clock(app: &TestApp) -> anyhow::Result<()> {
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")?.to_utc());
+    Ok(())
+}
+
+/// A programme-service client signed in as the persona (seeded if needed).
+async fn programme_client(app: &TestApp, persona: Persona) -> anyhow::Result<Programme> {
+    let (_, token) = app.persona(persona).await?;
+    Ok(ProgrammeServiceClient::new(app.authed(&token).await?))
+}
+
+/// A day of the year, for the date inputs.
+fn day(year: i32, month: u32, day: u32) -> anyhow::Result<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, month, day).context("no such day")
+}
+
+/// Counts the rows of a table's body.
+async fn rows(browser: &Browser, table: &str) -> anyhow::Result<usize> {
+    Ok(browser.client.find_all(Locator::Css(&format!("{table} tbody tr"))).await?.len())
+}
+
+#[tokio::test]
+async fn a_regional_lead_schedules_a_full_inspection_and_its_notice_skips_easter() -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    set_programme_clock(&app)?;
+    let browser = Browser::start().await?;
+    sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
+    assert_eq!(menu(&browser).await?, LEAD_MENU);
+
+    browser.client.find(Locator::LinkText("Programme")).await?.click().await?;
+    browser.wait_for_text("[data-testid=board-title]", "Programme: Inner London").await?;
+    browser.find("[data-testid=no-engagements]").await?;
+    assert_eq!(path(&browser).await?, "/board");
+    assert_eq!(browser.client.title().await?, "Programme: Inner London - SEND Planner");
+    browser.assert_accessible().await?;
+
+    browser.find("[data-testid=schedule-engagement]").await?.click().await?;
+    browser.wait_for_text("h1", "Schedule an engagement").await?;
+    assert_eq!(path(&browser).await?, "/engagements/new");
+    assert_eq!(browser.client.title().await?, "Schedule an engagement - SEND Planner");
+    // Only the lead's own region's areas are offered.
+    browser.find("#local-area option[value=E09000007]").await?;
+    assert!(browser.client.find(Locator::Css("#local-area option[value=E06000001]")).await.is_err());
+    browser.assert_accessible().await?;
+
+    // Easter Monday 2027 is a bank holiday: the server refuses and says why.
+    browser.find("#local-area").await?.select_by_value("E09000007").await?;
+    browser.find("label[for=kind-full-inspection]").await?.click().await?;
+    fill_date(&browser, "onsite-first-day", day(2027, 3, 29)?).await?;
+    fill_date(&browser, "onsite-last-day", day(2027, 3, 31)?).await?;
+    browser.find("[data-testid=schedule]").await?.click().await?;
+    let error = browser.wait_for_text("[data-testid=error]", "bank holiday").await?;
+    assert!(
+        error.contains("There is a problem")
+            && error.contains("onsite: the first onsite day, 2027-03-29, is a weekend or a bank holiday"),
+        "{error}"
+    );
+    assert_eq!(path(&browser).await?, "/engagements/new");
+    browser.assert_accessible().await?;
+
+    // Wednesday 7 to Friday 9 April: notified Monday 22 March, 10 working days before (Good
+    // Friday and Easter Monday are not working days).
+    browser.client.refresh().await?;
+    browser.find("#local-area option[value=E09000007]").await?;
+    browser.find("#local-area").await?.select_by_value("E09000007").await?;
+    browser.find("label[for=kind-full-inspection]").await?.click().await?;
+    fill_date(&browser, "onsite-first-day", day(2027, 4, 7)?).await?;
+    fill_date(&browser, "onsite-last-day", day(2027, 4, 9)?).await?;
+    browser.find("#note").await?.send_keys("Spring full inspection").await?;
+    browser.find("[data-testid=schedule]").await?.click().await?;
+    browser.wait_for_text("[data-testid=engagement-title]", "Full inspection: Camden").await?;
+    let engagement_path = path(&browser).await?;
+    let id = engagement_path.strip_prefix("/engagements/").unwrap_or_default().to_owned();
+    assert!(id.parse::<u64>().is_ok(), "{engagement_path}");
+    assert_eq!(browser.find("[data-testid=notification-date]").await?.text().await?, "22 March 2027");
+    let summary = words(&browser, "[data-testid=engagement-summary]").await?;
+    assert!(
+        summary.contains("Proposed")
+            && summary.contains("7 April 2027 to 9 April 2027")
+            && summary.contains("Spring full inspection"),
+        "{summary}"
+    );
+    let timeline = words(&browser, "[data-testid=timeline]").await?;
+    for week in [
+        "Week 1: offsite 22 March 2027 to 26 March 2027",
+        "Week 2: offsite and onsite 29 March 2027 to 2 April 2027",
+        "Week 3: onsite 5 April 2027 to 9 April 2027",
+    ] {
+        assert!(timeline.contains(week), "{week:?} not in {timeline}");
+    }
+    assert_eq!(browser.client.title().await?, "Full inspection: Camden - SEND Planner");
+    browser.find("[data-testid=notify-form]").await?;
+    browser.find("[data-testid=team-form] [data-testid=no-inspectors]").await?;
+    browser.assert_accessible().await?;
+
+    // The board lists it, proposed, with its notice.
+    browser.client.find(Locator::LinkText("Programme")).await?.click().await?;
+    let row = browser.wait_for_text(&format!("[data-engagement='{id}']"), "Camden").await?;
+    assert!(
+        row.contains("Proposed") && row.contains("22 March 2027") && row.contains("Full inspection"),
+        "{row}"
+    );
+    assert!(row.contains("Week of 5 April 2027"), "{row}");
+    browser.find("#board-state").await?.select_by_value("notified").await?;
+    browser.find("[data-testid=no-engagements]").await?;
+    browser.find("#board-state").await?.select_by_value("proposed").await?;
+    browser.find(&format!("[data-engagement='{id}']")).await?;
+    browser.assert_accessible().await?;
+
+    browser.close().await?;
+    app.stop().await
+}
+
+#[tokio::test]
+async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_notifies_camden()
+-> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    set_programme_clock(&app)?;
+    let mut lead = programme_client(&app, Persona::InnerLondonLead).await?;
+    let mut ids = Vec::new();
+    for (name, inspectorate, social_care) in [
+        ("Hana Lead", pb::Inspectorate::Ofsted, false),
+        ("Omar Ofsted", pb::Inspectorate::Ofsted, false),
+        ("Cara Quality", pb::Inspectorate::Cqc, false),
+        ("Sam Social", pb::Inspectorate::Ofsted, true),
+    ] {
+        let created = lead
+            .create_inspector(pb::CreateInspectorRequest {
+                name: name.into(),
+                inspectorate: inspectorate.into(),
+                social_care,
+                home_region_code: "E13000001".into(),
+                max_engagements_per_term: 4,
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        ids.push(created.inspector.context("inspector")?.id);
+    }
+    let engagement = lead
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E09000007".into(),
+            kind: pb::EngagementKind::FullInspection.into(),
+            onsite: Some(pb::DateRange { first_day: "2027-01-18".into(), last_day: "2027-01-20".into() }),
+            note: "Winter full inspection".into(),
+        })
+        .await?
+        .into_inner()
+        .engagement
+        .context("engagement")?;
+    let browser = Browser::start().await?;
+    sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
+
+    // The inspectors page: the four, and a fifth added with an unavailability and a conflict.
+    browser.client.find(Locator::LinkText("Inspectors")).await?.click().await?;
+    let table = browser.wait_for_text("[data-testid=inspectors]", "Sam Social").await?;
+    assert!(table.contains("4 inspectors") && table.contains("Inner London"), "{table}");
+    assert_eq!(browser.client.title().await?, "Inspectors - SEND Planner");
+    browser.assert_accessible().await?;
+    browser.find("#inspector-name").await?.send_keys("Nia North").await?;
+    browser.find("label[for=inspectorate-cqc]").await?.click().await?;
+    browser.find("#inspector-home-region option[value=E12000001]").await?;
+    browser.find("#inspector-home-region").await?.select_by_value("E12000001").await?;
+    browser.find("[data-testid=add-inspector]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "Nia North is added to the inspectors.").await?;
+    let row = browser.wait_for_text("[data-testid=inspectors]", "Nia North").await?;
+    assert!(row.contains("5 inspectors") && row.contains("North East"), "{row}");
+    browser.find(&format!("#unavailable-inspector option[value='{}']", ids[3])).await?;
+    browser.find("#unavailable-inspector").await?.select_by_value(&ids[3]).await?;
+    fill_date(&browser, "unavailable-first-day", day(2027, 2, 1)?).await?;
+    fill_date(&browser, "unavailable-last-day", day(2027, 2, 26)?).await?;
+    browser.find("[data-testid=add-unavailability]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "The unavailability of Sam Social is recorded.").await?;
+    browser
+        .wait_for_text(&format!("[data-testid=inspectors] [data-inspector='{}']", ids[3]), "1 February 2027")
+        .await?;
+    browser.find("#conflict-inspector").await?.select_by_value(&ids[2]).await?;
+    browser.find("#conflict-area").await?.send_keys("E09000033").await?;
+    browser.find("#conflict-reason").await?.send_keys("A close relative works for Westminster").await?;
+    browser.find("[data-testid=declare-conflict]").await?.click().await?;
+    browser
+        .wait_for_text("[data-testid=banner]", "The conflict of interest of Cara Quality is recorded.")
+        .await?;
+    browser
+        .wait_for_text(&format!("[data-testid=inspectors] [data-inspector='{}']", ids[2]), "E09000033")
+        .await?;
+    browser.assert_accessible().await?;
+
+    // Only two Ofsted inspectors for a full inspection: refused, naming the rule.
+    browser.client.goto(&format!("{}/engagements/{}", app.url(), engagement.id)).await?;
+    browser.wait_for_text("[data-testid=engagement-title]", "Camden").await?;
+    browser.find(&format!("#role-{}", ids[1])).await?;
+    browser.find(&format!("#role-{}", ids[0])).await?.select_by_value("lead-hmi").await?;
+    browser.find(&format!("#role-{}", ids[1])).await?.select_by_value("ofsted-inspector").await?;
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=assign-team]").await?.click().await?;
+    let error =
+        browser.wait_for_text("[data-testid=team-form] [data-testid=error]", "team.composition").await?;
+    assert!(error.contains("There is a problem"), "{error}");
+    browser.find("[data-testid=no-team]").await?;
+    browser.assert_accessible().await?;
+
+    // With a CQC and a social care inspector the team is accepted.
+    browser.find(&format!("#role-{}", ids[2])).await?.select_by_value("cqc-inspector").await?;
+    browser.find(&format!("#role-{}", ids[3])).await?.select_by_value("social-care-inspector").await?;
+    browser.find("[data-testid=assign-team]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "The team is assigned.").await?;
+    let team = words(&browser, "[data-testid=team]").await?;
+    for member in ["Hana Lead Lead HMI", "Omar Ofsted Ofsted inspector", "Cara Quality CQC inspector"] {
+        assert!(team.contains(member), "{member:?} not in {team}");
+    }
+    assert!(team.contains("Sam Social Social care inspector"), "{team}");
+    assert!(browser.client.find(Locator::Css("[data-testid=error]")).await.is_err());
+    assert!(browser.client.find(Locator::Css("[data-testid=warnings]")).await.is_err());
+    browser.assert_accessible().await?;
+
+    // Camden is notified; its start page shows the dates and notice, never the team.
+    browser.find("[data-testid=notify]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "The local area has been notified.").await?;
+    browser.wait_for_text("[data-testid=engagement-summary] [data-testid=state]", "Notified").await?;
+    // Once notified, a new team needs a reason.
+    browser.find("#team-reason").await?;
+    browser.find("#reschedule-reason").await?;
+    browser.assert_accessible().await?;
+    sign_out(&browser).await?;
+
+    sign_in_as(&browser, &app, Persona::Camden).await?;
+    let confirmed = browser.wait_for_text("[data-testid=engagements]", "Full inspection").await?;
+    assert!(
+        confirmed.contains("18 January 2027 to 20 January 2027")
+            && confirmed.contains("4 January 2027")
+            && confirmed.contains("Notified"),
+        "{confirmed}"
+    );
+    let page = browser.find("main").await?.text().await?;
+    for hidden in ["Hana Lead", "Omar Ofsted", "Cara Quality", "Sam Social", "Winter full inspection"] {
+        assert!(!page.contains(hidden), "{hidden:?} shown to the local area: {page}");
+    }
+    browser.assert_accessible().await?;
+    assert_no_access(&browser, &app, "/board", "Schedule an engagement").await?;
+
+    browser.close().await?;
+    app.stop().await
+}
+
+#[tokio::test]
+async fn a_national_planner_filters_the_national_board_and_exports_the_programme_as_csv() -> anyhow::Result<()>
+{
+    let app = spawn_app().await?;
+    set_programme_clock(&app)?;
+    let mut planner = programme_client(&app, Persona::Planner).await?;
+    for (area, completed, outcome) in [
+        ("E09000007", "2023-06-01", pb::Outcome::Inconsistent),
+        ("E06000001", "2025-03-03", pb::Outcome::SystemicFailings),
+        ("E10000015", "2024-01-10", pb::Outcome::Positive),
+    ] {
+        planner
+            .record_past_inspection(pb::RecordPastInspectionRequest {
+                local_area_code: area.into(),
+                kind: pb::EngagementKind::FullInspection.into(),
+                completed_on: completed.into(),
+                outcome: outcome.into(),
+            })
+            .await?;
+    }
+    planner
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E09000033".into(),
+            kind: pb::EngagementKind::EngagementMeeting.into(),
+            onsite: Some(pb::DateRange { first_day: "2027-03-03".into(), last_day: "2027-03-03".into() }),
+            note: String::new(),
+        })
+        .await?;
+    let browser = Browser::start().await?;
+    sign_in_as(&browser, &app, Persona::Planner).await?;
+    assert_eq!(menu(&browser).await?, PLANNER_MENU);
+
+    browser.client.find(Locator::LinkText("National board")).await?.click().await?;
+    browser.wait_for_text("[data-testid=national-areas] caption", "153 local areas").await?;
+    assert_eq!(path(&browser).await?, "/national");
+    assert_eq!(browser.client.title().await?, "National board - SEND Planner");
+    assert_eq!(rows(&browser, "[data-testid=national-areas]").await?, 153);
+    // Ten regions and a row adding them up.
+    assert_eq!(rows(&browser, "[data-testid=region-summary]").await?, 11);
+    let inner = words(&browser, "[data-testid=region-summary] tr[data-region=E13000001]").await?;
+    // Overdue, due this term, scheduled, done, interim visits: Camden is overdue (due June 2026)
+    // and Westminster has an engagement meeting.
+    assert!(inner.starts_with("Inner London 1 "), "{inner}");
+    let camden = words(&browser, "[data-testid=national-areas] tr[data-area=E09000007]").await?;
+    assert!(
+        camden.contains("Inconsistent experiences and outcomes")
+            && camden.contains("1 June 2023")
+            && camden.contains("Overdue"),
+        "{camden}"
+    );
+    let outcomes = words(&browser, "[data-testid=coverage-outcome]").await?;
+    assert!(
+        outcomes.contains("Did well at the last inspection") && outcomes.contains("0 of 1 areas"),
+        "{outcomes}"
+    );
+    browser.find("[data-testid=coverage-kind] tr[data-group=county]").await?;
+    browser.assert_accessible().await?;
+
+    // Counties only: 21 areas, asked of the server again.
+    browser.find("#filter-kind").await?.select_by_value("county").await?;
+    browser.find("[data-testid=apply-filters]").await?.click().await?;
+    browser.wait_for_text("[data-testid=national-areas] caption", "21 local areas").await?;
+    assert_eq!(rows(&browser, "[data-testid=national-areas]").await?, 21);
+    let kinds = words(&browser, "[data-testid=coverage-kind] tbody").await?;
+    assert!(kinds.starts_with("County 21 0 0%"), "{kinds}");
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("[data-testid=region-summary] tr[data-region=E13000001]"))
+            .await
+            .is_err()
+    );
+    browser.assert_accessible().await?;
+    browser.find("#filter-kind").await?.select_by_value("").await?;
+    browser.find("#filter-outcome").await?.select_by_value("inconsistent").await?;
+    browser.find("[data-testid=apply-filters]").await?.click().await?;
+    // Camden is not a county: its row means the new answer is shown.
+    browser.find("[data-testid=national-areas] tr[data-area=E09000007]").await?;
+    assert_eq!(words(&browser, "[data-testid=national-areas] caption").await?, "1 local area");
+    assert_eq!(rows(&browser, "[data-testid=national-areas]").await?, 1);
+
+    // The CSV: caught in the page rather than saved to disk.
+    browser
+        .client
+        .execute(
+            "window.__downloads = [];
+             const create = URL.createObjectURL.bind(URL);
+             URL.createObjectURL = blob => {
+                 const url = create(blob);
+                 window.__downloads.push({ blob, url });
+                 return url;
+             };
+             HTMLAnchorElement.prototype.click = function () {
+                 for (const d of window.__downloads) if (d.url === this.href) d.name = this.download;
+             };",
+            vec![],
+        )
+        .await?;
+    browser.find("[data-testid=export]").await?.click().await?;
+    let download = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const wait = () => {
+                 const d = window.__downloads.find(d => d.name);
+                 if (!d) return setTimeout(wait, 50);
+                 d.blob.text().then(text => done({ name: d.name, type: d.blob.type, text }));
+             };
+             wait();",
+            vec![],
+        )
+        .await?;
+    assert_eq!(download["name"], "send-planner-national-programme.csv");
+    assert!(download["type"].as_str().unwrap_or_default().starts_with("text/csv"), "{download}");
+    let csv = download["text"].as_str().unwrap_or_default();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 154, "a header and 153 areas");
+    assert!(lines[0].starts_with("region,local_area,ons_code"), "{}", lines[0]);
+    assert!(csv.contains("E09000007"), "{csv}");
+    assert!(browser.client.find(Locator::Css("[data-testid=error]")).await.is_err());
+
+    // The regional board for a planner: all of England, or one region.
+    browser.client.find(Locator::LinkText("Programme")).await?.click().await?;
+    browser.wait_for_text("[data-testid=board-title]", "Programme: England").await?;
+    browser.wait_for_text("[data-testid=engagements]", "Westminster, Inner London").await?;
+    browser.find("#board-region option[value=E12000001]").await?;
+    browser.find("#board-region").await?.select_by_value("E12000001").await?;
+    browser.wait_for_text("[data-testid=board-title]", "Programme: North East").await?;
+    browser.find("[data-testid=no-engagements]").await?;
+    browser.assert_accessible().await?;
+    browser.find("#board-region").await?.select_by_value("E13000001").await?;
+    browser.wait_for_text("[data-testid=engagements]", "Westminster").await?;
     browser.assert_accessible().await?;
 
     browser.close().await?;

@@ -1,0 +1,231 @@
+//! Scheduling an engagement with a local area (national planners; regional leads in their own
+//! region): the area, the kind, the onsite days and a note. The server computes the notice and
+//! the timeline, shown on the engagement's page.
+
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_query_map},
+};
+use proto::pb::{DateRange, EngagementKind, Role, ScheduleEngagementRequest};
+
+use crate::{
+    api::{self, ApiError},
+    components::{DateInput, DateValue, ErrorSummary, Radios, TextArea, set_title},
+    format::{ENGAGEMENT_KINDS, engagement_kind_label},
+    session::use_session,
+};
+
+/// What each kind of engagement means for notice and length.
+fn kind_hint(kind: EngagementKind) -> &'static str {
+    match kind {
+        EngagementKind::FullInspection => {
+            "2023 framework: the local area is notified on a Monday, 10 working days before the first onsite day"
+        }
+        EngagementKind::MonitoringInspection => {
+            "Follows widespread or systemic failings; notice as for a full inspection"
+        }
+        EngagementKind::InterimVisit => "2 days onsite, only with the local area's current written consent",
+        EngagementKind::EngagementMeeting => "Keeps contact between full inspections",
+        EngagementKind::ThematicVisit => "One national theme, for example preparation for adulthood",
+        EngagementKind::LegacyInspection => "2016 framework: 5 working days' notice",
+        EngagementKind::Unspecified => "",
+    }
+}
+
+/// The form's values.
+#[derive(Debug, Clone, Copy)]
+struct NewEngagement {
+    region_code: RwSignal<String>,
+    local_area_code: RwSignal<String>,
+    kind: RwSignal<EngagementKind>,
+    first_day: DateValue,
+    last_day: DateValue,
+    note: RwSignal<String>,
+}
+
+impl NewEngagement {
+    fn new(region_code: String) -> Self {
+        Self {
+            region_code: RwSignal::new(region_code),
+            local_area_code: RwSignal::new(String::new()),
+            kind: RwSignal::new(EngagementKind::Unspecified),
+            first_day: DateValue::new(),
+            last_day: DateValue::new(),
+            note: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The request for the form's values; the server checks every field and names the bad ones.
+    fn request(&self) -> ScheduleEngagementRequest {
+        ScheduleEngagementRequest {
+            local_area_code: self.local_area_code.get_untracked(),
+            kind: self.kind.get_untracked().into(),
+            onsite: Some(DateRange { first_day: self.first_day.iso(), last_day: self.last_day.iso() }),
+            note: self.note.get_untracked().trim().to_owned(),
+        }
+    }
+}
+
+/// The "Schedule an engagement" form. On success it opens the new engagement.
+#[component]
+pub(crate) fn NewEngagementPage() -> impl IntoView {
+    set_title("Schedule an engagement");
+    let session = use_session();
+    let query = use_query_map();
+    let person = session.person();
+    let is_planner = person.as_ref().is_some_and(|p| p.role() == Role::NationalPlanner);
+    // A regional lead schedules only in their own region; a planner may arrive with one chosen
+    // on the board (`?region=`).
+    let region = if is_planner {
+        query.read_untracked().get("region").unwrap_or_default()
+    } else {
+        person.map(|p| p.region_code).unwrap_or_default()
+    };
+    let form = NewEngagement::new(region);
+    let navigate = use_navigate();
+    let create = Action::new_local(move |request: &ScheduleEngagementRequest| {
+        let request = request.clone();
+        let navigate = navigate.clone();
+        async move {
+            let created = api::schedule_engagement(request).await?;
+            navigate(&format!("/engagements/{}", created.id), Default::default());
+            Ok::<(), ApiError>(())
+        }
+    });
+    let error = move || create.value().get().and_then(Result::err);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        create.dispatch(form.request());
+    };
+    let kinds = ENGAGEMENT_KINDS
+        .into_iter()
+        .map(|(kind, suffix)| {
+            (
+                kind,
+                format!("kind-{suffix}"),
+                engagement_kind_label(kind).to_owned(),
+                Some(kind_hint(kind).to_owned()),
+            )
+        })
+        .collect();
+    view! {
+        <A href="/board" attr:class="govuk-back-link">"Back to the programme"</A>
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                {move || error().map(|error| view! { <ErrorSummary error /> })}
+                <h1 class="govuk-heading-l">"Schedule an engagement"</h1>
+                <p class="govuk-body">
+                    "The engagement is proposed until the local area is notified. For inspections, SEND Planner works out the notification date and the three weeks from the first onsite day, in England's working days."
+                </p>
+                <form novalidate on:submit=on_submit data-testid="new-engagement-form">
+                    {is_planner.then(|| view! { <RegionSelect form /> })}
+                    <AreaSelect form />
+                    <Radios legend="Kind of engagement" name="kind" options=kinds value=form.kind />
+                    <DateInput id="onsite-first-day" legend="First onsite day" value=form.first_day />
+                    <DateInput id="onsite-last-day" legend="Last onsite day" value=form.last_day />
+                    <TextArea
+                        id="note"
+                        label="Note (optional)"
+                        hint="For the inspectorates only: the local area never sees it. At most 2,000 characters"
+                        value=form.note
+                    />
+                    <button type="submit" class="govuk-button" data-testid="schedule" disabled=create.pending()>
+                        "Schedule the engagement"
+                    </button>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+/// National planners first choose the region.
+#[component]
+fn RegionSelect(form: NewEngagement) -> impl IntoView {
+    let regions = LocalResource::new(api::list_regions);
+    let options = move || {
+        regions
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|region| {
+                let code = region.code.clone();
+                let selected = move || form.region_code.get() == code;
+                view! { <option value=region.code prop:selected=selected>{region.name}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        {move || regions.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
+        <div class="govuk-form-group">
+            <label class="govuk-label" for="region">"Region"</label>
+            <select
+                class="govuk-select"
+                id="region"
+                name="region"
+                on:change=move |ev| {
+                    form.region_code.set(event_target_value(&ev));
+                    form.local_area_code.set(String::new());
+                }
+            >
+                <option value="" prop:selected=move || form.region_code.get().is_empty()>"Choose a region"</option>
+                {options}
+            </select>
+        </div>
+    }
+}
+
+/// The current local areas of the chosen region.
+#[component]
+fn AreaSelect(form: NewEngagement) -> impl IntoView {
+    let areas = LocalResource::new(move || {
+        let region = form.region_code.get();
+        async move {
+            if region.is_empty() {
+                Ok(Vec::new())
+            } else {
+                api::list_local_areas(region, String::new()).await.map(|page| page.local_areas)
+            }
+        }
+    });
+    let options = move || {
+        areas
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|area| {
+                let code = area.ons_code.clone();
+                let selected = move || form.local_area_code.get() == code;
+                view! { <option value=area.ons_code prop:selected=selected>{area.name}</option> }
+            })
+            .collect_view()
+    };
+    let hint = move || {
+        if form.region_code.get().is_empty() {
+            "Choose a region first"
+        } else {
+            "A current local area of the region"
+        }
+    };
+    view! {
+        {move || areas.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
+        <div class="govuk-form-group">
+            <label class="govuk-label" for="local-area">"Local area"</label>
+            <div class="govuk-hint" id="local-area-hint">{hint}</div>
+            <select
+                class="govuk-select"
+                id="local-area"
+                name="local-area"
+                aria-describedby="local-area-hint"
+                on:change=move |ev| form.local_area_code.set(event_target_value(&ev))
+            >
+                <option value="" prop:selected=move || form.local_area_code.get().is_empty()>
+                    "Choose a local area"
+                </option>
+                {options}
+            </select>
+        </div>
+    }
+}

@@ -281,11 +281,25 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let mut letter = LetterRecord::try_from(row)?;
-            letter.distribution = self.distribution(letter.id).await?;
-            out.push(letter);
+        let mut out = rows.into_iter().map(LetterRecord::try_from).collect::<Result<Vec<_>, _>>()?;
+        // Every list's distributions in one query: the rows between the lowest and highest id
+        // listed, matched up here (no query per letter).
+        let (Some(low), Some(high)) = (out.iter().map(|l| l.id).min(), out.iter().map(|l| l.id).max()) else {
+            return Ok(out);
+        };
+        let recipients: Vec<(i64, String, Option<String>)> = with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT letter_id, recipient, revoked_at FROM letter_recipients \
+                 WHERE letter_id BETWEEN $1 AND $2 ORDER BY letter_id, recipient",
+            )
+            .bind(low)
+            .bind(high)
+            .fetch_all(pool)
+            .await?
+        });
+        for letter in &mut out {
+            letter.distribution =
+                recipients.iter().filter(|r| r.0 == letter.id).map(|r| (r.1.clone(), r.2.clone())).collect();
         }
         Ok(out)
     }

@@ -32,7 +32,9 @@ async fn seed(store: &Store) -> Result<send_planner::domain::identity::Person, B
     })
     .map_err(|e| e.to_string())?;
     let reader = store
-        .create_person(&new, "not-a-real-hash", now, |_| Actor::system("bench").event("person.create", "person", "", "ok", ""))
+        .create_person(&new, "not-a-real-hash", now, |_| {
+            Actor::system("bench").event("person.create", "person", "", "ok", "")
+        })
         .await?;
     macro_rules! fill {
         ($pool:expr) => {{
@@ -118,6 +120,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     .await;
     pg.close().await;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+        .execute(&mut conn)
+        .await?;
     result
 }

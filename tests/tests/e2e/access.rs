@@ -824,22 +824,21 @@ async fn letter_fixtures(
     let other_token = app.sign_in("hmi.other", integration_tests::PASSWORD).await?;
     let (own, own_token) = app.persona(Persona::OfstedInspector).await?;
     let mut programme = ProgrammeServiceClient::new(app.authed(planner).await?);
-    let record =
-        |name: &'static str, inspectorate: pb::Inspectorate, social_care: bool, person: String| {
-            let request = pb::CreateInspectorRequest {
-                name: name.into(),
-                inspectorate: inspectorate.into(),
-                social_care,
-                home_region_code: "E13000001".into(),
-                max_engagements_per_term: 30,
-                person_id: person,
-            };
-            let mut client = programme.clone();
-            async move {
-                let created = client.create_inspector(request).await?.into_inner();
-                created.inspector.map(|i| i.id).ok_or_else(|| anyhow::anyhow!("no inspector"))
-            }
+    let record = |name: &'static str, inspectorate: pb::Inspectorate, social_care: bool, person: String| {
+        let request = pb::CreateInspectorRequest {
+            name: name.into(),
+            inspectorate: inspectorate.into(),
+            social_care,
+            home_region_code: "E13000001".into(),
+            max_engagements_per_term: 30,
+            person_id: person,
         };
+        let mut client = programme.clone();
+        async move {
+            let created = client.create_inspector(request).await?.into_inner();
+            created.inspector.map(|i| i.id).ok_or_else(|| anyhow::anyhow!("no inspector"))
+        }
+    };
     let writer = record("Own Writer", pb::Inspectorate::Ofsted, false, own.id.clone()).await?;
     let care = record("Own Care", pb::Inspectorate::Ofsted, true, String::new()).await?;
     let cqc = record("Own CQC", pb::Inspectorate::Cqc, false, String::new()).await?;

@@ -9,25 +9,32 @@
 //! Signed consent documents travel outside gRPC: [`download_document`] fetches one with the same
 //! bearer token and hands it to the browser as a download, and [`read_upload`] reads a chosen
 //! file's bytes for [`answer_visit_request`]. The national programme's CSV comes over gRPC and
-//! is handed to the browser the same way ([`export_national_programme`]).
+//! is handed to the browser the same way ([`export_national_programme`]); so are a letter's PDF
+//! ([`download_letter_pdf`], like a document) and the national report ([`save_text`]).
 
 use std::{cell::RefCell, fmt, rc::Rc};
 
 use proto::pb::{
-    AddUnavailabilityRequest, AnswerVisitRequestRequest, AssignTeamRequest, CancelVisitRequestRequest,
-    ConsentTotal, CreateInspectorRequest, CreatePersonRequest, CreateVisitRequestRequest, DateRange,
-    DeclareConflictRequest, Engagement, ExportNationalProgrammeRequest, GetConsentTotalsRequest,
-    GetEngagementRequest, GetNationalBoardRequest, GetNationalBoardResponse, GetVisitRequestRequest,
-    Inspector, ListAuditEventsRequest, ListAuditEventsResponse, ListEngagementsRequest,
-    ListInspectorsRequest, ListLocalAreasRequest, ListLocalAreasResponse, ListPeopleRequest,
-    ListPeopleResponse, ListRegionsRequest, ListSafeguardingConcernsRequest, ListVisitRequestsRequest,
-    ListVisitRequestsResponse, NotifyLocalAreaRequest, Outcome, Person, PostponeEngagementRequest,
-    RecordOutcomeRequest, RecordSafeguardingConcernRequest, Region, RequestState,
-    RescheduleEngagementRequest, RevokeSessionsRequest, SafeguardingConcern, ScheduleEngagementRequest,
-    SignInRequest, SignOutRequest, TeamMember, VisitRequest, WhoAmIRequest, WithdrawConsentRequest,
+    AddUnavailabilityRequest, AnswerVisitRequestRequest, ApproveLetterRequest, AssignTeamRequest,
+    CancelVisitRequestRequest, CheckFinding, CheckLetterRequest, CheckOverride, ConsentTotal,
+    CorrectLetterRequest, CreateInspectorRequest, CreateLetterRequest, CreatePersonRequest,
+    CreateVisitRequestRequest, DateRange, DeclareConflictRequest, Engagement, ExportNationalProgrammeRequest,
+    ExportNationalReportRequest, GetConsentTotalsRequest, GetEngagementRequest, GetLetterRequest,
+    GetNationalBoardRequest, GetNationalBoardResponse, GetVisitRequestRequest, Inspector, IssueLetterRequest,
+    Letter, LetterView, ListAuditEventsRequest, ListAuditEventsResponse, ListEngagementsRequest,
+    ListInboxRequest, ListInspectorsRequest, ListLetterViewsRequest, ListLettersRequest,
+    ListLocalAreasRequest, ListLocalAreasResponse, ListPeopleRequest, ListPeopleResponse,
+    ListPublishedLettersRequest, ListRegionsRequest, ListSafeguardingConcernsRequest,
+    ListVisitRequestsRequest, ListVisitRequestsResponse, NotifyLocalAreaRequest, Outcome, Person,
+    PersonWithAccess, PostponeEngagementRequest, Recipient, RecordOutcomeRequest,
+    RecordSafeguardingConcernRequest, Region, RequestState, RescheduleEngagementRequest, ReturnLetterRequest,
+    RevokeRecipientRequest, RevokeSessionsRequest, SafeguardingConcern, ScheduleEngagementRequest,
+    SetDistributionRequest, SetPublicationRequest, SignInRequest, SignOutRequest, SubmitLetterRequest,
+    TeamMember, UpdateDraftRequest, VisitRequest, WhoAmIRequest, WhoCanSeeRequest, WithdrawConsentRequest,
     account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
     auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
-    programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
+    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
+    reference_service_client::ReferenceServiceClient,
 };
 use tonic::{Code, Request, Response, Status, metadata::MetadataValue};
 use tonic_web_wasm_client::Client;
@@ -509,6 +516,13 @@ fn attachment_name(disposition: &str) -> Option<String> {
 /// and hands it to the browser to save. The server answers 404 for anything outside the
 /// caller's scope, and 401 when the session has ended (then the app shows the sign-in page).
 pub(crate) async fn download_document(id: String) -> Result<(), ApiError> {
+    let path = format!("/documents/{}", String::from(js_sys::encode_uri_component(&id)));
+    download(&path, "document not found", &format!("consent-{id}")).await
+}
+
+/// Fetches `path` with the session's bearer token and saves the answer under the name the
+/// server gives (or `fallback`). `missing` is the message for a 404.
+async fn download(path: &str, missing: &str, fallback: &str) -> Result<(), ApiError> {
     let window = web_sys::window().ok_or_else(|| ApiError::local("There is no browser window."))?;
     let headers = web_sys::Headers::new().map_err(browser_error("prepare the download"))?;
     if let Some(token) = token() {
@@ -520,7 +534,7 @@ pub(crate) async fn download_document(id: String) -> Result<(), ApiError> {
     init.set_method("GET");
     init.set_headers(&headers);
     init.set_cache(web_sys::RequestCache::NoStore);
-    let url = format!("{}/documents/{}", origin(), String::from(js_sys::encode_uri_component(&id)));
+    let url = format!("{}{path}", origin());
     let request = web_sys::Request::new_with_str_and_init(&url, &init)
         .map_err(browser_error("prepare the download"))?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
@@ -542,11 +556,11 @@ pub(crate) async fn download_document(id: String) -> Result<(), ApiError> {
         403 => {
             return Err(ApiError {
                 code: Code::PermissionDenied,
-                message: "Your role does not include signed documents.".to_owned(),
+                message: "Your role does not include this file.".to_owned(),
             });
         }
         404 => {
-            return Err(ApiError { code: Code::NotFound, message: "document not found".to_owned() });
+            return Err(ApiError { code: Code::NotFound, message: missing.to_owned() });
         }
         _ => return Err(ApiError { code: Code::Internal, message: String::new() }),
     }
@@ -556,13 +570,13 @@ pub(crate) async fn download_document(id: String) -> Result<(), ApiError> {
         .ok()
         .flatten()
         .and_then(|d| attachment_name(&d))
-        .unwrap_or_else(|| format!("consent-{id}"));
+        .unwrap_or_else(|| fallback.to_owned());
     let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(browser_error("read the download"))?)
         .await
         .map_err(|_| ApiError { code: Code::Unavailable, message: String::new() })?
         .dyn_into()
         .map_err(browser_error("read the download"))?;
-    save_blob(&window, &blob, &name).map_err(browser_error("save the document"))
+    save_blob(&window, &blob, &name).map_err(browser_error("save the file"))
 }
 
 /// Offers `blob` to the person as a file called `name`: a temporary `<a download>` clicked once.
@@ -596,4 +610,158 @@ pub(crate) async fn read_upload(input: &web_sys::HtmlInputElement) -> Result<Opt
     }
     let buffer = JsFuture::from(file.array_buffer()).await.map_err(browser_error("read the chosen file"))?;
     Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
+}
+
+/// The letter inside an answer that always carries one.
+fn letter(letter: Option<Letter>) -> Result<Letter, ApiError> {
+    letter.ok_or_else(|| ApiError::missing("letter"))
+}
+
+fn letters_client() -> LetterServiceClient<Client> {
+    LetterServiceClient::new(client())
+}
+
+/// The engagement's writer starts its letter (with the default distribution).
+pub(crate) async fn create_letter(
+    engagement_id: String,
+    title: String,
+    body: String,
+) -> Result<Letter, ApiError> {
+    let request = CreateLetterRequest { engagement_id, title, body };
+    letter(answer(letters_client().create_letter(authorized(request)).await)?.letter)
+}
+
+/// The team changes a draft's title and text.
+pub(crate) async fn update_draft(
+    id: String,
+    version: i64,
+    title: String,
+    body: String,
+) -> Result<Letter, ApiError> {
+    let request = UpdateDraftRequest { id, version, title, body };
+    letter(answer(letters_client().update_draft(authorized(request)).await)?.letter)
+}
+
+/// The content checks' findings as the letter stands (the team and national planners).
+pub(crate) async fn check_letter(id: String) -> Result<Vec<CheckFinding>, ApiError> {
+    Ok(answer(letters_client().check_letter(authorized(CheckLetterRequest { id })).await)?.findings)
+}
+
+/// The team sends the draft for approval.
+pub(crate) async fn submit_letter(id: String, version: i64) -> Result<Letter, ApiError> {
+    let request = SubmitLetterRequest { id, version };
+    letter(answer(letters_client().submit_letter(authorized(request)).await)?.letter)
+}
+
+/// A national planner sends the letter back to the team, saying why.
+pub(crate) async fn return_letter(id: String, version: i64, reason: String) -> Result<Letter, ApiError> {
+    let request = ReturnLetterRequest { id, version, reason };
+    letter(answer(letters_client().return_letter(authorized(request)).await)?.letter)
+}
+
+/// A national planner approves; a failing check is refused with FAILED_PRECONDITION naming the
+/// rule, line and column unless it is overridden with a reason.
+pub(crate) async fn approve_letter(
+    id: String,
+    version: i64,
+    overrides: Vec<CheckOverride>,
+) -> Result<Letter, ApiError> {
+    let request = ApproveLetterRequest { id, version, overrides };
+    letter(answer(letters_client().approve_letter(authorized(request)).await)?.letter)
+}
+
+/// A national planner sets who receives the letter (before issue).
+pub(crate) async fn set_distribution(
+    id: String,
+    version: i64,
+    recipients: Vec<Recipient>,
+) -> Result<Letter, ApiError> {
+    let request =
+        SetDistributionRequest { id, version, recipients: recipients.into_iter().map(Into::into).collect() };
+    letter(answer(letters_client().set_distribution(authorized(request)).await)?.letter)
+}
+
+/// A national planner issues the letter; a full report takes its publication time (RFC 3339).
+pub(crate) async fn issue_letter(id: String, version: i64, publish_at: String) -> Result<Letter, ApiError> {
+    let request = IssueLetterRequest { id, version, publish_at };
+    letter(answer(letters_client().issue_letter(authorized(request)).await)?.letter)
+}
+
+/// Ends one recipient's access at once.
+pub(crate) async fn revoke_recipient(id: String, recipient: Recipient) -> Result<Letter, ApiError> {
+    let request = RevokeRecipientRequest { id, recipient: recipient.into() };
+    letter(answer(letters_client().revoke_recipient(authorized(request)).await)?.letter)
+}
+
+/// A corrected version of an issued letter, as a new draft.
+pub(crate) async fn correct_letter(id: String, title: String, body: String) -> Result<Letter, ApiError> {
+    let request = CorrectLetterRequest { id, title, body };
+    letter(answer(letters_client().correct_letter(authorized(request)).await)?.letter)
+}
+
+/// The local area's choice for an interim-visit letter.
+pub(crate) async fn set_publication(
+    id: String,
+    publish: bool,
+    named_in_national_reports: bool,
+) -> Result<Letter, ApiError> {
+    let request = SetPublicationRequest { id, publish, named_in_national_reports };
+    letter(answer(letters_client().set_publication(authorized(request)).await)?.letter)
+}
+
+/// Letters distributed to the caller (or of their visits), newest first, with read state.
+pub(crate) async fn list_inbox() -> Result<Vec<Letter>, ApiError> {
+    Ok(answer(letters_client().list_inbox(authorized(ListInboxRequest {})).await)?.letters)
+}
+
+/// The letters of an engagement that the caller may see.
+pub(crate) async fn list_letters(engagement_id: String) -> Result<Vec<Letter>, ApiError> {
+    Ok(answer(letters_client().list_letters(authorized(ListLettersRequest { engagement_id })).await)?.letters)
+}
+
+/// One letter; the server records the view. Hidden and missing letters both answer NOT_FOUND.
+pub(crate) async fn get_letter(id: String) -> Result<Letter, ApiError> {
+    letter(answer(letters_client().get_letter(authorized(GetLetterRequest { id })).await)?.letter)
+}
+
+/// Who opened or downloaded the letter (national planners).
+pub(crate) async fn list_letter_views(id: String) -> Result<Vec<LetterView>, ApiError> {
+    Ok(answer(letters_client().list_letter_views(authorized(ListLetterViewsRequest { id })).await)?.views)
+}
+
+/// Everyone who can see the letter now, and why (national planners).
+pub(crate) async fn who_can_see(id: String) -> Result<Vec<PersonWithAccess>, ApiError> {
+    Ok(answer(letters_client().who_can_see(authorized(WhoCanSeeRequest { id })).await)?.people)
+}
+
+/// Published letters and reports. Public: sent without the session token, so it works signed
+/// out and a stale session never ends anything here.
+pub(crate) async fn list_published_letters() -> Result<Vec<Letter>, ApiError> {
+    let response = letters_client().list_published_letters(ListPublishedLettersRequest {}).await?;
+    Ok(response.into_inner().letters)
+}
+
+/// The anonymised national report of issued interim-visit letters (national planners; year 0
+/// is the server's current academic year).
+pub(crate) async fn export_national_report(academic_year: i32) -> Result<String, ApiError> {
+    let request = ExportNationalReportRequest { academic_year };
+    Ok(answer(letters_client().export_national_report(authorized(request)).await)?.text)
+}
+
+/// Hands `text` to the browser as a plain-text file called `name`.
+pub(crate) fn save_text(text: &str, name: &str) -> Result<(), ApiError> {
+    let window = web_sys::window().ok_or_else(|| ApiError::local("There is no browser window."))?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(browser_error("prepare the download"))?;
+    save_blob(&window, &blob, name).map_err(browser_error("save the file"))
+}
+
+/// Downloads a letter's PDF (`GET /letters/{id}/pdf` with the session's bearer token) and hands
+/// it to the browser to save. 404 for anything the caller may not see; 401 ends the session.
+pub(crate) async fn download_letter_pdf(id: String) -> Result<(), ApiError> {
+    let path = format!("/letters/{}/pdf", String::from(js_sys::encode_uri_component(&id)));
+    download(&path, "letter not found", &format!("letter-{id}.pdf")).await
 }

@@ -11,11 +11,25 @@ use proto::pb::Person;
 use crate::{
     api,
     pages::{
-        accounts::AccountsPage, audit::AuditPage, board::BoardPage, engagement::EngagementPage,
-        inspectors::InspectorsPage, letters::LettersPage, local_area::LocalAreaPage, my_visits::MyVisitsPage,
-        national::NationalPage, new_engagement::NewEngagementPage, new_request::NewRequestPage,
-        not_found::NotFound, region::RegionPage, regions::RegionsPage, request::RequestPage,
-        requests::RequestsPage, safeguarding::SafeguardingPage, sign_in::SignInPage, totals::TotalsPage,
+        accounts::AccountsPage,
+        audit::AuditPage,
+        board::BoardPage,
+        engagement::EngagementPage,
+        inspectors::InspectorsPage,
+        letters::{LetterPage, LettersPage, NationalReportPage, PublishedPage},
+        local_area::LocalAreaPage,
+        my_visits::MyVisitsPage,
+        national::NationalPage,
+        new_engagement::NewEngagementPage,
+        new_request::NewRequestPage,
+        not_found::NotFound,
+        region::RegionPage,
+        regions::RegionsPage,
+        request::RequestPage,
+        requests::RequestsPage,
+        safeguarding::SafeguardingPage,
+        sign_in::SignInPage,
+        totals::TotalsPage,
     },
     session::{Auth, Page, Restricted, Session, menu, role_label, start_path, use_session},
 };
@@ -52,6 +66,18 @@ pub(crate) fn App() -> impl IntoView {
                         <Route
                             path=path!("/letters")
                             view=|| view! { <Restricted page=Page::Letters><LettersPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/letters/:id")
+                            view=|| view! { <Restricted page=Page::Letter><LetterPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/published")
+                            view=|| view! { <Restricted page=Page::Published><PublishedPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/national-report")
+                            view=|| view! { <Restricted page=Page::NationalReport><NationalReportPage /></Restricted> }
                         />
                         <Route
                             path=path!("/requests")
@@ -106,6 +132,9 @@ pub(crate) fn App() -> impl IntoView {
                 <div class="govuk-width-container">
                     <p class="govuk-body-s">
                         "SEND Planner: local area SEND inspections and interim visits, for Ofsted and the Care Quality Commission."
+                    </p>
+                    <p class="govuk-body-s">
+                        <A href="/published" attr:class="govuk-footer__link">"Published letters and reports"</A>
                     </p>
                 </div>
             </footer>

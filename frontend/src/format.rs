@@ -337,3 +337,97 @@ pub(crate) fn week_of(iso: &str) -> String {
         monday.get_utc_date()
     )
 }
+
+/// A letter's state in words.
+pub(crate) fn letter_state_label(state: proto::pb::LetterState) -> &'static str {
+    use proto::pb::LetterState;
+    match state {
+        LetterState::Draft => "Draft",
+        LetterState::Submitted => "Submitted",
+        LetterState::Approved => "Approved",
+        LetterState::Issued => "Issued",
+        LetterState::Superseded => "Superseded",
+        LetterState::Unspecified => "Unknown",
+    }
+}
+
+/// The GOV.UK tag colour of a letter's state: drafts grey, waiting blue, approved turquoise,
+/// issued green and superseded orange.
+pub(crate) fn letter_state_tag_class(state: proto::pb::LetterState) -> &'static str {
+    use proto::pb::LetterState;
+    match state {
+        LetterState::Draft | LetterState::Unspecified => "govuk-tag govuk-tag--grey",
+        LetterState::Submitted => "govuk-tag govuk-tag--blue",
+        LetterState::Approved => "govuk-tag govuk-tag--turquoise",
+        LetterState::Issued => "govuk-tag govuk-tag--green",
+        LetterState::Superseded => "govuk-tag govuk-tag--orange",
+    }
+}
+
+/// Every recipient a letter can be distributed to, in the order offered, with the value used in
+/// forms.
+pub(crate) const RECIPIENTS: [(proto::pb::Recipient, &str); 4] = [
+    (proto::pb::Recipient::LocalArea, "local-area"),
+    (proto::pb::Recipient::Dfe, "dfe"),
+    (proto::pb::Recipient::NhsEngland, "nhs-england"),
+    (proto::pb::Recipient::Public, "public"),
+];
+
+/// A recipient in words.
+pub(crate) fn recipient_label(recipient: proto::pb::Recipient) -> &'static str {
+    use proto::pb::Recipient;
+    match recipient {
+        Recipient::LocalArea => "The local area",
+        Recipient::Dfe => "Department for Education (DfE)",
+        Recipient::NhsEngland => "NHS England",
+        Recipient::Public => "The public (published)",
+        Recipient::Unspecified => "Unknown",
+    }
+}
+
+/// One block of a letter's text: a section heading or a paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LetterBlock {
+    Heading(String),
+    Paragraph(String),
+}
+
+/// The section headings letters use, on lines of their own.
+const LETTER_HEADINGS: [&str; 6] =
+    ["Context", "What we found", "Next steps", "Summary", "Outcome", "Recommendations"];
+
+/// A letter's plain text as headings and paragraphs: a known section heading, or a short line
+/// (at most six words, no closing punctuation) followed by text, is a heading; other lines run
+/// together into paragraphs separated by blank lines.
+pub(crate) fn letter_blocks(body: &str) -> Vec<LetterBlock> {
+    let lines: Vec<&str> = body.lines().map(str::trim).collect();
+    let mut blocks = Vec::new();
+    let mut paragraph: Vec<&str> = Vec::new();
+    let flush = |paragraph: &mut Vec<&str>, blocks: &mut Vec<LetterBlock>| {
+        if !paragraph.is_empty() {
+            blocks.push(LetterBlock::Paragraph(paragraph.join(" ")));
+            paragraph.clear();
+        }
+    };
+    for (i, line) in lines.iter().enumerate() {
+        if line.is_empty() {
+            flush(&mut paragraph, &mut blocks);
+            continue;
+        }
+        let next_is_text = lines.get(i + 1).is_some_and(|next| !next.is_empty());
+        let short = line.split_whitespace().count() <= 6
+            && !line.ends_with(['.', ',', ';', ':', '?', '!', ')', '"'])
+            && paragraph.is_empty();
+        if LETTER_HEADINGS.contains(line) || (short && next_is_text) {
+            flush(&mut paragraph, &mut blocks);
+            blocks.push(LetterBlock::Heading((*line).to_owned()));
+        } else {
+            paragraph.push(line);
+        }
+    }
+    flush(&mut paragraph, &mut blocks);
+    blocks
+}
+
+/// The body a new interim-visit letter starts with: its required section headings.
+pub(crate) const INTERIM_LETTER_TEMPLATE: &str = "Context\n\n\nWhat we found\n\n\nNext steps\n\n";

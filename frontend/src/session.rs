@@ -103,8 +103,15 @@ pub(crate) enum Page {
     LocalArea,
     /// An inspector's visits (`/my-visits`).
     MyVisits,
-    /// Letters distributed to a recipient body (`/letters`).
+    /// The letters distributed to the person or of their visits (`/letters`, each at
+    /// `/letters/<id>`): recipient bodies, local area users and inspectors.
     Letters,
+    /// One letter (`/letters/<id>`): everyone who may read letters, national planners too.
+    Letter,
+    /// Published letters and reports (`/published`): everyone, signed in or not.
+    Published,
+    /// The anonymised national report (`/national-report`).
+    NationalReport,
     /// Accounts (`/accounts`).
     Accounts,
     /// The visit requests the person may see (`/requests`) and each of them (`/requests/<id>`).
@@ -127,7 +134,11 @@ pub(crate) enum Page {
 /// Whether `person` may use `page`.
 pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
     match (person.role(), page) {
-        (_, Page::Any) => true,
+        (_, Page::Any | Page::Published) => true,
+        (
+            Role::NationalPlanner | Role::LocalAreaUser | Role::Inspector | Role::RecipientBody,
+            Page::Letter,
+        ) => true,
         (
             Role::NationalPlanner,
             Page::Regions
@@ -139,15 +150,16 @@ pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
             | Page::Safeguarding
             | Page::Programme
             | Page::Inspectors
-            | Page::NationalBoard,
+            | Page::NationalBoard
+            | Page::NationalReport,
         ) => true,
         (Role::RegionalLead, Page::Region(code)) => *code == person.region_code,
         (
             Role::RegionalLead,
             Page::VisitRequests | Page::NewVisitRequest | Page::Totals | Page::Programme | Page::Inspectors,
         ) => true,
-        (Role::LocalAreaUser, Page::LocalArea | Page::VisitRequests) => true,
-        (Role::Inspector, Page::MyVisits) => true,
+        (Role::LocalAreaUser, Page::LocalArea | Page::VisitRequests | Page::Letters) => true,
+        (Role::Inspector, Page::MyVisits | Page::Letters) => true,
         (Role::RecipientBody, Page::Letters) => true,
         (Role::Administrator, Page::Accounts) => true,
         _ => false,
@@ -178,6 +190,7 @@ pub(crate) fn menu(person: &Person) -> Vec<(&'static str, String)> {
             ("Totals", "/totals".to_owned()),
             ("Safeguarding", "/safeguarding".to_owned()),
             ("Audit trail", "/audit".to_owned()),
+            ("National report", "/national-report".to_owned()),
         ],
         Role::RegionalLead => vec![
             ("My region", start_path(person)),
@@ -187,9 +200,13 @@ pub(crate) fn menu(person: &Person) -> Vec<(&'static str, String)> {
             ("Totals", "/totals".to_owned()),
         ],
         Role::LocalAreaUser => {
-            vec![("My local area", start_path(person)), ("Visit requests", "/requests".to_owned())]
+            vec![
+                ("My local area", start_path(person)),
+                ("Visit requests", "/requests".to_owned()),
+                ("Letters", "/letters".to_owned()),
+            ]
         }
-        Role::Inspector => vec![("My visits", start_path(person))],
+        Role::Inspector => vec![("My visits", start_path(person)), ("Letters", "/letters".to_owned())],
         Role::RecipientBody => vec![("Letters", start_path(person))],
         Role::Administrator => vec![("Accounts", start_path(person))],
         Role::Unspecified => Vec::new(),
@@ -226,6 +243,8 @@ pub(crate) fn Restricted(
     // A memo, so the page is built once per change of access rather than on every change of
     // the session state.
     let access = Memo::new(move |_| match session.auth.get() {
+        // A public page shows to everyone, whoever is (or is not) signed in.
+        _ if page.with(|page| *page == Page::Published) => Access::Allowed,
         Auth::Checking => Access::Checking,
         Auth::SignedOut { .. } => Access::SignedOut,
         Auth::Failed(error) => Access::Failed(error),

@@ -24,7 +24,7 @@ use crate::{
         OUTCOMES, TEAM_ROLES, date_label, engagement_kind_label, inspectorate_label, is_inspection,
         outcome_label, range_label, team_role_label,
     },
-    pages::not_found::NotFound,
+    pages::{letters::EngagementLetters, not_found::NotFound},
     session::use_session,
 };
 
@@ -168,6 +168,9 @@ fn EngagementView(
         </dl>
         {timeline}
         <TeamTable team=engagement.team.clone() />
+        // Letters are national planners' business (and the team's, from "Your visits").
+        {(role == Role::NationalPlanner)
+            .then(|| view! { <EngagementLetters engagement_id=engagement.id.clone() writer=false /> })}
         {actions}
     }
 }

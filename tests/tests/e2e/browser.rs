@@ -1,7 +1,8 @@
 //! Headless Chromium against the real server and the built web app (`dist/`): signing in and
 //! out, each role's start page and menu, pages a role may not use, accounts, the audit trail,
 //! confidential visit requests with their written consent, and the inspection programme
-//! (scheduling with notice, teams, the regional and national boards and their CSV export).
+//! (scheduling with notice, teams, the regional and national boards and their CSV export), and
+//! letters (drafting, checks, approval, issue, reading, publication, the national report).
 
 use anyhow::Context as _;
 use chrono::{Datelike as _, NaiveDate, TimeDelta};
@@ -21,7 +22,7 @@ use tonic::{service::interceptor::InterceptedService, transport::Channel};
 const PASSWORD: &str = "correct horse battery";
 
 /// A national planner's menu.
-const PLANNER_MENU: [&str; 8] = [
+const PLANNER_MENU: [&str; 9] = [
     "Regions",
     "National board",
     "Programme",
@@ -30,7 +31,11 @@ const PLANNER_MENU: [&str; 8] = [
     "Totals",
     "Safeguarding",
     "Audit trail",
+    "National report",
 ];
+
+/// A local area user's menu.
+const LOCAL_AREA_MENU: [&str; 3] = ["My local area", "Visit requests", "Letters"];
 
 /// A regional lead's menu.
 const LEAD_MENU: [&str; 5] = ["My region", "Programme", "Inspectors", "Visit requests", "Totals"];
@@ -244,7 +249,7 @@ async fn a_local_area_user_signs_in_to_their_local_area() -> anyhow::Result<()> 
     browser.wait_for_text("[data-testid=waiting]", "No visit requests are waiting for your answer.").await?;
     let identity = browser.find("[data-testid=identity]").await?.text().await?;
     assert!(identity.contains("Local area user") && identity.contains("Camden"), "{identity}");
-    assert_eq!(menu(&browser).await?, ["My local area", "Visit requests"]);
+    assert_eq!(menu(&browser).await?, LOCAL_AREA_MENU);
     assert_eq!(browser.client.title().await?, "Camden - SEND Planner");
     browser.assert_accessible().await?;
 
@@ -496,7 +501,7 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
 
     // Camden sees it waiting, opens it and consents with its signed letter.
     sign_in_as(&browser, &app, Persona::Camden).await?;
-    assert_eq!(menu(&browser).await?, ["My local area", "Visit requests"]);
+    assert_eq!(menu(&browser).await?, LOCAL_AREA_MENU);
     browser.wait_for_text("[data-testid=waiting]", "1 visit request is waiting for your answer.").await?;
     browser.find("[data-testid=visit-requests]").await?.click().await?;
     let table = browser.wait_for_text("[data-testid=requests]", "Camden").await?;
@@ -1171,6 +1176,238 @@ async fn a_national_planner_filters_the_national_board_and_exports_the_programme
     browser.assert_accessible().await?;
     browser.find("#board-region").await?.select_by_value("E13000001").await?;
     browser.wait_for_text("[data-testid=engagements]", "Westminster").await?;
+    browser.assert_accessible().await?;
+
+    browser.close().await?;
+    app.stop().await
+}
+
+/// An interim visit to Camden on consent (over gRPC, to keep the test fast), with a team in which
+/// the test inspector account (Persona::OfstedInspector) is the Ofsted inspector and so writes
+/// the letter. Sets the clock first. Returns the engagement id.
+async fn interim_visit(app: &TestApp) -> anyhow::Result<String> {
+    set_programme_clock(app)?;
+    let (inspector_account, _) = app.persona(Persona::OfstedInspector).await?;
+    let mut consent = consent_client(app, Persona::InnerLondonLead).await?;
+    let request = consent
+        .create_visit_request(visit_request("E09000007", "2027-01-15"))
+        .await?
+        .into_inner()
+        .request
+        .context("request")?;
+    consent_client(app, Persona::Camden)
+        .await?
+        .answer_visit_request(consent_answer(&request.id, request.version))
+        .await?;
+    let mut programme = programme_client(app, Persona::InnerLondonLead).await?;
+    let mut ids = Vec::new();
+    for (name, inspectorate, social_care, person) in [
+        ("Hana Inspector", pb::Inspectorate::Ofsted, false, inspector_account.id.clone()),
+        ("Sol Care", pb::Inspectorate::Ofsted, true, String::new()),
+        ("Cai Quality", pb::Inspectorate::Cqc, false, String::new()),
+    ] {
+        let created = programme
+            .create_inspector(pb::CreateInspectorRequest {
+                name: name.into(),
+                inspectorate: inspectorate.into(),
+                social_care,
+                home_region_code: "E13000001".into(),
+                max_engagements_per_term: 4,
+                person_id: person,
+            })
+            .await?
+            .into_inner();
+        ids.push(created.inspector.context("inspector")?.id);
+    }
+    let engagement = programme
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E09000007".into(),
+            kind: pb::EngagementKind::InterimVisit.into(),
+            onsite: Some(pb::DateRange { first_day: "2027-04-20".into(), last_day: "2027-04-21".into() }),
+            note: String::new(),
+        })
+        .await?
+        .into_inner()
+        .engagement
+        .context("engagement")?;
+    let member = |id: &str, role: pb::TeamRole| pb::TeamMember {
+        inspector_id: id.into(),
+        name: String::new(),
+        role: role.into(),
+    };
+    programme
+        .assign_team(pb::AssignTeamRequest {
+            id: engagement.id.clone(),
+            version: engagement.version,
+            members: vec![
+                member(&ids[0], pb::TeamRole::OfstedInspector),
+                member(&ids[1], pb::TeamRole::SocialCareInspector),
+                member(&ids[2], pb::TeamRole::CqcInspector),
+            ],
+            reason: String::new(),
+        })
+        .await?;
+    Ok(engagement.id)
+}
+
+/// An interim-visit letter whose last line says "recommend": the judgement-wording check finds
+/// it at line 9, column 4.
+const LETTER_WITH_JUDGEMENT: &str = "Context\nWe visited Camden on 20 and 21 April 2027.\n\nWhat we found\n\
+    Leaders described how support continued during the pandemic.\n\nNext steps\n\
+    We will share learning in our national report.\nWe recommend that leaders publish their plan.";
+
+#[tokio::test]
+async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recipients_read_and_publish_it()
+-> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let engagement = interim_visit(&app).await?;
+    // Seeded now, so "who can see" lists them once the letter is issued.
+    app.persona(Persona::Dfe).await?;
+    app.persona(Persona::Westminster).await?;
+    let browser = Browser::start().await?;
+
+    // The inspector opens the visit and starts the letter, prefilled with its sections.
+    sign_in_as(&browser, &app, Persona::OfstedInspector).await?;
+    assert_eq!(path(&browser).await?, "/my-visits");
+    assert_eq!(menu(&browser).await?, ["My visits", "Letters"]);
+    assert_eq!(browser.client.title().await?, "Your visits - SEND Planner");
+    browser.find("#visit-id").await?.send_keys(&engagement).await?;
+    browser.find("[data-testid=open-visit]").await?.click().await?;
+    browser.wait_for_text("[data-testid=engagement-letters]", "No letter has been started yet.").await?;
+    let body = browser.find("#letter-body").await?;
+    let template = body.prop("value").await?.unwrap_or_default();
+    assert!(
+        template.contains("Context") && template.contains("What we found") && template.contains("Next steps"),
+        "{template}"
+    );
+    browser.assert_accessible().await?;
+    browser.find("#letter-title").await?.send_keys("Interim visit to Camden").await?;
+    body.clear().await?;
+    body.send_keys(LETTER_WITH_JUDGEMENT).await?;
+    browser.find("[data-testid=start-letter]").await?.click().await?;
+    browser.wait_for_text("[data-testid=letter-title]", "Interim visit to Camden").await?;
+    let letter_path = path(&browser).await?;
+    let id = letter_path.strip_prefix("/letters/").unwrap_or_default().to_owned();
+    assert!(id.parse::<u64>().is_ok(), "{letter_path}");
+    assert_eq!(browser.client.title().await?, "Interim visit to Camden - SEND Planner");
+    browser.wait_for_text("[data-testid=letter-state]", "Draft").await?;
+    let shown = browser.find("[data-testid=letter-body]").await?;
+    assert_eq!(shown.find(Locator::Css("h2")).await?.text().await?, "Context");
+    let distribution = words(&browser, "[data-testid=distribution]").await?;
+    assert!(
+        distribution.contains("Department for Education (DfE) Has access")
+            && distribution.contains("NHS England Has access"),
+        "{distribution}"
+    );
+    // The checks find the judgement wording, with its line and column.
+    browser.find("[data-testid=check-letter]").await?.click().await?;
+    browser.wait_for_text("[data-testid=findings]", "letter.judgement_wording at line 9, column 4").await?;
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=submit-letter]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "The letter is submitted for approval.").await?;
+    browser.wait_for_text("[data-testid=letter-state]", "Submitted").await?;
+    assert!(browser.client.find(Locator::Css("[data-testid=edit-form]")).await.is_err());
+    sign_out(&browser).await?;
+
+    // The planner's approval is refused by the check; with a reason to let it stand it passes.
+    sign_in_as(&browser, &app, Persona::Planner).await?;
+    assert_eq!(menu(&browser).await?, PLANNER_MENU);
+    browser.client.goto(&format!("{}/engagements/{engagement}", app.url())).await?;
+    browser.wait_for_text("[data-testid=engagement-letters]", "Interim visit to Camden").await?;
+    browser.assert_accessible().await?;
+    browser.client.find(Locator::LinkText("Interim visit to Camden")).await?.click().await?;
+    browser.wait_for_text("[data-testid=letter-state]", "Submitted").await?;
+    browser.find("[data-testid=approve]").await?.click().await?;
+    let error = browser
+        .wait_for_text("[data-testid=approve-form] [data-testid=error]", "letter.judgement_wording")
+        .await?;
+    assert!(error.contains("line 9, column 4") && error.contains("There is a problem"), "{error}");
+    browser
+        .find("#override-0")
+        .await?
+        .send_keys("Quoting the area's own plan, not our recommendation")
+        .await?;
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=approve]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "The letter is approved.").await?;
+    browser.wait_for_text("[data-testid=letter-state]", "Approved").await?;
+    browser.find("[data-testid=distribution-form]").await?;
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=issue]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "The letter is issued.").await?;
+    browser.wait_for_text("[data-testid=letter-state]", "Issued").await?;
+    let who = browser.wait_for_text("[data-testid=who-can-see]", "reader.dfe").await?;
+    assert!(who.contains("user.camden") && !who.contains("user.westminster"), "{who}");
+    // The planner's own reading is on record too.
+    browser.wait_for_text("[data-testid=letter-views]", "Opened").await?;
+    browser.find("[data-testid=correct-form]").await?;
+    browser.assert_accessible().await?;
+
+    // The national report names no local area.
+    browser.client.find(Locator::LinkText("National report")).await?.click().await?;
+    browser.wait_for_text("h1", "National report").await?;
+    assert_eq!(browser.client.title().await?, "National report - SEND Planner");
+    browser.find("[data-testid=produce-report]").await?.click().await?;
+    let report =
+        browser.wait_for_text("[data-testid=national-report]", "a London borough in Inner London").await?;
+    assert!(!report.contains("Camden"), "{report}");
+    browser.find("[data-testid=download-report]").await?;
+    browser.assert_accessible().await?;
+    sign_out(&browser).await?;
+
+    // DfE: unread in its letters, then read.
+    sign_in_as(&browser, &app, Persona::Dfe).await?;
+    assert_eq!(path(&browser).await?, "/letters");
+    assert_eq!(browser.client.title().await?, "Letters - SEND Planner");
+    let row = browser.wait_for_text(&format!("[data-testid=letters] [data-letter='{id}']"), "Unread").await?;
+    assert!(row.contains("Interim visit to Camden") && row.contains("Camden, Inner London"), "{row}");
+    browser.assert_accessible().await?;
+    browser.client.find(Locator::LinkText("Interim visit to Camden")).await?.click().await?;
+    browser.wait_for_text("[data-testid=letter-body]", "Leaders described how support continued").await?;
+    browser.find("[data-testid=download-pdf]").await?;
+    assert!(browser.client.find(Locator::Css("[data-testid=approve-form]")).await.is_err());
+    browser.assert_accessible().await?;
+    browser.client.find(Locator::LinkText("Letters")).await?.click().await?;
+    let state =
+        browser.wait_for_text(&format!("[data-letter='{id}'] [data-testid=read-state]"), "Read").await?;
+    assert_eq!(state, "Read");
+    sign_out(&browser).await?;
+
+    // Westminster: neither listed nor found at its address.
+    sign_in_as(&browser, &app, Persona::Westminster).await?;
+    browser.client.goto(&format!("{}/letters", app.url())).await?;
+    browser.find("[data-testid=no-letters]").await?;
+    browser.client.goto(&format!("{}/letters/{id}", app.url())).await?;
+    browser.wait_for_text("[data-testid=not-found]", "Page not found").await?;
+    assert!(!browser.find("main").await?.text().await?.contains("Camden"));
+    browser.client.goto(&format!("{}/letters/999999", app.url())).await?;
+    browser.wait_for_text("[data-testid=not-found]", "Page not found").await?;
+    browser.assert_accessible().await?;
+    sign_out(&browser).await?;
+
+    // Camden publishes it.
+    sign_in_as(&browser, &app, Persona::Camden).await?;
+    assert_eq!(menu(&browser).await?, LOCAL_AREA_MENU);
+    browser.client.find(Locator::LinkText("Letters")).await?.click().await?;
+    browser.wait_for_text(&format!("[data-letter='{id}']"), "Unread").await?;
+    browser.client.find(Locator::LinkText("Interim visit to Camden")).await?.click().await?;
+    browser.wait_for_text("[data-testid=publication]", "Not published").await?;
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=publish]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "The letter is published.").await?;
+    browser.wait_for_text("[data-testid=publication]", "Published by the local area").await?;
+    browser.find("[data-testid=unpublish]").await?;
+    sign_out(&browser).await?;
+
+    // Signed out, the public page shows it in full.
+    browser.client.find(Locator::LinkText("Published letters and reports")).await?.click().await?;
+    let published =
+        browser.wait_for_text("[data-testid=published-letter]", "Interim visit to Camden").await?;
+    assert!(published.contains("Leaders described how support continued"), "{published}");
+    assert!(!published.contains("NHS England"), "no distribution list: {published}");
+    assert_eq!(path(&browser).await?, "/published");
+    assert_eq!(browser.client.title().await?, "Published letters and reports - SEND Planner");
+    assert!(browser.client.find(Locator::Css("[data-testid=identity]")).await.is_err());
     browser.assert_accessible().await?;
 
     browser.close().await?;

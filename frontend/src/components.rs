@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 
 /// Sets the browser tab's title: "`page` - SEND Planner".
 pub(crate) fn set_title(page: &str) {
@@ -319,6 +319,100 @@ pub(crate) fn SummaryRow(key: &'static str, children: Children) -> impl IntoView
         <div class="govuk-summary-list__row">
             <dt class="govuk-summary-list__key">{key}</dt>
             <dd class="govuk-summary-list__value">{children()}</dd>
+        </div>
+    }
+}
+
+/// A region select that clears the chosen local area when the region changes.
+#[component]
+pub(crate) fn RegionSelect(
+    region_code: RwSignal<String>,
+    local_area_code: RwSignal<String>,
+) -> impl IntoView {
+    let regions = LocalResource::new(api::list_regions);
+    let options = move || {
+        regions
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|region| {
+                let code = region.code.clone();
+                let selected = move || region_code.get() == code;
+                view! { <option value=region.code prop:selected=selected>{region.name}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        {move || regions.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
+        <div class="govuk-form-group">
+            <label class="govuk-label" for="region">"Region"</label>
+            <select
+                class="govuk-select"
+                id="region"
+                name="region"
+                on:change=move |ev| {
+                    region_code.set(event_target_value(&ev));
+                    local_area_code.set(String::new());
+                }
+            >
+                <option value="" prop:selected=move || region_code.get().is_empty()>"Choose a region"</option>
+                {options}
+            </select>
+        </div>
+    }
+}
+
+/// The current local areas of the region in `region_code`.
+#[component]
+pub(crate) fn AreaSelect(region_code: RwSignal<String>, local_area_code: RwSignal<String>) -> impl IntoView {
+    let areas = LocalResource::new(move || {
+        let region = region_code.get();
+        async move {
+            if region.is_empty() {
+                Ok(Vec::new())
+            } else {
+                api::list_local_areas(region, String::new()).await.map(|page| page.local_areas)
+            }
+        }
+    });
+    let options = move || {
+        areas
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|area| {
+                let code = area.ons_code.clone();
+                let selected = move || local_area_code.get() == code;
+                view! { <option value=area.ons_code prop:selected=selected>{area.name}</option> }
+            })
+            .collect_view()
+    };
+    let hint = move || {
+        if region_code.get().is_empty() {
+            "Choose a region first"
+        } else {
+            "A current local area of the region"
+        }
+    };
+    view! {
+        {move || areas.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
+        <div class="govuk-form-group">
+            <label class="govuk-label" for="local-area">"Local area"</label>
+            <div class="govuk-hint" id="local-area-hint">{hint}</div>
+            <select
+                class="govuk-select"
+                id="local-area"
+                name="local-area"
+                aria-describedby="local-area-hint"
+                on:change=move |ev| local_area_code.set(event_target_value(&ev))
+            >
+                <option value="" prop:selected=move || local_area_code.get().is_empty()>
+                    "Choose a local area"
+                </option>
+                {options}
+            </select>
         </div>
     }
 }

@@ -11,7 +11,7 @@ use proto::pb::{DateRange, EngagementKind, Role, ScheduleEngagementRequest};
 
 use crate::{
     api::{self, ApiError},
-    components::{DateInput, DateValue, ErrorSummary, Radios, TextArea, set_title},
+    components::{AreaSelect, DateInput, DateValue, ErrorSummary, Radios, RegionSelect, TextArea, set_title},
     format::{ENGAGEMENT_KINDS, engagement_kind_label},
     session::use_session,
 };
@@ -119,8 +119,8 @@ pub(crate) fn NewEngagementPage() -> impl IntoView {
                     "The engagement is proposed until the local area is notified. For inspections, SEND Planner works out the notification date and the three weeks from the first onsite day, in England's working days."
                 </p>
                 <form novalidate on:submit=on_submit data-testid="new-engagement-form">
-                    {is_planner.then(|| view! { <RegionSelect form /> })}
-                    <AreaSelect form />
+                    {is_planner.then(|| view! { <RegionSelect region_code=form.region_code local_area_code=form.local_area_code /> })}
+                    <AreaSelect region_code=form.region_code local_area_code=form.local_area_code />
                     <Radios legend="Kind of engagement" name="kind" options=kinds value=form.kind />
                     <DateInput id="onsite-first-day" legend="First onsite day" value=form.first_day />
                     <DateInput id="onsite-last-day" legend="Last onsite day" value=form.last_day />
@@ -135,97 +135,6 @@ pub(crate) fn NewEngagementPage() -> impl IntoView {
                     </button>
                 </form>
             </div>
-        </div>
-    }
-}
-
-/// National planners first choose the region.
-#[component]
-fn RegionSelect(form: NewEngagement) -> impl IntoView {
-    let regions = LocalResource::new(api::list_regions);
-    let options = move || {
-        regions
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|region| {
-                let code = region.code.clone();
-                let selected = move || form.region_code.get() == code;
-                view! { <option value=region.code prop:selected=selected>{region.name}</option> }
-            })
-            .collect_view()
-    };
-    view! {
-        {move || regions.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
-        <div class="govuk-form-group">
-            <label class="govuk-label" for="region">"Region"</label>
-            <select
-                class="govuk-select"
-                id="region"
-                name="region"
-                on:change=move |ev| {
-                    form.region_code.set(event_target_value(&ev));
-                    form.local_area_code.set(String::new());
-                }
-            >
-                <option value="" prop:selected=move || form.region_code.get().is_empty()>"Choose a region"</option>
-                {options}
-            </select>
-        </div>
-    }
-}
-
-/// The current local areas of the chosen region.
-#[component]
-fn AreaSelect(form: NewEngagement) -> impl IntoView {
-    let areas = LocalResource::new(move || {
-        let region = form.region_code.get();
-        async move {
-            if region.is_empty() {
-                Ok(Vec::new())
-            } else {
-                api::list_local_areas(region, String::new()).await.map(|page| page.local_areas)
-            }
-        }
-    });
-    let options = move || {
-        areas
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|area| {
-                let code = area.ons_code.clone();
-                let selected = move || form.local_area_code.get() == code;
-                view! { <option value=area.ons_code prop:selected=selected>{area.name}</option> }
-            })
-            .collect_view()
-    };
-    let hint = move || {
-        if form.region_code.get().is_empty() {
-            "Choose a region first"
-        } else {
-            "A current local area of the region"
-        }
-    };
-    view! {
-        {move || areas.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
-        <div class="govuk-form-group">
-            <label class="govuk-label" for="local-area">"Local area"</label>
-            <div class="govuk-hint" id="local-area-hint">{hint}</div>
-            <select
-                class="govuk-select"
-                id="local-area"
-                name="local-area"
-                aria-describedby="local-area-hint"
-                on:change=move |ev| form.local_area_code.set(event_target_value(&ev))
-            >
-                <option value="" prop:selected=move || form.local_area_code.get().is_empty()>
-                    "Choose a local area"
-                </option>
-                {options}
-            </select>
         </div>
     }
 }

@@ -7,7 +7,9 @@ use proto::pb::{CreateVisitRequestRequest, DateRange, Phase, Role, Term};
 
 use crate::{
     api::{self, ApiError},
-    components::{DateInput, DateValue, ErrorSummary, TextArea, TextInput, set_title},
+    components::{
+        AreaSelect, DateInput, DateValue, ErrorSummary, RegionSelect, TextArea, TextInput, set_title,
+    },
     format::{academic_year_label, current_academic_year, term_label},
     session::use_session,
 };
@@ -100,8 +102,8 @@ pub(crate) fn NewRequestPage() -> impl IntoView {
                     "The local area is asked to consent in writing, or to decline, by the reply-by date. The request and its answer are confidential to national planners, the region's lead and the local area."
                 </p>
                 <form novalidate on:submit=on_submit data-testid="new-request-form">
-                    {is_planner.then(|| view! { <RegionSelect form /> })}
-                    <AreaSelect form />
+                    {is_planner.then(|| view! { <RegionSelect region_code=form.region_code local_area_code=form.local_area_code /> })}
+                    <AreaSelect region_code=form.region_code local_area_code=form.local_area_code />
                     <div class="govuk-form-group">
                         <fieldset class="govuk-fieldset">
                             <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">"Term"</legend>
@@ -161,97 +163,6 @@ pub(crate) fn NewRequestPage() -> impl IntoView {
                     </button>
                 </form>
             </div>
-        </div>
-    }
-}
-
-/// National planners first choose the region.
-#[component]
-fn RegionSelect(form: NewRequest) -> impl IntoView {
-    let regions = LocalResource::new(api::list_regions);
-    let options = move || {
-        regions
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|region| {
-                let code = region.code.clone();
-                let selected = move || form.region_code.get() == code;
-                view! { <option value=region.code prop:selected=selected>{region.name}</option> }
-            })
-            .collect_view()
-    };
-    view! {
-        {move || regions.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
-        <div class="govuk-form-group">
-            <label class="govuk-label" for="region">"Region"</label>
-            <select
-                class="govuk-select"
-                id="region"
-                name="region"
-                on:change=move |ev| {
-                    form.region_code.set(event_target_value(&ev));
-                    form.local_area_code.set(String::new());
-                }
-            >
-                <option value="" prop:selected=move || form.region_code.get().is_empty()>"Choose a region"</option>
-                {options}
-            </select>
-        </div>
-    }
-}
-
-/// The current local areas of the chosen region.
-#[component]
-fn AreaSelect(form: NewRequest) -> impl IntoView {
-    let areas = LocalResource::new(move || {
-        let region = form.region_code.get();
-        async move {
-            if region.is_empty() {
-                Ok(Vec::new())
-            } else {
-                api::list_local_areas(region, String::new()).await.map(|page| page.local_areas)
-            }
-        }
-    });
-    let options = move || {
-        areas
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|area| {
-                let code = area.ons_code.clone();
-                let selected = move || form.local_area_code.get() == code;
-                view! { <option value=area.ons_code prop:selected=selected>{area.name}</option> }
-            })
-            .collect_view()
-    };
-    let hint = move || {
-        if form.region_code.get().is_empty() {
-            "Choose a region first"
-        } else {
-            "A current local area of the region"
-        }
-    };
-    view! {
-        {move || areas.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
-        <div class="govuk-form-group">
-            <label class="govuk-label" for="local-area">"Local area"</label>
-            <div class="govuk-hint" id="local-area-hint">{hint}</div>
-            <select
-                class="govuk-select"
-                id="local-area"
-                name="local-area"
-                aria-describedby="local-area-hint"
-                on:change=move |ev| form.local_area_code.set(event_target_value(&ev))
-            >
-                <option value="" prop:selected=move || form.local_area_code.get().is_empty()>
-                    "Choose a local area"
-                </option>
-                {options}
-            </select>
         </div>
     }
 }

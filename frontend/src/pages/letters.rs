@@ -1250,7 +1250,7 @@ pub(crate) fn NationalReportPage() -> impl IntoView {
             let saved = report.clone();
             view! {
                 <h2 class="govuk-heading-m">"The report"</h2>
-                <pre class="govuk-body app-report" data-testid="national-report" style="white-space: pre-wrap">{report}</pre>
+                <pre class="govuk-body app-report" data-testid="national-report">{report}</pre>
                 <button
                     type="button"
                     class="govuk-button govuk-button--secondary"

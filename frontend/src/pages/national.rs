@@ -270,7 +270,7 @@ fn Coverage(
                 <li class="app-bar-chart__item">
                     <span class="app-bar-chart__label">{label}</span>
                     <span class="app-bar-chart__track" aria-hidden="true">
-                        <span class="app-bar-chart__bar" style=format!("width: {share}%")></span>
+                        <span class="app-bar-chart__bar" style:width=format!("{share}%")></span>
                     </span>
                     <span class="app-bar-chart__value">
                         {format!("{} of {} areas ({share}%)", c.with_interim_visit, c.areas)}

@@ -203,6 +203,14 @@ async fn the_web_app_is_served_on_the_same_port_for_any_app_address() -> anyhow:
     for path in ["/", "/regions/E13000001"] {
         let body = http_get(&app, path).await?;
         assert!(body.contains("<title>marker</title>"), "{path}: {body}");
+        let head = body.to_lowercase();
+        assert!(
+            head.contains(
+                "content-security-policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
+            ),
+            "{head}"
+        );
+        assert!(head.contains("x-content-type-options: nosniff"), "{head}");
     }
     app.stop().await
 }

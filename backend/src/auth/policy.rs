@@ -21,6 +21,10 @@ use Role::{Administrator, Inspector, LocalAreaUser, NationalPlanner, RegionalLea
 /// Those who may read letters distributed or written to them.
 const LETTER_READERS: &[Role] = &[NationalPlanner, LocalAreaUser, Inspector, Role::RecipientBody];
 
+/// Who reads engagements: planners, leads, the area's users (confirmed ones) and inspectors
+/// (their own teams'); the SQL narrows each.
+const ENGAGEMENT_READERS: &[Role] = &[NationalPlanner, RegionalLead, LocalAreaUser, Inspector];
+
 /// Those who plan: national planners (anywhere) and regional leads (their region).
 const PLANNERS: &[Role] = &[NationalPlanner, RegionalLead];
 
@@ -47,10 +51,11 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.ConsentService/ListSafeguardingConcerns", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.ConsentService/GetConsentTotals", Access::Roles(&[NationalPlanner, RegionalLead])),
     // The programme: planners everywhere, leads in their region (narrowed in SQL); local area
-    // users read their own area's confirmed engagements, never teams or proposals.
+    // users read their own area's confirmed engagements, never teams or proposals; inspectors
+    // read the engagements of their own teams.
     ("/sendplanner.v1.ProgrammeService/ScheduleEngagement", Access::Roles(PLANNERS)),
-    ("/sendplanner.v1.ProgrammeService/ListEngagements", Access::Roles(CONSENT_AUDIENCE)),
-    ("/sendplanner.v1.ProgrammeService/GetEngagement", Access::Roles(CONSENT_AUDIENCE)),
+    ("/sendplanner.v1.ProgrammeService/ListEngagements", Access::Roles(ENGAGEMENT_READERS)),
+    ("/sendplanner.v1.ProgrammeService/GetEngagement", Access::Roles(ENGAGEMENT_READERS)),
     ("/sendplanner.v1.ProgrammeService/RescheduleEngagement", Access::Roles(PLANNERS)),
     ("/sendplanner.v1.ProgrammeService/PostponeEngagement", Access::Roles(PLANNERS)),
     ("/sendplanner.v1.ProgrammeService/NotifyLocalArea", Access::Roles(PLANNERS)),

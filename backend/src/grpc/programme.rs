@@ -275,7 +275,7 @@ impl ProgrammeService {
     }
 
     async fn current(&self, id: &str, caller: &Caller) -> Result<EngagementRecord, Status> {
-        self.store.engagement(parse_id(id)?, &caller.person.scope, self.today()).await.map_err(store_status)
+        self.store.engagement(parse_id(id)?, &caller.person, self.today()).await.map_err(store_status)
     }
 
     fn board_lines(&self, facts: Vec<crate::store::AreaFacts>) -> Vec<AreaLine> {
@@ -340,8 +340,7 @@ impl Rpc for ProgrammeService {
             })
             .await
             .map_err(store_status)?;
-        let created =
-            self.store.engagement(id, &caller.person.scope, self.today()).await.map_err(store_status)?;
+        let created = self.store.engagement(id, &caller.person, self.today()).await.map_err(store_status)?;
         Ok(Response::new(pb::ScheduleEngagementResponse {
             engagement: Some(self.to_pb(created, &caller).await?),
         }))
@@ -359,7 +358,7 @@ impl Rpc for ProgrammeService {
         }
         let found = self
             .store
-            .engagements(&caller.person.scope, req.region_code.trim(), year, self.today())
+            .engagements(&caller.person, req.region_code.trim(), year, self.today())
             .await
             .map_err(store_status)?;
         let mut engagements = Vec::with_capacity(found.len());

@@ -119,7 +119,8 @@ impl From<sqlx::Error> for EngagementError {
 }
 
 /// Engagement columns; `$1`/`$2` scope. Local area users see only confirmed engagements of
-/// their own area (notified or later), never proposals.
+/// their own area (notified or later), never proposals; inspectors see the engagements whose
+/// team they are on (`$2` is then their person id).
 macro_rules! engagement_select {
     () => {
         "SELECT e.id, e.local_area_code, a.name AS local_area_name, e.region_code, r.name AS region_name, \
@@ -128,7 +129,9 @@ macro_rules! engagement_select {
          JOIN local_areas a ON a.ons_code = e.local_area_code \
          JOIN regions r ON r.code = e.region_code \
          WHERE ($1 = 'england' OR ($1 = 'region' AND e.region_code = $2) \
-           OR ($1 = 'area' AND e.local_area_code = $2 AND e.state IN ('notified', 'done'))) "
+           OR ($1 = 'area' AND e.local_area_code = $2 AND e.state IN ('notified', 'done')) \
+           OR ($1 = 'inspector' AND EXISTS (SELECT 1 FROM engagement_team t JOIN inspectors i ON i.id = t.inspector_id \
+                WHERE t.engagement_id = e.id AND CAST(i.person_id AS TEXT) = $2))) "
     };
 }
 
@@ -480,10 +483,10 @@ impl Store {
     pub async fn engagement(
         &self,
         id: i64,
-        viewer: &Scope,
+        viewer: &Person,
         today: NaiveDate,
     ) -> Result<EngagementRecord, StoreError> {
-        let (kind, code) = scope_params(viewer);
+        let (kind, code) = engagement_scope(viewer);
         let row: Option<EngagementRow> = with_pool!(self, pool => {
             sqlx::query_as(GET_ENGAGEMENT).bind(kind).bind(code).bind(id).fetch_optional(pool).await?
         });
@@ -495,12 +498,12 @@ impl Store {
     /// Engagements `viewer` may see in an academic year, optionally of one region, with teams.
     pub async fn engagements(
         &self,
-        viewer: &Scope,
+        viewer: &Person,
         region: &str,
         academic_year: i32,
         today: NaiveDate,
     ) -> Result<Vec<EngagementRecord>, StoreError> {
-        let (kind, code) = scope_params(viewer);
+        let (kind, code) = engagement_scope(viewer);
         let rows: Vec<EngagementRow> = with_pool!(self, pool => {
             sqlx::query_as(LIST_ENGAGEMENTS)
                 .bind(kind)
@@ -702,7 +705,7 @@ impl Store {
             append_event!(tx, id, what, by.id, now, reason);
             append_audit!(tx, now, audit);
         });
-        self.engagement(id, &by.scope, today).await.map_err(EngagementError::from)
+        self.engagement(id, by, today).await.map_err(EngagementError::from)
     }
 
     /// Records a completed inspection from the past (audited).
@@ -831,6 +834,18 @@ impl Store {
                 kind,
             })
             .collect())
+    }
+}
+
+/// Who may read which engagements, as SQL parameters: the viewer's scope, or for inspectors
+/// their own person id (engagements whose team they are on).
+fn engagement_scope(viewer: &Person) -> (&'static str, String) {
+    match viewer.scope {
+        Scope::Inspector { .. } => ("inspector", viewer.id.to_string()),
+        ref scope => {
+            let (kind, code) = scope_params(scope);
+            (kind, code.to_owned())
+        }
     }
 }
 

@@ -1,22 +1,24 @@
-//! An inspector's start page: their visits' letters. Inspectors cannot list engagements (the
-//! programme is planners' and local areas' business), so the inspector opens a visit by its
-//! reference (the number in its address, which the planner or regional lead gives the team);
-//! the page then lists that visit's letters and, for the writer, offers to start the letter.
-//! Issued letters of their visits are under "Letters".
+//! An inspector's start page: the visits of their own teams this academic year, each opening its
+//! letters (and, for the writer, the form to start one). A visit from another year can still be
+//! opened by its reference. Issued letters of their visits are also under "Letters".
 
 use leptos::{ev::SubmitEvent, prelude::*};
+use proto::pb::EngagementKind;
 
 use crate::{
-    components::{TextInput, set_title},
+    api,
+    components::{ErrorSummary, Loading, TextInput, set_title},
+    format::{engagement_kind_label, range_label},
     pages::letters::EngagementLetters,
 };
 
-/// "Your visits": open a visit by its reference to write or read its letter.
+/// "Your visits": the visits whose team the inspector is on, and their letters.
 #[component]
 pub(crate) fn MyVisitsPage() -> impl IntoView {
     set_title("Your visits");
     let reference = RwSignal::new(String::new());
     let opened = RwSignal::new(None::<String>);
+    let visits = LocalResource::new(|| api::list_engagements(String::new(), 0));
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let typed = reference.get_untracked().trim().to_owned();
@@ -30,16 +32,66 @@ pub(crate) fn MyVisitsPage() -> impl IntoView {
             }
         })
     };
+    let table = move || {
+        match visits.get() {
+        None => view! { <Loading what="your visits" /> }.into_any(),
+        Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
+        Some(Ok(list)) if list.is_empty() => {
+            view! { <p class="govuk-body" data-testid="no-visits">"You are not on the team of any visit this year."</p> }
+                .into_any()
+        }
+        Some(Ok(list)) => view! {
+            <table class="govuk-table" data-testid="my-visits">
+                <caption class="govuk-table__caption govuk-table__caption--m">"Your visits this year"</caption>
+                <thead class="govuk-table__head">
+                    <tr class="govuk-table__row">
+                        <th scope="col" class="govuk-table__header">"Local area"</th>
+                        <th scope="col" class="govuk-table__header">"Kind"</th>
+                        <th scope="col" class="govuk-table__header">"Onsite"</th>
+                        <th scope="col" class="govuk-table__header">"Reference"</th>
+                    </tr>
+                </thead>
+                <tbody class="govuk-table__body">
+                    {list
+                        .into_iter()
+                        .map(|e| {
+                            let id = e.id.clone();
+                            let kind = EngagementKind::try_from(e.kind).unwrap_or(EngagementKind::Unspecified);
+                            view! {
+                                <tr class="govuk-table__row">
+                                    <th scope="row" class="govuk-table__header">{e.local_area_name.clone()}</th>
+                                    <td class="govuk-table__cell">{engagement_kind_label(kind)}</td>
+                                    <td class="govuk-table__cell">{range_label(e.onsite.as_ref())}</td>
+                                    <td class="govuk-table__cell">
+                                        <button
+                                            type="button"
+                                            class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                                            on:click=move |_| opened.set(Some(id.clone()))
+                                        >
+                                            {format!("Open visit {}", e.id)}
+                                        </button>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any(),
+    }
+    };
     view! {
         <h1 class="govuk-heading-l" data-testid="start-page">"Your visits"</h1>
         <p class="govuk-body">
             "Open a visit you are on to write its letter, check it and submit it for approval. Its issued letters are also under Letters."
         </p>
+        {table}
         <form novalidate on:submit=on_submit>
             <TextInput
                 id="visit-id"
                 label="Visit reference"
-                hint="The number at the end of the visit's address, given to the team by the regional lead or national planner"
+                hint="To open a visit from another year: the number at the end of the visit's address"
                 width="govuk-input--width-10"
                 inputmode="numeric"
                 value=reference

@@ -137,13 +137,14 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
     ),
     (
         "/sendplanner.v1.ProgrammeService/ListEngagements",
-        [UNAUTH, OK, OK, OK, DENIED, DENIED, DENIED],
-        [UNAUTH, OK, OK, OK, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, OK, OK, OK, DENIED, DENIED],
+        [UNAUTH, OK, OK, OK, OK, DENIED, DENIED],
     ),
     (
+        // The fixture engagement has no team, so no inspector may read it.
         "/sendplanner.v1.ProgrammeService/GetEngagement",
-        [UNAUTH, OK, OK, OK, DENIED, DENIED, DENIED],
-        [UNAUTH, OK, HIDDEN, HIDDEN, DENIED, DENIED, DENIED],
+        [UNAUTH, OK, OK, OK, HIDDEN, DENIED, DENIED],
+        [UNAUTH, OK, HIDDEN, HIDDEN, HIDDEN, DENIED, DENIED],
     ),
     ("/sendplanner.v1.ProgrammeService/RescheduleEngagement", PLAN_OWN, PLAN_OTHER),
     ("/sendplanner.v1.ProgrammeService/PostponeEngagement", PLAN_OWN, PLAN_OTHER),

@@ -1271,8 +1271,16 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     assert_eq!(path(&browser).await?, "/my-visits");
     assert_eq!(menu(&browser).await?, ["My visits", "Letters"]);
     assert_eq!(browser.client.title().await?, "Your visits - SEND Planner");
-    browser.find("#visit-id").await?.send_keys(&engagement).await?;
-    browser.find("[data-testid=open-visit]").await?.click().await?;
+    // Their visits are listed; the interim visit to Camden is opened from the list.
+    browser.wait_for_text("[data-testid=my-visits]", "Camden").await?;
+    browser.assert_accessible().await?;
+    browser
+        .client
+        .find(fantoccini::Locator::XPath(&format!("//button[normalize-space()='Open visit {engagement}']")))
+        .await?
+        .click()
+        .await?;
+    browser.wait_for_text("[data-testid=visit-reference]", &format!("Visit {engagement}")).await?;
     browser.wait_for_text("[data-testid=engagement-letters]", "No letter has been started yet.").await?;
     let body = browser.find("#letter-body").await?;
     let template = body.prop("value").await?.unwrap_or_default();

@@ -228,6 +228,33 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
 }
 
 #[tokio::test]
+async fn inspectors_see_the_engagements_of_their_own_teams_only() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    let (_, lead) = app.persona(Persona::InnerLondonLead).await?;
+    let other = ProgrammeServiceClient::new(app.authed(&lead).await?)
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E09000033".into(),
+            kind: pb::EngagementKind::EngagementMeeting.into(),
+            onsite: Some(pb::DateRange { first_day: "2027-02-03".into(), last_day: "2027-02-03".into() }),
+            note: String::new(),
+        })
+        .await?
+        .into_inner()
+        .engagement
+        .expect("engagement");
+    let (_, token) = app.persona(Persona::OfstedInspector).await?;
+    let mut mine = ProgrammeServiceClient::new(app.authed(&token).await?);
+    let listed = mine.list_engagements(pb::ListEngagementsRequest::default()).await?.into_inner().engagements;
+    assert_eq!(listed.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), [engagement.as_str()]);
+    assert_eq!(listed[0].team.len(), 3, "their own team is shown to them");
+    let hidden =
+        mine.get_engagement(pb::GetEngagementRequest { id: other.id }).await.expect_err("not their team");
+    assert_eq!(hidden.code(), Code::NotFound);
+    app.stop().await
+}
+
+#[tokio::test]
 async fn recipients_read_it_unread_then_read_and_others_cannot_find_it() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
     let engagement = interim_visit(&app).await?;

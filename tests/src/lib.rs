@@ -18,6 +18,9 @@ use send_planner::{
 use tokio::sync::oneshot;
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
 
+/// When every test server's clock starts.
+pub const TEST_START: &str = "2026-11-23T09:00:00Z";
+
 /// The password every seeded test account uses: long enough, not common, no username in it.
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -133,7 +136,7 @@ pub struct TestApp {
     pub db: TestDatabase,
     /// The same store the server uses.
     pub store: Store,
-    /// The server's clock: stands still until a test advances it.
+    /// The server's clock: starts at [`TEST_START`] and stands still until a test moves it.
     pub clock: Clock,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -249,7 +252,9 @@ pub async fn spawn_app_on(kind: DbKind, static_dir: &Path) -> anyhow::Result<Tes
         session_idle_minutes: 30,
         session_absolute_hours: 12,
     };
-    let clock = Clock::manual(chrono::Utc::now());
+    // A fixed start (Monday 23 November 2026, 09:00 UTC) keeps every test's dates valid
+    // whenever the suite runs: reply-by dates, windows and bank holidays are written around it.
+    let clock = Clock::manual(TEST_START.parse()?);
     let app = Application::build_with_clock(&settings, clock.clone()).await?;
     let addr = app.local_addr();
     let store = app.store().clone();

@@ -416,3 +416,50 @@ pub(crate) fn AreaSelect(region_code: RwSignal<String>, local_area_code: RwSigna
         </div>
     }
 }
+
+/// A form's error summary; when someone else changed the record meanwhile (`Aborted`), also a
+/// button that reads it again.
+#[component]
+pub(crate) fn FormError(
+    error: RwSignal<Option<ApiError>>,
+    /// Reads the record again, where the page offers that.
+    #[prop(optional)]
+    reload: Option<Callback<()>>,
+    /// What is read again, e.g. "the letter".
+    what: &'static str,
+) -> impl IntoView {
+    move || {
+        error.get().map(|error| {
+            let stale = (error.code == tonic::Code::Aborted).then_some(reload).flatten().map(|reload| {
+                view! {
+                    <button
+                        type="button"
+                        class="govuk-button govuk-button--secondary"
+                        data-testid="reload"
+                        on:click=move |_| reload.run(())
+                    >
+                        {format!("Reload {what}")}
+                    </button>
+                }
+            });
+            view! {
+                <ErrorSummary error />
+                {stale}
+            }
+        })
+    }
+}
+
+/// Runs `call`, then tells the page about the change (the record and a sentence saying what
+/// happened) or shows the refusal.
+pub(crate) async fn settle<T: 'static>(
+    call: impl std::future::Future<Output = Result<T, ApiError>>,
+    error: RwSignal<Option<ApiError>>,
+    on_change: Callback<(T, String)>,
+    text: &str,
+) {
+    match call.await {
+        Ok(updated) => on_change.run((updated, text.to_owned())),
+        Err(e) => error.set(Some(e)),
+    }
+}

@@ -17,8 +17,8 @@ use tonic::Code;
 use crate::{
     api::{self, ApiError},
     components::{
-        DateInput, DateValue, EngagementStateTag, ErrorSummary, Loading, NotificationBanner, Radios,
-        SummaryRow, TextArea, WarningText, set_title,
+        DateInput, DateValue, EngagementStateTag, ErrorSummary, FormError, Loading, NotificationBanner,
+        Radios, SummaryRow, TextArea, WarningText, set_title, settle,
     },
     format::{
         OUTCOMES, TEAM_ROLES, date_label, engagement_kind_label, inspectorate_label, is_inspection,
@@ -241,45 +241,6 @@ fn TeamTable(team: Vec<TeamMember>) -> impl IntoView {
     .into_any()
 }
 
-/// A form's error summary; for a change someone else made meanwhile, a way to read the
-/// engagement again.
-#[component]
-fn FormError(error: RwSignal<Option<ApiError>>, reload: Callback<()>) -> impl IntoView {
-    move || {
-        error.get().map(|error| {
-            let stale = (error.code == Code::Aborted).then(|| {
-                view! {
-                    <button
-                        type="button"
-                        class="govuk-button govuk-button--secondary"
-                        data-testid="reload"
-                        on:click=move |_| reload.run(())
-                    >
-                        "Reload the engagement"
-                    </button>
-                }
-            });
-            view! {
-                <ErrorSummary error />
-                {stale}
-            }
-        })
-    }
-}
-
-/// Runs `call`, then tells the page about the change or shows the refusal.
-async fn settle(
-    call: impl Future<Output = Result<Engagement, ApiError>>,
-    error: RwSignal<Option<ApiError>>,
-    on_change: Callback<Changed>,
-    text: &str,
-) {
-    match call.await {
-        Ok(updated) => on_change.run((updated, text.to_owned())),
-        Err(e) => error.set(Some(e)),
-    }
-}
-
 /// Records that the local area has been notified.
 #[component]
 fn NotifyForm(
@@ -316,7 +277,7 @@ fn NotifyForm(
     view! {
         <section class="app-action" data-testid="notify-form" aria-labelledby="notify-heading">
             <h2 class="govuk-heading-m" id="notify-heading">"Notify the local area"</h2>
-            <FormError error reload />
+            <FormError error reload what="the engagement" />
             <p class="govuk-body">{when}</p>
             <p class="govuk-body">
                 "Once notified, the local area sees the engagement and its dates, never the team. Changes after that need a reason."
@@ -407,7 +368,7 @@ fn TeamForm(
     view! {
         <section class="app-action" data-testid="team-form" aria-labelledby="team-heading">
             <h2 class="govuk-heading-m" id="team-heading">"Assign the team"</h2>
-            <FormError error reload />
+            <FormError error reload what="the engagement" />
             <p class="govuk-body">
                 "A full or monitoring inspection needs a lead HMI, an Ofsted inspector, a CQC inspector and a social care inspector; an interim visit needs 2 Ofsted inspectors (one from social care) and 1 CQC inspector. Inspectors must be free, not double booked and without a conflict of interest."
             </p>
@@ -537,7 +498,7 @@ fn RescheduleForm(
     view! {
         <section class="app-action" data-testid="reschedule-form" aria-labelledby="reschedule-heading">
             <h2 class="govuk-heading-m" id="reschedule-heading">"Reschedule"</h2>
-            <FormError error reload />
+            <FormError error reload what="the engagement" />
             {notified
                 .then(|| {
                     view! {
@@ -602,7 +563,7 @@ fn PostponeForm(
     view! {
         <section class="app-action" data-testid="postpone-form" aria-labelledby="postpone-heading">
             <h2 class="govuk-heading-m" id="postpone-heading">"Postpone"</h2>
-            <FormError error reload />
+            <FormError error reload what="the engagement" />
             <form novalidate on:submit=on_submit>
                 <TextArea
                     id="postpone-reason"
@@ -648,7 +609,7 @@ fn OutcomeForm(
     view! {
         <section class="app-action" data-testid="outcome-form" aria-labelledby="outcome-heading">
             <h2 class="govuk-heading-m" id="outcome-heading">{heading}</h2>
-            <FormError error reload />
+            <FormError error reload what="the engagement" />
             <form novalidate on:submit=on_submit>
                 {inspection.then(|| view! { <Radios legend="Outcome" name="outcome" options value=outcome /> })}
                 <button type="submit" class="govuk-button" data-testid="record-outcome" disabled=submit.pending()>

@@ -16,7 +16,9 @@ use tonic::Code;
 
 use crate::{
     api::{self, ApiError},
-    components::{ErrorSummary, Loading, NotificationBanner, SummaryRow, TextInput, set_title},
+    components::{
+        ErrorSummary, FormError, Loading, NotificationBanner, SummaryRow, TextInput, set_title, settle,
+    },
     format::{
         INTERIM_LETTER_TEMPLATE, LetterBlock, RECIPIENTS, engagement_kind_label, is_inspection,
         letter_blocks, letter_state_label, letter_state_tag_class, recipient_label, time_label,
@@ -301,45 +303,6 @@ fn LetterView(
     }
 }
 
-/// A form's error summary; for a change someone else made meanwhile, a way to read the letter
-/// again.
-#[component]
-fn FormError(error: RwSignal<Option<ApiError>>, reload: Callback<()>) -> impl IntoView {
-    move || {
-        error.get().map(|error| {
-            let stale = (error.code == Code::Aborted).then(|| {
-                view! {
-                    <button
-                        type="button"
-                        class="govuk-button govuk-button--secondary"
-                        data-testid="reload"
-                        on:click=move |_| reload.run(())
-                    >
-                        "Reload the letter"
-                    </button>
-                }
-            });
-            view! {
-                <ErrorSummary error />
-                {stale}
-            }
-        })
-    }
-}
-
-/// Runs `call`, then tells the page about the change or shows the refusal.
-async fn settle(
-    call: impl Future<Output = Result<Letter, ApiError>>,
-    error: RwSignal<Option<ApiError>>,
-    on_change: Callback<Changed>,
-    text: &str,
-) {
-    match call.await {
-        Ok(updated) => on_change.run((updated, text.to_owned())),
-        Err(e) => error.set(Some(e)),
-    }
-}
-
 /// "Download PDF", with the refusal if there is one.
 #[component]
 fn DownloadPdf(id: String) -> impl IntoView {
@@ -426,7 +389,7 @@ fn DistributionTable(
         })
         .collect_view();
     view! {
-        <FormError error reload />
+        <FormError error reload what="the letter" />
         <table class="govuk-table" data-testid="distribution">
             <caption class="govuk-table__caption govuk-table__caption--m">"Distribution"</caption>
             <thead class="govuk-table__head">
@@ -491,7 +454,7 @@ fn EditDraftForm(
     view! {
         <section class="app-action" data-testid="edit-form" aria-labelledby="edit-heading">
             <h2 class="govuk-heading-m" id="edit-heading">"Edit the draft"</h2>
-            <FormError error reload />
+            <FormError error reload what="the letter" />
             <form novalidate on:submit=on_submit>
                 <TextInput id="draft-title" label="Title" value=title />
                 <BodyInput id="draft-body" label="Letter" value=body />
@@ -587,7 +550,7 @@ fn SubmitForm(id: String, version: i64, on_change: Callback<Changed>, reload: Ca
     view! {
         <section class="app-action" data-testid="submit-form" aria-labelledby="submit-heading">
             <h2 class="govuk-heading-m" id="submit-heading">"Submit for approval"</h2>
-            <FormError error reload />
+            <FormError error reload what="the letter" />
             <p class="govuk-body">"Save any changes first. A national planner then approves the letter or returns it to you."</p>
             <form novalidate on:submit=on_submit>
                 <button type="submit" class="govuk-button" data-testid="submit-letter" disabled=submit.pending()>
@@ -700,7 +663,7 @@ fn ApproveForm(
     view! {
         <section class="app-action" data-testid="approve-form" aria-labelledby="approve-heading">
             <h2 class="govuk-heading-m" id="approve-heading">"Approve"</h2>
-            <FormError error reload />
+            <FormError error reload what="the letter" />
             <form novalidate on:submit=on_submit>
                 {overrides}
                 <button type="submit" class="govuk-button" data-testid="approve" disabled=submit.pending()>
@@ -735,7 +698,7 @@ fn ReturnForm(id: String, version: i64, on_change: Callback<Changed>, reload: Ca
     view! {
         <section class="app-action" data-testid="return-form" aria-labelledby="return-heading">
             <h2 class="govuk-heading-m" id="return-heading">"Return to the team"</h2>
-            <FormError error reload />
+            <FormError error reload what="the letter" />
             <form novalidate on:submit=on_submit>
                 <crate::components::TextArea id="return-reason" label="What should the team change?" value=reason />
                 <button type="submit" class="govuk-button govuk-button--secondary" data-testid="return-letter" disabled=submit.pending()>
@@ -806,7 +769,7 @@ fn DistributionForm(
     view! {
         <section class="app-action" data-testid="distribution-form" aria-labelledby="distribution-heading">
             <h2 class="govuk-heading-m" id="distribution-heading">"Change who receives it"</h2>
-            <FormError error reload />
+            <FormError error reload what="the letter" />
             <form novalidate on:submit=on_submit>
                 <div class="govuk-form-group">
                     <fieldset class="govuk-fieldset">
@@ -858,7 +821,7 @@ fn IssueForm(
     view! {
         <section class="app-action" data-testid="issue-form" aria-labelledby="issue-heading">
             <h2 class="govuk-heading-m" id="issue-heading">"Issue"</h2>
-            <FormError error reload />
+            <FormError error reload what="the letter" />
             <p class="govuk-body">"Everyone on the distribution list can read the letter once it is issued."</p>
             <form novalidate on:submit=on_submit>
                 {report
@@ -955,7 +918,7 @@ fn PublicationForm(
     view! {
         <section class="app-action" data-testid="publication-form" aria-labelledby="publication-heading">
             <h2 class="govuk-heading-m" id="publication-heading">"Publication"</h2>
-            <FormError error reload />
+            <FormError error reload what="the letter" />
             <p class="govuk-body">
                 "The letter stays confidential unless you choose to publish it. You can change your choices at any time."
             </p>

@@ -15,8 +15,8 @@ use tonic::Code;
 use crate::{
     api::{self, ApiError},
     components::{
-        DateInput, DateValue, ErrorSummary, Loading, NotificationBanner, StateTag, TextArea, TextInput,
-        set_title,
+        DateInput, DateValue, ErrorSummary, FormError, Loading, NotificationBanner, StateTag, TextArea,
+        TextInput, set_title,
     },
     format::{
         content_type_label, date_label, event_label, phase_label, range_label, size_label, state_label,
@@ -253,32 +253,6 @@ fn History(events: Vec<RequestEvent>) -> impl IntoView {
     }
 }
 
-/// A form's error summary; for a change someone else made meanwhile, a way to read the
-/// request again.
-#[component]
-fn FormError(error: RwSignal<Option<ApiError>>, reload: Option<Callback<()>>) -> impl IntoView {
-    move || {
-        error.get().map(|error| {
-            let stale = (error.code == Code::Aborted).then_some(reload).flatten().map(|reload| {
-                view! {
-                    <button
-                        type="button"
-                        class="govuk-button govuk-button--secondary"
-                        data-testid="reload"
-                        on:click=move |_| reload.run(())
-                    >
-                        "Reload the request"
-                    </button>
-                }
-            });
-            view! {
-                <ErrorSummary error />
-                {stale}
-            }
-        })
-    }
-}
-
 /// The local area consents in writing: who signed, the signed document, and any dates it
 /// cannot host a visit.
 #[component]
@@ -342,7 +316,7 @@ fn ConsentForm(
     view! {
         <section class="app-action" data-testid="consent-form" aria-labelledby="consent-heading">
             <h2 class="govuk-heading-m" id="consent-heading">"Consent in writing"</h2>
-            <FormError error reload=Some(reload) />
+            <FormError error reload what="the request" />
             <p class="govuk-body">
                 "Upload the consent letter signed for your local area, and say who signed it. A visit can only go ahead once written consent is on record."
             </p>
@@ -423,7 +397,7 @@ fn DeclineForm(
     view! {
         <section class="app-action" data-testid="decline-form" aria-labelledby="decline-heading">
             <h2 class="govuk-heading-m" id="decline-heading">"Decline"</h2>
-            <FormError error reload=Some(reload) />
+            <FormError error reload what="the request" />
             <p class="govuk-body">"Interim visits are voluntary: your local area may decline."</p>
             <form novalidate on:submit=on_submit>
                 <TextArea
@@ -466,7 +440,7 @@ fn WithdrawForm(
     view! {
         <section class="app-action" data-testid="withdraw-form" aria-labelledby="withdraw-heading">
             <h2 class="govuk-heading-m" id="withdraw-heading">"Withdraw consent"</h2>
-            <FormError error reload=Some(reload) />
+            <FormError error reload what="the request" />
             <div class="govuk-warning-text">
                 <span class="govuk-warning-text__icon" aria-hidden="true">"!"</span>
                 <strong class="govuk-warning-text__text">
@@ -505,7 +479,7 @@ fn CancelForm(id: String, version: i64, on_change: Callback<Changed>, reload: Ca
     view! {
         <section class="app-action" data-testid="cancel-form" aria-labelledby="cancel-heading">
             <h2 class="govuk-heading-m" id="cancel-heading">"Cancel the request"</h2>
-            <FormError error reload=Some(reload) />
+            <FormError error reload what="the request" />
             <form novalidate on:submit=on_submit>
                 <TextArea
                     id="cancel-reason"
@@ -546,7 +520,7 @@ fn ConcernForm(id: String, on_change: Callback<Changed>) -> impl IntoView {
     view! {
         <section class="app-action" data-testid="concern-form" aria-labelledby="concern-heading">
             <h2 class="govuk-heading-m" id="concern-heading">"Record a safeguarding concern"</h2>
-            <FormError error reload=None />
+            <FormError error what="the request" />
             <div class="govuk-warning-text">
                 <span class="govuk-warning-text__icon" aria-hidden="true">"!"</span>
                 <strong class="govuk-warning-text__text">

@@ -161,6 +161,16 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Whether someone with this scope may plan (ask, schedule) in `region`: national planners
+    /// anywhere, regional leads in their own region, nobody else.
+    pub fn may_plan_in(&self, region: &str) -> Result<(), FieldViolation> {
+        match self {
+            Self::England => Ok(()),
+            Self::Region(own) if own == region => Ok(()),
+            _ => Err(FieldViolation::new("local_area_code", "is outside your region")),
+        }
+    }
+
     /// The role this scope belongs to.
     pub fn role(&self) -> Role {
         match self {

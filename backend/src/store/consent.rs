@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, StoreError, audit::append_audit, scope_params, with_pool, write_tx};
+use super::{Store, StoreError, audit::append_audit, current_area_region, scope_params, with_pool, write_tx};
 use crate::domain::{
-    FieldViolation, InvalidInput,
+    InvalidInput,
     audit::NewAuditEvent,
     clock::canonical,
     consent::{
@@ -188,27 +188,8 @@ impl Store {
         audit: impl Fn(i64) -> NewAuditEvent,
     ) -> Result<VisitRequest, StoreError> {
         let id: i64 = write_tx!(self, tx => {
-            let area: Option<(String,)> = sqlx::query_as(
-                "SELECT region_code FROM local_areas WHERE ons_code = $1 AND retired_on IS NULL",
-            )
-            .bind(&new.local_area_code)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((region,)) = area else {
-                let v = FieldViolation::new(
-                    "local_area_code",
-                    format!("no current local area has ONS code {:?}", new.local_area_code),
-                );
-                return Err(InvalidInput::from(v).into());
-            };
-            match &by.scope {
-                Scope::England => {}
-                Scope::Region(own) if *own == region => {}
-                _ => {
-                    let v = FieldViolation::new("local_area_code", "is outside your region");
-                    return Err(InvalidInput::from(v).into());
-                }
-            }
+            let region = current_area_region!(tx, &new.local_area_code);
+            by.scope.may_plan_in(&region).map_err(InvalidInput::from)?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO visit_requests (local_area_code, region_code, term, academic_year, window_first, \
                    window_last, reply_by, note, state, created_by, created_at) \

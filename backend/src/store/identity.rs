@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Store, StoreError, audit::append_audit, with_pool, write_tx};
+use super::{Store, StoreError, audit::append_audit, current_area_region, with_pool, write_tx};
 use crate::domain::{
     FieldViolation, InvalidInput,
     audit::NewAuditEvent,
@@ -130,16 +130,7 @@ impl Store {
                 }
             }
             if let Some(code) = area {
-                let found: Option<(String,)> = sqlx::query_as(
-                    "SELECT ons_code FROM local_areas WHERE ons_code = $1 AND retired_on IS NULL",
-                )
-                .bind(code)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if found.is_none() {
-                    let v = FieldViolation::new("local_area_code", format!("no current local area has ONS code {code:?}"));
-                    return Err(InvalidInput::from(v).into());
-                }
+                current_area_region!(tx, code);
             }
             let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM people WHERE username = $1")
                 .bind(&new.username)

@@ -62,6 +62,30 @@ macro_rules! write_tx {
 }
 pub(crate) use write_tx;
 
+/// Inside the open transaction `$tx`: the region code of the current local area `$code`, or an
+/// early return of `Invalid` naming `local_area_code`.
+macro_rules! current_area_region {
+    ($tx:ident, $code:expr) => {{
+        let code: &str = $code;
+        let found: Option<(String,)> =
+            sqlx::query_as("SELECT region_code FROM local_areas WHERE ons_code = $1 AND retired_on IS NULL")
+                .bind(code)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        match found {
+            Some((region,)) => region,
+            None => {
+                let v = $crate::domain::FieldViolation::new(
+                    "local_area_code",
+                    format!("no current local area has ONS code {code:?}"),
+                );
+                return Err($crate::domain::InvalidInput::from(v).into());
+            }
+        }
+    }};
+}
+pub(crate) use current_area_region;
+
 /// A viewer's scope as SQL parameters `(kind, code)`, for queries that narrow confidential rows
 /// in their WHERE clause: `england` sees all, `region` and `area` their own, `none` nothing.
 fn scope_params(scope: &crate::domain::identity::Scope) -> (&'static str, &str) {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, StoreError, audit::append_audit, scope_params, with_pool, write_tx};
+use super::{Store, StoreError, audit::append_audit, current_area_region, scope_params, with_pool, write_tx};
 use crate::domain::{
     FieldViolation, InvalidInput,
     audit::NewAuditEvent,
@@ -374,15 +374,7 @@ impl Store {
             if found.is_none() {
                 return Err(StoreError::NotFound);
             }
-            let current: Option<(String,)> =
-                sqlx::query_as("SELECT ons_code FROM local_areas WHERE ons_code = $1 AND retired_on IS NULL")
-                    .bind(area)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if current.is_none() {
-                let v = FieldViolation::new("local_area_code", format!("no current local area has ONS code {area:?}"));
-                return Err(InvalidInput::from(v).into());
-            }
+            current_area_region!(tx, area);
             sqlx::query(
                 "INSERT INTO inspector_conflicts (inspector_id, local_area_code, reason, declared_by, declared_at) \
                  VALUES ($1, $2, $3, $4, $5) \
@@ -412,26 +404,8 @@ impl Store {
         let busy = busy_days(new.kind, new.onsite);
         let (year, term) = term_of(new.onsite.first);
         Ok(write_tx!(self, tx => {
-            let area: Option<(String,)> =
-                sqlx::query_as("SELECT region_code FROM local_areas WHERE ons_code = $1 AND retired_on IS NULL")
-                    .bind(&new.local_area_code)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let Some((region,)) = area else {
-                let v = FieldViolation::new(
-                    "local_area_code",
-                    format!("no current local area has ONS code {:?}", new.local_area_code),
-                );
-                return Err(InvalidInput::from(v).into());
-            };
-            match &by.scope {
-                Scope::England => {}
-                Scope::Region(own) if *own == region => {}
-                _ => {
-                    let v = FieldViolation::new("local_area_code", "is outside your region");
-                    return Err(InvalidInput::from(v).into());
-                }
-            }
+            let region = current_area_region!(tx, &new.local_area_code);
+            by.scope.may_plan_in(&region).map_err(InvalidInput::from)?;
             let notification = crate::domain::programme::timeline(new.kind, new.onsite.first).map(|t| t.notification);
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO engagements (local_area_code, region_code, kind, state, onsite_first, onsite_last, \
@@ -750,15 +724,7 @@ impl Store {
         audit: &NewAuditEvent,
     ) -> Result<(), StoreError> {
         write_tx!(self, tx => {
-            let found: Option<(String,)> =
-                sqlx::query_as("SELECT ons_code FROM local_areas WHERE ons_code = $1 AND retired_on IS NULL")
-                    .bind(area)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if found.is_none() {
-                let v = FieldViolation::new("local_area_code", format!("no current local area has ONS code {area:?}"));
-                return Err(InvalidInput::from(v).into());
-            }
+            current_area_region!(tx, area);
             sqlx::query(
                 "INSERT INTO due_date_overrides (local_area_code, due_by, reason, set_by, set_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (local_area_code) DO UPDATE SET due_by = excluded.due_by, reason = excluded.reason, \

@@ -156,9 +156,9 @@ async fn fill_chain(store: &Store, n: i64) -> anyhow::Result<()> {
                 tx.commit().await?;
             }};
         }
-        match store {
-            Store::Sqlite(pool) => insert!(pool),
-            Store::Postgres(pool) => insert!(pool),
+        match &store.db {
+            send_planner::store::Db::Sqlite(pool) => insert!(pool),
+            send_planner::store::Db::Postgres(pool) => insert!(pool),
         }
     }
     let _ = GENESIS_HASH;

@@ -72,9 +72,9 @@ async fn seed(store: &Store) -> Result<send_planner::domain::identity::Person, B
             tx.commit().await?;
         }};
     }
-    match store {
-        Store::Sqlite(pool) => fill!(pool),
-        Store::Postgres(pool) => fill!(pool),
+    match &store.db {
+        send_planner::store::Db::Sqlite(pool) => fill!(pool),
+        send_planner::store::Db::Postgres(pool) => fill!(pool),
     }
     Ok(reader)
 }

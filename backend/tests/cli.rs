@@ -76,7 +76,7 @@ async fn the_first_administrator_is_created_and_the_audit_trail_checked_from_the
     assert!(text(&verified.stdout).contains("intact: 2 events"), "{}", text(&verified.stdout));
 
     let store = Store::connect(&db).await.expect("opens");
-    if let Store::Sqlite(pool) = &store {
+    if let send_planner::store::Db::Sqlite(pool) = &store.db {
         sqlx::raw_sql("UPDATE audit_events SET actor_username = 'someone else' WHERE seq = 1")
             .execute(pool)
             .await

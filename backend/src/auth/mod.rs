@@ -247,7 +247,7 @@ pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Requ
         .is_some_and(|v| v.starts_with("application/grpc"));
     let path = request.uri().path().to_owned();
     let outcome = match policy::access(&path) {
-        None => Err(tonic::Status::unimplemented(format!("there is no method {path}"))),
+        None => Err(crate::grpc::status::no_method(&path)),
         Some(policy::Access::Public) => Ok(None),
         Some(access) => {
             let header = request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
@@ -255,7 +255,7 @@ pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Requ
                 Ok(caller) if policy::allows(access, caller.person.role()) => Ok(Some(caller)),
                 Ok(caller) => {
                     tracing::info!(%path, role = %caller.person.role(), "refused by role");
-                    Err(tonic::Status::permission_denied("your role does not allow this"))
+                    Err(crate::grpc::status::role_refused())
                 }
                 Err(e) => Err(crate::grpc::status::from_auth(e)),
             }

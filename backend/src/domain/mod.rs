@@ -4,6 +4,7 @@ pub mod audit;
 pub mod clock;
 pub mod consent;
 pub mod identity;
+pub mod letter_text;
 pub mod letters;
 pub mod programme;
 pub mod reference;
@@ -42,5 +43,78 @@ pub struct InvalidInput(pub Vec<FieldViolation>);
 impl From<FieldViolation> for InvalidInput {
     fn from(v: FieldViolation) -> Self {
         Self(vec![v])
+    }
+}
+
+/// A rule that a change breaks (a refusal) or bends (a warning). People read `message`;
+/// programs and tests match `rule`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule's stable id, e.g. `team.composition`. Never shown to people.
+    pub rule: &'static str,
+    /// The request field or the object it concerns (`members`, `reason`, `body:5:12`).
+    pub subject: String,
+    /// The sentence a person reads.
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding of `rule` about `subject`.
+    pub fn new(rule: &'static str, subject: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { rule, subject: subject.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Why a decision refused a change. The one error type of every aggregate's decision; only
+/// `grpc/status.rs` turns it into a gRPC status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Nothing the caller may see is there: answered exactly as a missing record. Names the
+    /// kind of record ("engagement", "letter", ...).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The caller may see the record but their role may not do this.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The request's fields, each with the reason.
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    /// Rules the change breaks, each with its id, subject and sentence.
+    #[error("{}", .0.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Failed(Vec<Finding>),
+    /// Someone else changed the record since the caller read it; says what it is now.
+    #[error("{0}")]
+    Stale(String),
+}
+
+impl Refusal {
+    /// One broken rule.
+    pub fn rule(rule: &'static str, subject: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Failed(vec![Finding::new(rule, subject, message)])
+    }
+
+    /// One field at fault.
+    pub fn field(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid(FieldViolation::new(field, reason).into())
+    }
+
+    /// The rule ids of a `Failed` refusal (empty for the others), for tests.
+    pub fn rules(&self) -> Vec<&'static str> {
+        match self {
+            Self::Failed(findings) => findings.iter().map(|f| f.rule).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl From<FieldViolation> for Refusal {
+    fn from(v: FieldViolation) -> Self {
+        Self::Invalid(v.into())
     }
 }

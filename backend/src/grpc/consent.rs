@@ -168,6 +168,7 @@ pub fn request_to_pb(r: VisitRequest) -> pb::VisitRequest {
             .collect(),
         created_at: r.created_at,
         safeguarding_concern: r.safeguarding_concern,
+        allowed_actions: Vec::new(),
     }
 }
 

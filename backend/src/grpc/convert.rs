@@ -11,10 +11,11 @@ use crate::{
 /// The signed-in caller. The access check put it there for every non-public method, so its
 /// absence is a server fault, not the caller's.
 pub fn caller<T>(request: &Request<T>) -> Result<Caller, Status> {
-    request.extensions().get::<Caller>().cloned().ok_or_else(|| {
-        tracing::error!("handler for a signed-in method ran without a caller");
-        Status::internal("internal error")
-    })
+    request
+        .extensions()
+        .get::<Caller>()
+        .cloned()
+        .ok_or_else(|| super::status::internal_fault("handler for a signed-in method ran without a caller"))
 }
 
 /// The request's id (empty if the access check did not run, as in unit tests).

@@ -140,6 +140,12 @@ pub fn letter_to_pb(l: LetterRecord) -> pb::Letter {
         superseded_by_id: l.superseded_by_id.map(|i| i.to_string()).unwrap_or_default(),
         issued_at: l.issued_at.unwrap_or_default(),
         first_opened_at: l.first_opened_at.unwrap_or_default(),
+        allowed_actions: Vec::new(),
+        section_headings: crate::domain::letters::required_sections(l.engagement_kind)
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+        returned_reason: String::new(),
     }
 }
 

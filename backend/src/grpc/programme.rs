@@ -181,6 +181,7 @@ impl ProgrammeService {
                     .map_err(store_status)?
             {
                 warnings.push(pb::RuleFinding {
+                    subject: "consent".into(),
                     rule: "consent.not_current".into(),
                     message: format!("this visit cannot go ahead: {refused}"),
                 });
@@ -189,12 +190,11 @@ impl ProgrammeService {
                 let verdict = self
                     .verdict(&e, &e.team.iter().map(|m| (m.inspector_id, m.role)).collect::<Vec<_>>())
                     .await?;
-                warnings.extend(
-                    verdict
-                        .soft
-                        .into_iter()
-                        .map(|f| pb::RuleFinding { rule: f.rule.into(), message: f.message }),
-                );
+                warnings.extend(verdict.soft.into_iter().map(|f| pb::RuleFinding {
+                    rule: f.rule.into(),
+                    message: f.message,
+                    subject: "members".into(),
+                }));
             }
         }
         let timeline = timeline(e.kind, e.onsite.first).map(|t| pb::Timeline {
@@ -229,6 +229,12 @@ impl ProgrammeService {
             version: e.version,
             postponed_reason: e.postponed_reason,
             warnings,
+            allowed_actions: Vec::new(),
+            is_inspection: e.kind.is_inspection(),
+            letter_sections: crate::domain::letters::required_sections(e.kind)
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
         })
     }
 

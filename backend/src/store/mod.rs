@@ -30,12 +30,14 @@ use sqlx::{
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$store`, whichever database it is.
 macro_rules! with_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
-        match $store {
-            $crate::store::Store::Sqlite($pool) => $body,
-            $crate::store::Store::Postgres($pool) => $body,
+    ($store:expr, $pool:ident => $body:expr) => {{
+        let store: &$crate::store::Store = $store;
+        store.count_round_trip();
+        match &store.db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
         }
-    };
+    }};
 }
 pub(crate) use with_pool;
 
@@ -43,22 +45,24 @@ pub(crate) use with_pool;
 /// body rolls everything back. SQLite write transactions start `IMMEDIATE`, taking the write
 /// lock at once, so a transaction that reads before it writes can never fail to upgrade.
 macro_rules! write_tx {
-    ($store:expr, $tx:ident => $body:expr) => {
-        match $store {
-            $crate::store::Store::Sqlite(pool) => {
+    ($store:expr, $tx:ident => $body:expr) => {{
+        let store: &$crate::store::Store = $store;
+        store.count_round_trip();
+        match &store.db {
+            $crate::store::Db::Sqlite(pool) => {
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let value = $body;
                 $tx.commit().await?;
                 value
             }
-            $crate::store::Store::Postgres(pool) => {
+            $crate::store::Db::Postgres(pool) => {
                 let mut $tx = pool.begin().await?;
                 let value = $body;
                 $tx.commit().await?;
                 value
             }
         }
-    };
+    }};
 }
 pub(crate) use write_tx;
 
@@ -110,6 +114,9 @@ pub enum StoreError {
     /// The request names something that does not exist or breaks a rule the store checks.
     #[error(transparent)]
     Invalid(#[from] crate::domain::InvalidInput),
+    /// A decision, run on facts read in the write's own transaction, refused the change.
+    #[error(transparent)]
+    Refused(#[from] crate::domain::Refusal),
     /// A unique field already holds this value.
     #[error("{0}")]
     AlreadyExists(crate::domain::FieldViolation),
@@ -140,16 +147,39 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
     }
 }
 
-/// The configured database.
+/// The configured database's pool.
 #[derive(Debug, Clone)]
-pub enum Store {
+pub enum Db {
     /// Embedded SQLite, one file.
     Sqlite(SqlitePool),
     /// PostgreSQL, for several replicas behind a load balancer.
     Postgres(PgPool),
 }
 
+/// The configured database, and a count of the round trips made through it.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// The pool.
+    pub db: Db,
+    round_trips: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
 impl Store {
+    fn new(db: Db) -> Self {
+        Self { db, round_trips: Default::default() }
+    }
+
+    /// Counts one read query or one write transaction (done by `with_pool!` and `write_tx!`).
+    pub(crate) fn count_round_trip(&self) {
+        self.round_trips.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Read queries and write transactions made so far: tests compare it before and after a
+    /// call to show that a list costs the same number of queries whatever its length.
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Opens a pool for `url` (`sqlite://path` creates the file if missing; `postgres://…`).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
@@ -161,14 +191,14 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Ok(Self::Sqlite(pool))
+            Ok(Self::new(Db::Sqlite(pool)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Ok(Self::Postgres(pool))
+            Ok(Self::new(Db::Postgres(pool)))
         } else {
             Err(StoreError::UnsupportedUrl(url.chars().take(40).collect()))
         }
@@ -177,18 +207,18 @@ impl Store {
     /// Applies the embedded migrations for this database, then loads the reference data.
     /// Safe to run from several replicas at once (sqlx takes a migration lock on PostgreSQL).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Self::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
-            Self::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         self.load_reference_data().await
     }
 
     /// `sqlite` or `postgres`, for logs.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "sqlite",
-            Self::Postgres(_) => "postgres",
+        match &self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
         }
     }
 

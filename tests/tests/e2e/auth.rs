@@ -6,7 +6,7 @@ use proto::pb::{
     self, account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
     auth_service_client::AuthServiceClient,
 };
-use send_planner::store::Store;
+use send_planner::store::{Db, Store};
 use tonic::Code;
 
 async fn app() -> anyhow::Result<(TestApp, tempfile::TempDir)> {
@@ -29,9 +29,9 @@ async fn who_am_i(app: &TestApp, token: &str) -> Result<pb::Person, tonic::Statu
 /// Rows in a table, read directly.
 async fn count(store: &Store, table: &'static str) -> anyhow::Result<i64> {
     let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
-    let (n,): (i64,) = match store {
-        Store::Sqlite(pool) => sqlx::query_as(sql).fetch_one(pool).await?,
-        Store::Postgres(pool) => sqlx::query_as(sql).fetch_one(pool).await?,
+    let (n,): (i64,) = match &store.db {
+        Db::Sqlite(pool) => sqlx::query_as(sql).fetch_one(pool).await?,
+        Db::Postgres(pool) => sqlx::query_as(sql).fetch_one(pool).await?,
     };
     Ok(n)
 }
@@ -45,9 +45,9 @@ async fn a_person_signs_in_and_the_token_is_stored_only_as_a_hash() -> anyhow::R
     let me = who_am_i(&app, &reply.token).await?;
     assert_eq!((me.username.as_str(), me.scope_label.as_str()), ("lead.inner", "Inner London"));
     assert_eq!(me.role(), pb::Role::RegionalLead);
-    let stored: Vec<(String,)> = match &app.store {
-        Store::Sqlite(pool) => sqlx::query_as("SELECT token_hash FROM sessions").fetch_all(pool).await?,
-        Store::Postgres(pool) => sqlx::query_as("SELECT token_hash FROM sessions").fetch_all(pool).await?,
+    let stored: Vec<(String,)> = match &app.store.db {
+        Db::Sqlite(pool) => sqlx::query_as("SELECT token_hash FROM sessions").fetch_all(pool).await?,
+        Db::Postgres(pool) => sqlx::query_as("SELECT token_hash FROM sessions").fetch_all(pool).await?,
     };
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0].0, reply.token);

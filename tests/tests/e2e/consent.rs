@@ -26,9 +26,9 @@ fn reply_by(app: &TestApp) -> String {
 }
 
 async fn count(store: &Store, sql: &'static str) -> anyhow::Result<i64> {
-    let (n,): (i64,) = match store {
-        Store::Sqlite(pool) => sqlx::query_as(sql).fetch_one(pool).await?,
-        Store::Postgres(pool) => sqlx::query_as(sql).fetch_one(pool).await?,
+    let (n,): (i64,) = match &store.db {
+        send_planner::store::Db::Sqlite(pool) => sqlx::query_as(sql).fetch_one(pool).await?,
+        send_planner::store::Db::Postgres(pool) => sqlx::query_as(sql).fetch_one(pool).await?,
     };
     Ok(n)
 }

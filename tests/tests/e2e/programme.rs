@@ -457,13 +457,13 @@ async fn inspectors_declare_their_own_conflicts_and_no_one_elses() -> anyhow::Re
         .await
         .expect_err("one record per account");
     assert!(twice.message().starts_with("person_id"), "{}", twice.message());
-    let audited: (i64,) = match &app.store {
-        send_planner::store::Store::Sqlite(pool) => {
+    let audited: (i64,) = match &app.store.db {
+        send_planner::store::Db::Sqlite(pool) => {
             sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = 'inspector.conflict'")
                 .fetch_one(pool)
                 .await?
         }
-        send_planner::store::Store::Postgres(pool) => {
+        send_planner::store::Db::Postgres(pool) => {
             sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = 'inspector.conflict'")
                 .fetch_one(pool)
                 .await?

@@ -51,9 +51,9 @@ on_both_databases!(
 /// Runs one tampering statement directly on the database, as an intruder with database access
 /// would.
 async fn tamper(store: &Store, sql: &'static str) -> anyhow::Result<()> {
-    match store {
-        Store::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ())?,
-        Store::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ())?,
+    match &store.db {
+        send_planner::store::Db::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ())?,
+        send_planner::store::Db::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ())?,
     }
     Ok(())
 }

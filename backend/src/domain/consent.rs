@@ -848,6 +848,21 @@ pub fn may_create(actor: &Person, region: &str) -> Result<(), Refusal> {
     }
 }
 
+/// For each aggregate's tests: `fired` lists every id of `rules`, once and in order, and each id
+/// is named in `source` (the aggregate's file) outside its tests at least twice: in the list
+/// and where it is decided.
+#[cfg(test)]
+pub(crate) fn assert_rules_covered(rules: &[&str], fired: &[&str], source: &str) {
+    assert_eq!(fired, rules, "list each rule of RULES once, in order, in the test that fires them");
+    let decisions = source.split("#[cfg(test)]").next().unwrap_or_default();
+    for rule in rules {
+        assert!(
+            decisions.matches(rule).count() >= 2,
+            "{rule} is named where it is decided, not only in RULES"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1052,15 +1067,7 @@ mod tests {
     #[test]
     fn the_firings_cover_every_rule_id() {
         let fired: Vec<&str> = firings().iter().map(|(rule, ..)| *rule).collect();
-        assert_eq!(fired, RULES, "list each rule of RULES once, in order, in firings()");
-        let source = include_str!("consent.rs");
-        let decisions = source.split("#[cfg(test)]").next().unwrap_or_default();
-        for rule in RULES {
-            assert!(
-                decisions.matches(rule).count() >= 2,
-                "{rule} is named where it is decided, not only in RULES"
-            );
-        }
+        assert_rules_covered(RULES, &fired, include_str!("consent.rs"));
     }
 
     #[test]

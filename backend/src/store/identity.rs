@@ -1,13 +1,13 @@
 //! People, sessions and sign-in throttling.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError, audit::append_audit, current_area_region, with_pool, write_tx};
 use crate::domain::{
     FieldViolation, InvalidInput,
     audit::NewAuditEvent,
-    clock::canonical,
-    identity::{Inspectorate, NewPerson, Person, RecipientBody, Role, Scope},
+    clock::{canonical, parse_canonical},
+    identity::{Inspectorate, NewPerson, Person, RecipientBody, Role, Scope, SessionRecord, ThrottleRule},
 };
 
 const PERSON_SELECT: &str = "SELECT p.id, p.username, p.display_name, p.role, p.region_code, \
@@ -31,6 +31,11 @@ struct PersonRow {
     region_name: Option<String>,
     local_area_name: Option<String>,
 }
+
+/// A stored time that is not a canonical time.
+#[derive(Debug, thiserror::Error)]
+#[error("stored {0} is not a time")]
+struct BadTime(&'static str);
 
 fn corrupt(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Unexpected(sqlx::Error::Decode(Box::new(e)))
@@ -70,32 +75,6 @@ impl TryFrom<PersonRow> for Person {
         };
         Ok(Self { id: r.id, username: r.username, display_name: r.display_name, scope, scope_label })
     }
-}
-
-/// A live or ended session, as stored.
-#[derive(Debug, Clone)]
-pub struct SessionRecord {
-    /// Whose session.
-    pub person: Person,
-    /// Canonical times.
-    pub last_seen_at: String,
-    /// Ends if unused past this.
-    pub idle_expires_at: String,
-    /// Ends regardless at this.
-    pub absolute_expires_at: String,
-    /// Set once signed out or revoked.
-    pub revoked: bool,
-}
-
-/// How many failures within a window lock a throttle key, and for how long.
-#[derive(Debug, Clone, Copy)]
-pub struct ThrottleRule {
-    /// Failures that lock the key.
-    pub max_failures: i64,
-    /// Failures older than this are forgotten.
-    pub window: TimeDelta,
-    /// How long a lock lasts.
-    pub lock_for: TimeDelta,
 }
 
 impl Store {
@@ -204,7 +183,7 @@ impl Store {
         &self,
         keys: &[String],
         now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
         let now = canonical(now);
         let mut latest: Option<String> = None;
         for key in keys {
@@ -221,7 +200,9 @@ impl Store {
                 latest = Some(until);
             }
         }
-        Ok(latest)
+        latest
+            .map(|until| parse_canonical(&until).ok_or_else(|| corrupt(BadTime("locked_until"))))
+            .transpose()
     }
 
     /// Counts a failed sign-in against each key (with its rule), locking keys that reach their
@@ -250,7 +231,7 @@ impl Store {
                 .bind(&window_start)
                 .fetch_one(&mut *tx)
                 .await?;
-                if failures >= rule.max_failures {
+                if rule.locks(failures) {
                     sqlx::query(
                         "UPDATE sign_in_throttle SET locked_until = $2, failures = 0, window_started_at = $3 \
                          WHERE throttle_key = $1",
@@ -315,11 +296,13 @@ impl Store {
         let Some((person_id, last_seen_at, idle_expires_at, absolute_expires_at, revoked_at)) = found else {
             return Ok(None);
         };
+        let time =
+            |text: &str, what: &'static str| parse_canonical(text).ok_or_else(|| corrupt(BadTime(what)));
         Ok(Some(SessionRecord {
             person: self.person(person_id).await?,
-            last_seen_at,
-            idle_expires_at,
-            absolute_expires_at,
+            last_seen_at: time(&last_seen_at, "last_seen_at")?,
+            idle_expires_at: time(&idle_expires_at, "idle_expires_at")?,
+            absolute_expires_at: time(&absolute_expires_at, "absolute_expires_at")?,
             revoked: revoked_at.is_some(),
         }))
     }

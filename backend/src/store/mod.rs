@@ -13,7 +13,6 @@ mod programme;
 mod reference;
 
 pub use audit::AuditHead;
-pub use identity::{SessionRecord, ThrottleRule};
 pub use letters::{LetterChange, LetterError, LetterRecord, default_distribution};
 pub use programme::{
     AreaFacts, EngagementChange, EngagementError, EngagementRecord, InspectorRecord, MemberRecord,

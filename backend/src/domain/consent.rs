@@ -561,6 +561,40 @@ pub struct VisitRequest {
     pub history: Vec<HistoryEntry>,
 }
 
+/// How many requests stand in one state, for one region and phase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentTotal {
+    /// Region code.
+    pub region_code: String,
+    /// Region name.
+    pub region_name: String,
+    /// Term.
+    pub term: Term,
+    /// Academic year start.
+    pub academic_year: i32,
+    /// The state as read today.
+    pub state: RequestState,
+    /// How many.
+    pub count: i64,
+}
+
+/// A recorded safeguarding concern, as national planners see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafeguardingConcern {
+    /// The request it was raised on.
+    pub request_id: i64,
+    /// Area name.
+    pub local_area_name: String,
+    /// Region name.
+    pub region_name: String,
+    /// Who raised it.
+    pub raised_by: String,
+    /// What they said.
+    pub note: String,
+    /// Canonical time.
+    pub raised_at: String,
+}
+
 /// A local area's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {

@@ -362,15 +362,13 @@ impl Rpc for ConsentService {
         Ok(Response::new(ListSafeguardingConcernsResponse {
             concerns: concerns
                 .into_iter()
-                .map(|(request_id, local_area_name, region_name, raised_by, note, raised_at)| {
-                    pb::SafeguardingConcern {
-                        request_id: request_id.to_string(),
-                        local_area_name,
-                        region_name,
-                        raised_by,
-                        note,
-                        raised_at,
-                    }
+                .map(|c| pb::SafeguardingConcern {
+                    request_id: c.request_id.to_string(),
+                    local_area_name: c.local_area_name,
+                    region_name: c.region_name,
+                    raised_by: c.raised_by,
+                    note: c.note,
+                    raised_at: c.raised_at,
                 })
                 .collect(),
         }))
@@ -386,15 +384,12 @@ impl Rpc for ConsentService {
             self.store.consent_totals(&caller.person.scope, today).await.map_err(status::store(WHAT))?;
         let totals = rows
             .into_iter()
-            .map(|(region_code, region_name, term, year, state, count)| pb::ConsentTotal {
-                region_code,
-                region_name,
-                phase: Some(pb::Phase {
-                    term: Term::parse(&term).map(term_to_pb).unwrap_or_default().into(),
-                    academic_year: i32::try_from(year).unwrap_or_default(),
-                }),
-                state: RequestState::parse(&state).map(state_to_pb).unwrap_or_default().into(),
-                count: u32::try_from(count).unwrap_or(u32::MAX),
+            .map(|t| pb::ConsentTotal {
+                region_code: t.region_code,
+                region_name: t.region_name,
+                phase: Some(pb::Phase { term: term_to_pb(t.term).into(), academic_year: t.academic_year }),
+                state: state_to_pb(t.state).into(),
+                count: u32::try_from(t.count).unwrap_or(u32::MAX),
             })
             .collect();
         Ok(Response::new(GetConsentTotalsResponse { totals }))

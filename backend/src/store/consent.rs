@@ -10,8 +10,8 @@ use crate::domain::{
     audit::NewAuditEvent,
     clock::canonical,
     consent::{
-        ConsentOnRecord, ConsentRecord, DateRange, DocumentInfo, HistoryEntry, NewVisitRequest,
-        RequestDecision, RequestFacts, RequestState, Term, VisitRequest, stale,
+        ConsentOnRecord, ConsentRecord, ConsentTotal, DateRange, DocumentInfo, HistoryEntry, NewVisitRequest,
+        RequestDecision, RequestFacts, RequestState, SafeguardingConcern, Term, VisitRequest, stale,
     },
     identity::{Person, Scope},
 };
@@ -92,6 +92,18 @@ impl RequestRow {
             history: Vec::new(),
         })
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct TotalRow {
+    region_code: String,
+    region_name: String,
+    sort_order: i64,
+    term: String,
+    academic_year: i64,
+    state: String,
+    past_reply_by: bool,
+    n: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -370,11 +382,9 @@ impl Store {
         self.visit_request_unaudited(id, &by.scope, today).await
     }
 
-    /// Every safeguarding concern, newest first: (request id, area, region, raised by, note, time).
-    pub async fn safeguarding_concerns(
-        &self,
-    ) -> Result<Vec<(i64, String, String, String, String, String)>, StoreError> {
-        Ok(with_pool!(self, pool => {
+    /// Every safeguarding concern, newest first, in one query.
+    pub async fn safeguarding_concerns(&self) -> Result<Vec<SafeguardingConcern>, StoreError> {
+        let rows: Vec<(i64, String, String, String, String, String)> = with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT s.request_id, a.name, r.name, p.display_name, s.note, s.raised_at \
                  FROM safeguarding_concerns s \
@@ -386,21 +396,27 @@ impl Store {
             )
             .fetch_all(pool)
             .await?
-        }))
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(request_id, local_area_name, region_name, raised_by, note, raised_at)| {
+                SafeguardingConcern { request_id, local_area_name, region_name, raised_by, note, raised_at }
+            })
+            .collect())
     }
 
     /// Counts by region, term, year and state as read on `today`, within `viewer`'s scope, in
-    /// one query: (region code, region name, term, year, state, count).
+    /// one query; in region order, then year, term and state.
     pub async fn consent_totals(
         &self,
         viewer: &Scope,
         today: NaiveDate,
-    ) -> Result<Vec<(String, String, String, i64, String, i64)>, StoreError> {
+    ) -> Result<Vec<ConsentTotal>, StoreError> {
         let (kind, code) = scope_params(viewer);
-        let rows: Vec<(String, String, i64, String, i64, String, bool, i64)> = with_pool!(self, pool => {
+        let rows: Vec<TotalRow> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT v.region_code, r.name, r.sort_order, v.term, v.academic_year, v.state, \
-                   v.reply_by < $3 AS past_reply_by, COUNT(*) \
+                "SELECT v.region_code, r.name AS region_name, r.sort_order, v.term, v.academic_year, v.state, \
+                   v.reply_by < $3 AS past_reply_by, COUNT(*) AS n \
                  FROM visit_requests v JOIN regions r ON r.code = v.region_code \
                  WHERE ($1 = 'england' OR ($1 = 'region' AND v.region_code = $2)) \
                  GROUP BY v.region_code, r.name, r.sort_order, v.term, v.academic_year, v.state, past_reply_by",
@@ -411,22 +427,38 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let mut totals: std::collections::BTreeMap<(i64, String, i64, String, String), (String, i64)> =
-            Default::default();
-        let yesterday = today.pred_opt().unwrap_or(today);
-        for (region_code, region_name, sort_order, term, year, state, past, count) in rows {
-            // The reply-by date stands for itself: passed or not, as the rule reads it.
-            let state =
-                RequestState::effective(stored_state(&state)?, if past { yesterday } else { today }, today);
-            let key = (sort_order, region_code, year, term, state.as_str().to_owned());
-            totals.entry(key).or_insert((region_name, 0)).1 += count;
+        // Waiting requests past their reply-by date count as expired: the day before today
+        // stands for any such date, as the rule only asks whether it has passed.
+        let passed = today.pred_opt().unwrap_or(today);
+        let mut totals: Vec<(i64, ConsentTotal)> = Vec::new();
+        for row in rows {
+            let reply_by = if row.past_reply_by { passed } else { today };
+            let total = ConsentTotal {
+                state: RequestState::effective(stored_state(&row.state)?, reply_by, today),
+                term: Term::parse(&row.term).ok_or_else(|| corrupt("term"))?,
+                academic_year: i32::try_from(row.academic_year).map_err(|_| corrupt("year"))?,
+                region_code: row.region_code,
+                region_name: row.region_name,
+                count: row.n,
+            };
+            let same = |(_, t): &&mut (i64, ConsentTotal)| {
+                (&t.region_code, t.term, t.academic_year, t.state)
+                    == (&total.region_code, total.term, total.academic_year, total.state)
+            };
+            match totals.iter_mut().find(same) {
+                Some((_, t)) => t.count += total.count,
+                None => totals.push((row.sort_order, total)),
+            }
         }
-        Ok(totals
-            .into_iter()
-            .map(|((_, region_code, year, term, state), (region_name, count))| {
-                (region_code, region_name, term, year, state, count)
-            })
-            .collect())
+        totals.sort_by(|(a_order, a), (b_order, b)| {
+            (a_order, a.academic_year, a.term.as_str(), a.state.as_str()).cmp(&(
+                b_order,
+                b.academic_year,
+                b.term.as_str(),
+                b.state.as_str(),
+            ))
+        });
+        Ok(totals.into_iter().map(|(_, t)| t).collect())
     }
 
     /// A signed document's type, name parts and bytes, if `viewer` may see its request; the

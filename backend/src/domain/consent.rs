@@ -205,18 +205,22 @@ pub const MAX_NOTE_CHARS: usize = 2_000;
 /// Largest signed document accepted.
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 
+/// A text field, trimmed. `required` is the sentence for an empty one (`None`: optional);
+/// `label` names it in the sentence for one too long.
 fn text_field(
     value: &str,
     field: &'static str,
-    required: bool,
-    max: usize,
+    required: Option<&str>,
+    (label, max): (&str, usize),
     errors: &mut Vec<FieldViolation>,
 ) -> String {
     let value = value.trim();
-    if required && value.is_empty() {
-        errors.push(FieldViolation::new(field, "is required"));
-    } else if value.chars().count() > max {
-        errors.push(FieldViolation::new(field, format!("must be at most {max} characters")));
+    match required {
+        Some(sentence) if value.is_empty() => errors.push(FieldViolation::new(field, sentence)),
+        _ if value.chars().count() > max => {
+            errors.push(FieldViolation::new(field, format!("{label} must be {max} characters or fewer")));
+        }
+        _ => {}
     }
     value.to_owned()
 }
@@ -251,40 +255,49 @@ impl NewVisitRequest {
         today: NaiveDate,
     ) -> Result<Self, InvalidInput> {
         let mut errors = Vec::new();
-        let local_area_code = text_field(local_area_code, "local_area_code", true, 16, &mut errors);
+        let local_area_code = text_field(
+            local_area_code,
+            "local_area_code",
+            Some("Select a local area"),
+            ("Local area code", 16),
+            &mut errors,
+        );
         if term.is_none() {
-            errors.push(FieldViolation::new("phase.term", "is required: autumn, winter or spring"));
+            errors.push(FieldViolation::new("phase.term", "Select a term"));
         }
         if !(2020..=2100).contains(&academic_year) {
-            errors.push(FieldViolation::new("phase.academic_year", "must be a year such as 2026"));
+            errors.push(FieldViolation::new(
+                "phase.academic_year",
+                "Enter the academic year's first year, such as 2026",
+            ));
         }
         let window = match window {
             Some((first, last)) => DateRange::parse(first, last, "window").map_err(|e| errors.push(e)).ok(),
             None => {
-                errors.push(FieldViolation::new("window", "is required"));
+                errors.push(FieldViolation::new("window", "Enter the first and last days of the window"));
                 None
             }
         };
         let reply_by = match NaiveDate::parse_from_str(reply_by.trim(), "%Y-%m-%d") {
             Ok(day) if day < today => {
-                errors.push(FieldViolation::new("reply_by", "is in the past"));
+                errors.push(FieldViolation::new(
+                    "reply_by",
+                    "The reply-by date must be today or in the future",
+                ));
                 None
             }
             Ok(day) => Some(day),
             Err(_) => {
-                errors.push(FieldViolation::new(
-                    "reply_by",
-                    format!("{reply_by:?} is not a date (YYYY-MM-DD)"),
-                ));
+                errors.push(FieldViolation::new("reply_by", "The reply-by date must be a real date"));
                 None
             }
         };
         if let (Some(w), Some(r)) = (window, reply_by)
             && r >= w.first
         {
-            errors.push(FieldViolation::new("reply_by", "must come before the window opens"));
+            errors.push(FieldViolation::new("reply_by", "The reply-by date must be before the window opens"));
         }
-        let note = text_field(note, "note", false, MAX_NOTE_CHARS, &mut errors);
+        let note = text_field(note, "note", None, ("Note", MAX_NOTE_CHARS), &mut errors);
         match (term, window, reply_by) {
             (Some(term), Some(window), Some(reply_by)) if errors.is_empty() => {
                 Ok(Self { local_area_code, term, academic_year, window, reply_by, note })
@@ -340,36 +353,55 @@ impl ConsentAnswer {
         today: NaiveDate,
     ) -> Result<Self, InvalidInput> {
         let mut errors = Vec::new();
-        let signatory_name = text_field(signatory_name, "signatory_name", true, 200, &mut errors);
-        let signatory_role = text_field(signatory_role, "signatory_role", true, 200, &mut errors);
-        let organisation = text_field(organisation, "organisation", true, 200, &mut errors);
+        let signatory_name = text_field(
+            signatory_name,
+            "signatory_name",
+            Some("Enter the name of the person who signed"),
+            ("Name", 200),
+            &mut errors,
+        );
+        let signatory_role = text_field(
+            signatory_role,
+            "signatory_role",
+            Some("Enter the signatory's role"),
+            ("Role", 200),
+            &mut errors,
+        );
+        let organisation = text_field(
+            organisation,
+            "organisation",
+            Some("Enter the organisation"),
+            ("Organisation", 200),
+            &mut errors,
+        );
         let date_signed = match NaiveDate::parse_from_str(date_signed.trim(), "%Y-%m-%d") {
             Ok(day) if day > today => {
-                errors.push(FieldViolation::new("date_signed", "is in the future"));
+                errors
+                    .push(FieldViolation::new("date_signed", "The date signed must be today or in the past"));
                 None
             }
             Ok(day) => Some(day),
             Err(_) => {
-                errors.push(FieldViolation::new(
-                    "date_signed",
-                    format!("{date_signed:?} is not a date (YYYY-MM-DD)"),
-                ));
+                errors.push(FieldViolation::new("date_signed", "The date signed must be a real date"));
                 None
             }
         };
         let content_type = if document.is_empty() {
-            errors.push(FieldViolation::new("document", "is empty: attach the signed letter"));
+            errors.push(FieldViolation::new("document", "Attach the signed letter"));
             None
         } else if document.len() > MAX_DOCUMENT_BYTES {
             errors.push(FieldViolation::new(
                 "document",
-                format!("is larger than {} MiB", MAX_DOCUMENT_BYTES >> 20),
+                format!("The signed letter must be smaller than {} MB", MAX_DOCUMENT_BYTES >> 20),
             ));
             None
         } else {
             let kind = sniff_document(&document);
             if kind.is_none() {
-                errors.push(FieldViolation::new("document", "is not a PDF, PNG or JPEG file"));
+                errors.push(FieldViolation::new(
+                    "document",
+                    "The signed letter must be a PDF, PNG or JPEG file",
+                ));
             }
             kind
         };
@@ -380,7 +412,7 @@ impl ConsentAnswer {
             })
             .collect();
         if ranges.len() > 100 {
-            errors.push(FieldViolation::new("unavailable", "lists more than 100 ranges"));
+            errors.push(FieldViolation::new("unavailable", "List 100 unavailable periods or fewer"));
         }
         match (date_signed, content_type) {
             (Some(date_signed), Some(content_type)) if errors.is_empty() => {

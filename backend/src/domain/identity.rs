@@ -190,7 +190,7 @@ impl Scope {
         match self {
             Self::England => Ok(()),
             Self::Region(own) if own == region => Ok(()),
-            _ => Err(FieldViolation::new("local_area_code", "is outside your region")),
+            _ => Err(FieldViolation::new("local_area_code", "Select a local area in your region")),
         }
     }
 
@@ -255,13 +255,13 @@ static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> =
 pub fn check_new_password(password: &str, username: &str) -> Result<(), FieldViolation> {
     let chars = password.chars().count();
     let reason = if chars < MIN_PASSWORD_CHARS {
-        format!("must be at least {MIN_PASSWORD_CHARS} characters")
+        format!("Password must be at least {MIN_PASSWORD_CHARS} characters")
     } else if chars > MAX_PASSWORD_CHARS {
-        format!("must be at most {MAX_PASSWORD_CHARS} characters")
+        format!("Password must be {MAX_PASSWORD_CHARS} characters or fewer")
     } else if COMMON_PASSWORDS.contains(password.to_lowercase().as_str()) {
-        "is a commonly used password; choose another".to_owned()
+        "This is a commonly used password. Choose another".to_owned()
     } else if password.to_lowercase().contains(&username.to_lowercase()) && !username.is_empty() {
-        "must not contain the username".to_owned()
+        "Password must not contain the username".to_owned()
     } else {
         return Ok(());
     };
@@ -273,11 +273,17 @@ pub fn parse_username(text: &str) -> Result<String, FieldViolation> {
     let username = text.trim().to_lowercase();
     let ok_chars = username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
     if username.is_empty() {
-        Err(FieldViolation::new("username", "must not be empty"))
+        Err(FieldViolation::new("username", "Enter a username"))
     } else if username.chars().count() > MAX_USERNAME_CHARS {
-        Err(FieldViolation::new("username", format!("must be at most {MAX_USERNAME_CHARS} characters")))
+        Err(FieldViolation::new(
+            "username",
+            format!("Username must be {MAX_USERNAME_CHARS} characters or fewer"),
+        ))
     } else if username.len() < 3 || !ok_chars {
-        Err(FieldViolation::new("username", "must be 3 or more letters, digits, '.', '_', '-' or '@'"))
+        Err(FieldViolation::new(
+            "username",
+            "Username must be 3 or more letters, digits, full stops, underscores, hyphens or @",
+        ))
     } else {
         Ok(username)
     }
@@ -350,49 +356,49 @@ impl NewPerson {
         require(
             !region.is_empty() || !matches!(role, Some(Role::RegionalLead | Role::Inspector)),
             "region_code",
-            "is required for a regional lead (their region) or an inspector (their home region)",
+            "Select the region: a regional lead's region or an inspector's home region",
         );
         require(
             region.is_empty() || matches!(role, Some(Role::RegionalLead | Role::Inspector)),
             "region_code",
-            "only regional leads and inspectors have a region",
+            "Only regional leads and inspectors have a region",
         );
         require(
             !area.is_empty() || role != Some(Role::LocalAreaUser),
             "local_area_code",
-            "is required for a local area user",
+            "Select the local area of a local area user",
         );
         require(
             area.is_empty() || role == Some(Role::LocalAreaUser),
             "local_area_code",
-            "only local area users have a local area",
+            "Only local area users have a local area",
         );
         require(
             input.inspectorate.is_some() || role != Some(Role::Inspector),
             "inspectorate",
-            "is required for an inspector",
+            "Select the inspector's inspectorate",
         );
         require(
             input.inspectorate.is_none() || role == Some(Role::Inspector),
             "inspectorate",
-            "only inspectors have an inspectorate",
+            "Only inspectors have an inspectorate",
         );
         require(
             !input.social_care || input.inspectorate == Some(Inspectorate::Ofsted),
             "social_care",
-            "only Ofsted inspectors have a social care specialism",
+            "Only Ofsted inspectors have a social care specialism",
         );
         require(
             input.recipient_body.is_some() || role != Some(Role::RecipientBody),
             "recipient_body",
-            "is required for a recipient body user",
+            "Select the recipient body",
         );
         require(
             input.recipient_body.is_none() || role == Some(Role::RecipientBody),
             "recipient_body",
-            "only recipient body users have a recipient body",
+            "Only recipient body users have a recipient body",
         );
-        require(role.is_some(), "role", "is required");
+        require(role.is_some(), "role", "Select a role");
         if !errors.is_empty() {
             return Err(InvalidInput(errors));
         }
@@ -407,7 +413,7 @@ impl NewPerson {
             },
             (Some(Role::RecipientBody), _, Some(body)) => Scope::Body(body),
             (Some(Role::Administrator), ..) => Scope::Accounts,
-            _ => return Err(FieldViolation::new("role", "is required").into()),
+            _ => return Err(FieldViolation::new("role", "Select a role").into()),
         };
         Ok(Self {
             username: username.unwrap_or_default(),

@@ -104,7 +104,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
                 if found.is_none() {
-                    let v = FieldViolation::new("region_code", format!("no region has code {code:?}"));
+                    let v = FieldViolation::new("region_code", format!("There is no region with code {code}"));
                     return Err(InvalidInput::from(v).into());
                 }
             }
@@ -116,7 +116,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             if taken.is_some() {
-                return Err(StoreError::AlreadyExists(FieldViolation::new("username", "is already taken")));
+                return Err(StoreError::AlreadyExists(FieldViolation::new("username", "This username is already taken")));
             }
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO people (username, display_name, password_hash, role, region_code, \

@@ -6,6 +6,7 @@ use proto::pb::{
     ListLocalAreasRequest, ListRegionsRequest, reference_service_client::ReferenceServiceClient,
 };
 use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+use tonic_types::StatusExt as _;
 use tonic_health::pb::{
     HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
 };
@@ -119,7 +120,11 @@ async fn bad_input_is_invalid_argument_naming_the_field_on_both_transports() -> 
             web.list_local_areas(request.clone()).await.expect_err("refused"),
         ] {
             assert_eq!(status.code(), Code::InvalidArgument, "{field}: {status:?}");
-            assert!(status.message().starts_with(field), "{field}: {}", status.message());
+            let named: Vec<String> = status
+                .get_details_bad_request()
+                .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+                .unwrap_or_default();
+            assert_eq!(named, [field], "the BadRequest detail names the field: {status:?}");
             assert!(status.message().len() < 200, "short message: {}", status.message());
         }
     }

@@ -6,7 +6,6 @@ use proto::pb::{
     ListLocalAreasRequest, ListRegionsRequest, reference_service_client::ReferenceServiceClient,
 };
 use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
-use tonic_types::StatusExt as _;
 use tonic_health::pb::{
     HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
 };
@@ -14,6 +13,7 @@ use tonic_reflection::pb::v1::{
     ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
     server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
 };
+use tonic_types::StatusExt as _;
 
 /// A server whose web-app folder holds a marker index.html.
 async fn app() -> anyhow::Result<(TestApp, tempfile::TempDir)> {

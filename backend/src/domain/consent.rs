@@ -27,6 +27,7 @@ pub const RULES: &[&str] = &[
     "request.expired",
     "request.transition",
     "request.schedule_needs_consent",
+    "request.reply_by",
     "request.reason_required",
     "request.note_length",
     "safeguarding.note_required",
@@ -278,6 +279,7 @@ impl NewVisitRequest {
                 None
             }
         };
+        // request.reply_by: today or later, and before the window opens.
         let reply_by = match NaiveDate::parse_from_str(reply_by.trim(), "%Y-%m-%d") {
             Ok(day) if day < today => {
                 errors.push(FieldViolation::new(
@@ -817,23 +819,17 @@ pub fn stale(now: RequestState) -> Refusal {
     ))
 }
 
-/// A reason or note of at most [`MAX_NOTE_CHARS`], trimmed; `required` names the rule and the
-/// sentence for an empty one.
+/// A reason or note of at most [`MAX_NOTE_CHARS`] (`request.note_length`), trimmed;
+/// `required` is the sentence for an empty one.
 fn note_text(
     value: &str,
     field: &'static str,
     required: Option<&str>,
     label: &str,
 ) -> Result<String, Refusal> {
-    let value = value.trim();
-    match required {
-        Some(sentence) if value.is_empty() => Err(Refusal::field(field, sentence)),
-        // request.note_length
-        _ if value.chars().count() > MAX_NOTE_CHARS => {
-            Err(Refusal::field(field, format!("{label} must be 2,000 characters or fewer")))
-        }
-        _ => Ok(value.to_owned()),
-    }
+    let mut errors = Vec::new();
+    let text = text_field(value, field, required, (label, MAX_NOTE_CHARS), &mut errors);
+    if errors.is_empty() { Ok(text) } else { Err(InvalidInput(errors).into()) }
 }
 
 /// The one decision of a visit request: whether `actor` may make `change` to the request
@@ -1071,6 +1067,22 @@ mod tests {
                 "request.schedule_needs_consent",
                 state_allows(&facts(Withdrawn), RequestAction::ScheduleVisit, None).expect_err("refused"),
                 Expect::Failed,
+            ),
+            (
+                "request.reply_by",
+                Refusal::from(
+                    NewVisitRequest::parse(
+                        "E09000007",
+                        Some(Term::Spring),
+                        2026,
+                        Some(("2027-04-20", "2027-04-21")),
+                        "2027-04-20",
+                        "",
+                        d("2026-11-22"),
+                    )
+                    .expect_err("refused"),
+                ),
+                Expect::Field("reply_by"),
             ),
             (
                 "request.reason_required",

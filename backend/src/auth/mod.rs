@@ -23,7 +23,7 @@ use crate::{
         audit::Actor,
         clock::Clock,
         consent::long_date,
-        identity::{Caller, Person, SessionEnd, decide_session, parse_sign_in, throttle_keys},
+        identity::{Caller, Person, SessionEnd, decide_session, locked_until, parse_sign_in, throttle_keys},
     },
     store::{Store, StoreError},
 };
@@ -121,7 +121,7 @@ impl Authenticator {
         let now = self.clock.now();
         let keys = throttle_keys(&username, source);
         let key_names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
-        if let Some(until) = self.store.sign_in_locked_until(&key_names, now).await? {
+        if let Some(until) = locked_until(&self.store.sign_in_locks(&key_names).await?, now) {
             let until = format!("{} UTC on {}", until.format("%H:%M"), long_date(until.date_naive()));
             return Err(AuthError::Throttled { until });
         }

@@ -21,6 +21,7 @@ pub const RULES: &[&str] = &[
     "sign_in.fields",
     "sign_in.throttle_username",
     "sign_in.throttle_source",
+    "sign_in.locked",
     "session.ended",
     "session.idle_expiry",
     "session.absolute_expiry",
@@ -534,6 +535,12 @@ pub fn throttle_keys(username: &str, source: Option<std::net::IpAddr>) -> Vec<(S
     keys
 }
 
+/// `sign_in.locked`: a sign-in is refused while any of its keys is locked; the answer is when
+/// the last of those locks ends.
+pub fn locked_until(locks: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    locks.iter().copied().filter(|until| *until > now).max()
+}
+
 /// How long sessions last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionSettings {
@@ -714,7 +721,8 @@ mod tests {
         Fields(Vec<&'static str>),
         Locks,
         Session(SessionEnd),
-        Refresh(DateTime<Utc>),
+        /// A time: the refreshed idle expiry, or when a lock ends.
+        At(DateTime<Utc>),
     }
 
     /// Every rule of the two aggregates, each made to fire.
@@ -733,7 +741,7 @@ mod tests {
             )
         };
         let live = |s: Option<&SessionRecord>, now| match decide_session(s, now, SETTINGS) {
-            Ok(Some(to)) => Fired::Refresh(to),
+            Ok(Some(to)) => Fired::At(to),
             Ok(None) => Fired::Fields(Vec::new()),
             Err(end) => Fired::Session(end),
         };
@@ -773,6 +781,11 @@ mod tests {
             ("sign_in.throttle_username", locks(PER_USERNAME, 5), Fired::Locks),
             ("sign_in.throttle_source", locks(PER_SOURCE, 50), Fired::Locks),
             (
+                "sign_in.locked",
+                locked_until(&[at(-1), at(15), at(10)], at(0)).map_or(Fired::NotAllowed, Fired::At),
+                Fired::At(at(15)),
+            ),
+            (
                 "session.ended",
                 live(Some(&session(0, 30, 720, true)), at(1)),
                 Fired::Session(SessionEnd::Ended),
@@ -787,7 +800,7 @@ mod tests {
                 live(Some(&session(700, 730, 720, false)), at(720)),
                 Fired::Session(SessionEnd::Expired),
             ),
-            ("session.refresh", live(Some(&session(0, 30, 720, false)), at(5)), Fired::Refresh(at(35))),
+            ("session.refresh", live(Some(&session(0, 30, 720, false)), at(5)), Fired::At(at(35))),
         ]
     }
 
@@ -798,7 +811,7 @@ mod tests {
                 (Fired::NotAllowed, Fired::NotAllowed) | (Fired::Locks, Fired::Locks) => true,
                 (Fired::Fields(a), Fired::Fields(b)) => a == b,
                 (Fired::Session(a), Fired::Session(b)) => a == b,
-                (Fired::Refresh(a), Fired::Refresh(b)) => a == b,
+                (Fired::At(a), Fired::At(b)) => a == b,
                 _ => false,
             };
             assert!(same, "{rule} did not fire as expected");

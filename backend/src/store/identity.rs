@@ -178,14 +178,9 @@ impl Store {
         rows.into_iter().map(Person::try_from).collect()
     }
 
-    /// The latest lock time of any of `keys` that is still in the future.
-    pub async fn sign_in_locked_until(
-        &self,
-        keys: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let now = canonical(now);
-        let mut latest: Option<String> = None;
+    /// The lock times recorded for `keys` (past ones included: the rule judges them).
+    pub async fn sign_in_locks(&self, keys: &[String]) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        let mut locks = Vec::new();
         for key in keys {
             let found: Option<(Option<String>,)> = with_pool!(self, pool => {
                 sqlx::query_as("SELECT locked_until FROM sign_in_throttle WHERE throttle_key = $1")
@@ -193,16 +188,11 @@ impl Store {
                     .fetch_optional(pool)
                     .await?
             });
-            if let Some((Some(until),)) = found
-                && until > now
-                && latest.as_ref().is_none_or(|l| &until > l)
-            {
-                latest = Some(until);
+            if let Some((Some(until),)) = found {
+                locks.push(parse_canonical(&until).ok_or_else(|| corrupt(BadTime("locked_until")))?);
             }
         }
-        latest
-            .map(|until| parse_canonical(&until).ok_or_else(|| corrupt(BadTime("locked_until"))))
-            .transpose()
+        Ok(locks)
     }
 
     /// Counts a failed sign-in against each key (with its rule), locking keys that reach their

@@ -536,3 +536,21 @@ pub fn consent_answer(id: &str, version: i64) -> pb::AnswerVisitRequestRequest {
         })),
     }
 }
+
+/// The rule ids a refusal names in its `PreconditionFailure` detail, in order.
+pub fn rules(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt as _;
+    status
+        .get_details_precondition_failure()
+        .map(|f| f.violations.into_iter().map(|v| v.r#type).collect())
+        .unwrap_or_default()
+}
+
+/// The fields a refusal names in its `BadRequest` detail, in order.
+pub fn fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt as _;
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod clock;
 pub mod consent;
+pub mod engagement;
 pub mod identity;
 pub mod letter_text;
 pub mod letters;

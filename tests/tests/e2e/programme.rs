@@ -2,7 +2,7 @@
 //! The server's clock is set to Monday 23 November 2026 so bank holidays fall where the tests
 //! expect them.
 
-use integration_tests::{Persona, TestApp, consent_answer, spawn_app_with, visit_request};
+use integration_tests::{Persona, TestApp, consent_answer, fields, rules, spawn_app_with, visit_request};
 use proto::pb::{
     self, consent_service_client::ConsentServiceClient, programme_service_client::ProgrammeServiceClient,
 };
@@ -100,8 +100,9 @@ async fn a_full_inspection_is_notified_on_the_monday_ten_working_days_before_ski
             .await
             .expect_err("Easter Monday");
     assert_eq!(holiday.code(), Code::InvalidArgument);
+    assert_eq!(fields(&holiday), ["onsite"]);
     assert!(
-        holiday.message().starts_with("onsite") && holiday.message().contains("bank holiday"),
+        holiday.message().contains("29 March 2027, is a weekend or a bank holiday"),
         "{}",
         holiday.message()
     );
@@ -109,12 +110,13 @@ async fn a_full_inspection_is_notified_on_the_monday_ten_working_days_before_ski
         schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2026-11-30", "2026-12-02")
             .await
             .expect_err("notice passed");
+    assert_eq!(fields(&soon), ["onsite"]);
     assert!(soon.message().contains("too soon"), "{}", soon.message());
     let backwards =
         schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2027-04-09", "2027-04-07")
             .await
             .expect_err("order");
-    assert!(backwards.message().contains("ends before it starts"), "{}", backwards.message());
+    assert_eq!(fields(&backwards), ["onsite"]);
     let legacy =
         schedule(&mut lead, "E09000007", pb::EngagementKind::LegacyInspection, "2027-01-18", "2027-01-20")
             .await?;
@@ -138,13 +140,11 @@ async fn teams_must_have_the_right_shape_and_free_unconflicted_inspectors() -> a
     let wrong =
         lead.assign_team(assign(&e, full_team(&ids)[..3].to_vec())).await.expect_err("no social care");
     assert_eq!(wrong.code(), Code::FailedPrecondition);
-    assert!(wrong.message().starts_with("team.composition"), "{}", wrong.message());
+    assert_eq!(rules(&wrong), ["team.composition"]);
     let mut misplaced = full_team(&ids);
     misplaced[2] = member(&ids[1], pb::TeamRole::CqcInspector);
     let misplaced = lead.assign_team(assign(&e, misplaced)).await.expect_err("Ofsted as CQC");
-    assert!(
-        misplaced.message().contains("team.duplicate") || misplaced.message().contains("team.composition")
-    );
+    assert_eq!(rules(&misplaced), ["team.duplicate", "team.composition"]);
 
     let staffed =
         lead.assign_team(assign(&e, full_team(&ids))).await?.into_inner().engagement.expect("engagement");
@@ -156,7 +156,8 @@ async fn teams_must_have_the_right_shape_and_free_unconflicted_inspectors() -> a
         schedule(&mut lead, "E09000033", pb::EngagementKind::FullInspection, "2027-01-19", "2027-01-21")
             .await?;
     let double = lead.assign_team(assign(&clash, full_team(&ids))).await.expect_err("double booked");
-    assert!(double.message().contains("inspector.double_booked"), "{}", double.message());
+    assert_eq!(rules(&double), ["inspector.double_booked"; 4]);
+    assert!(!double.message().contains("Camden"), "only free/busy time: {}", double.message());
 
     lead.declare_conflict(pb::DeclareConflictRequest {
         inspector_id: ids[2].clone(),
@@ -174,13 +175,12 @@ async fn teams_must_have_the_right_shape_and_free_unconflicted_inspectors() -> a
             .await?;
     let refused =
         lead.assign_team(assign(&later, full_team(&ids))).await.expect_err("conflicted and unavailable");
-    assert!(refused.message().contains("inspector.conflict_of_interest"), "{}", refused.message());
-    assert!(refused.message().contains("inspector.unavailable"), "{}", refused.message());
+    assert_eq!(rules(&refused), ["inspector.conflict_of_interest", "inspector.unavailable"]);
     let unknown = lead
         .assign_team(assign(&later, vec![member("424242", pb::TeamRole::LeadHmi)]))
         .await
         .expect_err("unknown");
-    assert!(unknown.message().starts_with("members"), "{}", unknown.message());
+    assert_eq!(fields(&unknown), ["members"]);
 
     // A team from another region is allowed, with a warning.
     let interim_ready =
@@ -205,7 +205,8 @@ async fn an_interim_visit_needs_current_written_consent() -> anyhow::Result<()> 
             .await
             .expect_err("no consent");
     assert_eq!(refused.code(), Code::FailedPrecondition);
-    assert!(refused.message().contains("not consented in writing"), "{}", refused.message());
+    assert_eq!(rules(&refused), ["consent.not_current"]);
+    assert_eq!(refused.message(), "Camden has not consented in writing to an interim visit");
 
     let (_, lead_token) = app.persona(Persona::InnerLondonLead).await?;
     let mut consent = ConsentServiceClient::new(app.authed(&lead_token).await?);
@@ -231,7 +232,8 @@ async fn an_interim_visit_needs_current_written_consent() -> anyhow::Result<()> 
         schedule(&mut lead, "E09000007", pb::EngagementKind::InterimVisit, "2027-04-27", "2027-04-28")
             .await
             .expect_err("area unavailable");
-    assert!(blocked.message().contains("cannot host"), "{}", blocked.message());
+    assert_eq!(rules(&blocked), ["consent.not_current"]);
+    assert!(blocked.message().starts_with("Camden cannot host a visit on"), "{}", blocked.message());
 
     area.withdraw_consent(pb::WithdrawConsentRequest {
         id: request.id,
@@ -250,7 +252,7 @@ async fn an_interim_visit_needs_current_written_consent() -> anyhow::Result<()> 
         .notify_local_area(pb::NotifyLocalAreaRequest { id: visit.id, version: flagged.version })
         .await
         .expect_err("cannot go ahead");
-    assert!(notify.message().starts_with("consent"), "{}", notify.message());
+    assert_eq!(rules(&notify), ["consent.not_current"]);
     app.stop().await
 }
 
@@ -290,7 +292,16 @@ async fn leads_change_only_their_region_and_areas_see_only_confirmed_engagements
         schedule(&mut north, "E09000007", pb::EngagementKind::EngagementMeeting, "2027-03-03", "2027-03-03")
             .await
             .expect_err("outside region");
-    assert!(outside.message().starts_with("local_area_code"), "{}", outside.message());
+    assert_eq!(fields(&outside), ["local_area_code"]);
+    let nowhere =
+        schedule(&mut north, "E99999999", pb::EngagementKind::EngagementMeeting, "2027-03-03", "2027-03-03")
+            .await
+            .expect_err("no such area");
+    assert_eq!(
+        (outside.code(), outside.message(), outside.details()),
+        (nowhere.code(), nowhere.message(), nowhere.details()),
+        "an area outside the region answers exactly as one that does not exist"
+    );
 
     let mut camden = client(&app, Persona::Camden).await?;
     let none = camden.list_engagements(pb::ListEngagementsRequest::default()).await?.into_inner().engagements;
@@ -315,7 +326,7 @@ async fn leads_change_only_their_region_and_areas_see_only_confirmed_engagements
         })
         .await
         .expect_err("reason needed after notification");
-    assert!(no_reason.message().starts_with("reason"), "{}", no_reason.message());
+    assert_eq!(rules(&no_reason), ["engagement.reason_required"]);
     let stale = lead
         .postpone_engagement(pb::PostponeEngagementRequest {
             id: e.id.clone(),
@@ -456,7 +467,7 @@ async fn inspectors_declare_their_own_conflicts_and_no_one_elses() -> anyhow::Re
         })
         .await
         .expect_err("one record per account");
-    assert!(twice.message().starts_with("person_id"), "{}", twice.message());
+    assert_eq!(fields(&twice), ["person_id"]);
     let audited: (i64,) = match &app.store.db {
         send_planner::store::Db::Sqlite(pool) => {
             sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = 'inspector.conflict'")
@@ -470,5 +481,128 @@ async fn inspectors_declare_their_own_conflicts_and_no_one_elses() -> anyhow::Re
         }
     };
     assert_eq!(audited.0, 1);
+    app.stop().await
+}
+
+/// Current local areas' ONS codes, the first `n` by code.
+async fn area_codes(app: &TestApp, n: i64) -> anyhow::Result<Vec<String>> {
+    let sql = "SELECT ons_code FROM local_areas WHERE retired_on IS NULL ORDER BY ons_code LIMIT $1";
+    let rows: Vec<(String,)> = match &app.store.db {
+        send_planner::store::Db::Sqlite(pool) => sqlx::query_as(sql).bind(n).fetch_all(pool).await?,
+        send_planner::store::Db::Postgres(pool) => sqlx::query_as(sql).bind(n).fetch_all(pool).await?,
+    };
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
+async fn one_inspector(c: &mut Client, name: &str) -> anyhow::Result<String> {
+    let created = c
+        .create_inspector(pb::CreateInspectorRequest {
+            name: name.into(),
+            inspectorate: pb::Inspectorate::Ofsted.into(),
+            social_care: false,
+            home_region_code: "E13000001".into(),
+            max_engagements_per_term: 30,
+            person_id: String::new(),
+        })
+        .await?
+        .into_inner()
+        .inspector
+        .expect("inspector");
+    Ok(created.id)
+}
+
+#[tokio::test]
+async fn twenty_concurrent_bookings_of_one_inspector_on_the_same_days_let_exactly_one_win()
+-> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut planner = client(&app, Persona::Planner).await?;
+    let inspector = one_inspector(&mut planner, "Sole Inspector").await?;
+    let mut meetings = Vec::new();
+    for area in area_codes(&app, 20).await? {
+        meetings.push(
+            schedule(&mut planner, &area, pb::EngagementKind::EngagementMeeting, "2027-03-03", "2027-03-03")
+                .await?,
+        );
+    }
+    let mut calls = tokio::task::JoinSet::new();
+    for e in meetings {
+        let mut c = planner.clone();
+        let request = pb::AssignTeamRequest {
+            id: e.id,
+            version: e.version,
+            members: vec![member(&inspector, pb::TeamRole::OfstedInspector)],
+            reason: String::new(),
+        };
+        calls.spawn(async move { c.assign_team(request).await.map(|_| ()) });
+    }
+    let (mut won, mut refused) = (0, Vec::new());
+    while let Some(done) = calls.join_next().await {
+        match done? {
+            Ok(()) => won += 1,
+            Err(status) => refused.push((status.code(), rules(&status))),
+        }
+    }
+    assert_eq!(won, 1, "exactly one booking wins: {refused:?}");
+    assert_eq!(refused.len(), 19);
+    for (code, rules) in &refused {
+        assert_eq!(
+            (*code, rules.as_slice()),
+            (Code::FailedPrecondition, ["inspector.double_booked".to_owned()].as_slice())
+        );
+    }
+    app.stop().await
+}
+
+#[tokio::test]
+async fn listing_engagements_costs_the_same_queries_for_two_or_twelve() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut planner = client(&app, Persona::Planner).await?;
+    let inspector = one_inspector(&mut planner, "Busy Inspector").await?;
+    let areas = area_codes(&app, 12).await?;
+    // Each meeting on its own Wednesday, so one inspector can be on every team.
+    let days = [
+        "2027-01-06",
+        "2027-01-13",
+        "2027-01-20",
+        "2027-01-27",
+        "2027-02-03",
+        "2027-02-10",
+        "2027-02-24",
+        "2027-03-03",
+        "2027-03-10",
+        "2027-03-17",
+        "2027-03-24",
+        "2027-04-07",
+    ];
+    let add = async |planner: &mut Client, n: usize| -> anyhow::Result<()> {
+        let e = schedule(planner, &areas[n], pb::EngagementKind::EngagementMeeting, days[n], days[n]).await?;
+        planner
+            .assign_team(pb::AssignTeamRequest {
+                id: e.id,
+                version: e.version,
+                members: vec![member(&inspector, pb::TeamRole::OfstedInspector)],
+                reason: String::new(),
+            })
+            .await?;
+        Ok(())
+    };
+    let cost = async |planner: &mut Client| -> anyhow::Result<(u64, usize)> {
+        // The first call may refresh the session; the second is measured.
+        planner.list_engagements(pb::ListEngagementsRequest::default()).await?;
+        let before = app.store.round_trips();
+        let listed = planner.list_engagements(pb::ListEngagementsRequest::default()).await?.into_inner();
+        Ok((app.store.round_trips() - before, listed.engagements.len()))
+    };
+    for n in 0..2 {
+        add(&mut planner, n).await?;
+    }
+    let (two, listed) = cost(&mut planner).await?;
+    assert_eq!(listed, 2);
+    for n in 2..12 {
+        add(&mut planner, n).await?;
+    }
+    let (twelve, listed) = cost(&mut planner).await?;
+    assert_eq!(listed, 12);
+    assert_eq!(two, twelve, "queries for 2 engagements and for 12");
     app.stop().await
 }

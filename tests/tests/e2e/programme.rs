@@ -2,7 +2,7 @@
 //! The server's clock is set to Monday 23 November 2026 so bank holidays fall where the tests
 //! expect them.
 
-use integration_tests::{Persona, TestApp, consent_answer, fields, rules, spawn_app_with, visit_request};
+use integration_tests::{Persona, TestApp, fields, rules, spawn_app_with};
 use proto::pb::{
     self, consent_service_client::ConsentServiceClient, programme_service_client::ProgrammeServiceClient,
 };
@@ -208,22 +208,7 @@ async fn an_interim_visit_needs_current_written_consent() -> anyhow::Result<()> 
     assert_eq!(rules(&refused), ["consent.not_current"]);
     assert_eq!(refused.message(), "Camden has not consented in writing to an interim visit");
 
-    let (_, lead_token) = app.persona(Persona::InnerLondonLead).await?;
-    let mut consent = ConsentServiceClient::new(app.authed(&lead_token).await?);
-    let request = consent
-        .create_visit_request(visit_request("E09000007", "2027-01-15"))
-        .await?
-        .into_inner()
-        .request
-        .expect("request");
-    let (_, camden) = app.persona(Persona::Camden).await?;
-    let mut area = ConsentServiceClient::new(app.authed(&camden).await?);
-    let consented = area
-        .answer_visit_request(consent_answer(&request.id, request.version))
-        .await?
-        .into_inner()
-        .request
-        .expect("r");
+    let consented = app.consented_request().await?;
     let visit =
         schedule(&mut lead, "E09000007", pb::EngagementKind::InterimVisit, "2027-04-20", "2027-04-21")
             .await?;
@@ -235,12 +220,14 @@ async fn an_interim_visit_needs_current_written_consent() -> anyhow::Result<()> 
     assert_eq!(rules(&blocked), ["consent.not_current"]);
     assert!(blocked.message().starts_with("Camden cannot host a visit on"), "{}", blocked.message());
 
-    area.withdraw_consent(pb::WithdrawConsentRequest {
-        id: request.id,
-        version: consented.version,
-        reason: "Outbreak".into(),
-    })
-    .await?;
+    let (_, camden) = app.persona(Persona::Camden).await?;
+    ConsentServiceClient::new(app.authed(&camden).await?)
+        .withdraw_consent(pb::WithdrawConsentRequest {
+            id: consented.id.clone(),
+            version: consented.version,
+            reason: "Outbreak".into(),
+        })
+        .await?;
     let flagged = lead
         .get_engagement(pb::GetEngagementRequest { id: visit.id.clone() })
         .await?

@@ -559,15 +559,8 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+    use crate::domain::test_days::{d, range};
     use crate::domain::{consent::RequestState, programme};
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-    }
-
-    fn range(a: &str, b: &str) -> DateRange {
-        DateRange { first: d(a), last: d(b) }
-    }
 
     const TODAY: &str = "2026-11-23";
 

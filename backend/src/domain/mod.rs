@@ -119,3 +119,21 @@ impl From<FieldViolation> for Refusal {
         Self::Invalid(v.into())
     }
 }
+
+/// Days for tests, written as ISO dates.
+#[cfg(test)]
+pub(crate) mod test_days {
+    use chrono::NaiveDate;
+
+    use super::consent::DateRange;
+
+    /// The day `s` (YYYY-MM-DD).
+    pub(crate) fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("an ISO date")
+    }
+
+    /// The days from `first` to `last`.
+    pub(crate) fn range(first: &str, last: &str) -> DateRange {
+        DateRange { first: d(first), last: d(last) }
+    }
+}

@@ -562,14 +562,7 @@ pub fn check_team(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-    }
-
-    fn range(a: &str, b: &str) -> DateRange {
-        DateRange { first: d(a), last: d(b) }
-    }
+    use crate::domain::test_days::{d, range};
 
     fn inspector(id: i64, inspectorate: Inspectorate, social_care: bool) -> Candidate {
         Candidate {

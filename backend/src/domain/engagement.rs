@@ -131,12 +131,14 @@ impl EngagementRecord {
 }
 
 /// One engagement an inspector is on, as the team rules see it (free/busy, nothing else).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commitment {
     /// The engagement.
     pub engagement_id: i64,
     /// The inspector.
     pub inspector_id: i64,
+    /// The engagement's region: who may see it.
+    pub region_code: String,
     /// Days it holds the inspector (from notification to the last onsite day).
     pub busy: DateRange,
     /// Its first onsite day (which term it counts in).
@@ -155,10 +157,14 @@ pub struct TeamFacts {
 }
 
 impl TeamFacts {
-    /// The team rules' view of `members` for engagement `engagement_id` on `onsite`, and the
-    /// average load per inspector in that term; an unknown inspector is a field error.
+    /// The team rules' view of `members` for engagement `engagement_id` on `onsite`, as
+    /// `viewer` may know it, and the average load per inspector in that term. Commitments on
+    /// engagements the viewer may not see count towards term limits but show only as days the
+    /// inspector is unavailable, and workload figures count only what the viewer may see. An
+    /// unknown inspector is a field error.
     pub fn candidates(
         &self,
+        viewer: &Person,
         engagement_id: i64,
         onsite: DateRange,
         members: &[(i64, TeamRole)],
@@ -167,7 +173,8 @@ impl TeamFacts {
         let term = term_dates(year, term);
         let others = || self.commitments.iter().filter(|c| c.engagement_id != engagement_id);
         let in_term = |c: &&Commitment| term.first <= c.onsite_first && c.onsite_first <= term.last;
-        let total = others().filter(in_term).count();
+        let seen = |c: &&Commitment| plans_in(viewer, &c.region_code);
+        let total = others().filter(in_term).filter(seen).count();
         let average =
             if self.inspectors.is_empty() { 0.0 } else { total as f64 / self.inspectors.len() as f64 };
         let mut team = Vec::with_capacity(members.len());
@@ -176,6 +183,9 @@ impl TeamFacts {
                 return Err(Refusal::field("members", "Select inspectors from the list"));
             };
             let mine = || others().filter(|c| c.inspector_id == i.id);
+            let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            let mut unavailable = i.unavailable.clone();
+            unavailable.extend(mine().filter(|c| c.live && !seen(c)).map(|c| c.busy));
             let candidate = Candidate {
                 id: i.id,
                 name: i.name.clone(),
@@ -183,14 +193,42 @@ impl TeamFacts {
                 social_care: i.social_care,
                 home_region: i.home_region.clone(),
                 max_per_term: i.max_per_term,
-                unavailable: i.unavailable.clone(),
+                unavailable,
                 conflicts: i.conflicts.iter().map(|c| c.0.clone()).collect(),
-                booked: mine().filter(|c| c.live).map(|c| c.busy).collect(),
-                load_this_term: u32::try_from(mine().filter(in_term).count()).unwrap_or(u32::MAX),
+                booked: mine().filter(|c| c.live).filter(seen).map(|c| c.busy).collect(),
+                load_this_term: count(mine().filter(in_term).count()),
+                visible_load: count(mine().filter(in_term).filter(seen).count()),
             };
             team.push((candidate, *role));
         }
         Ok((team, average))
+    }
+
+    /// Each inspector as `viewer` may know them: declared conflicts' reasons only for national
+    /// planners, and the days of engagements the viewer may not see added to the days they are
+    /// unavailable, indistinguishable from leave.
+    pub fn inspectors_for(&self, viewer: &Person) -> Vec<InspectorRecord> {
+        let planner = matches!(viewer.scope, Scope::England);
+        self.inspectors
+            .iter()
+            .map(|i| {
+                let mut shown = i.clone();
+                shown.unavailable.extend(
+                    self.commitments
+                        .iter()
+                        .filter(|c| c.inspector_id == i.id && c.live && !plans_in(viewer, &c.region_code))
+                        .map(|c| c.busy),
+                );
+                shown.unavailable.sort_by_key(|u| (u.first, u.last));
+                shown.unavailable.dedup();
+                if !planner {
+                    for conflict in &mut shown.conflicts {
+                        conflict.1.clear();
+                    }
+                }
+                shown
+            })
+            .collect()
     }
 }
 
@@ -380,12 +418,13 @@ fn consent_covers(
 /// The team rules for `members` holding the team over the days of `kind` on `onsite`: hard
 /// findings refuse; soft ones are returned as warnings.
 fn team_rules(
+    actor: &Person,
     e: &EngagementRecord,
     onsite: DateRange,
     members: &[(i64, TeamRole)],
     team: &TeamFacts,
 ) -> Result<Vec<Finding>, Refusal> {
-    let (candidates, average) = team.candidates(e.id, onsite, members)?;
+    let (candidates, average) = team.candidates(actor, e.id, onsite, members)?;
     let verdict = check_team(
         e.kind,
         &e.local_area_code,
@@ -433,8 +472,11 @@ pub fn decide(
             let reason = reason(text, notified && e.state != EngagementState::Postponed, after_notice)?;
             consent_covers(e.kind, &e.local_area_name, facts.consents, *onsite)?;
             let members: Vec<_> = e.team.iter().map(|m| (m.inspector_id, m.role)).collect();
-            let warnings =
-                if members.is_empty() { Vec::new() } else { team_rules(e, *onsite, &members, facts.team)? };
+            let warnings = if members.is_empty() {
+                Vec::new()
+            } else {
+                team_rules(actor, e, *onsite, &members, facts.team)?
+            };
             Ok(decided(reason, warnings))
         }
         EngagementChange::Postpone { reason: text } => {
@@ -459,7 +501,7 @@ pub fn decide(
         }
         EngagementChange::AssignTeam { members, reason: text } => {
             let reason = reason(text, notified, after_notice)?;
-            let warnings = team_rules(e, e.onsite, members, facts.team)?;
+            let warnings = team_rules(actor, e, e.onsite, members, facts.team)?;
             Ok(decided(reason, warnings))
         }
         EngagementChange::Complete { outcome } => match (e.kind.is_inspection(), outcome) {
@@ -512,7 +554,7 @@ pub fn decide_new(
 
 /// What a reader who may see the team is told about a live engagement: an interim visit
 /// without current consent, and the team's soft findings.
-pub fn warnings(facts: &EngagementFacts<'_>) -> Vec<Finding> {
+pub fn warnings(viewer: &Person, facts: &EngagementFacts<'_>) -> Vec<Finding> {
     let e = facts.engagement;
     if !matches!(e.state, EngagementState::Proposed | EngagementState::Notified) {
         return Vec::new();
@@ -528,7 +570,7 @@ pub fn warnings(facts: &EngagementFacts<'_>) -> Vec<Finding> {
     }
     let members: Vec<_> = e.team.iter().map(|m| (m.inspector_id, m.role)).collect();
     if !members.is_empty()
-        && let Ok((candidates, average)) = facts.team.candidates(e.id, e.onsite, &members)
+        && let Ok((candidates, average)) = facts.team.candidates(viewer, e.id, e.onsite, &members)
     {
         out.extend(
             check_team(
@@ -681,6 +723,7 @@ mod tests {
             t.commitments.push(Commitment {
                 engagement_id: 99,
                 inspector_id: 1,
+                region_code: "E13000001".into(),
                 busy: range("2027-01-12", "2027-01-13"),
                 onsite_first: d("2027-01-12"),
                 live: true,
@@ -754,6 +797,7 @@ mod tests {
                         t.commitments.push(Commitment {
                             engagement_id: 50 + n,
                             inspector_id: 2,
+                            region_code: "E13000001".into(),
                             busy: range("2027-03-01", "2027-03-02"),
                             onsite_first: d("2027-03-01"),
                             live: false,
@@ -797,6 +841,7 @@ mod tests {
             t.commitments.push(Commitment {
                 engagement_id: 99,
                 inspector_id: 1,
+                region_code: "E13000001".into(),
                 busy: range("2027-01-12", "2027-01-13"),
                 onsite_first: d("2027-01-12"),
                 live: true,
@@ -805,7 +850,7 @@ mod tests {
         .expect_err("refused");
         let Refusal::Failed(findings) = refused else { panic!("a rule refusal") };
         assert_eq!(findings[0].subject, "members");
-        assert_eq!(findings[0].message, "Inspector 1 is not available from 12 to 13 January 2027");
+        assert_eq!(findings[0].message, "Inspector 1 is not available on 12 to 13 January 2027");
     }
 
     #[test]
@@ -920,11 +965,78 @@ mod tests {
         let e = visit(EngagementState::Proposed);
         let team = team_facts();
         let facts = EngagementFacts { engagement: &e, today: d(TODAY), consents: &[], team: &team };
-        let w = warnings(&facts);
+        let w = warnings(&planner(), &facts);
         assert_eq!(w.iter().map(|f| f.rule).collect::<Vec<_>>(), [CONSENT_NOT_CURRENT]);
         assert_eq!(
             w[0].message,
             "This visit cannot go ahead: Camden has not consented in writing to an interim visit"
         );
+    }
+
+    #[test]
+    fn another_regions_booking_reads_to_a_lead_exactly_as_leave() {
+        let e = visit(EngagementState::Proposed);
+        let elsewhere = |t: &mut TeamFacts, _: &mut Vec<ConsentOnRecord>| {
+            t.commitments.push(Commitment {
+                engagement_id: 99,
+                inspector_id: 1,
+                region_code: "E12000001".into(),
+                busy: range("2027-01-12", "2027-01-13"),
+                onsite_first: d("2027-01-12"),
+                live: true,
+            });
+        };
+        let on_leave = |t: &mut TeamFacts, _: &mut Vec<ConsentOnRecord>| {
+            t.inspectors[0].unavailable.push(range("2027-01-12", "2027-01-13"));
+        };
+        let lead = lead("E13000001");
+        let booked = run(&lead, &e, assign(&INTERIM_TEAM), elsewhere).expect_err("refused");
+        let leave = run(&lead, &e, assign(&INTERIM_TEAM), on_leave).expect_err("refused");
+        assert_eq!(booked, leave, "the same rule, subject and sentence");
+        assert_eq!(booked.rules(), [programme::INSPECTOR_UNAVAILABLE]);
+        let planner = run(&planner(), &e, assign(&INTERIM_TEAM), elsewhere).expect_err("refused");
+        assert_eq!(planner.rules(), [programme::INSPECTOR_DOUBLE_BOOKED], "planners may see the engagement");
+    }
+
+    #[test]
+    fn workload_warnings_count_only_what_the_caller_may_see() {
+        let e = visit(EngagementState::Proposed);
+        let busy_elsewhere = |t: &mut TeamFacts, _: &mut Vec<ConsentOnRecord>| {
+            for n in 0..3 {
+                t.commitments.push(Commitment {
+                    engagement_id: 50 + n,
+                    inspector_id: 2,
+                    region_code: "E12000001".into(),
+                    busy: range("2027-03-01", "2027-03-02"),
+                    onsite_first: d("2027-03-01"),
+                    live: false,
+                });
+            }
+        };
+        let lead = run(&lead("E13000001"), &e, assign(&INTERIM_TEAM), busy_elsewhere).expect("allowed");
+        assert_eq!(lead.warnings, vec![], "another region's engagements are not the lead's to count");
+        let planner = run(&planner(), &e, assign(&INTERIM_TEAM), busy_elsewhere).expect("allowed");
+        assert_eq!(planner.warnings.iter().map(|w| w.rule).collect::<Vec<_>>(), [programme::INSPECTOR_LOAD]);
+    }
+
+    #[test]
+    fn leads_see_free_busy_time_and_conflicted_areas_but_not_the_reasons() {
+        let mut facts = team_facts();
+        facts.inspectors[0].conflicts.push(("E09000007".into(), "Married to the director".into()));
+        facts.commitments.push(Commitment {
+            engagement_id: 99,
+            inspector_id: 1,
+            region_code: "E12000001".into(),
+            busy: range("2027-01-12", "2027-01-13"),
+            onsite_first: d("2027-01-12"),
+            live: true,
+        });
+        let as_lead = facts.inspectors_for(&lead("E13000001"));
+        assert_eq!(as_lead[0].conflicts, [("E09000007".to_owned(), String::new())]);
+        assert_eq!(as_lead[0].unavailable, [range("2027-01-12", "2027-01-13")]);
+        let as_north = facts.inspectors_for(&lead("E12000001"));
+        assert_eq!(as_north[0].unavailable, [], "their own region's engagement, which they can see");
+        let as_planner = facts.inspectors_for(&planner());
+        assert_eq!(as_planner[0].conflicts[0].1, "Married to the director");
     }
 }

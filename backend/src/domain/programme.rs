@@ -429,10 +429,13 @@ pub struct Candidate {
     pub unavailable: Vec<DateRange>,
     /// ONS codes of areas with a declared conflict of interest.
     pub conflicts: Vec<String>,
-    /// Busy days of the inspector's other live engagements.
+    /// Busy days of the inspector's other live engagements that the caller may see. Those the
+    /// caller may not see are in `unavailable`, indistinguishable from leave.
     pub booked: Vec<DateRange>,
-    /// Other engagements in the same term.
+    /// Other engagements in the same term, seen or not: the term limit counts them all.
     pub load_this_term: u32,
+    /// Of those, the ones the caller may see: the only ones workload warnings count.
+    pub visible_load: u32,
 }
 
 /// Two places in one team for the same inspector.
@@ -504,7 +507,8 @@ fn composition(kind: EngagementKind, members: &[(Candidate, TeamRole)]) -> Optio
 }
 
 /// Checks a proposed team for an engagement of `kind` with `area` (in `region`) holding the
-/// team over `busy`. `average_load` is the mean number of engagements per inspector this term.
+/// team over `busy`. `average_load` is the mean number of engagements per inspector this term
+/// that the caller may see.
 pub fn check_team(
     kind: EngagementKind,
     area: &str,
@@ -526,7 +530,7 @@ pub fn check_team(
     for (c, _) in members {
         // Leave and other engagements read alike: only the days, never what fills them.
         let not_available = |days: &DateRange| {
-            format!("{} is not available from {}", c.name, long_range(days.first, days.last))
+            format!("{} is not available on {}", c.name, long_range(days.first, days.last))
         };
         if let Some(u) = c.unavailable.iter().find(|u| u.overlaps(&busy)) {
             verdict.hard.push(finding(INSPECTOR_UNAVAILABLE, not_available(u)));
@@ -543,13 +547,13 @@ pub fn check_team(
         if c.load_this_term + 1 > c.max_per_term {
             verdict.hard.push(finding(
                 INSPECTOR_TERM_LIMIT,
-                format!("{} would have more than {} engagements this term", c.name, c.max_per_term),
+                format!("{} cannot take on another engagement this term", c.name),
             ));
         }
         if c.home_region != region {
             verdict.soft.push(finding(INSPECTOR_TRAVEL, format!("{} travels from another region", c.name)));
         }
-        if f64::from(c.load_this_term + 1) > average_load + 1.0 {
+        if f64::from(c.visible_load + 1) > average_load + 1.0 {
             verdict.soft.push(finding(
                 INSPECTOR_LOAD,
                 format!("{} would carry more engagements this term than the average", c.name),
@@ -576,6 +580,7 @@ mod tests {
             conflicts: vec![],
             booked: vec![],
             load_this_term: 1,
+            visible_load: 1,
         }
     }
 
@@ -654,6 +659,7 @@ mod tests {
         let mut team = interim_team();
         team[0].0.home_region = "E12000001".into();
         team[1].0.load_this_term = 4;
+        team[1].0.visible_load = 4;
         let verdict = check_team(EngagementKind::InterimVisit, "E09000007", "E13000001", BUSY, &team, 1.5);
         assert!(verdict.hard.is_empty());
         assert_eq!(rules(&verdict.soft), ["inspector.travel", "inspector.load"]);

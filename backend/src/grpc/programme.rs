@@ -171,7 +171,7 @@ fn engagement_to_pb(
         (Vec::new(), Vec::new())
     } else {
         let f = facts.of(&e, today);
-        let mut warnings = engagement::warnings(&f);
+        let mut warnings = engagement::warnings(&caller.person, &f);
         for w in extra {
             if !warnings.contains(&w) {
                 warnings.push(w);
@@ -238,6 +238,12 @@ impl ProgrammeService {
     ) -> Result<pb::Engagement, Status> {
         let facts = self.read_facts(caller, &e.local_area_code).await?;
         Ok(engagement_to_pb(e, caller, &facts, self.today(), extra))
+    }
+
+    /// Inspector `id` as `caller` may know them (see [`engagement::TeamFacts::inspectors_for`]).
+    async fn inspector_as_seen(&self, caller: &Caller, id: i64) -> Result<Option<pb::Inspector>, Status> {
+        let facts = self.store.team_facts().await.map_err(status::from_store)?;
+        Ok(facts.inspectors_for(&caller.person).into_iter().find(|i| i.id == id).map(inspector_to_pb))
     }
 
     /// Applies `change` to engagement `id` read at `version`, decided in the store's transaction.
@@ -592,11 +598,12 @@ impl Rpc for ProgrammeService {
 
     async fn list_inspectors(
         &self,
-        _request: Request<pb::ListInspectorsRequest>,
+        request: Request<pb::ListInspectorsRequest>,
     ) -> Result<Response<pb::ListInspectorsResponse>, Status> {
-        let inspectors = self.store.inspectors().await.map_err(status::from_store)?;
+        let caller = caller(&request)?;
+        let facts = self.store.team_facts().await.map_err(status::from_store)?;
         Ok(Response::new(pb::ListInspectorsResponse {
-            inspectors: inspectors.into_iter().map(inspector_to_pb).collect(),
+            inspectors: facts.inspectors_for(&caller.person).into_iter().map(inspector_to_pb).collect(),
         }))
     }
 
@@ -615,9 +622,9 @@ impl Rpc for ProgrammeService {
             .add_unavailability(id, period, self.auth.clock().now(), &event)
             .await
             .map_err(status::store(INSPECTOR))?;
-        let found =
-            self.store.inspectors().await.map_err(status::from_store)?.into_iter().find(|i| i.id == id);
-        Ok(Response::new(pb::AddUnavailabilityResponse { inspector: found.map(inspector_to_pb) }))
+        Ok(Response::new(pb::AddUnavailabilityResponse {
+            inspector: self.inspector_as_seen(&caller, id).await?,
+        }))
     }
 
     async fn declare_conflict(
@@ -642,9 +649,9 @@ impl Rpc for ProgrammeService {
             .declare_conflict(id, area, &reason, &caller.person, self.auth.clock().now(), &event)
             .await
             .map_err(status::store(INSPECTOR))?;
-        let found =
-            self.store.inspectors().await.map_err(status::from_store)?.into_iter().find(|i| i.id == id);
-        Ok(Response::new(pb::DeclareConflictResponse { inspector: found.map(inspector_to_pb) }))
+        Ok(Response::new(pb::DeclareConflictResponse {
+            inspector: self.inspector_as_seen(&caller, id).await?,
+        }))
     }
 
     async fn get_national_board(

@@ -144,17 +144,18 @@ macro_rules! load_team_facts {
     ($store:expr, $exec:expr) => {{
         let inspectors = load_inspectors!($store, $exec);
         $store.count_round_trip();
-        let rows: Vec<(i64, i64, NaiveDate, NaiveDate, NaiveDate, String)> = sqlx::query_as(
-            "SELECT t.engagement_id, t.inspector_id, e.busy_first, e.onsite_last, e.onsite_first, e.state \
-             FROM engagement_team t JOIN engagements e ON e.id = t.engagement_id WHERE e.state <> 'postponed'",
+        let rows: Vec<(i64, i64, String, NaiveDate, NaiveDate, NaiveDate, String)> = sqlx::query_as(
+            "SELECT t.engagement_id, t.inspector_id, e.region_code, e.busy_first, e.onsite_last, e.onsite_first, \
+               e.state FROM engagement_team t JOIN engagements e ON e.id = t.engagement_id WHERE e.state <> 'postponed'",
         )
         .fetch_all($exec)
         .await?;
         let commitments = rows
             .into_iter()
-            .map(|(engagement_id, inspector_id, busy_first, onsite_last, onsite_first, state)| Commitment {
+            .map(|(engagement_id, inspector_id, region_code, busy_first, onsite_last, onsite_first, state)| Commitment {
                 engagement_id,
                 inspector_id,
+                region_code,
                 busy: DateRange { first: busy_first, last: onsite_last },
                 onsite_first,
                 live: state == "proposed" || state == "notified",
@@ -364,6 +365,11 @@ impl Store {
     /// Every inspector, by name, with unavailability and conflicts.
     pub async fn inspectors(&self) -> Result<Vec<InspectorRecord>, StoreError> {
         Ok(with_pool!(self, pool => load_inspectors!(self, pool)))
+    }
+
+    /// Every inspector and their commitments: four queries, whatever the size.
+    pub async fn team_facts(&self) -> Result<TeamFacts, StoreError> {
+        Ok(with_pool!(self, pool => load_team_facts!(self, pool)))
     }
 
     /// Records a period an inspector cannot work (audited); `NotFound` for an unknown inspector.

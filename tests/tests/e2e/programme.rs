@@ -593,3 +593,77 @@ async fn listing_engagements_costs_the_same_queries_for_two_or_twelve() -> anyho
     assert_eq!(two, twelve, "queries for 2 engagements and for 12");
     app.stop().await
 }
+
+#[tokio::test]
+async fn a_lead_sees_another_regions_booking_only_as_unavailable_days_and_no_conflict_reasons()
+-> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut planner = client(&app, Persona::Planner).await?;
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    let ids = inspectors(&mut lead).await?;
+    // A national planner books the CQC inspector for a meeting in Hartlepool (North East).
+    let north = schedule(
+        &mut planner,
+        "E06000001",
+        pb::EngagementKind::EngagementMeeting,
+        "2027-01-19",
+        "2027-01-19",
+    )
+    .await?;
+    planner
+        .assign_team(pb::AssignTeamRequest {
+            id: north.id,
+            version: north.version,
+            members: vec![member(&ids[2], pb::TeamRole::CqcInspector)],
+            reason: String::new(),
+        })
+        .await?;
+    // The Ofsted inspector is on leave on the same day.
+    lead.add_unavailability(pb::AddUnavailabilityRequest {
+        inspector_id: ids[1].clone(),
+        period: range("2027-01-19", "2027-01-19"),
+    })
+    .await?;
+    lead.declare_conflict(pb::DeclareConflictRequest {
+        inspector_id: ids[0].clone(),
+        local_area_code: "E09000033".into(),
+        reason: "Sits on a board in Westminster".into(),
+    })
+    .await?;
+    let e =
+        schedule(&mut lead, "E09000007", pb::EngagementKind::EngagementMeeting, "2027-01-19", "2027-01-19")
+            .await?;
+    let try_one = async |lead: &mut Client, id: &str, role: pb::TeamRole| {
+        lead.assign_team(pb::AssignTeamRequest {
+            id: e.id.clone(),
+            version: e.version,
+            members: vec![member(id, role)],
+            reason: String::new(),
+        })
+        .await
+        .expect_err("not available")
+    };
+    let booked = try_one(&mut lead, &ids[2], pb::TeamRole::CqcInspector).await;
+    let on_leave = try_one(&mut lead, &ids[1], pb::TeamRole::OfstedInspector).await;
+    assert_eq!(rules(&booked), rules(&on_leave), "a booking elsewhere reads as leave");
+    assert_eq!(booked.message(), "CQC Inspector is not available on 19 January 2027");
+    assert_eq!(on_leave.message(), "Ofsted Inspector is not available on 19 January 2027");
+
+    let listed = lead.list_inspectors(pb::ListInspectorsRequest {}).await?.into_inner().inspectors;
+    let cqc = listed.iter().find(|i| i.id == ids[2]).expect("listed");
+    assert_eq!(cqc.unavailable, range("2027-01-19", "2027-01-19").into_iter().collect::<Vec<_>>());
+    let lead_hmi = listed.iter().find(|i| i.id == ids[0]).expect("listed");
+    assert_eq!(
+        lead_hmi
+            .conflicts
+            .iter()
+            .map(|c| (c.local_area_code.as_str(), c.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [("E09000033", "")],
+        "the area to avoid, not the reason"
+    );
+    let as_planner = planner.list_inspectors(pb::ListInspectorsRequest {}).await?.into_inner().inspectors;
+    let lead_hmi = as_planner.iter().find(|i| i.id == ids[0]).expect("listed");
+    assert_eq!(lead_hmi.conflicts[0].reason, "Sits on a board in Westminster");
+    app.stop().await
+}

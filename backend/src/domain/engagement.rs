@@ -205,14 +205,17 @@ impl TeamFacts {
     }
 
     /// Each inspector as `viewer` may know them: declared conflicts' reasons only for national
-    /// planners, and the days of engagements the viewer may not see added to the days they are
-    /// unavailable, indistinguishable from leave.
+    /// planners and the inspector themself, and the days of engagements the viewer may not see
+    /// added to the days they are unavailable, indistinguishable from leave.
     pub fn inspectors_for(&self, viewer: &Person) -> Vec<InspectorRecord> {
         let planner = matches!(viewer.scope, Scope::England);
         self.inspectors
             .iter()
             .map(|i| {
                 let mut shown = i.clone();
+                if i.person_id == Some(viewer.id) {
+                    return shown;
+                }
                 shown.unavailable.extend(
                     self.commitments
                         .iter()
@@ -1038,5 +1041,8 @@ mod tests {
         assert_eq!(as_north[0].unavailable, [], "their own region's engagement, which they can see");
         let as_planner = facts.inspectors_for(&planner());
         assert_eq!(as_planner[0].conflicts[0].1, "Married to the director");
+        let themself = facts.inspectors_for(&inspector_person(101));
+        assert_eq!(themself[0].conflicts[0].1, "Married to the director");
+        assert_eq!(themself[1].conflicts, []);
     }
 }

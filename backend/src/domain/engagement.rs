@@ -33,6 +33,10 @@ pub const NOTICE_PASSED: &str = "notice.passed";
 /// An interim visit goes ahead only on a current written consent covering its days.
 pub const CONSENT_NOT_CURRENT: &str = "consent.not_current";
 
+/// What a visit's team is told when its visit cannot go ahead, and nothing more: the consent
+/// behind it is not theirs to know.
+pub const WILL_NOT_GO_AHEAD: &str = "engagement.will_not_go_ahead";
+
 /// Every rule id this aggregate decides, its own and the team rules it applies.
 pub const RULES: &[&str] = &[
     STATE,
@@ -41,6 +45,7 @@ pub const RULES: &[&str] = &[
     NO_OUTCOME,
     NOTICE_PASSED,
     CONSENT_NOT_CURRENT,
+    WILL_NOT_GO_AHEAD,
     super::programme::TEAM_DUPLICATE,
     super::programme::TEAM_COMPOSITION,
     super::programme::INSPECTOR_UNAVAILABLE,
@@ -566,10 +571,15 @@ pub fn warnings(viewer: &Person, facts: &EngagementFacts<'_>) -> Vec<Finding> {
     if let Err(Refusal::Failed(findings)) =
         consent_covers(e.kind, &e.local_area_name, facts.consents, e.onsite)
     {
-        out.extend(findings.into_iter().map(|f| Finding {
-            message: format!("This visit cannot go ahead: {}", lower_first(&f.message)),
-            ..f
-        }));
+        if plans_in(viewer, &e.region_code) {
+            out.extend(findings.into_iter().map(|f| Finding {
+                message: format!("This visit cannot go ahead: {}", lower_first(&f.message)),
+                ..f
+            }));
+        } else {
+            // The team may see the visit but not the consent: only that it will not happen.
+            out.push(Finding::new(WILL_NOT_GO_AHEAD, "engagement", "This visit will not go ahead"));
+        }
     }
     let members: Vec<_> = e.team.iter().map(|m| (m.inspector_id, m.role)).collect();
     if !members.is_empty()
@@ -760,6 +770,12 @@ mod tests {
                 fired(run(&p, &past, EngagementChange::Notify, |_, _| {}))
             }),
             (CONSENT_NOT_CURRENT, fired(run(&p, &proposed, EngagementChange::Notify, |_, c| c.clear()))),
+            (WILL_NOT_GO_AHEAD, {
+                let team = team_facts();
+                let facts =
+                    EngagementFacts { engagement: &proposed, today: d(TODAY), consents: &[], team: &team };
+                warnings(&inspector_person(101), &facts).iter().map(|w| w.rule).collect()
+            }),
             (
                 programme::TEAM_DUPLICATE,
                 fired(run(

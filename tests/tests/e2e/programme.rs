@@ -667,3 +667,26 @@ async fn a_lead_sees_another_regions_booking_only_as_unavailable_days_and_no_con
     assert_eq!(lead_hmi.conflicts[0].reason, "Sits on a board in Westminster");
     app.stop().await
 }
+
+#[tokio::test]
+async fn after_a_withdrawal_the_team_learns_only_that_the_visit_will_not_go_ahead() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let visit = app.interim_visit_with_team().await?;
+    let (_, camden) = app.persona(Persona::Camden).await?;
+    ConsentServiceClient::new(app.authed(&camden).await?)
+        .withdraw_consent(pb::WithdrawConsentRequest {
+            id: visit.request.id.clone(),
+            version: visit.request.version,
+            reason: "A local outbreak".into(),
+        })
+        .await?;
+    let get = pb::GetEngagementRequest { id: visit.engagement.id.clone() };
+    let mut inspector = client(&app, Persona::OfstedInspector).await?;
+    let seen = inspector.get_engagement(get.clone()).await?.into_inner().engagement.expect("engagement");
+    let told: Vec<_> = seen.warnings.iter().map(|w| (w.rule.as_str(), w.message.as_str())).collect();
+    assert_eq!(told, [("engagement.will_not_go_ahead", "This visit will not go ahead")]);
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    let seen = lead.get_engagement(get).await?.into_inner().engagement.expect("engagement");
+    assert_eq!(seen.warnings.iter().map(|w| w.rule.as_str()).collect::<Vec<_>>(), ["consent.not_current"]);
+    app.stop().await
+}

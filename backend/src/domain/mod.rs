@@ -10,6 +10,7 @@ pub mod letters;
 pub mod programme;
 pub mod reference;
 pub mod reference_data;
+pub mod security;
 pub mod working_days;
 
 use std::fmt;

@@ -541,7 +541,7 @@ async fn twenty_concurrent_bookings_of_one_inspector_on_the_same_days_let_exactl
 }
 
 #[tokio::test]
-async fn listing_engagements_costs_the_same_queries_for_two_or_twelve() -> anyhow::Result<()> {
+async fn listing_engagements_and_the_board_cost_the_same_queries_for_two_or_twelve() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
     let mut planner = client(&app, Persona::Planner).await?;
     let inspector = one_inspector(&mut planner, "Busy Inspector").await?;
@@ -573,24 +573,28 @@ async fn listing_engagements_costs_the_same_queries_for_two_or_twelve() -> anyho
             .await?;
         Ok(())
     };
-    let cost = async |planner: &mut Client| -> anyhow::Result<(u64, usize)> {
+    let cost = async |planner: &mut Client| -> anyhow::Result<(u64, usize, u64)> {
         // The first call may refresh the session; the second is measured.
         planner.list_engagements(pb::ListEngagementsRequest::default()).await?;
         let before = app.store.round_trips();
         let listed = planner.list_engagements(pb::ListEngagementsRequest::default()).await?.into_inner();
-        Ok((app.store.round_trips() - before, listed.engagements.len()))
+        let list = app.store.round_trips() - before;
+        let before = app.store.round_trips();
+        planner.get_national_board(pb::GetNationalBoardRequest::default()).await?;
+        Ok((list, listed.engagements.len(), app.store.round_trips() - before))
     };
     for n in 0..2 {
         add(&mut planner, n).await?;
     }
-    let (two, listed) = cost(&mut planner).await?;
+    let (two, listed, board_two) = cost(&mut planner).await?;
     assert_eq!(listed, 2);
     for n in 2..12 {
         add(&mut planner, n).await?;
     }
-    let (twelve, listed) = cost(&mut planner).await?;
+    let (twelve, listed, board_twelve) = cost(&mut planner).await?;
     assert_eq!(listed, 12);
     assert_eq!(two, twelve, "queries for 2 engagements and for 12");
+    assert_eq!(board_two, board_twelve, "the national board's queries for 2 engagements and for 12");
     app.stop().await
 }
 

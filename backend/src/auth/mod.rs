@@ -224,6 +224,10 @@ pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Requ
             }
         }
     };
+    let caller_id = match &outcome {
+        Ok(Some(caller)) => Some(caller.person.id),
+        _ => None,
+    };
     let mut response = match outcome {
         Ok(caller) => {
             let source = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| Source(c.0.ip()));
@@ -243,7 +247,31 @@ pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Requ
     if let Ok(value) = http::HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
+    if let Some(person) = caller_id {
+        auth.count_miss(person, &path, &response, is_grpc);
+    }
     response
+}
+
+impl Authenticator {
+    /// Counts a signed-in caller's request for a record they may not see (answered, like a
+    /// missing one, `NotFound`), off the request's path: the answer and its timing stay as they
+    /// are, and a failure to count is only logged.
+    fn count_miss(&self, person: i64, path: &str, response: &Response, is_grpc: bool) {
+        let missed = if is_grpc {
+            response.headers().get("grpc-status").is_some_and(|v| v.as_bytes() == b"5")
+        } else {
+            response.status() == http::StatusCode::NOT_FOUND
+        };
+        let Some(target) = crate::domain::security::target_of(path).filter(|_| missed) else { return };
+        let store = self.store.clone();
+        let at = self.clock.now();
+        tokio::spawn(async move {
+            if let Err(e) = store.record_miss(person, target, at).await {
+                tracing::warn!(error = %e, "failed to count a miss");
+            }
+        });
+    }
 }
 
 /// A refusal for a plain HTTP route, with the HTTP status matching the gRPC code.

@@ -111,4 +111,41 @@ impl Rpc for AuditService {
             next_page_token,
         }))
     }
+
+    async fn list_suspicious_access(
+        &self,
+        _request: Request<pb::ListSuspiciousAccessRequest>,
+    ) -> Result<Response<pb::ListSuspiciousAccessResponse>, Status> {
+        let found =
+            self.store.suspicious_callers(self.auth.clock().now()).await.map_err(status::from_store)?;
+        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        let at = |minute: &str| format!("{}:00Z", minute.trim_end_matches('Z'));
+        Ok(Response::new(pb::ListSuspiciousAccessResponse {
+            callers: found
+                .into_iter()
+                .map(|c| pb::SuspiciousCaller {
+                    role: c
+                        .role
+                        .parse::<Role>()
+                        .ok()
+                        .map(super::convert::role_to_pb)
+                        .unwrap_or_default()
+                        .into(),
+                    misses: count(c.misses),
+                    first_at: at(&c.first_minute),
+                    last_at: at(&c.last_minute),
+                    kinds: c
+                        .targets
+                        .iter()
+                        .map(|(kind, misses)| pb::MissCount {
+                            kind: crate::domain::security::target_words(kind).to_owned(),
+                            misses: count(*misses),
+                        })
+                        .collect(),
+                    username: c.username,
+                    display_name: c.display_name,
+                })
+                .collect(),
+        }))
+    }
 }

@@ -82,6 +82,11 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
     ),
+    (
+        "/sendplanner.v1.AuditService/ListSuspiciousAccess",
+        [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, OK],
+        [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
     // Visit requests and consent. Own target: a request to Camden (the regional lead's region,
     // the local area user's area). Other target: a request to Hartlepool (North East).
     (
@@ -445,6 +450,9 @@ async fn call(
                 ..Default::default()
             };
             run!(AuditServiceClient, list_audit_events, req)
+        }
+        "/sendplanner.v1.AuditService/ListSuspiciousAccess" => {
+            run!(AuditServiceClient, list_suspicious_access, pb::ListSuspiciousAccessRequest {})
         }
         "/sendplanner.v1.ConsentService/CreateVisitRequest" => {
             let area = match target {

@@ -21,8 +21,7 @@ use crate::{
     domain::{
         InvalidInput,
         audit::Actor,
-        clock::Clock,
-        consent::long_date,
+        clock::{Clock, long_date},
         identity::{Caller, Person, SessionEnd, decide_session, locked_until, parse_sign_in, throttle_keys},
     },
     store::{Store, StoreError},

@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use sha2::{Digest as _, Sha256};
 
 use super::{
-    FieldViolation, Finding, InvalidInput, Refusal,
+    FieldViolation, InvalidInput, Refusal,
+    clock::{long_date, long_range},
     identity::{Person, Scope},
 };
 
@@ -31,16 +32,7 @@ pub const RULES: &[&str] = &[
     "request.reason_required",
     "request.note_length",
     "safeguarding.note_required",
-    "consent.none",
-    "consent.not_current",
-    "consent.outside_window",
-    "consent.unavailable",
 ];
-
-/// A day as people read it: "3 February 2027".
-pub fn long_date(day: NaiveDate) -> String {
-    day.format("%-d %B %Y").to_string()
-}
 
 /// The term of an academic year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -459,31 +451,8 @@ pub enum VisitRefused {
     #[error("the dates fall outside the window the local area consented to")]
     OutsideWindow,
     /// The area said it cannot host on some of these dates.
-    #[error("the local area cannot host a visit between {} and {}", long_date(.0.first), long_date(.0.last))]
+    #[error("the local area cannot host a visit on {}", long_range(.0.first, .0.last))]
     Unavailable(DateRange),
-}
-
-impl VisitRefused {
-    /// The rule's id: `consent.none`, `consent.not_current`, `consent.outside_window` or
-    /// `consent.unavailable`.
-    pub fn rule(&self) -> &'static str {
-        match self {
-            Self::NoConsent => "consent.none",
-            Self::NotCurrent(_) => "consent.not_current",
-            Self::OutsideWindow => "consent.outside_window",
-            Self::Unavailable(_) => "consent.unavailable",
-        }
-    }
-
-    /// The refusal as a finding about `subject` (the request field holding the dates), the
-    /// sentence starting with a capital.
-    pub fn finding(&self, subject: &str) -> Finding {
-        let text = self.to_string();
-        let mut chars = text.chars();
-        let message: String =
-            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-        Finding::new(self.rule(), subject, format!("{message}."))
-    }
 }
 
 /// The rule scheduling relies on: a visit to an area on `dates` may go ahead only with a
@@ -1019,7 +988,6 @@ mod tests {
         let answer = signed();
         let answer_v3 = RequestChange::Answer { version: 3, answer: &answer };
         let fail = |r: Result<RequestDecision<'_>, Refusal>| r.expect_err("refused");
-        let visit = |r: VisitRefused| Refusal::Failed(vec![r.finding("onsite")]);
         vec![
             ("request.visible", fail(decide(&area("E09000033"), &requested, &answer_v3)), Expect::NotFound),
             (
@@ -1105,14 +1073,6 @@ mod tests {
                 "safeguarding.note_required",
                 fail(decide(&camden, &requested, &RequestChange::RecordSafeguardingConcern { note: "" })),
                 Expect::Field("note"),
-            ),
-            ("consent.none", visit(VisitRefused::NoConsent), Expect::Failed),
-            ("consent.not_current", visit(VisitRefused::NotCurrent(Withdrawn)), Expect::Failed),
-            ("consent.outside_window", visit(VisitRefused::OutsideWindow), Expect::Failed),
-            (
-                "consent.unavailable",
-                visit(VisitRefused::Unavailable(range("2027-01-14", "2027-01-15"))),
-                Expect::Failed,
             ),
         ]
     }

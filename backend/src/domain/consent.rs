@@ -967,6 +967,12 @@ mod tests {
         Answer::Consent(consent(b"%PDF-1.4 signed".to_vec(), "2026-11-20", "A Person").expect("valid"))
     }
 
+    /// A request to Camden for 20 and 21 April 2027, made on 22 November 2026.
+    fn spring_request(reply_by: &str) -> Result<NewVisitRequest, InvalidInput> {
+        let window = Some(("2027-04-20", "2027-04-21"));
+        NewVisitRequest::parse("E09000007", Some(Term::Spring), 2026, window, reply_by, "", d("2026-11-22"))
+    }
+
     /// What a refusal must be for the rule it is listed under.
     enum Expect {
         /// A `Failed` refusal naming the rule.
@@ -1038,18 +1044,7 @@ mod tests {
             ),
             (
                 "request.reply_by",
-                Refusal::from(
-                    NewVisitRequest::parse(
-                        "E09000007",
-                        Some(Term::Spring),
-                        2026,
-                        Some(("2027-04-20", "2027-04-21")),
-                        "2027-04-20",
-                        "",
-                        d("2026-11-22"),
-                    )
-                    .expect_err("refused"),
-                ),
+                Refusal::from(spring_request("2027-04-20").expect_err("refused")),
                 Expect::Field("reply_by"),
             ),
             (
@@ -1224,15 +1219,7 @@ mod tests {
     #[test]
     fn a_request_needs_a_window_after_its_reply_by_date() {
         let today = d("2026-11-22");
-        let ok = NewVisitRequest::parse(
-            "E09000007",
-            Some(Term::Spring),
-            2026,
-            Some(("2027-04-20", "2027-04-21")),
-            "2027-01-15",
-            "",
-            today,
-        );
+        let ok = spring_request("2027-01-15");
         assert!(ok.is_ok());
         let err = NewVisitRequest::parse(
             "E09000007",

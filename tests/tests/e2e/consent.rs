@@ -46,6 +46,16 @@ fn fields(status: &tonic::Status) -> Vec<String> {
     bad.map(|b| b.field_violations.into_iter().map(|v| v.field).collect()).unwrap_or_default()
 }
 
+/// A withdrawal of the consent on request `id`, read at `version`.
+fn withdrawal(id: &str, version: i64, reason: &str) -> pb::WithdrawConsentRequest {
+    pb::WithdrawConsentRequest { id: id.into(), version, reason: reason.into() }
+}
+
+/// A cancellation of request `id`, read at `version`.
+fn cancellation(id: &str, version: i64, reason: &str) -> pb::CancelVisitRequestRequest {
+    pb::CancelVisitRequestRequest { id: id.into(), version, reason: reason.into() }
+}
+
 /// What the caller may do, as the server says.
 fn actions(request: &pb::VisitRequest) -> Vec<pb::RequestAction> {
     request.allowed_actions().collect()
@@ -159,11 +169,7 @@ async fn consent_in_writing_with_its_document_then_withdrawal() -> anyhow::Resul
     assert_eq!(store.may_visit("E09000033", spring, today).await?, Err(VisitRefused::NoConsent));
 
     let withdrawn = camden
-        .withdraw_consent(pb::WithdrawConsentRequest {
-            id: request.id.clone(),
-            version: consented.version,
-            reason: "Local outbreak".into(),
-        })
+        .withdraw_consent(withdrawal(&request.id, consented.version, "Local outbreak"))
         .await?
         .into_inner()
         .request
@@ -272,11 +278,7 @@ async fn bad_answers_name_the_field_and_store_nothing() -> anyhow::Result<()> {
     assert_eq!(fields(&bad_request), ["reply_by"], "{bad_request:?}");
     let unexplained = client(&app, Persona::InnerLondonLead)
         .await?
-        .cancel_visit_request(pb::CancelVisitRequestRequest {
-            id: request.id.clone(),
-            version: request.version,
-            reason: "   ".into(),
-        })
+        .cancel_visit_request(cancellation(&request.id, request.version, "   "))
         .await
         .expect_err("a reason is required");
     assert_eq!(fields(&unexplained), ["reason"], "{unexplained:?}");
@@ -305,12 +307,7 @@ async fn illegal_moves_name_the_current_state() -> anyhow::Result<()> {
     let expiring = create(&app, Persona::InnerLondonLead, "E09000007").await?;
     let cancelled = create(&app, Persona::InnerLondonLead, "E09000007").await?;
     let mut lead = client(&app, Persona::InnerLondonLead).await?;
-    lead.cancel_visit_request(pb::CancelVisitRequestRequest {
-        id: cancelled.id.clone(),
-        version: cancelled.version,
-        reason: "Programme changed".into(),
-    })
-    .await?;
+    lead.cancel_visit_request(cancellation(&cancelled.id, cancelled.version, "Programme changed")).await?;
     let mut camden = client(&app, Persona::Camden).await?;
     let status = camden
         .answer_visit_request(consent_answer(&cancelled.id, cancelled.version + 1))
@@ -337,11 +334,7 @@ async fn illegal_moves_name_the_current_state() -> anyhow::Result<()> {
     assert_eq!(rules(&status), ["request.expired"], "{status:?}");
     assert!(!status.message().contains("request.expired"), "people never see rule ids");
     let withdraw = camden
-        .withdraw_consent(pb::WithdrawConsentRequest {
-            id: expiring.id.clone(),
-            version: expiring.version,
-            reason: "x".into(),
-        })
+        .withdraw_consent(withdrawal(&expiring.id, expiring.version, "x"))
         .await
         .expect_err("nothing to withdraw");
     assert_eq!(withdraw.code(), Code::FailedPrecondition);

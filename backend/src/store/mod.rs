@@ -15,7 +15,6 @@ mod reference;
 pub use audit::AuditHead;
 pub use consent::ChangeError;
 pub use identity::{SessionRecord, ThrottleRule};
-pub use letters::{LetterChange, LetterError, LetterRecord, default_distribution};
 pub use programme::{
     AreaFacts, EngagementChange, EngagementError, EngagementRecord, InspectorRecord, MemberRecord,
 };

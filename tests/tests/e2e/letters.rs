@@ -6,13 +6,43 @@ use proto::pb::{
     self, consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
     programme_service_client::ProgrammeServiceClient,
 };
-use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+use send_planner::domain::{audit::Actor, letters::CaseStudyEntry};
+use tonic::{Code, Status, service::interceptor::InterceptedService, transport::Channel};
+use tonic_types::StatusExt as _;
 
 type Letters = LetterServiceClient<InterceptedService<Channel, integration_tests::Bearer>>;
 
 const CLEAN: &str = "Context\nWe visited Camden on 20 and 21 April 2027.\n\nWhat we found\n\
     Leaders described how support continued during the pandemic.\n\nNext steps\n\
     We will share learning in our national report.\n";
+
+/// The rule ids and subjects of a refusal's `PreconditionFailure` detail.
+fn broken(status: &Status) -> Vec<(String, String)> {
+    status
+        .get_details_precondition_failure()
+        .map(|f| f.violations.into_iter().map(|v| (v.r#type, v.subject)).collect())
+        .unwrap_or_default()
+}
+
+/// The rule ids of a refusal, from its details.
+fn rules(status: &Status) -> Vec<String> {
+    broken(status).into_iter().map(|(rule, _)| rule).collect()
+}
+
+/// The fields of a refusal's `BadRequest` detail.
+fn fields(status: &Status) -> Vec<String> {
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}
+
+/// The morning after the interim visit's last onsite day (21 April 2027), when its letter may
+/// be approved. Sessions made before are idle by then: sign in again afterwards.
+fn after_the_visit(app: &TestApp) -> anyhow::Result<()> {
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2027-04-22T09:00:00Z")?.to_utc());
+    Ok(())
+}
 
 async fn letters(app: &TestApp, persona: Persona) -> anyhow::Result<Letters> {
     let (_, token) = app.persona(persona).await?;
@@ -104,6 +134,7 @@ async fn issued_letter(app: &TestApp, engagement: &str) -> anyhow::Result<pb::Le
         .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
         .await?;
     let submitted = submitted.into_inner().letter.expect("letter");
+    after_the_visit(app)?;
     let mut planner = letters(app, Persona::Planner).await?;
     let approved = planner
         .approve_letter(pb::ApproveLetterRequest {
@@ -163,6 +194,7 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
         .await?;
     let submitted = submitted.into_inner().letter.expect("letter");
+    assert!(submitted.allowed_actions().next().is_none(), "the writer waits for quality assurance");
     let mut planner = letters(&app, Persona::Planner).await?;
     let unapproved = planner
         .issue_letter(pb::IssueLetterRequest {
@@ -173,7 +205,37 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         .await
         .expect_err("not approved");
     assert_eq!(unapproved.code(), Code::FailedPrecondition);
-    assert!(unapproved.message().contains("submitted; it cannot be issued"), "{}", unapproved.message());
+    assert_eq!(rules(&unapproved), ["letter.state"]);
+    let early = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            overrides: vec![],
+        })
+        .await
+        .expect_err("the visit has not happened yet");
+    assert_eq!(rules(&early), ["letter.before_last_onsite_day"]);
+    assert!(early.message().contains("21 April 2027"), "{}", early.message());
+
+    after_the_visit(&app)?;
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let seen = planner
+        .get_letter(pb::GetLetterRequest { id: submitted.id.clone() })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    let actions: Vec<_> = seen.allowed_actions().collect();
+    assert_eq!(
+        actions,
+        [
+            pb::LetterAction::Return,
+            pb::LetterAction::Approve,
+            pb::LetterAction::SetDistribution,
+            pb::LetterAction::ViewAudience
+        ]
+    );
+    assert_eq!(seen.section_headings, ["Context", "What we found", "Next steps"]);
     let blocked = planner
         .approve_letter(pb::ApproveLetterRequest {
             id: submitted.id.clone(),
@@ -183,11 +245,8 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         .await
         .expect_err("a check fails");
     assert_eq!(blocked.code(), Code::FailedPrecondition);
-    assert!(
-        blocked.message().contains("letter.judgement_wording at line 9, column 4"),
-        "{}",
-        blocked.message()
-    );
+    assert_eq!(broken(&blocked), [("letter.judgement_wording".to_owned(), "body:9:4".to_owned())]);
+    assert!(!blocked.message().contains("letter."), "people read no rule ids: {}", blocked.message());
     let no_reason = planner
         .approve_letter(pb::ApproveLetterRequest {
             id: submitted.id.clone(),
@@ -199,7 +258,16 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         })
         .await
         .expect_err("override needs a reason");
-    assert!(no_reason.message().starts_with("overrides"), "{}", no_reason.message());
+    assert_eq!(broken(&no_reason), [("letter.override_reason".to_owned(), "overrides".to_owned())]);
+    let stale = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version - 1,
+            overrides: vec![],
+        })
+        .await
+        .expect_err("an old version");
+    assert_eq!(stale.code(), Code::Aborted);
     let approved = planner
         .approve_letter(pb::ApproveLetterRequest {
             id: submitted.id.clone(),
@@ -214,6 +282,7 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         .letter
         .expect("letter");
     assert_eq!(approved.state(), pb::LetterState::Approved);
+    let mut inspector = letters(&app, Persona::OfstedInspector).await?;
     let edit = inspector
         .update_draft(pb::UpdateDraftRequest {
             id: approved.id.clone(),
@@ -224,6 +293,118 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         .await
         .expect_err("approved letters are not edited");
     assert_eq!(edit.code(), Code::FailedPrecondition);
+    assert_eq!(rules(&edit), ["letter.state"]);
+    app.stop().await
+}
+
+#[tokio::test]
+async fn a_stored_case_study_reference_blocks_approval_and_a_returned_letter_tells_the_team_why()
+-> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    let entry =
+        CaseStudyEntry { reference: "Case Amber".into(), age_band: "11-15".into(), ..Default::default() };
+    app.store
+        .add_case_study_entry(engagement.parse()?, &entry, app.clock.now(), |id| {
+            Actor::system("test").event("case_study.add", "case_study", id, "ok", "")
+        })
+        .await?;
+    let mut inspector = letters(&app, Persona::OfstedInspector).await?;
+    let draft = inspector
+        .create_letter(pb::CreateLetterRequest {
+            engagement_id: engagement.clone(),
+            title: "Interim visit".into(),
+            body: format!("{CLEAN}Case Amber moved to a new school.\n"),
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    let actions: Vec<_> = draft.allowed_actions().collect();
+    assert_eq!(actions, [pb::LetterAction::Edit, pb::LetterAction::Submit]);
+    let findings =
+        inspector.check_letter(pb::CheckLetterRequest { id: draft.id.clone() }).await?.into_inner().findings;
+    let found: Vec<_> = findings.iter().map(|f| (f.rule.as_str(), f.line, f.column)).collect();
+    assert_eq!(found, [("letter.case_reference", 9, 1)]);
+    let submitted = inspector
+        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+
+    after_the_visit(&app)?;
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let blocked = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            overrides: vec![],
+        })
+        .await
+        .expect_err("the stored reference blocks approval");
+    assert_eq!(blocked.code(), Code::FailedPrecondition);
+    assert_eq!(broken(&blocked), [("letter.case_reference".to_owned(), "body:9:1".to_owned())]);
+    assert!(blocked.message().contains("Case Amber"), "{}", blocked.message());
+
+    let no_reason = planner
+        .return_letter(pb::ReturnLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            reason: "  ".into(),
+        })
+        .await
+        .expect_err("a return needs a reason");
+    assert_eq!(rules(&no_reason), ["letter.return_reason"]);
+    let returned = planner
+        .return_letter(pb::ReturnLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            reason: "Take out the case study's reference".into(),
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    assert_eq!(returned.state(), pb::LetterState::Draft);
+    let mut inspector = letters(&app, Persona::OfstedInspector).await?;
+    let seen = inspector
+        .get_letter(pb::GetLetterRequest { id: returned.id.clone() })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    assert_eq!(seen.returned_reason, "Take out the case study's reference");
+    let fixed = inspector
+        .update_draft(pb::UpdateDraftRequest {
+            id: seen.id.clone(),
+            version: seen.version,
+            title: seen.title.clone(),
+            body: format!("{CLEAN}One young person moved to a new school.\n"),
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    let resubmitted = inspector
+        .submit_letter(pb::SubmitLetterRequest { id: fixed.id.clone(), version: fixed.version })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    assert_eq!(resubmitted.returned_reason, "Take out the case study's reference", "kept for the approver");
+    let approved = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: resubmitted.id.clone(),
+            version: resubmitted.version,
+            overrides: vec![],
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    assert_eq!(approved.state(), pb::LetterState::Approved);
+    assert!(approved.returned_reason.is_empty(), "cleared on approval");
     app.stop().await
 }
 
@@ -374,6 +555,7 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
         .await
         .expect_err("already issued");
     assert_eq!(unapproved.code(), Code::FailedPrecondition);
+    assert_eq!(rules(&unapproved), ["letter.state"]);
     let corrected = planner
         .correct_letter(pb::CorrectLetterRequest {
             id: letter.id.clone(),
@@ -388,6 +570,15 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
         (corrected.state(), corrected.supersedes_id.as_str()),
         (pb::LetterState::Draft, letter.id.as_str())
     );
+    let twice = planner
+        .correct_letter(pb::CorrectLetterRequest {
+            id: letter.id.clone(),
+            title: "Interim visit to Camden (corrected again)".into(),
+            body: CLEAN.into(),
+        })
+        .await
+        .expect_err("corrected once");
+    assert_eq!(rules(&twice), ["letter.correction_exists"]);
     let empty = planner
         .set_distribution(pb::SetDistributionRequest {
             id: corrected.id.clone(),
@@ -396,7 +587,7 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
         })
         .await
         .expect_err("empty list");
-    assert!(empty.message().starts_with("recipients"), "{}", empty.message());
+    assert_eq!(fields(&empty), ["recipients"]);
     let mut inspector = letters(&app, Persona::OfstedInspector).await?;
     let submitted = inspector
         .submit_letter(pb::SubmitLetterRequest { id: corrected.id.clone(), version: corrected.version })
@@ -442,7 +633,7 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
         })
         .await
         .expect_err("too long");
-    assert!(oversized.message().starts_with("body"), "{}", oversized.message());
+    assert_eq!(fields(&oversized), ["body"]);
     app.stop().await
 }
 
@@ -617,6 +808,8 @@ async fn a_full_report_is_published_at_its_embargo_time_not_before() -> anyhow::
         .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
         .await?;
     let submitted = submitted.into_inner().letter.expect("letter");
+    // The morning after the inspection's last onsite day.
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2027-01-21T09:00:00Z")?.to_utc());
     let mut planner = letters(&app, Persona::Planner).await?;
     let approved = planner
         .approve_letter(pb::ApproveLetterRequest {
@@ -636,12 +829,21 @@ async fn a_full_report_is_published_at_its_embargo_time_not_before() -> anyhow::
         })
         .await
         .expect_err("a report needs its publication time");
-    assert!(no_time.message().starts_with("publish_at"), "{}", no_time.message());
+    assert_eq!(broken(&no_time), [("letter.publish_at_required".to_owned(), "publish_at".to_owned())]);
+    let past = planner
+        .issue_letter(pb::IssueLetterRequest {
+            id: approved.id.clone(),
+            version: approved.version,
+            publish_at: "2027-01-20T09:30:00Z".into(),
+        })
+        .await
+        .expect_err("a time gone by");
+    assert_eq!(rules(&past), ["letter.publish_at_past"]);
     planner
         .issue_letter(pb::IssueLetterRequest {
             id: approved.id.clone(),
             version: approved.version,
-            publish_at: "2026-11-25T09:30:00Z".into(),
+            publish_at: "2027-01-23T09:30:00Z".into(),
         })
         .await?;
     let mut public = LetterServiceClient::new(app.channel().await?);

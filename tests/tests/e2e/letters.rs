@@ -488,6 +488,37 @@ async fn recipients_read_it_unread_then_read_and_others_cannot_find_it() -> anyh
 }
 
 #[tokio::test]
+async fn inboxes_and_letter_lists_cost_the_same_queries_whatever_their_length() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    issued_letter(&app, &engagement).await?;
+    let mut dfe = letters(&app, Persona::Dfe).await?;
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let mut costs = Vec::new();
+    for expected in [1, 2, 3] {
+        if expected > 1 {
+            issued_letter(&app, &engagement).await?;
+            dfe = letters(&app, Persona::Dfe).await?;
+            planner = letters(&app, Persona::Planner).await?;
+        }
+        let before = app.store.round_trips();
+        let inbox = dfe.list_inbox(pb::ListInboxRequest {}).await?.into_inner().letters;
+        let middle = app.store.round_trips();
+        let listed = planner
+            .list_letters(pb::ListLettersRequest { engagement_id: engagement.clone() })
+            .await?
+            .into_inner()
+            .letters;
+        let after = app.store.round_trips();
+        assert_eq!((inbox.len(), listed.len()), (expected, expected));
+        assert!(listed.iter().all(|l| l.allowed_actions().any(|a| a == pb::LetterAction::Correct)));
+        costs.push((middle - before, after - middle));
+    }
+    assert!(costs.windows(2).all(|w| w[0] == w[1]), "queries grew with the list: {costs:?}");
+    app.stop().await
+}
+
+#[tokio::test]
 async fn the_local_area_chooses_to_publish_and_only_published_letters_are_public() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
     let engagement = interim_visit(&app).await?;

@@ -616,26 +616,8 @@ mod tests {
             What we found\nLeaders know their area well.\n\nAreas to develop\nWaiting times are long.\n\n\
             Next steps\nWe will share learning nationally.\n";
         let letter = LetterRecord {
-            id: 1,
-            engagement_id: 2,
-            engagement_kind: EngagementKind::InterimVisit,
-            local_area_code: "E09000007".into(),
-            local_area_name: "Camden".into(),
-            region_name: "Inner London".into(),
-            area_kind: "london_borough".into(),
-            title: "Interim visit to Camden".into(),
-            body: body.into(),
-            state: LetterState::Issued,
-            version: 4,
-            distribution: Vec::new(),
-            publish_at: None,
-            published: false,
-            named: false,
-            supersedes_id: None,
-            superseded_by_id: None,
             issued_at: Some("2027-04-30T09:00:00.000000Z".into()),
-            first_opened_at: None,
-            returned_reason: String::new(),
+            ..letters::sample(LetterState::Issued, body)
         };
         let print = printed(&letter);
         let from_pdf: Vec<Block> = print

@@ -49,6 +49,32 @@ async fn letters(app: &TestApp, persona: Persona) -> anyhow::Result<Letters> {
     Ok(LetterServiceClient::new(app.authed(&token).await?))
 }
 
+/// Submits `letter` as read.
+async fn submit(client: &mut Letters, letter: &pb::Letter) -> Result<pb::Letter, Status> {
+    let request = pb::SubmitLetterRequest { id: letter.id.clone(), version: letter.version };
+    client.submit_letter(request).await?.into_inner().letter.ok_or_else(|| Status::internal("no letter"))
+}
+
+/// Approves `letter` as read, with `overrides`.
+async fn approve(
+    client: &mut Letters,
+    letter: &pb::Letter,
+    overrides: Vec<pb::CheckOverride>,
+) -> Result<pb::Letter, Status> {
+    let request = pb::ApproveLetterRequest { id: letter.id.clone(), version: letter.version, overrides };
+    client.approve_letter(request).await?.into_inner().letter.ok_or_else(|| Status::internal("no letter"))
+}
+
+/// Issues `letter` as read, published at `publish_at` (RFC 3339, or empty).
+async fn issue(client: &mut Letters, letter: &pb::Letter, publish_at: &str) -> Result<pb::Letter, Status> {
+    let request = pb::IssueLetterRequest {
+        id: letter.id.clone(),
+        version: letter.version,
+        publish_at: publish_at.into(),
+    };
+    client.issue_letter(request).await?.into_inner().letter.ok_or_else(|| Status::internal("no letter"))
+}
+
 /// An interim visit to Camden on consent, with a team in which the test inspector account
 /// (Persona::OfstedInspector) is the Ofsted inspector. Returns the engagement id.
 async fn interim_visit(app: &TestApp) -> anyhow::Result<String> {
@@ -130,32 +156,11 @@ async fn issued_letter(app: &TestApp, engagement: &str) -> anyhow::Result<pb::Le
         .into_inner()
         .letter
         .expect("letter");
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
-        .await?;
-    let submitted = submitted.into_inner().letter.expect("letter");
+    let submitted = submit(&mut inspector, &draft).await?;
     after_the_visit(app)?;
     let mut planner = letters(app, Persona::Planner).await?;
-    let approved = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![],
-        })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
-    let issued = planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: String::new(),
-        })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
+    let approved = approve(&mut planner, &submitted, vec![]).await?;
+    let issued = issue(&mut planner, &approved, "").await?;
     Ok(issued)
 }
 
@@ -190,30 +195,13 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         (findings[0].rule.as_str(), findings[0].line, findings[0].column),
         ("letter.judgement_wording", 9, 4)
     );
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
-        .await?;
-    let submitted = submitted.into_inner().letter.expect("letter");
+    let submitted = submit(&mut inspector, &draft).await?;
     assert!(submitted.allowed_actions().next().is_none(), "the writer waits for quality assurance");
     let mut planner = letters(&app, Persona::Planner).await?;
-    let unapproved = planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            publish_at: String::new(),
-        })
-        .await
-        .expect_err("not approved");
+    let unapproved = issue(&mut planner, &submitted, "").await.expect_err("not approved");
     assert_eq!(unapproved.code(), Code::FailedPrecondition);
     assert_eq!(rules(&unapproved), ["letter.state"]);
-    let early = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![],
-        })
-        .await
-        .expect_err("the visit has not happened yet");
+    let early = approve(&mut planner, &submitted, vec![]).await.expect_err("the visit has not happened yet");
     assert_eq!(rules(&early), ["letter.before_last_onsite_day"]);
     assert!(early.message().contains("21 April 2027"), "{}", early.message());
 
@@ -236,28 +224,17 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         ]
     );
     assert_eq!(seen.section_headings, ["Context", "What we found", "Next steps"]);
-    let blocked = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![],
-        })
-        .await
-        .expect_err("a check fails");
+    let blocked = approve(&mut planner, &submitted, vec![]).await.expect_err("a check fails");
     assert_eq!(blocked.code(), Code::FailedPrecondition);
     assert_eq!(broken(&blocked), [("letter.judgement_wording".to_owned(), "body:9:4".to_owned())]);
     assert!(!blocked.message().contains("letter."), "people read no rule ids: {}", blocked.message());
-    let no_reason = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![pb::CheckOverride {
-                rule: "letter.judgement_wording".into(),
-                reason: " ".into(),
-            }],
-        })
-        .await
-        .expect_err("override needs a reason");
+    let no_reason = approve(
+        &mut planner,
+        &submitted,
+        vec![pb::CheckOverride { rule: "letter.judgement_wording".into(), reason: " ".into() }],
+    )
+    .await
+    .expect_err("override needs a reason");
     assert_eq!(broken(&no_reason), [("letter.override_reason".to_owned(), "overrides".to_owned())]);
     let stale = planner
         .approve_letter(pb::ApproveLetterRequest {
@@ -268,19 +245,15 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         .await
         .expect_err("an old version");
     assert_eq!(stale.code(), Code::Aborted);
-    let approved = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![pb::CheckOverride {
-                rule: "letter.judgement_wording".into(),
-                reason: "Quoting the area's own plan, not our recommendation".into(),
-            }],
-        })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
+    let approved = approve(
+        &mut planner,
+        &submitted,
+        vec![pb::CheckOverride {
+            rule: "letter.judgement_wording".into(),
+            reason: "Quoting the area's own plan, not our recommendation".into(),
+        }],
+    )
+    .await?;
     assert_eq!(approved.state(), pb::LetterState::Approved);
     let mut inspector = letters(&app, Persona::OfstedInspector).await?;
     let edit = inspector
@@ -326,23 +299,12 @@ async fn a_stored_case_study_reference_blocks_approval_and_a_returned_letter_tel
         inspector.check_letter(pb::CheckLetterRequest { id: draft.id.clone() }).await?.into_inner().findings;
     let found: Vec<_> = findings.iter().map(|f| (f.rule.as_str(), f.line, f.column)).collect();
     assert_eq!(found, [("letter.case_reference", 9, 1)]);
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
+    let submitted = submit(&mut inspector, &draft).await?;
 
     after_the_visit(&app)?;
     let mut planner = letters(&app, Persona::Planner).await?;
-    let blocked = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![],
-        })
-        .await
-        .expect_err("the stored reference blocks approval");
+    let blocked =
+        approve(&mut planner, &submitted, vec![]).await.expect_err("the stored reference blocks approval");
     assert_eq!(blocked.code(), Code::FailedPrecondition);
     assert_eq!(broken(&blocked), [("letter.case_reference".to_owned(), "body:9:1".to_owned())]);
     assert!(blocked.message().contains("Case Amber"), "{}", blocked.message());
@@ -386,23 +348,9 @@ async fn a_stored_case_study_reference_blocks_approval_and_a_returned_letter_tel
         .into_inner()
         .letter
         .expect("letter");
-    let resubmitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: fixed.id.clone(), version: fixed.version })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
+    let resubmitted = submit(&mut inspector, &fixed).await?;
     assert_eq!(resubmitted.returned_reason, "Take out the case study's reference", "kept for the approver");
-    let approved = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: resubmitted.id.clone(),
-            version: resubmitted.version,
-            overrides: vec![],
-        })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
+    let approved = approve(&mut planner, &resubmitted, vec![]).await?;
     assert_eq!(approved.state(), pb::LetterState::Approved);
     assert!(approved.returned_reason.is_empty(), "cleared on approval");
     app.stop().await
@@ -577,14 +525,7 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
     let engagement = interim_visit(&app).await?;
     let letter = issued_letter(&app, &engagement).await?;
     let mut planner = letters(&app, Persona::Planner).await?;
-    let unapproved = planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: letter.id.clone(),
-            version: letter.version,
-            publish_at: String::new(),
-        })
-        .await
-        .expect_err("already issued");
+    let unapproved = issue(&mut planner, &letter, "").await.expect_err("already issued");
     assert_eq!(unapproved.code(), Code::FailedPrecondition);
     assert_eq!(rules(&unapproved), ["letter.state"]);
     let corrected = planner
@@ -620,27 +561,9 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
         .expect_err("empty list");
     assert_eq!(fields(&empty), ["recipients"]);
     let mut inspector = letters(&app, Persona::OfstedInspector).await?;
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: corrected.id.clone(), version: corrected.version })
-        .await?;
-    let submitted = submitted.into_inner().letter.expect("letter");
-    let approved = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![],
-        })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
-    planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: String::new(),
-        })
-        .await?;
+    let submitted = submit(&mut inspector, &corrected).await?;
+    let approved = approve(&mut planner, &submitted, vec![]).await?;
+    issue(&mut planner, &approved, "").await?;
     let old = planner
         .get_letter(pb::GetLetterRequest { id: letter.id.clone() })
         .await?
@@ -689,12 +612,7 @@ async fn the_pdf_reads_back_and_the_national_report_names_no_one() -> anyhow::Re
         .letter
         .expect("letter");
     let mut inspector = letters(&app, Persona::OfstedInspector).await?;
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: corrected.id.clone(), version: corrected.version })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
+    let submitted = submit(&mut inspector, &corrected).await?;
     let overrides = ["letter.case_reference", "letter.personal_email", "letter.personal_phone"]
         .map(|rule| pb::CheckOverride { rule: rule.into(), reason: "test of the national report".into() })
         .to_vec();
@@ -708,13 +626,7 @@ async fn the_pdf_reads_back_and_the_national_report_names_no_one() -> anyhow::Re
         .into_inner()
         .letter
         .expect("letter");
-    planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: String::new(),
-        })
-        .await?;
+    issue(&mut planner, &approved, "").await?;
     let (_, dfe) = app.persona(Persona::Dfe).await?;
     let response = http_get(&app, &format!("/letters/{}/pdf", approved.id), &dfe).await?;
     let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("headers") + 4;
@@ -835,48 +747,16 @@ async fn a_full_report_is_published_at_its_embargo_time_not_before() -> anyhow::
         .into_inner()
         .letter
         .expect("letter");
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
-        .await?;
-    let submitted = submitted.into_inner().letter.expect("letter");
+    let submitted = submit(&mut inspector, &draft).await?;
     // The morning after the inspection's last onsite day.
     app.clock.set(chrono::DateTime::parse_from_rfc3339("2027-01-21T09:00:00Z")?.to_utc());
     let mut planner = letters(&app, Persona::Planner).await?;
-    let approved = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![],
-        })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
-    let no_time = planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: String::new(),
-        })
-        .await
-        .expect_err("a report needs its publication time");
+    let approved = approve(&mut planner, &submitted, vec![]).await?;
+    let no_time = issue(&mut planner, &approved, "").await.expect_err("a report needs its publication time");
     assert_eq!(broken(&no_time), [("letter.publish_at_required".to_owned(), "publish_at".to_owned())]);
-    let past = planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: "2027-01-20T09:30:00Z".into(),
-        })
-        .await
-        .expect_err("a time gone by");
+    let past = issue(&mut planner, &approved, "2027-01-20T09:30:00Z").await.expect_err("a time gone by");
     assert_eq!(rules(&past), ["letter.publish_at_past"]);
-    planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: "2027-01-23T09:30:00Z".into(),
-        })
-        .await?;
+    issue(&mut planner, &approved, "2027-01-23T09:30:00Z").await?;
     let mut public = LetterServiceClient::new(app.channel().await?);
     assert!(
         public

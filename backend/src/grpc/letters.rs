@@ -471,13 +471,13 @@ impl Rpc for LetterService {
     ) -> Result<Response<pb::GetLetterResponse>, Status> {
         let caller = caller(&request)?;
         let actor = Actor::person(&caller.person, &request_id(&request));
-        let id = self.visible(&request.get_ref().id, &caller).await?.letter.id;
+        let id = parse_id(&request.get_ref().id)?;
         let event = actor.event("letter.view", "letter", &id.to_string(), "ok", "");
-        self.store
-            .record_letter_view(id, &caller.person, self.auth.clock().now(), &event)
+        let facts = self
+            .store
+            .view_letter(id, &caller.person, self.auth.clock().now(), &event)
             .await
             .map_err(status::store("letter"))?;
-        let facts = self.visible(&id.to_string(), &caller).await?;
         Ok(Response::new(pb::GetLetterResponse { letter: Some(encode(&caller.person, facts)) }))
     }
 
@@ -571,21 +571,18 @@ pub async fn download_pdf(
         || (StatusCode::NOT_FOUND, [(header::CACHE_CONTROL, "no-store")], "not found").into_response();
     let Some(caller) = request.extensions().get::<Caller>().cloned() else { return missing() };
     let Ok(id) = id.parse::<i64>() else { return missing() };
-    let letter = match pdfs.store.letter_facts(id, &caller.person, pdfs.auth.clock().now()).await {
-        Ok(facts) => facts.letter,
-        Err(StoreError::NotFound) => return missing(),
-        Err(e) => {
-            tracing::error!(error = %e, "failed to read a letter");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-        }
-    };
     let rid = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let event =
         Actor::person(&caller.person, &rid).event("letter.download", "letter", &id.to_string(), "ok", "");
-    if let Err(e) = pdfs.store.record_letter_view(id, &caller.person, pdfs.auth.clock().now(), &event).await {
-        tracing::error!(error = %e, "failed to record a letter download");
-        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-    }
+    // The audience check and the record of the download in one transaction.
+    let letter = match pdfs.store.view_letter(id, &caller.person, pdfs.auth.clock().now(), &event).await {
+        Ok(facts) => facts.letter,
+        Err(StoreError::NotFound) => return missing(),
+        Err(e) => {
+            tracing::error!(error = %e, "failed to record a letter download");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+        }
+    };
     match render(&printed(&letter)) {
         Ok(bytes) => (
             StatusCode::OK,

@@ -480,16 +480,18 @@ impl Store {
         Ok(rows.into_iter().map(|(r,)| r).collect())
     }
 
-    /// Records that `viewer` opened or downloaded a letter: the audit event, and the read
-    /// receipt the first time; one transaction.
-    pub async fn record_letter_view(
+    /// Records that `viewer` opened or downloaded a letter they may see: the audit event, and
+    /// the read receipt the first time; one transaction, which also checks that they may see it
+    /// (`NotFound` otherwise, recording nothing). Answers the letter as they now see it.
+    pub async fn view_letter(
         &self,
         id: i64,
         viewer: &Person,
         now: DateTime<Utc>,
         audit: &NewAuditEvent,
-    ) -> Result<(), StoreError> {
-        write_tx!(self, tx => {
+    ) -> Result<LetterFacts, StoreError> {
+        Ok(write_tx!(self, tx => {
+            load_facts!(&mut *tx, id, viewer, now);
             sqlx::query(
                 "INSERT INTO letter_reads (letter_id, person_id, first_opened_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (letter_id, person_id) DO NOTHING",
@@ -500,8 +502,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(tx, now, audit);
-        });
-        Ok(())
+            load_facts!(&mut *tx, id, viewer, now)
+        }))
     }
 
     /// Who opened or downloaded a letter: (username, action, time).

@@ -592,6 +592,35 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
 }
 
 #[tokio::test]
+async fn two_corrections_made_at_once_make_one_new_version() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    let letter = issued_letter(&app, &engagement).await?;
+    let (mut first, mut second) =
+        (letters(&app, Persona::Planner).await?, letters(&app, Persona::Planner).await?);
+    let correction = |n: u32| pb::CorrectLetterRequest {
+        id: letter.id.clone(),
+        title: format!("Correction {n}"),
+        body: CLEAN.into(),
+    };
+    let (a, b) = tokio::join!(first.correct_letter(correction(1)), second.correct_letter(correction(2)));
+    let refused: Vec<_> = [a, b].into_iter().filter_map(Result::err).collect();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        matches!(refused[0].code(), Code::FailedPrecondition | Code::Aborted),
+        "refused as already corrected or as a conflict: {:?}",
+        refused[0]
+    );
+    let listed = first
+        .list_letters(pb::ListLettersRequest { engagement_id: engagement.clone() })
+        .await?
+        .into_inner()
+        .letters;
+    assert_eq!(listed.iter().filter(|l| l.supersedes_id == letter.id).count(), 1);
+    app.stop().await
+}
+
+#[tokio::test]
 async fn the_pdf_reads_back_and_the_national_report_names_no_one() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
     let engagement = interim_visit(&app).await?;

@@ -75,6 +75,19 @@ async fn issue(client: &mut Letters, letter: &pb::Letter, publish_at: &str) -> R
     client.issue_letter(request).await?.into_inner().letter.ok_or_else(|| Status::internal("no letter"))
 }
 
+/// Stores a case study with `reference` in the engagement's sample list (as the future
+/// sample-list RPC will).
+async fn case_study(app: &TestApp, engagement: &str, reference: &str) -> anyhow::Result<()> {
+    let entry =
+        CaseStudyEntry { reference: reference.into(), age_band: "11-15".into(), ..Default::default() };
+    app.store
+        .add_case_study_entry(engagement.parse()?, &entry, app.clock.now(), |id| {
+            Actor::system("test").event("case_study.add", "case_study", id, "ok", "")
+        })
+        .await?;
+    Ok(())
+}
+
 /// An interim visit to Camden on consent, with a team in which the test inspector account
 /// (Persona::OfstedInspector) is the Ofsted inspector. Returns the engagement id.
 async fn interim_visit(app: &TestApp) -> anyhow::Result<String> {
@@ -275,13 +288,7 @@ async fn a_stored_case_study_reference_blocks_approval_and_a_returned_letter_tel
 -> anyhow::Result<()> {
     let (app, _web) = app().await?;
     let engagement = interim_visit(&app).await?;
-    let entry =
-        CaseStudyEntry { reference: "Case Amber".into(), age_band: "11-15".into(), ..Default::default() };
-    app.store
-        .add_case_study_entry(engagement.parse()?, &entry, app.clock.now(), |id| {
-            Actor::system("test").event("case_study.add", "case_study", id, "ok", "")
-        })
-        .await?;
+    case_study(&app, &engagement, "Case Amber").await?;
     let mut inspector = letters(&app, Persona::OfstedInspector).await?;
     let draft = inspector
         .create_letter(pb::CreateLetterRequest {
@@ -628,8 +635,10 @@ async fn the_pdf_reads_back_and_the_national_report_names_no_one() -> anyhow::Re
     // A correction that (wrongly, with an override) quotes a reference and contact details, so
     // the export has something to remove.
     let mut planner = letters(&app, Persona::Planner).await?;
-    let leaky =
-        format!("{CLEAN}CYP-12 and Alex Morgan (alex@example.org, 07700 900123) told Hana Inspector.\n");
+    case_study(&app, &engagement, "Case Amber").await?;
+    let leaky = format!(
+        "{CLEAN}CYP-12, Case Amber and Alex Morgan (alex@example.org, 07700 900123) told Hana Inspector.\n"
+    );
     let corrected = planner
         .correct_letter(pb::CorrectLetterRequest {
             id: letter.id.clone(),
@@ -687,7 +696,7 @@ async fn the_pdf_reads_back_and_the_national_report_names_no_one() -> anyhow::Re
     for name in &stored {
         assert!(!report.contains(name.as_str()), "{name:?} survived: {report}");
     }
-    for reference in ["CYP-", "@", "07700"] {
+    for reference in ["CYP-", "@", "07700", "Case Amber"] {
         assert!(!report.contains(reference), "{reference:?} survived");
     }
     let mut camden = letters(&app, Persona::Camden).await?;

@@ -16,7 +16,6 @@ mod security;
 pub use audit::AuditHead;
 pub use consent::ChangeError;
 pub use identity::{SessionRecord, ThrottleRule};
-pub use letters::{LetterChange, LetterError, LetterRecord, default_distribution};
 pub use programme::ReadFacts;
 pub use security::SuspiciousCaller;
 

@@ -11,6 +11,7 @@ pub mod programme;
 pub mod reference;
 pub mod reference_data;
 pub mod security;
+pub mod timetable;
 pub mod working_days;
 
 use std::fmt;

@@ -14,7 +14,6 @@ mod reference;
 mod security;
 
 pub use audit::AuditHead;
-pub use letters::{LetterChange, LetterError, LetterRecord, default_distribution};
 pub use programme::ReadFacts;
 pub use security::SuspiciousCaller;
 

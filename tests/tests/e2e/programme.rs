@@ -94,6 +94,12 @@ async fn a_full_inspection_is_notified_on_the_monday_ten_working_days_before_ski
     assert_eq!(timeline.notification_date, "2027-03-22", "Good Friday and Easter Monday skipped");
     assert_eq!(timeline.week_two_offsite_onsite.map(|w| w.first_day).as_deref(), Some("2027-03-29"));
     assert_eq!(e.state(), pb::EngagementState::Proposed);
+    let pcf = e.timetable.iter().find(|t| t.what == "Lead inspectors meet the Parent Carer Forum leads");
+    assert_eq!(
+        pcf.and_then(|t| t.days.as_ref()).map(|d| d.first_day.as_str()),
+        Some("2027-04-01"),
+        "the Thursday of the week after the announcement"
+    );
 
     let holiday =
         schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2027-03-29", "2027-03-31")

@@ -52,7 +52,32 @@ const WRITES_BY_HAND: &[&str] = &[];
 
 /// Leaks found by this test on today's code: (method or probe, persona, step). Each is still a
 /// failure unless `SEND_PLANNER_ALLOW_KNOWN_LEAKS=1`; remove an entry when its leak is fixed.
-const KNOWN_LEAKS: &[(&str, &str, &str)] = &[];
+const KNOWN_LEAKS: &[(&str, &str, &str)] = &[
+    // Another region's lead assigns to its own meeting, on the hidden visit's first day, an
+    // inspector booked on the hidden visit: the message now reads as plain unavailability, but
+    // the PreconditionFailure's rule id is `inspector.double_booked` where an inspector on leave
+    // gets `inspector.unavailable`: the rule id tells the lead a hidden engagement exists then.
+    (ASSIGN_SAME_DAY, "NorthEastLead", "visit scheduled and its team assigned"),
+    (ASSIGN_SAME_DAY, "NorthEastLead", "letter drafted"),
+    (ASSIGN_SAME_DAY, "NorthEastLead", "letter approved"),
+    (ASSIGN_SAME_DAY, "NorthEastLead", "safeguarding concern recorded"),
+    // (still booked after the consent is withdrawn: the visit stays on the inspector's time)
+    (ASSIGN_SAME_DAY, "NorthEastLead", "consent withdrawn"),
+    // The same lead assigns the booked inspector on another day of the term, when both are
+    // free: the answer gains a warning `inspector.load` ("... would carry more engagements this
+    // term than the average") that the inspector on leave does not get: the hidden visit is
+    // counted in a workload warning shown to someone who may not see it.
+    (ASSIGN_OTHER_DAY, "NorthEastLead", "visit scheduled and its team assigned"),
+    (ASSIGN_OTHER_DAY, "NorthEastLead", "letter drafted"),
+    (ASSIGN_OTHER_DAY, "NorthEastLead", "letter approved"),
+    (ASSIGN_OTHER_DAY, "NorthEastLead", "safeguarding concern recorded"),
+    (ASSIGN_OTHER_DAY, "NorthEastLead", "consent withdrawn"),
+];
+
+const ASSIGN_SAME_DAY: &str =
+    "/sendplanner.v1.ProgrammeService/AssignTeam [inspector booked vs on leave, same day]";
+const ASSIGN_OTHER_DAY: &str =
+    "/sendplanner.v1.ProgrammeService/AssignTeam [inspector booked vs on leave, another day of the term]";
 
 /// The confidential steps, in order.
 const STEPS: &[&str] = &[
@@ -750,7 +775,8 @@ async fn team_probe(
             Err(status) => render_status(&status),
         };
         let replacements = vec![(inspector.clone(), "<inspector-id>"), (name.to_owned(), "<inspector-name>")];
-        answers.push(normalise(&answer, &replacements));
+        // The name is several tokens: replace it whole first.
+        answers.push(normalise(&answer.replace(name, "<inspector-name>"), &replacements));
     }
     // Leave the meeting without a team again, as before the probe.
     let current = lead.get_engagement(pb::GetEngagementRequest { id: own_meeting.into() }).await?;
@@ -882,6 +908,18 @@ async fn outsiders_learn_nothing_of_a_confidential_request() -> anyhow::Result<(
         })
         .await?;
     let own_meeting = some(own_meeting.into_inner().engagement, "engagement")?.id;
+    // And another on a different day of the same term, where both inspectors are free: the
+    // assignment succeeds and its warnings (load, travel) must not count the hidden visit.
+    let other_day = programme_client(&app, &north_east_lead)
+        .await?
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E06000001".into(),
+            kind: pb::EngagementKind::EngagementMeeting.into(),
+            onsite: Some(pb::DateRange { first_day: "2027-04-23".into(), last_day: "2027-04-23".into() }),
+            note: String::new(),
+        })
+        .await?;
+    let other_day = some(other_day.into_inner().engagement, "engagement")?.id;
 
     let insiders = Insiders { planner, lead, camden, writer };
     let slot = |name: &'static str, area| Slot {
@@ -920,13 +958,17 @@ async fn outsiders_learn_nothing_of_a_confidential_request() -> anyhow::Result<(
                 after.iter().map(|((p, m, s), a)| format!("{p} | {m} | {s}\n    {a}\n")).collect();
             std::fs::write(format!("{dir}/after-{index}.txt"), text)?;
         }
-        if index >= 3 {
+        // Same day: only once the hidden visit books the inspector (before, one is free and
+        // the other on leave). Another day: both free throughout, at every step.
+        let probes = [(&own_meeting, "same day", index >= 3), (&other_day, "another day of the term", true)];
+        for (meeting, label, _) in probes.into_iter().filter(|p| p.2) {
             let (on_leave_answer, booked_answer) =
-                team_probe(&app, &north_east_lead, &own_meeting, &inspectors, names).await?;
+                team_probe(&app, &north_east_lead, meeting, &inspectors, names).await?;
             if on_leave_answer != booked_answer {
                 differences.push(Difference {
-                    method: "/sendplanner.v1.ProgrammeService/AssignTeam [inspector booked vs on leave]"
-                        .into(),
+                    method: format!(
+                        "/sendplanner.v1.ProgrammeService/AssignTeam [inspector booked vs on leave, {label}]"
+                    ),
                     persona: "NorthEastLead",
                     step,
                     what: "own meeting: inspector on leave vs inspector on the hidden visit".into(),

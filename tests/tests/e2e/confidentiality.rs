@@ -259,10 +259,7 @@ fn random_id() -> String {
 ///
 /// A request with a `oneof` is asked once per member of it (labelled `[member]`), each member
 /// filled the same way, so an answer can reach the rules behind every branch.
-fn build_requests(
-    method: &MethodDescriptor,
-    slot: &Slot,
-) -> Vec<(String, Vec<u8>, Vec<(String, &'static str)>)> {
+fn build_requests(method: &MethodDescriptor, slot: &Slot) -> Vec<(String, Vec<u8>, Replacements)> {
     let service = method.parent_service().name().to_owned();
     let mut used = Vec::new();
     let base = fill(method.input(), &service, slot, 0, &mut used);
@@ -344,6 +341,9 @@ fn fill(
     }
     message
 }
+
+/// Values a question carried, each with the placeholder that replaces it in the answer.
+type Replacements = Vec<(String, &'static str)>;
 
 /// Replaces whole tokens (runs of letters, digits, `_` and `-`) equal to a value.
 fn normalise(text: &str, replacements: &[(String, &'static str)]) -> String {

@@ -1,7 +1,8 @@
 //! Can an outsider tell a hidden visit request from a missing one by timing? (issue #10, item 7)
 //!
 //! Command: `cargo bench -p integration-tests --bench hidden_ids`
-//! (`SEND_PLANNER_TEST_DB=postgres` for PostgreSQL; `HIDDEN_IDS_CALLS=N` changes the 300 calls.)
+//! (`SEND_PLANNER_TEST_DB=postgres` for PostgreSQL; `HIDDEN_IDS_CALLS=N` changes the 300 calls;
+//! `--profile dev` reuses the test build instead of an optimised one.)
 //!
 //! A national planner creates a request to Camden (Inner London); the North East's lead, who may
 //! not know it exists, then makes alternating `GetVisitRequest` calls for its id and for a random

@@ -936,6 +936,7 @@ async fn outsiders_learn_nothing_of_a_confidential_request() -> anyhow::Result<(
 
     let mut differences = Vec::new();
     let mut snapshots = 0;
+    let mut questions = 0;
     for (index, step) in STEPS.iter().copied().enumerate() {
         let slots = [hidden.a.clone(), hidden.b.clone(), control.clone()];
         let mut before = world.snapshot(&slots).await;
@@ -953,6 +954,7 @@ async fn outsiders_learn_nothing_of_a_confidential_request() -> anyhow::Result<(
         across_targets(&after, "C", step, &mut differences);
         over_time(&before, &after, step, &mut differences);
         snapshots += 2;
+        questions += before.len() + after.len();
         if let Ok(dir) = std::env::var("SEND_PLANNER_CONFIDENTIALITY_DUMP") {
             let text: String =
                 after.iter().map(|((p, m, s), a)| format!("{p} | {m} | {s}\n    {a}\n")).collect();
@@ -1006,9 +1008,14 @@ async fn outsiders_learn_nothing_of_a_confidential_request() -> anyhow::Result<(
         }
     }
     let methods = world.methods.len();
+    let reads = world.methods.iter().filter(|(_, c)| *c == Class::Read).count();
     println!(
-        "confidentiality: {methods} methods + 2 routes + 4 scheduling probes x {} outsiders x 3 targets, \
-         {snapshots} snapshots over {} steps; {} known leak cases, {} unexpected differences",
+        "confidentiality on {:?}: {methods} methods ({reads} reads, {} writes; a oneof asked once \
+         per member too) + 2 routes + 4 typed scheduling probes, x {} outsiders x 3 targets (2 hidden, \
+         1 control); {snapshots} snapshots over {} steps ({questions} answers compared) and 2 team \
+         probes per step; {} known leak cases, {} unexpected differences",
+        app.db.kind(),
+        methods - reads,
         world.outsiders.len(),
         STEPS.len(),
         known.len(),

@@ -53,31 +53,18 @@ const WRITES_BY_HAND: &[&str] = &[];
 /// Leaks found by this test on today's code: (method or probe, persona, step). Each is still a
 /// failure unless `SEND_PLANNER_ALLOW_KNOWN_LEAKS=1`; remove an entry when its leak is fixed.
 const KNOWN_LEAKS: &[(&str, &str, &str)] = &[
-    // Another region's lead assigns to its own meeting, on the hidden visit's first day, an
-    // inspector booked on the hidden visit: the message now reads as plain unavailability, but
-    // the PreconditionFailure's rule id is `inspector.double_booked` where an inspector on leave
-    // gets `inspector.unavailable`: the rule id tells the lead a hidden engagement exists then.
-    (ASSIGN_SAME_DAY, "NorthEastLead", "visit scheduled and its team assigned"),
-    (ASSIGN_SAME_DAY, "NorthEastLead", "letter drafted"),
-    (ASSIGN_SAME_DAY, "NorthEastLead", "letter approved"),
-    (ASSIGN_SAME_DAY, "NorthEastLead", "safeguarding concern recorded"),
-    // (still booked after the consent is withdrawn: the visit stays on the inspector's time)
-    (ASSIGN_SAME_DAY, "NorthEastLead", "consent withdrawn"),
-    // The same lead assigns the booked inspector on another day of the term, when both are
-    // free: the answer gains a warning `inspector.load` ("... would carry more engagements this
-    // term than the average") that the inspector on leave does not get: the hidden visit is
-    // counted in a workload warning shown to someone who may not see it.
-    (ASSIGN_OTHER_DAY, "NorthEastLead", "visit scheduled and its team assigned"),
-    (ASSIGN_OTHER_DAY, "NorthEastLead", "letter drafted"),
-    (ASSIGN_OTHER_DAY, "NorthEastLead", "letter approved"),
-    (ASSIGN_OTHER_DAY, "NorthEastLead", "safeguarding concern recorded"),
-    (ASSIGN_OTHER_DAY, "NorthEastLead", "consent withdrawn"),
+    // Another region's lead lists inspectors: once the hidden visit's team is assigned, its
+    // three members gain `unavailable` 20-21 April 2027, in the same form as leave. That is
+    // the designed free/busy answer (domain.md), but the pattern (an Ofsted, an Ofsted social
+    // care and a CQC inspector busy on the same two days: an interim visit team's shape, homed
+    // in Inner London) tells the lead an interim visit is happening then. Decide: accept (by
+    // design) or blur; the assertion stays until then.
+    (
+        "/sendplanner.v1.ProgrammeService/ListInspectors",
+        "NorthEastLead",
+        "visit scheduled and its team assigned",
+    ),
 ];
-
-const ASSIGN_SAME_DAY: &str =
-    "/sendplanner.v1.ProgrammeService/AssignTeam [inspector booked vs on leave, same day]";
-const ASSIGN_OTHER_DAY: &str =
-    "/sendplanner.v1.ProgrammeService/AssignTeam [inspector booked vs on leave, another day of the term]";
 
 /// The confidential steps, in order.
 const STEPS: &[&str] = &[
@@ -342,6 +329,81 @@ fn fill(
     message
 }
 
+/// `ListSuspiciousAccess` counts the outsiders' own probing, which grows with every snapshot by
+/// itself: its counts are masked here, and [`suspicious_access_probe`] checks instead that a miss
+/// on a hidden record counts exactly as a miss on a missing one.
+fn mask_counts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("misses:") {
+        out.push_str(&rest[..at + "misses:".len()]);
+        rest = rest[at + "misses:".len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+        out.push_str("<n>");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Two fresh outsider leads (other regions) ask the same questions, one at the hidden objects,
+/// one at random ids; the administrator's and a planner's view of their misses must read the
+/// same, names aside.
+async fn suspicious_access_probe(
+    app: &TestApp,
+    hidden: &Slot,
+    viewers: &[(&'static str, String)],
+) -> anyhow::Result<Vec<Difference>> {
+    use proto::pb::audit_service_client::AuditServiceClient;
+    let mut tokens = Vec::new();
+    for (username, region) in [("lead.probe.hidden", "E12000009"), ("lead.probe.random", "E12000006")] {
+        let mut request = Persona::NorthEastLead.request();
+        request.username = username.into();
+        request.display_name = "Probe Lead".into();
+        request.region_code = region.into();
+        app.seed_person(request).await?;
+        tokens.push(app.sign_in(username, PASSWORD).await?);
+    }
+    let random = [random_id(), random_id(), random_id()];
+    let targets = [[hidden.request.clone(), hidden.engagement.clone(), hidden.letter.clone()], random];
+    for (token, [request, engagement, letter]) in tokens.iter().zip(targets) {
+        let _ = consent_client(app, token)
+            .await?
+            .get_visit_request(pb::GetVisitRequestRequest { id: request })
+            .await;
+        let _ = programme_client(app, token)
+            .await?
+            .get_engagement(pb::GetEngagementRequest { id: engagement })
+            .await;
+        let _ = letter_client(app, token).await?.get_letter(pb::GetLetterRequest { id: letter }).await;
+    }
+    let mut out = Vec::new();
+    for (viewer, token) in viewers {
+        let mut audit = AuditServiceClient::new(app.authed(token).await?);
+        let callers =
+            audit.list_suspicious_access(pb::ListSuspiciousAccessRequest {}).await?.into_inner().callers;
+        let entry = |username: &str| {
+            callers.iter().find(|c| c.username == username).map(|c| {
+                let mut c = c.clone();
+                c.username.clear();
+                c.display_name.clear();
+                format!("{c:?}")
+            })
+        };
+        let (h, r) = (entry("lead.probe.hidden"), entry("lead.probe.random"));
+        if h != r {
+            out.push(Difference {
+                method: "/sendplanner.v1.AuditService/ListSuspiciousAccess [miss on hidden vs on missing]"
+                    .into(),
+                persona: viewer,
+                step: "after every step",
+                what: "caller who missed random ids vs caller who missed hidden ids".into(),
+                left: format!("{r:?}"),
+                right: format!("{h:?}"),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Values a question carried, each with the placeholder that replaces it in the answer.
 type Replacements = Vec<(String, &'static str)>;
 
@@ -469,6 +531,11 @@ impl World<'_> {
                             }
                         };
                         let name = format!("{}{label}", path_of(method));
+                        let answer = if method.name() == "ListSuspiciousAccess" {
+                            mask_counts(&answer)
+                        } else {
+                            answer
+                        };
                         snapshot.insert((outsider.name, name, slot.name), normalise(&answer, &replacements));
                     }
                 }
@@ -669,14 +736,30 @@ async fn perform(
                 .submit_letter(pb::SubmitLetterRequest { id: letter.id.clone(), version: letter.version })
                 .await?;
             let submitted = some(submitted.into_inner().letter, "letter")?;
-            letter_client(app, &insiders.planner)
-                .await?
-                .approve_letter(pb::ApproveLetterRequest {
-                    id: submitted.id,
-                    version: submitted.version,
-                    overrides: vec![],
-                })
-                .await?;
+            // A letter is approved only after the visit's last onsite day: the planner approves
+            // on 22 April 2027, then the clock goes back, so that the outsiders' sessions, the
+            // probes' dates and everything else they are asked stay as they were.
+            let saved = app.clock.now();
+            app.clock.set(chrono::DateTime::parse_from_rfc3339("2027-04-22T09:00:00Z")?.to_utc());
+            let planner = app.sign_in(Persona::Planner.username(), PASSWORD).await;
+            let approved = match planner {
+                Ok(planner) => {
+                    let request = pb::ApproveLetterRequest {
+                        id: submitted.id,
+                        version: submitted.version,
+                        overrides: vec![],
+                    };
+                    match letter_client(app, &planner).await {
+                        Ok(mut client) => {
+                            client.approve_letter(request).await.map(drop).map_err(anyhow::Error::from)
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            app.clock.set(saved);
+            approved?;
         }
         6 => {
             consent_client(app, &insiders.camden)
@@ -980,6 +1063,11 @@ async fn outsiders_learn_nothing_of_a_confidential_request() -> anyhow::Result<(
             }
         }
     }
+
+    let admin = app.persona(Persona::Admin).await?.1;
+    let planner = app.sign_in(Persona::Planner.username(), PASSWORD).await?;
+    let viewers = [("Administrator", admin), ("Planner (viewing misses)", planner)];
+    differences.extend(suspicious_access_probe(&app, &hidden.b, &viewers).await?);
 
     // Ids: not a failure (item 3 of the issue makes them random), but a finding.
     let ids =

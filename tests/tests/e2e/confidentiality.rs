@@ -341,7 +341,23 @@ fn mask_counts(text: &str) -> String {
         out.push_str("<n>");
     }
     out.push_str(rest);
-    out
+    // "Most misses first": with the counts masked, ties come in any order (PostgreSQL varies).
+    let mut sorted = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(at) = rest.find("kinds:[") {
+        let start = at + "kinds:[".len();
+        let Some(len) = rest[start..].find(']') else { break };
+        sorted.push_str(&rest[..start]);
+        let inner = rest[start..start + len].trim_start_matches('{').trim_end_matches('}');
+        let mut kinds: Vec<&str> = inner.split("},{").collect();
+        kinds.sort_unstable();
+        sorted.push('{');
+        sorted.push_str(&kinds.join("},{"));
+        sorted.push('}');
+        rest = &rest[start + len..];
+    }
+    sorted.push_str(rest);
+    sorted
 }
 
 /// Two fresh outsider leads (other regions) ask the same questions, one at the hidden objects,

@@ -28,7 +28,7 @@ pub(crate) fn MyVisitsPage() -> impl IntoView {
         opened.get().map(|id| {
             view! {
                 <h2 class="govuk-heading-m" data-testid="visit-reference">{format!("Visit {id}")}</h2>
-                <EngagementLetters engagement_id=id writer=true />
+                <EngagementLetters engagement_id=id />
             }
         })
     };

@@ -237,8 +237,8 @@ pub(crate) fn SummaryRow(key: &'static str, children: Children) -> impl IntoView
     }
 }
 
-/// Choices from what the server listed: each item's code and name.
-fn listed<T>(
+/// Choices from what the server listed: each item's code (or id) and name.
+pub(crate) fn listed<T>(
     resource: LocalResource<Result<Vec<T>, api::ApiError>>,
     choice: fn(T) -> (String, String),
 ) -> Signal<Vec<Choice<String>>>

@@ -16,6 +16,12 @@ pub(crate) fn Table(
     /// A smaller caption (`govuk-table__caption--s`) than the usual medium one.
     #[prop(optional)]
     small: bool,
+    /// The indexes of the columns holding numbers (aligned right).
+    #[prop(optional)]
+    numeric: &'static [usize],
+    /// A GOV.UK table modifier, e.g. `govuk-table--small-text-until-tablet`.
+    #[prop(optional)]
+    modifier: &'static str,
     children: Children,
 ) -> impl IntoView {
     let caption_class = if small {
@@ -25,10 +31,18 @@ pub(crate) fn Table(
     };
     let headings = columns
         .into_iter()
-        .map(|column| view! { <th scope="col" class="govuk-table__header">{column}</th> })
+        .enumerate()
+        .map(|(i, column)| {
+            let class = if numeric.contains(&i) {
+                "govuk-table__header govuk-table__header--numeric"
+            } else {
+                "govuk-table__header"
+            };
+            view! { <th scope="col" class=class>{column}</th> }
+        })
         .collect_view();
     view! {
-        <table class="govuk-table" data-testid=testid>
+        <table class=format!("govuk-table {modifier}") data-testid=testid>
             <caption class=caption_class>{caption}</caption>
             <thead class="govuk-table__head">
                 <tr class="govuk-table__row">{headings}</tr>

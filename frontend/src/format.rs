@@ -55,6 +55,11 @@ pub(crate) fn term_label(term: Term) -> &'static str {
     }
 }
 
+/// A count of things: "1 inspector", "4 inspectors".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
 /// An academic year by the year it starts: 2026 is "2026/27".
 pub(crate) fn academic_year_label(year: i32) -> String {
     format!("{year}/{:02}", (year + 1).rem_euclid(100))

@@ -101,18 +101,26 @@ impl FormState {
     }
 }
 
-/// A problem in words. A broken rule's description is a sentence, with the line and column of a
-/// finding in a letter's text; a field's description that is not a sentence ("is required")
-/// follows the field's name.
+/// The words a field's description may start with when it says only what is wrong with the
+/// field ("is required", "must be at most 100 characters"): it then follows the field's name.
+const PREDICATES: [&str; 8] = ["is ", "are ", "must ", "needs ", "has ", "was ", "cannot ", "should "];
+
+/// `text` with its first letter a capital.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// A problem in words, as a sentence: a description that says only what is wrong ("is
+/// required") follows the field's name ("The reason is required"); any other is the sentence
+/// itself; a finding in a letter's text ends with its line and column.
 fn sentence(problem: &Problem, name: Option<&str>) -> String {
     let description = problem.description.trim();
-    let text = if !problem.rule.is_empty() || description.starts_with(char::is_uppercase) {
-        description.to_owned()
-    } else {
+    let text = if problem.rule.is_empty() && PREDICATES.iter().any(|p| description.starts_with(p)) {
         let name = name.map_or_else(|| problem.field().replace(['_', '.'], " "), str::to_owned);
-        let mut chars = name.chars();
-        let name = chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect());
-        format!("{name} {description}")
+        format!("{} {description}", capitalised(&name))
+    } else {
+        capitalised(description)
     };
     located(&text, problem.position())
 }
@@ -501,11 +509,14 @@ pub(crate) fn Form(
     /// The form's `data-testid`.
     #[prop(optional)]
     testid: Option<&'static str>,
+    /// The form's class, e.g. `app-filters`.
+    #[prop(optional)]
+    class: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         submit.dispatch(());
     };
-    view! { <form novalidate data-testid=testid on:submit=on_submit>{children()}</form> }
+    view! { <form novalidate class=class data-testid=testid on:submit=on_submit>{children()}</form> }
 }

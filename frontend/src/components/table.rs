@@ -8,7 +8,8 @@ use super::form::{Described, Field, FormState};
 #[component]
 pub(crate) fn Table(
     /// The table's `data-testid`.
-    testid: &'static str,
+    #[prop(optional)]
+    testid: Option<&'static str>,
     #[prop(into)] caption: String,
     /// The column headings.
     #[prop(into)]

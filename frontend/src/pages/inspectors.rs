@@ -10,7 +10,7 @@ use crate::{
         ActionForm, DateInput, DateValue, FormState, Loaded, NotificationBanner, Radios, Select,
         SubmitButton, Table, TextArea, TextInput, columns, form_action, listed, nothing, set_title, settle,
     },
-    format::{inspectorate_label, range_label},
+    format::{count, inspectorate_label, range_label},
     session::use_session,
 };
 
@@ -62,10 +62,7 @@ pub(crate) fn InspectorsPage() -> impl IntoView {
 /// One row per inspector.
 #[component]
 fn InspectorsTable(inspectors: Vec<Inspector>, regions: Vec<Region>) -> impl IntoView {
-    let caption = match inspectors.len() {
-        1 => "1 inspector".to_owned(),
-        n => format!("{n} inspectors"),
-    };
+    let caption = count(inspectors.len(), "inspector", "inspectors");
     let rows = inspectors
         .into_iter()
         .map(|i| {

@@ -520,3 +520,58 @@ pub(crate) fn Form(
     };
     view! { <form novalidate class=class data-testid=testid on:submit=on_submit>{children()}</form> }
 }
+
+/// A button (not a form's submit) that runs `action`, disabled while it runs.
+#[component]
+pub(crate) fn ActionButton<O>(
+    action: Action<(), O>,
+    testid: &'static str,
+    #[prop(into)] label: String,
+    /// GOV.UK button modifiers and any other classes; "govuk-button--secondary" unless given.
+    #[prop(optional)]
+    modifier: Option<&'static str>,
+) -> impl IntoView
+where
+    O: Send + Sync + 'static,
+{
+    view! {
+        <button
+            type="button"
+            class=format!("govuk-button {}", modifier.unwrap_or("govuk-button--secondary"))
+            data-testid=testid
+            disabled=action.pending()
+            on:click=move |_| {
+                action.dispatch(());
+            }
+        >
+            {label}
+        </button>
+    }
+}
+
+/// A single GOV.UK checkbox bound to a signal.
+#[component]
+pub(crate) fn Checkbox(
+    /// The input's id and name.
+    id: &'static str,
+    #[prop(into)] label: String,
+    value: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="govuk-form-group">
+            <div class="govuk-checkboxes govuk-checkboxes--small">
+                <div class="govuk-checkboxes__item">
+                    <input
+                        class="govuk-checkboxes__input"
+                        id=id
+                        name=id
+                        type="checkbox"
+                        prop:checked=value
+                        on:change=move |ev| value.set(event_target_checked(&ev))
+                    />
+                    <label class="govuk-label govuk-checkboxes__label" for=id>{label}</label>
+                </div>
+            </div>
+        </div>
+    }
+}

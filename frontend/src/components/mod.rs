@@ -9,8 +9,8 @@ mod title;
 use leptos::prelude::*;
 
 pub(crate) use form::{
-    ActionForm, Described, ErrorSummary, Field, FieldMap, Form, FormError, FormState, SubmitButton, TextArea,
-    TextInput, form_action, located, settle,
+    ActionButton, ActionForm, Checkbox, Described, ErrorSummary, Field, FieldMap, Form, FormError, FormState,
+    SubmitButton, TextArea, TextInput, form_action, located, settle,
 };
 pub(crate) use record::{Loaded, Record, RecordPage, nothing};
 pub(crate) use table::{Choice, Select, Table, columns};

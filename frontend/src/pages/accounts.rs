@@ -7,8 +7,8 @@ use proto::pb::{CreatePersonRequest, Inspectorate, Person, RecipientBody, Region
 use crate::{
     api::{self, ApiError},
     components::{
-        ErrorSummary, Form, FormError, FormState, Loaded, NotificationBanner, Radios, Select, SubmitButton,
-        Table, TextInput, columns, form_action, set_title, settle,
+        Checkbox, ErrorSummary, Form, FormError, FormState, Loaded, NotificationBanner, Radios, Select,
+        SubmitButton, Table, TextInput, columns, form_action, set_title, settle,
     },
     session::role_label,
 };
@@ -262,23 +262,7 @@ fn ScopeFields(
             view! {
                 <RegionField fields regions label="Home region" form />
                 <Radios legend="Inspectorate" name="inspectorate" options=inspectorates value=fields.inspectorate form />
-                <div class="govuk-form-group">
-                    <div class="govuk-checkboxes govuk-checkboxes--small">
-                        <div class="govuk-checkboxes__item">
-                            <input
-                                class="govuk-checkboxes__input"
-                                id="social-care"
-                                name="social-care"
-                                type="checkbox"
-                                prop:checked=fields.social_care
-                                on:change=move |ev| fields.social_care.set(event_target_checked(&ev))
-                            />
-                            <label class="govuk-label govuk-checkboxes__label" for="social-care">
-                                "Social care specialism (Ofsted inspectors)"
-                            </label>
-                        </div>
-                    </div>
-                </div>
+                <Checkbox id="social-care" label="Social care specialism (Ofsted inspectors)" value=fields.social_care />
             }
             .into_any()
         }

@@ -7,7 +7,7 @@ use proto::pb::{CreateInspectorRequest, DateRange, Inspector, Inspectorate, Regi
 use crate::{
     api::{self, ApiError},
     components::{
-        ActionForm, DateInput, DateValue, FormState, Loaded, NotificationBanner, Radios, Select,
+        ActionForm, Checkbox, DateInput, DateValue, FormState, Loaded, NotificationBanner, Radios, Select,
         SubmitButton, Table, TextArea, TextInput, columns, form_action, listed, nothing, set_title, settle,
     },
     format::{count, inspectorate_label, range_label},
@@ -185,23 +185,7 @@ fn NewInspectorForm(regions: LocalResource<Result<Vec<Region>, ApiError>>, done:
         <ActionForm testid="new-inspector-form" heading="Add an inspector" form submit>
             <TextInput id="inspector-name" label="Full name" value=name form />
             <Radios legend="Inspectorate" name="inspectorate" options=inspectorates value=inspectorate form />
-            <div class="govuk-form-group">
-                <div class="govuk-checkboxes govuk-checkboxes--small">
-                    <div class="govuk-checkboxes__item">
-                        <input
-                            class="govuk-checkboxes__input"
-                            id="inspector-social-care"
-                            name="inspector-social-care"
-                            type="checkbox"
-                            prop:checked=social_care
-                            on:change=move |ev| social_care.set(event_target_checked(&ev))
-                        />
-                        <label class="govuk-label govuk-checkboxes__label" for="inspector-social-care">
-                            "Social care specialism (Ofsted inspectors)"
-                        </label>
-                    </div>
-                </div>
-            </div>
+            <Checkbox id="inspector-social-care" label="Social care specialism (Ofsted inspectors)" value=social_care />
             <Select
                 id="inspector-home-region"
                 label="Home region"

@@ -7,7 +7,9 @@ use proto::pb::{AreaProgramme, CoverageCount, GetNationalBoardRequest, Outcome, 
 
 use crate::{
     api,
-    components::{ErrorSummary, Form, Loaded, Select, Table, columns, form_action, listed, set_title},
+    components::{
+        ActionButton, ErrorSummary, Form, Loaded, Select, Table, columns, form_action, listed, set_title,
+    },
     format::{
         AREA_KINDS, OUTCOMES, area_kind_label, board_status, count, date_label, outcome_group_label,
         outcome_label,
@@ -60,17 +62,7 @@ pub(crate) fn NationalPage() -> impl IntoView {
         <p class="govuk-body">
             "Every local area in England: its last inspection, when the next is due and what is planned this academic year. The region summary, the coverage and the areas all follow the filters."
         </p>
-        <button
-            type="button"
-            class="govuk-button govuk-button--secondary"
-            data-testid="export"
-            disabled=export.pending()
-            on:click=move |_| {
-                export.dispatch(());
-            }
-        >
-            "Export CSV"
-        </button>
+        <ActionButton action=export testid="export" label="Export CSV" />
         <FiltersForm filters apply />
         <Loaded resource=board what="the national board" show=|board: proto::pb::GetNationalBoardResponse| view! {
             <RegionTable regions=board.regions />

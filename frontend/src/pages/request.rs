@@ -14,9 +14,9 @@ use proto::pb::{
 use crate::{
     api,
     components::{
-        ActionForm, DateInput, DateValue, Described, ErrorSummary, Field, FormState, Record, RecordPage,
-        StateTag, SubmitButton, SummaryRow, Table, TextArea, TextInput, WarningText, columns, form_action,
-        set_title, settle,
+        ActionButton, ActionForm, DateInput, DateValue, Described, ErrorSummary, Field, FormState, Record,
+        RecordPage, StateTag, SubmitButton, SummaryRow, Table, TextArea, TextInput, WarningText, columns,
+        form_action, set_title, settle,
     },
     format::{
         content_type_label, date_label, event_label, phase_label, range_label, size_label, state_label,
@@ -149,17 +149,7 @@ fn DownloadButton(document_id: String) -> impl IntoView {
     let error = move || download.value().get().and_then(Result::err);
     view! {
         {move || error().map(|error| view! { <ErrorSummary error /> })}
-        <button
-            type="button"
-            class="govuk-button govuk-button--secondary"
-            data-testid="download"
-            disabled=download.pending()
-            on:click=move |_| {
-                download.dispatch(());
-            }
-        >
-            "Download the signed document"
-        </button>
+        <ActionButton action=download testid="download" label="Download the signed document" />
     }
 }
 

@@ -10,8 +10,8 @@ use super::BodyInput;
 use crate::{
     api::{self, ApiError, Problem},
     components::{
-        ActionForm, ErrorSummary, Field, FieldMap, FormError, FormState, Record, SubmitButton, TextArea,
-        TextInput, form_action, located, settle,
+        ActionButton, ActionForm, Checkbox, ErrorSummary, Field, FieldMap, FormError, FormState, Record,
+        SubmitButton, TextArea, TextInput, form_action, located, settle,
     },
     format::{RECIPIENTS, recipient_label},
 };
@@ -85,17 +85,7 @@ pub(super) fn CheckSection(id: String) -> impl IntoView {
             <p class="govuk-body">
                 "The checks look for judgement or recommendation wording in an interim-visit letter and for the sections it needs. An approver must give a reason to let a finding stand."
             </p>
-            <button
-                type="button"
-                class="govuk-button govuk-button--secondary"
-                data-testid="check-letter"
-                disabled=check.pending()
-                on:click=move |_| {
-                    check.dispatch(());
-                }
-            >
-                "Check the letter"
-            </button>
+            <ActionButton action=check testid="check-letter" label="Check the letter" />
             <div aria-live="polite">{results}</div>
         </section>
     }
@@ -418,23 +408,7 @@ pub(super) fn PublicationForm(letter: Letter, record: Record<Letter>) -> impl In
             <p class="govuk-body">
                 "The letter stays confidential unless you choose to publish it. You can change your choices at any time."
             </p>
-            <div class="govuk-form-group">
-                <div class="govuk-checkboxes govuk-checkboxes--small">
-                    <div class="govuk-checkboxes__item">
-                        <input
-                            class="govuk-checkboxes__input"
-                            id="named-in-reports"
-                            name="named-in-reports"
-                            type="checkbox"
-                            prop:checked=named
-                            on:change=move |ev| named.set(event_target_checked(&ev))
-                        />
-                        <label class="govuk-label govuk-checkboxes__label" for="named-in-reports">
-                            "May be named in national reports"
-                        </label>
-                    </div>
-                </div>
-            </div>
+            <Checkbox id="named-in-reports" label="May be named in national reports" value=named />
             <div class="govuk-button-group">
                 <button
                     type="button"

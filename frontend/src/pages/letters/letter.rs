@@ -16,8 +16,8 @@ use super::{
 use crate::{
     api::{self, ApiError},
     components::{
-        ErrorSummary, FormError, FormState, Loaded, Record, RecordPage, SummaryRow, Table, Tag, columns,
-        nothing, set_title, settle,
+        ActionButton, ErrorSummary, FormError, FormState, Loaded, Record, RecordPage, SummaryRow, Table, Tag,
+        columns, nothing, set_title, settle,
     },
     format::{engagement_kind_label, recipient_label, time_label},
     session::{role_label, use_session},
@@ -163,17 +163,7 @@ fn DownloadPdf(id: String) -> impl IntoView {
     });
     view! {
         {move || error.get().map(|error| view! { <ErrorSummary error /> })}
-        <button
-            type="button"
-            class="govuk-button govuk-button--secondary"
-            data-testid="download-pdf"
-            disabled=download.pending()
-            on:click=move |_| {
-                download.dispatch(());
-            }
-        >
-            "Download PDF"
-        </button>
+        <ActionButton action=download testid="download-pdf" label="Download PDF" />
     }
 }
 
@@ -200,18 +190,9 @@ fn DistributionTable(letter: Letter, revoke: bool, record: Record<Letter>) -> im
                 let action = Action::new_local(move |(): &()| {
                     settle(form, api::revoke_recipient(id.clone(), recipient), record.changed(text.clone()))
                 });
+                let label = format!("Revoke access of {}", recipient_label(recipient));
                 view! {
-                    <button
-                        type="button"
-                        class="govuk-button govuk-button--warning govuk-!-margin-bottom-0"
-                        data-testid="revoke"
-                        disabled=action.pending()
-                        on:click=move |_| {
-                            action.dispatch(());
-                        }
-                    >
-                        "Revoke" <span class="govuk-visually-hidden">{format!(" {}", recipient_label(recipient))}</span>
-                    </button>
+                    <ActionButton action testid="revoke" label modifier="govuk-button--warning govuk-!-margin-bottom-0" />
                 }
             });
             view! {

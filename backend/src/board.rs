@@ -3,10 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::{
-    domain::programme::{EngagementKind, Outcome, next_due, term_dates, term_of},
-    store::AreaFacts,
-};
+use crate::domain::programme::{AreaFacts, EngagementKind, Outcome, next_due, term_dates, term_of};
 
 /// One area's line on the board.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,6 +18,8 @@ use send_planner::{
 use tokio::sync::oneshot;
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
 
+pub mod scenario;
+
 /// When every test server's clock starts.
 pub const TEST_START: &str = "2026-11-23T09:00:00Z";
 
@@ -162,7 +164,7 @@ impl TestApp {
             self.clock.now(),
         )
         .await
-        .map_err(|status| anyhow::anyhow!("seed_person {}: {}", request.username, status.message()))?;
+        .map_err(|status| anyhow::Error::new(status).context(format!("seed_person {}", request.username)))?;
         Ok(send_planner::grpc::convert::person_to_pb(&person))
     }
 
@@ -181,14 +183,19 @@ impl TestApp {
         let request = persona.request();
         let person = match self.seed_person(request.clone()).await {
             Ok(person) => person,
-            // Already seeded by an earlier call: find it by signing in.
-            Err(_) => {
+            // Already seeded by an earlier call: find it by signing in. Any other failure is the
+            // test's to see.
+            Err(e)
+                if e.downcast_ref::<tonic::Status>()
+                    .is_some_and(|s| s.code() == tonic::Code::AlreadyExists) =>
+            {
                 let token = self.sign_in(&request.username, PASSWORD).await?;
                 let mut auth =
                     AuthServiceClient::with_interceptor(self.channel().await?, Bearer::new(&token)?);
                 let me = auth.who_am_i(pb::WhoAmIRequest {}).await?.into_inner().person;
                 return Ok((me.context("who am I")?, token));
             }
+            Err(e) => return Err(e),
         };
         let token = self.sign_in(&request.username, PASSWORD).await?;
         Ok((person, token))
@@ -535,4 +542,22 @@ pub fn consent_answer(id: &str, version: i64) -> pb::AnswerVisitRequestRequest {
             }],
         })),
     }
+}
+
+/// The rule ids a refusal names in its `PreconditionFailure` detail, in order.
+pub fn rules(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt as _;
+    status
+        .get_details_precondition_failure()
+        .map(|f| f.violations.into_iter().map(|v| v.r#type).collect())
+        .unwrap_or_default()
+}
+
+/// The fields a refusal names in its `BadRequest` detail, in order.
+pub fn fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt as _;
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
 }

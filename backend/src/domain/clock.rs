@@ -85,3 +85,43 @@ mod tests {
         assert_eq!(clock.now(), start + TimeDelta::minutes(31));
     }
 }
+
+/// A day as people read it in sentences: "3 February 2027".
+pub fn long_date(day: chrono::NaiveDate) -> String {
+    day.format("%-d %B %Y").to_string()
+}
+
+/// A span of days in words: "3 February 2027" for one day, "3 to 4 February 2027" and
+/// "30 January to 2 February 2027" within a year, both dates in full otherwise.
+pub fn long_range(first: chrono::NaiveDate, last: chrono::NaiveDate) -> String {
+    use chrono::Datelike as _;
+    if first == last {
+        long_date(first)
+    } else if first.year() != last.year() {
+        format!("{} to {}", long_date(first), long_date(last))
+    } else if first.month() != last.month() {
+        format!("{} to {}", first.format("%-d %B"), long_date(last))
+    } else {
+        format!("{} to {}", first.format("%-d"), long_date(last))
+    }
+}
+
+#[cfg(test)]
+mod date_words {
+    use chrono::NaiveDate;
+
+    use super::{long_date, long_range};
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn dates_read_as_words() {
+        assert_eq!(long_date(d(2027, 2, 3)), "3 February 2027");
+        assert_eq!(long_range(d(2027, 2, 3), d(2027, 2, 4)), "3 to 4 February 2027");
+        assert_eq!(long_range(d(2027, 1, 30), d(2027, 2, 2)), "30 January to 2 February 2027");
+        assert_eq!(long_range(d(2026, 12, 30), d(2027, 1, 2)), "30 December 2026 to 2 January 2027");
+        assert_eq!(long_range(d(2027, 2, 3), d(2027, 2, 3)), "3 February 2027");
+    }
+}

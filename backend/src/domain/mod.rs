@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod clock;
 pub mod consent;
+pub mod engagement;
 pub mod identity;
 pub mod letter_text;
 pub mod letters;
@@ -116,5 +117,23 @@ impl Refusal {
 impl From<FieldViolation> for Refusal {
     fn from(v: FieldViolation) -> Self {
         Self::Invalid(v.into())
+    }
+}
+
+/// Days for tests, written as ISO dates.
+#[cfg(test)]
+pub(crate) mod test_days {
+    use chrono::NaiveDate;
+
+    use super::consent::DateRange;
+
+    /// The day `s` (YYYY-MM-DD).
+    pub(crate) fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("an ISO date")
+    }
+
+    /// The days from `first` to `last`.
+    pub(crate) fn range(first: &str, last: &str) -> DateRange {
+        DateRange { first: d(first), last: d(last) }
     }
 }

@@ -4,7 +4,8 @@
 use chrono::{Datelike as _, Months, NaiveDate, TimeDelta};
 
 use super::{
-    FieldViolation, InvalidInput,
+    FieldViolation, Finding, InvalidInput,
+    clock::{long_date, long_range},
     consent::{DateRange, Term},
     identity::Inspectorate,
     working_days::{add_working_days, covered, is_working_day, notification_monday, working_days_between},
@@ -212,6 +213,29 @@ pub fn term_dates(academic_year: i32, term: Term) -> DateRange {
     }
 }
 
+/// What the national board knows of one area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaFacts {
+    /// ONS code.
+    pub code: String,
+    /// DfE code.
+    pub dfe_code: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Region code.
+    pub region_code: String,
+    /// Region name.
+    pub region_name: String,
+    /// Kind of area (stored name).
+    pub kind: String,
+    /// Latest recorded outcome and its date.
+    pub last: Option<(Outcome, NaiveDate)>,
+    /// Due-date override and its reason.
+    pub override_due: Option<(NaiveDate, String)>,
+    /// This academic year's engagements: (kind, stored state, first onsite day).
+    pub engagements: Vec<(EngagementKind, String, NaiveDate)>,
+}
+
 /// The three working weeks of an inspection, from its notification Monday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeline {
@@ -245,28 +269,28 @@ pub fn check_onsite(kind: EngagementKind, onsite: DateRange, today: NaiveDate) -
     if !covered(onsite.first) || !covered(onsite.last) {
         return Err(FieldViolation::new(
             field,
-            "must fall within 2016 to 2030, the years with bank holiday data",
+            "Onsite days must be between 2016 and 2030, the years with bank holiday data",
         ));
     }
     for (day, which) in [(onsite.first, "first"), (onsite.last, "last")] {
         if !is_working_day(day) {
             return Err(FieldViolation::new(
                 field,
-                format!("the {which} onsite day, {day}, is a weekend or a bank holiday"),
+                format!("The {which} onsite day, {}, is a weekend or a bank holiday", long_date(day)),
             ));
         }
     }
     if onsite.first < today {
-        return Err(FieldViolation::new(field, "starts in the past"));
+        return Err(FieldViolation::new(field, "The first onsite day must be today or in the future"));
     }
     let days = working_days_between(onsite.first, onsite.last) + 1;
     if kind == EngagementKind::InterimVisit && onsite.last != add_working_days(onsite.first, 1) {
-        return Err(FieldViolation::new(field, "an interim visit is 2 consecutive working days onsite"));
+        return Err(FieldViolation::new(field, "An interim visit is 2 working days in a row onsite"));
     }
     if days > MAX_ONSITE_WORKING_DAYS {
         return Err(FieldViolation::new(
             field,
-            format!("is more than {MAX_ONSITE_WORKING_DAYS} working days"),
+            format!("Onsite activity must be {MAX_ONSITE_WORKING_DAYS} working days or fewer"),
         ));
     }
     if let Some(t) = timeline(kind, onsite.first)
@@ -275,8 +299,8 @@ pub fn check_onsite(kind: EngagementKind, onsite: DateRange, today: NaiveDate) -
         return Err(FieldViolation::new(
             field,
             format!(
-                "is too soon: the area would have to be notified on Monday {}, {} working days before, which has passed",
-                t.notification,
+                "These days are too soon: the local area would have to be told on Monday {}, {} working days before, which has passed",
+                long_date(t.notification),
                 kind.notice_working_days().unwrap_or_default()
             ),
         ));
@@ -309,14 +333,14 @@ impl NewEngagement {
         let mut errors = Vec::new();
         let code = local_area_code.trim();
         if code.is_empty() {
-            errors.push(FieldViolation::new("local_area_code", "is required"));
+            errors.push(FieldViolation::new("local_area_code", "Select a local area"));
         }
         if kind.is_none() {
-            errors.push(FieldViolation::new("kind", "is required"));
+            errors.push(FieldViolation::new("kind", "Select the kind of engagement"));
         }
         let onsite = match onsite {
             None => {
-                errors.push(FieldViolation::new("onsite", "is required"));
+                errors.push(FieldViolation::new("onsite", "Enter the onsite days"));
                 None
             }
             Some((first, last)) => DateRange::parse(first, last, "onsite").map_err(|e| errors.push(e)).ok(),
@@ -327,7 +351,7 @@ impl NewEngagement {
             errors.push(e);
         }
         if note.chars().count() > super::consent::MAX_NOTE_CHARS {
-            errors.push(FieldViolation::new("note", "must be at most 2,000 characters"));
+            errors.push(FieldViolation::new("note", "Note must be 2,000 characters or fewer"));
         }
         match (kind, onsite) {
             (Some(kind), Some(onsite)) if errors.is_empty() => {
@@ -368,6 +392,16 @@ impl TeamRole {
         }
     }
 
+    /// The role in words, for sentences.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::LeadHmi => "lead HMI",
+            Self::OfstedInspector => "Ofsted inspector",
+            Self::CqcInspector => "CQC inspector",
+            Self::SocialCareInspector => "social care inspector",
+        }
+    }
+
     /// Reads a stored name.
     pub fn parse(s: &str) -> Option<Self> {
         [Self::LeadHmi, Self::OfstedInspector, Self::CqcInspector, Self::SocialCareInspector]
@@ -395,20 +429,31 @@ pub struct Candidate {
     pub unavailable: Vec<DateRange>,
     /// ONS codes of areas with a declared conflict of interest.
     pub conflicts: Vec<String>,
-    /// Busy days of the inspector's other live engagements.
+    /// Busy days of the inspector's other live engagements that the caller may see. Those the
+    /// caller may not see are in `unavailable`, indistinguishable from leave.
     pub booked: Vec<DateRange>,
-    /// Other engagements in the same term.
+    /// Other engagements in the same term, seen or not: the term limit counts them all.
     pub load_this_term: u32,
+    /// Of those, the ones the caller may see: the only ones workload warnings count.
+    pub visible_load: u32,
 }
 
-/// A rule broken, hard or soft.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// Rule name, e.g. `team.composition`.
-    pub rule: &'static str,
-    /// What is wrong, in words.
-    pub message: String,
-}
+/// Two places in one team for the same inspector.
+pub const TEAM_DUPLICATE: &str = "team.duplicate";
+/// The team's make-up does not fit the kind of engagement, or a member's role.
+pub const TEAM_COMPOSITION: &str = "team.composition";
+/// A member has declared they are unavailable on some of the days.
+pub const INSPECTOR_UNAVAILABLE: &str = "inspector.unavailable";
+/// A member is already on another live engagement on some of the days.
+pub const INSPECTOR_DOUBLE_BOOKED: &str = "inspector.double_booked";
+/// A member declared a conflict of interest with the area.
+pub const INSPECTOR_CONFLICT: &str = "inspector.conflict_of_interest";
+/// A member would exceed their most engagements in a term.
+pub const INSPECTOR_TERM_LIMIT: &str = "inspector.term_limit";
+/// A member travels from another region (a warning).
+pub const INSPECTOR_TRAVEL: &str = "inspector.travel";
+/// A member would carry more than the average load this term (a warning).
+pub const INSPECTOR_LOAD: &str = "inspector.load";
 
 /// The verdict on a team: hard findings refuse it; soft ones are warnings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -420,7 +465,7 @@ pub struct TeamVerdict {
 }
 
 fn finding(rule: &'static str, message: impl Into<String>) -> Finding {
-    Finding { rule, message: message.into() }
+    Finding::new(rule, "members", message)
 }
 
 fn composition(kind: EngagementKind, members: &[(Candidate, TeamRole)]) -> Option<String> {
@@ -433,7 +478,7 @@ fn composition(kind: EngagementKind, members: &[(Candidate, TeamRole)]) -> Optio
             TeamRole::SocialCareInspector => ofsted(c) && c.social_care,
         };
         if !fits {
-            return Some(format!("{} cannot be the team's {}", c.name, role.as_str().replace('_', " ")));
+            return Some(format!("{} cannot be the team's {}", c.name, role.words()));
         }
     }
     match kind {
@@ -443,7 +488,7 @@ fn composition(kind: EngagementKind, members: &[(Candidate, TeamRole)]) -> Optio
                 && count(&|(c, _)| ofsted(c) && c.social_care) >= 1
                 && count(&|(c, _)| c.inspectorate == Inspectorate::Cqc) == 1;
             (!ok).then(|| {
-                "an interim visit team is 3 people: 2 from Ofsted (one from social care) and 1 from CQC"
+                "An interim visit team is 3 people: 2 from Ofsted (one from social care) and 1 from CQC"
                     .to_owned()
             })
         }
@@ -453,16 +498,17 @@ fn composition(kind: EngagementKind, members: &[(Candidate, TeamRole)]) -> Optio
                 && count(&|(_, r)| *r == TeamRole::CqcInspector) >= 1
                 && count(&|(_, r)| *r == TeamRole::SocialCareInspector) >= 1;
             (!ok).then(|| {
-                "an inspection team has one lead HMI, an Ofsted inspector, a CQC inspector and a social care inspector"
+                "An inspection team has one lead HMI, an Ofsted inspector, a CQC inspector and a social care inspector"
                     .to_owned()
             })
         }
-        _ => members.is_empty().then(|| "a team needs at least one person".to_owned()),
+        _ => members.is_empty().then(|| "Choose at least one person for the team".to_owned()),
     }
 }
 
 /// Checks a proposed team for an engagement of `kind` with `area` (in `region`) holding the
-/// team over `busy`. `average_load` is the mean number of engagements per inspector this term.
+/// team over `busy`. `average_load` is the mean number of engagements per inspector this term
+/// that the caller may see.
 pub fn check_team(
     kind: EngagementKind,
     area: &str,
@@ -475,43 +521,41 @@ pub fn check_team(
     let mut seen = std::collections::HashSet::new();
     for (c, _) in members {
         if !seen.insert(c.id) {
-            verdict.hard.push(finding("team.duplicate", format!("{} is in the team twice", c.name)));
+            verdict.hard.push(finding(TEAM_DUPLICATE, format!("{} is in the team twice", c.name)));
         }
     }
     if let Some(message) = composition(kind, members) {
-        verdict.hard.push(finding("team.composition", message));
+        verdict.hard.push(finding(TEAM_COMPOSITION, message));
     }
     for (c, _) in members {
+        // Leave and other engagements read alike: only the days, never what fills them.
+        let not_available = |days: &DateRange| {
+            format!("{} is not available on {}", c.name, long_range(days.first, days.last))
+        };
         if let Some(u) = c.unavailable.iter().find(|u| u.overlaps(&busy)) {
-            verdict.hard.push(finding(
-                "inspector.unavailable",
-                format!("{} is unavailable from {} to {}", c.name, u.first, u.last),
-            ));
+            verdict.hard.push(finding(INSPECTOR_UNAVAILABLE, not_available(u)));
         }
         if let Some(b) = c.booked.iter().find(|b| b.overlaps(&busy)) {
-            verdict.hard.push(finding(
-                "inspector.double_booked",
-                format!("{} is already booked from {} to {}", c.name, b.first, b.last),
-            ));
+            verdict.hard.push(finding(INSPECTOR_DOUBLE_BOOKED, not_available(b)));
         }
         if c.conflicts.iter().any(|a| a == area) {
             verdict.hard.push(finding(
-                "inspector.conflict_of_interest",
+                INSPECTOR_CONFLICT,
                 format!("{} has declared a conflict of interest with this local area", c.name),
             ));
         }
         if c.load_this_term + 1 > c.max_per_term {
             verdict.hard.push(finding(
-                "inspector.term_limit",
-                format!("{} would have more than {} engagements this term", c.name, c.max_per_term),
+                INSPECTOR_TERM_LIMIT,
+                format!("{} cannot take on another engagement this term", c.name),
             ));
         }
         if c.home_region != region {
-            verdict.soft.push(finding("inspector.travel", format!("{} travels from another region", c.name)));
+            verdict.soft.push(finding(INSPECTOR_TRAVEL, format!("{} travels from another region", c.name)));
         }
-        if f64::from(c.load_this_term + 1) > average_load + 1.0 {
+        if f64::from(c.visible_load + 1) > average_load + 1.0 {
             verdict.soft.push(finding(
-                "inspector.load",
+                INSPECTOR_LOAD,
                 format!("{} would carry more engagements this term than the average", c.name),
             ));
         }
@@ -522,14 +566,7 @@ pub fn check_team(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-    }
-
-    fn range(a: &str, b: &str) -> DateRange {
-        DateRange { first: d(a), last: d(b) }
-    }
+    use crate::domain::test_days::{d, range};
 
     fn inspector(id: i64, inspectorate: Inspectorate, social_care: bool) -> Candidate {
         Candidate {
@@ -543,6 +580,7 @@ mod tests {
             conflicts: vec![],
             booked: vec![],
             load_this_term: 1,
+            visible_load: 1,
         }
     }
 
@@ -594,7 +632,7 @@ mod tests {
         team[2].0.inspectorate = Inspectorate::Ofsted;
         let verdict = check_team(EngagementKind::FullInspection, "a", "E13000001", BUSY, &team, 1.0);
         assert_eq!(rules(&verdict.hard), ["team.composition"]);
-        assert!(verdict.hard[0].message.contains("cannot be the team's cqc inspector"), "{:?}", verdict.hard);
+        assert!(verdict.hard[0].message.contains("cannot be the team's CQC inspector"), "{:?}", verdict.hard);
     }
 
     #[test]
@@ -621,6 +659,7 @@ mod tests {
         let mut team = interim_team();
         team[0].0.home_region = "E12000001".into();
         team[1].0.load_this_term = 4;
+        team[1].0.visible_load = 4;
         let verdict = check_team(EngagementKind::InterimVisit, "E09000007", "E13000001", BUSY, &team, 1.5);
         assert!(verdict.hard.is_empty());
         assert_eq!(rules(&verdict.soft), ["inspector.travel", "inspector.load"]);
@@ -655,7 +694,7 @@ mod tests {
         assert!(check_onsite(full, range("2027-04-07", "2027-04-09"), today).is_ok());
         let holiday =
             check_onsite(full, range("2027-03-29", "2027-03-31"), today).expect_err("Easter Monday");
-        assert!(holiday.reason.contains("bank holiday"), "{}", holiday.reason);
+        assert_eq!(holiday.reason, "The first onsite day, 29 March 2027, is a weekend or a bank holiday");
         let soon = check_onsite(full, range("2026-11-30", "2026-12-01"), today).expect_err("too soon");
         assert!(soon.reason.contains("too soon"), "{}", soon.reason);
         let interim = EngagementKind::InterimVisit;

@@ -1,4 +1,6 @@
 //! `sendplanner.v1.ProgrammeService`: engagements, teams, inspectors, history and the boards.
+//! Each engagement handler decodes the request, lets the store load the facts and run
+//! [`engagement::decide`] inside the write's transaction, and encodes what it returns.
 
 use std::sync::Arc;
 
@@ -14,16 +16,19 @@ use crate::{
     auth::Authenticator,
     board::{AreaLine, area_line, outcome_group, to_csv},
     domain::{
-        FieldViolation, InvalidInput,
+        FieldViolation, Finding, InvalidInput,
         audit::Actor,
         consent::{DateRange, MAX_NOTE_CHARS},
+        engagement::{
+            self, EngagementAction, EngagementChange, EngagementRecord, InspectorRecord, allowed_actions,
+            decide, decide_new,
+        },
         identity::{Caller, Inspectorate, Scope},
         programme::{
-            EngagementKind, EngagementState, NewEngagement, Outcome, TeamRole, busy_days, check_onsite,
-            check_team, term_dates, term_of, timeline,
+            AreaFacts, EngagementKind, EngagementState, NewEngagement, Outcome, TeamRole, term_of, timeline,
         },
     },
-    store::{EngagementChange, EngagementError, EngagementRecord, InspectorRecord, Store, StoreError},
+    store::{ReadFacts, Store},
 };
 
 /// The programme.
@@ -44,32 +49,13 @@ impl ProgrammeService {
     }
 }
 
-fn not_found() -> Status {
-    Status::not_found("engagement not found")
-}
+/// What a missing or hidden engagement answers.
+const ENGAGEMENT: &str = "engagement";
+/// What a missing inspector answers.
+const INSPECTOR: &str = "inspector";
 
-fn parse_id(id: &str) -> Result<i64, Status> {
-    id.trim().parse::<i64>().map_err(|_| not_found())
-}
-
-fn invalid(field: &'static str, reason: impl Into<String>) -> Status {
-    status::invalid_argument(&FieldViolation::new(field, reason).into())
-}
-
-fn store_status(e: StoreError) -> Status {
-    match e {
-        StoreError::NotFound => not_found(),
-        other => status::from_store(other),
-    }
-}
-
-fn change_status(e: EngagementError) -> Status {
-    match e {
-        EngagementError::NotFound => not_found(),
-        EngagementError::Illegal(..) => Status::failed_precondition(e.to_string()),
-        EngagementError::Stale(_) => Status::aborted(e.to_string()),
-        EngagementError::Store(e) => store_status(e),
-    }
+fn parse_id(id: &str, what: &'static str) -> Result<i64, Status> {
+    id.trim().parse::<i64>().map_err(|_| status::not_found(what))
 }
 
 fn kind_from_pb(value: i32) -> Option<EngagementKind> {
@@ -150,143 +136,143 @@ fn range_to_pb(r: DateRange) -> pb::DateRange {
     pb::DateRange { first_day: r.first.to_string(), last_day: r.last.to_string() }
 }
 
-fn range_from_pb(r: Option<&pb::DateRange>, field: &'static str) -> Result<DateRange, Status> {
-    let r = r.ok_or_else(|| invalid(field, "is required"))?;
+fn range_from_pb(r: Option<&pb::DateRange>, field: &'static str, missing: &str) -> Result<DateRange, Status> {
+    let r = r.ok_or_else(|| status::invalid(field, missing))?;
     DateRange::parse(&r.first_day, &r.last_day, field).map_err(|v| status::invalid_argument(&v.into()))
 }
 
-fn required_reason(reason: &str) -> Result<String, Status> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        Err(invalid("reason", "is required"))
-    } else if reason.chars().count() > MAX_NOTE_CHARS {
-        Err(invalid("reason", "must be at most 2,000 characters"))
+/// A finding as the contract carries it (warnings in responses, like refusals' details).
+pub fn finding_to_pb(f: Finding) -> pb::RuleFinding {
+    pb::RuleFinding { rule: f.rule.into(), message: f.message, subject: f.subject }
+}
+
+fn action_to_pb(a: EngagementAction) -> pb::EngagementAction {
+    match a {
+        EngagementAction::Reschedule => pb::EngagementAction::Reschedule,
+        EngagementAction::Postpone => pb::EngagementAction::Postpone,
+        EngagementAction::Notify => pb::EngagementAction::Notify,
+        EngagementAction::AssignTeam => pb::EngagementAction::AssignTeam,
+        EngagementAction::RecordOutcome => pb::EngagementAction::RecordOutcome,
+        EngagementAction::WriteLetter => pb::EngagementAction::WriteLetter,
+    }
+}
+
+/// An engagement as `caller` may see it, with `warnings` and what they may do. Local area users
+/// never see the team, the note or warnings.
+fn engagement_to_pb(
+    e: EngagementRecord,
+    caller: &Caller,
+    facts: &ReadFacts,
+    today: NaiveDate,
+    extra: Vec<Finding>,
+) -> pb::Engagement {
+    let area_view = matches!(caller.person.scope, Scope::LocalArea(_));
+    let (warnings, allowed) = if area_view {
+        (Vec::new(), Vec::new())
     } else {
-        Ok(reason.to_owned())
+        let f = facts.of(&e, today);
+        let mut warnings = engagement::warnings(&caller.person, &f);
+        for w in extra {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+        (warnings, allowed_actions(&caller.person, &f))
+    };
+    let timeline = timeline(e.kind, e.onsite.first).map(|t| pb::Timeline {
+        notification_date: t.notification.to_string(),
+        week_one_offsite: Some(range_to_pb(t.week_one)),
+        week_two_offsite_onsite: Some(range_to_pb(t.week_two)),
+        week_three_onsite: Some(range_to_pb(t.week_three)),
+    });
+    pb::Engagement {
+        id: e.id.to_string(),
+        kind: kind_to_pb(e.kind).into(),
+        state: state_to_pb(e.state).into(),
+        onsite: Some(range_to_pb(e.onsite)),
+        timeline,
+        team: if area_view {
+            Vec::new()
+        } else {
+            e.team
+                .iter()
+                .map(|m| pb::TeamMember {
+                    inspector_id: m.inspector_id.to_string(),
+                    name: m.name.clone(),
+                    role: role_to_pb(m.role).into(),
+                })
+                .collect()
+        },
+        note: if area_view { String::new() } else { e.note },
+        version: e.version,
+        postponed_reason: e.postponed_reason,
+        warnings: warnings.into_iter().map(finding_to_pb).collect(),
+        allowed_actions: allowed.into_iter().map(|a| action_to_pb(a).into()).collect(),
+        is_inspection: e.kind.is_inspection(),
+        letter_sections: crate::domain::letters::required_sections(e.kind)
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+        local_area_code: e.local_area_code,
+        local_area_name: e.local_area_name,
+        region_code: e.region_code,
+        region_name: e.region_name,
     }
 }
 
 impl ProgrammeService {
-    /// An engagement as `caller` may see it: local area users never see the team or warnings.
-    async fn to_pb(&self, e: EngagementRecord, caller: &Caller) -> Result<pb::Engagement, Status> {
-        let area_view = matches!(caller.person.scope, Scope::LocalArea(_));
-        let mut warnings = Vec::new();
-        if !area_view {
-            if e.kind == EngagementKind::InterimVisit
-                && matches!(e.state, EngagementState::Proposed | EngagementState::Notified)
-                && let Err(refused) = self
-                    .store
-                    .may_visit(&e.local_area_code, e.onsite, self.today())
-                    .await
-                    .map_err(store_status)?
-            {
-                warnings.push(pb::RuleFinding {
-                    subject: "consent".into(),
-                    rule: "consent.not_current".into(),
-                    message: format!("this visit cannot go ahead: {refused}"),
-                });
-            }
-            if !e.team.is_empty() {
-                let verdict = self
-                    .verdict(&e, &e.team.iter().map(|m| (m.inspector_id, m.role)).collect::<Vec<_>>())
-                    .await?;
-                warnings.extend(verdict.soft.into_iter().map(|f| pb::RuleFinding {
-                    rule: f.rule.into(),
-                    message: f.message,
-                    subject: "members".into(),
-                }));
-            }
+    /// The facts readers are shown beside engagements of `area` (all areas when empty); none
+    /// for local area users, who see neither warnings nor teams.
+    async fn read_facts(&self, caller: &Caller, area: &str) -> Result<ReadFacts, Status> {
+        if matches!(caller.person.scope, Scope::LocalArea(_)) {
+            return Ok(ReadFacts::default());
         }
-        let timeline = timeline(e.kind, e.onsite.first).map(|t| pb::Timeline {
-            notification_date: t.notification.to_string(),
-            week_one_offsite: Some(range_to_pb(t.week_one)),
-            week_two_offsite_onsite: Some(range_to_pb(t.week_two)),
-            week_three_onsite: Some(range_to_pb(t.week_three)),
-        });
-        Ok(pb::Engagement {
-            id: e.id.to_string(),
-            local_area_code: e.local_area_code,
-            local_area_name: e.local_area_name,
-            region_code: e.region_code,
-            region_name: e.region_name,
-            kind: kind_to_pb(e.kind).into(),
-            state: state_to_pb(e.state).into(),
-            onsite: Some(range_to_pb(e.onsite)),
-            timeline,
-            team: if area_view {
-                Vec::new()
-            } else {
-                e.team
-                    .into_iter()
-                    .map(|m| pb::TeamMember {
-                        inspector_id: m.inspector_id.to_string(),
-                        name: m.name,
-                        role: role_to_pb(m.role).into(),
-                    })
-                    .collect()
-            },
-            note: if area_view { String::new() } else { e.note },
-            version: e.version,
-            postponed_reason: e.postponed_reason,
-            warnings,
-            allowed_actions: Vec::new(),
-            is_inspection: e.kind.is_inspection(),
-            letter_sections: crate::domain::letters::required_sections(e.kind)
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
-        })
+        self.store.read_facts(area, self.today()).await.map_err(status::store(ENGAGEMENT))
     }
 
-    async fn verdict(
+    async fn one_to_pb(
         &self,
-        e: &EngagementRecord,
-        members: &[(i64, TeamRole)],
-    ) -> Result<crate::domain::programme::TeamVerdict, Status> {
-        let ids: Vec<i64> = members.iter().map(|m| m.0).collect();
-        let (year, term) = term_of(e.onsite.first);
-        let (candidates, average) =
-            self.store.team_candidates(&ids, e.id, term_dates(year, term)).await.map_err(store_status)?;
-        let team: Vec<_> = candidates.into_iter().zip(members.iter().map(|m| m.1)).collect();
-        Ok(check_team(
-            e.kind,
-            &e.local_area_code,
-            &e.region_code,
-            busy_days(e.kind, e.onsite),
-            &team,
-            average,
-        ))
+        e: EngagementRecord,
+        caller: &Caller,
+        extra: Vec<Finding>,
+    ) -> Result<pb::Engagement, Status> {
+        let facts = self.read_facts(caller, &e.local_area_code).await?;
+        Ok(engagement_to_pb(e, caller, &facts, self.today(), extra))
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the change and who asked, each distinct")]
+    /// Inspector `id` as `caller` may know them (see [`engagement::TeamFacts::inspectors_for`]).
+    async fn inspector_as_seen(&self, caller: &Caller, id: i64) -> Result<Option<pb::Inspector>, Status> {
+        let facts = self.store.team_facts().await.map_err(status::from_store)?;
+        Ok(facts.inspectors_for(&caller.person).into_iter().find(|i| i.id == id).map(inspector_to_pb))
+    }
+
+    /// Applies `change` to engagement `id` read at `version`, decided in the store's transaction.
     async fn change(
         &self,
-        request_id_text: &str,
+        id: &str,
         version: i64,
         change: EngagementChange,
-        reason: &str,
         caller: &Caller,
         rid: &str,
         action: &str,
     ) -> Result<pb::Engagement, Status> {
-        let id = parse_id(request_id_text)?;
+        let id = parse_id(id, ENGAGEMENT)?;
+        let detail = match &change {
+            EngagementChange::Reschedule { reason, .. }
+            | EngagementChange::Postpone { reason }
+            | EngagementChange::AssignTeam { reason, .. } => reason.trim(),
+            EngagementChange::Notify | EngagementChange::Complete { .. } => "",
+        };
         let event =
-            Actor::person(&caller.person, rid).event(action, "engagement", &id.to_string(), "ok", reason);
-        let changed = self
+            Actor::person(&caller.person, rid).event(action, "engagement", &id.to_string(), "ok", detail);
+        let (changed, warnings) = self
             .store
-            .change_engagement(id, version, &change, reason, &caller.person, self.auth.clock().now(), &event)
+            .change_engagement(id, &change, &caller.person, self.auth.clock().now(), &event, |facts| {
+                decide(&caller.person, version, facts, &change)
+            })
             .await
-            .map_err(change_status)?;
-        self.to_pb(changed, caller).await
-    }
-
-    async fn current(&self, id: &str, caller: &Caller) -> Result<EngagementRecord, Status> {
-        self.store.engagement(parse_id(id)?, &caller.person, self.today()).await.map_err(store_status)
-    }
-
-    fn board_lines(&self, facts: Vec<crate::store::AreaFacts>) -> Vec<AreaLine> {
-        let today = self.today();
-        facts.into_iter().map(|f| area_line(f, today)).collect()
+            .map_err(status::store(ENGAGEMENT))?;
+        self.one_to_pb(changed, caller, warnings).await
     }
 }
 
@@ -312,6 +298,18 @@ fn inspector_to_pb(i: InspectorRecord) -> pb::Inspector {
     }
 }
 
+/// A required reason for a record outside the engagement aggregate (due dates, conflicts).
+fn required_reason(reason: &str) -> Result<String, Status> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        Err(status::invalid("reason", "Enter a reason"))
+    } else if reason.chars().count() > MAX_NOTE_CHARS {
+        Err(status::invalid("reason", "Reason must be 2,000 characters or fewer"))
+    } else {
+        Ok(reason.to_owned())
+    }
+}
+
 #[tonic::async_trait]
 impl Rpc for ProgrammeService {
     async fn schedule_engagement(
@@ -330,25 +328,26 @@ impl Rpc for ProgrammeService {
             self.today(),
         )
         .map_err(|e| status::invalid_argument(&e))?;
-        if new.kind == EngagementKind::InterimVisit
-            && let Err(refused) = self
-                .store
-                .may_visit(&new.local_area_code, new.onsite, self.today())
-                .await
-                .map_err(store_status)?
-        {
-            return Err(Status::failed_precondition(format!("consent: {refused}")));
-        }
         let id = self
             .store
-            .schedule_engagement(&new, &caller.person, self.auth.clock().now(), |id| {
-                actor.event("engagement.schedule", "engagement", &id.to_string(), "ok", new.kind.as_str())
-            })
+            .schedule_engagement(
+                &new,
+                &caller.person,
+                self.auth.clock().now(),
+                |id| {
+                    actor.event("engagement.schedule", "engagement", &id.to_string(), "ok", new.kind.as_str())
+                },
+                |facts| decide_new(&caller.person, facts, &new),
+            )
             .await
-            .map_err(store_status)?;
-        let created = self.store.engagement(id, &caller.person, self.today()).await.map_err(store_status)?;
+            .map_err(status::store(ENGAGEMENT))?;
+        let created = self
+            .store
+            .engagement(id, &caller.person, self.today())
+            .await
+            .map_err(status::store(ENGAGEMENT))?;
         Ok(Response::new(pb::ScheduleEngagementResponse {
-            engagement: Some(self.to_pb(created, &caller).await?),
+            engagement: Some(self.one_to_pb(created, &caller, Vec::new()).await?),
         }))
     }
 
@@ -360,18 +359,21 @@ impl Rpc for ProgrammeService {
         let req = request.into_inner();
         let year = if req.academic_year == 0 { term_of(self.today()).0 } else { req.academic_year };
         if !(2016..=2030).contains(&year) {
-            return Err(invalid("academic_year", "must be between 2016 and 2030"));
+            return Err(status::invalid("academic_year", "Academic year must be between 2016 and 2030"));
         }
         let found = self
             .store
             .engagements(&caller.person, req.region_code.trim(), year, self.today())
             .await
-            .map_err(store_status)?;
-        let mut engagements = Vec::with_capacity(found.len());
-        for e in found {
-            engagements.push(self.to_pb(e, &caller).await?);
-        }
-        Ok(Response::new(pb::ListEngagementsResponse { engagements }))
+            .map_err(status::store(ENGAGEMENT))?;
+        let facts = self.read_facts(&caller, "").await?;
+        let today = self.today();
+        Ok(Response::new(pb::ListEngagementsResponse {
+            engagements: found
+                .into_iter()
+                .map(|e| engagement_to_pb(e, &caller, &facts, today, Vec::new()))
+                .collect(),
+        }))
     }
 
     async fn get_engagement(
@@ -379,8 +381,15 @@ impl Rpc for ProgrammeService {
         request: Request<pb::GetEngagementRequest>,
     ) -> Result<Response<pb::GetEngagementResponse>, Status> {
         let caller = caller(&request)?;
-        let found = self.current(&request.get_ref().id, &caller).await?;
-        Ok(Response::new(pb::GetEngagementResponse { engagement: Some(self.to_pb(found, &caller).await?) }))
+        let id = parse_id(&request.get_ref().id, ENGAGEMENT)?;
+        let found = self
+            .store
+            .engagement(id, &caller.person, self.today())
+            .await
+            .map_err(status::store(ENGAGEMENT))?;
+        Ok(Response::new(pb::GetEngagementResponse {
+            engagement: Some(self.one_to_pb(found, &caller, Vec::new()).await?),
+        }))
     }
 
     async fn reschedule_engagement(
@@ -390,30 +399,9 @@ impl Rpc for ProgrammeService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let onsite = range_from_pb(req.onsite.as_ref(), "onsite")?;
-        let current = self.current(&req.id, &caller).await?;
-        check_onsite(current.kind, onsite, self.today()).map_err(|v| status::invalid_argument(&v.into()))?;
-        let after_notice = !matches!(current.state, EngagementState::Proposed);
-        let reason = if after_notice { required_reason(&req.reason)? } else { req.reason.trim().to_owned() };
-        if !current.team.is_empty() {
-            let moved = EngagementRecord { onsite, ..current.clone() };
-            let members: Vec<_> = current.team.iter().map(|m| (m.inspector_id, m.role)).collect();
-            let verdict = self.verdict(&moved, &members).await?;
-            if let Some(hard) = verdict.hard.first() {
-                return Err(Status::failed_precondition(format!("{}: {}", hard.rule, hard.message)));
-            }
-        }
-        let e = self
-            .change(
-                &req.id,
-                req.version,
-                EngagementChange::Reschedule(onsite),
-                &reason,
-                &caller,
-                &rid,
-                "engagement.reschedule",
-            )
-            .await?;
+        let onsite = range_from_pb(req.onsite.as_ref(), "onsite", "Enter the new onsite days")?;
+        let change = EngagementChange::Reschedule { onsite, reason: req.reason };
+        let e = self.change(&req.id, req.version, change, &caller, &rid, "engagement.reschedule").await?;
         Ok(Response::new(pb::RescheduleEngagementResponse { engagement: Some(e) }))
     }
 
@@ -424,18 +412,8 @@ impl Rpc for ProgrammeService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let reason = required_reason(&req.reason)?;
-        let e = self
-            .change(
-                &req.id,
-                req.version,
-                EngagementChange::Postpone,
-                &reason,
-                &caller,
-                &rid,
-                "engagement.postpone",
-            )
-            .await?;
+        let change = EngagementChange::Postpone { reason: req.reason };
+        let e = self.change(&req.id, req.version, change, &caller, &rid, "engagement.postpone").await?;
         Ok(Response::new(pb::PostponeEngagementResponse { engagement: Some(e) }))
     }
 
@@ -446,26 +424,8 @@ impl Rpc for ProgrammeService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let current = self.current(&req.id, &caller).await?;
-        if let Some(t) = timeline(current.kind, current.onsite.first)
-            && t.notification < self.today()
-        {
-            return Err(Status::failed_precondition(format!(
-                "notice: the area had to be notified by {}; reschedule the onsite days",
-                t.notification
-            )));
-        }
-        if current.kind == EngagementKind::InterimVisit
-            && let Err(refused) = self
-                .store
-                .may_visit(&current.local_area_code, current.onsite, self.today())
-                .await
-                .map_err(store_status)?
-        {
-            return Err(Status::failed_precondition(format!("consent: {refused}")));
-        }
         let e = self
-            .change(&req.id, req.version, EngagementChange::Notify, "", &caller, &rid, "engagement.notify")
+            .change(&req.id, req.version, EngagementChange::Notify, &caller, &rid, "engagement.notify")
             .await?;
         Ok(Response::new(pb::NotifyLocalAreaResponse { engagement: Some(e) }))
     }
@@ -478,37 +438,18 @@ impl Rpc for ProgrammeService {
         let rid = request_id(&request);
         let req = request.into_inner();
         let mut members = Vec::new();
-        for (i, m) in req.members.iter().enumerate() {
-            let id = m.inspector_id.trim().parse::<i64>().map_err(|_| {
-                invalid("members", format!("member {}: {:?} is not an inspector id", i + 1, m.inspector_id))
-            })?;
+        for m in &req.members {
+            let id = m
+                .inspector_id
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| status::invalid("members", "Select inspectors from the list"))?;
             let role = role_from_pb(m.role)
-                .ok_or_else(|| invalid("members", format!("member {}: a role is required", i + 1)))?;
+                .ok_or_else(|| status::invalid("members", "Select a role for each member"))?;
             members.push((id, role));
         }
-        let current = self.current(&req.id, &caller).await?;
-        let verdict = self.verdict(&current, &members).await?;
-        if !verdict.hard.is_empty() {
-            let reasons: Vec<String> =
-                verdict.hard.iter().map(|f| format!("{}: {}", f.rule, f.message)).collect();
-            return Err(Status::failed_precondition(reasons.join("; ")));
-        }
-        let reason = if matches!(current.state, EngagementState::Proposed) {
-            String::new()
-        } else {
-            required_reason(&req.reason)?
-        };
-        let e = self
-            .change(
-                &req.id,
-                req.version,
-                EngagementChange::Team(members),
-                &reason,
-                &caller,
-                &rid,
-                "engagement.assign_team",
-            )
-            .await?;
+        let change = EngagementChange::AssignTeam { members, reason: req.reason };
+        let e = self.change(&req.id, req.version, change, &caller, &rid, "engagement.assign_team").await?;
         Ok(Response::new(pb::AssignTeamResponse { engagement: Some(e) }))
     }
 
@@ -519,28 +460,8 @@ impl Rpc for ProgrammeService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let current = self.current(&req.id, &caller).await?;
-        let outcome = outcome_from_pb(req.outcome);
-        if current.kind.is_inspection() && outcome.is_none() {
-            return Err(invalid("outcome", "is required for an inspection"));
-        }
-        if !current.kind.is_inspection() && outcome.is_some() {
-            return Err(invalid(
-                "outcome",
-                "only inspections have an outcome; an interim visit carries no judgement",
-            ));
-        }
-        let e = self
-            .change(
-                &req.id,
-                req.version,
-                EngagementChange::Complete(outcome),
-                "",
-                &caller,
-                &rid,
-                "engagement.complete",
-            )
-            .await?;
+        let change = EngagementChange::Complete { outcome: outcome_from_pb(req.outcome) };
+        let e = self.change(&req.id, req.version, change, &caller, &rid, "engagement.complete").await?;
         Ok(Response::new(pb::RecordOutcomeResponse { engagement: Some(e) }))
     }
 
@@ -554,20 +475,24 @@ impl Rpc for ProgrammeService {
         let mut errors = Vec::new();
         let kind = kind_from_pb(req.kind).filter(|k| k.is_inspection());
         if kind.is_none() {
-            errors.push(FieldViolation::new("kind", "must be a full, legacy or monitoring inspection"));
+            errors
+                .push(FieldViolation::new("kind", "Select a full, 2016-framework or monitoring inspection"));
         }
         let outcome = outcome_from_pb(req.outcome);
         if outcome.is_none() {
-            errors.push(FieldViolation::new("outcome", "is required"));
+            errors.push(FieldViolation::new("outcome", "Select the outcome"));
         }
         let completed = match NaiveDate::parse_from_str(req.completed_on.trim(), "%Y-%m-%d") {
             Ok(day) if day > self.today() => {
-                errors.push(FieldViolation::new("completed_on", "is in the future"));
+                errors.push(FieldViolation::new(
+                    "completed_on",
+                    "The date it was completed must be today or in the past",
+                ));
                 None
             }
             Ok(day) => Some(day),
             Err(_) => {
-                errors.push(FieldViolation::new("completed_on", "is not a date (YYYY-MM-DD)"));
+                errors.push(FieldViolation::new("completed_on", "Enter the date it was completed"));
                 None
             }
         };
@@ -579,7 +504,7 @@ impl Rpc for ProgrammeService {
         self.store
             .record_past_inspection(area, kind, completed, outcome, self.auth.clock().now(), &event)
             .await
-            .map_err(store_status)?;
+            .map_err(status::from_store)?;
         Ok(Response::new(pb::RecordPastInspectionResponse {}))
     }
 
@@ -591,14 +516,14 @@ impl Rpc for ProgrammeService {
         let actor = Actor::person(&caller.person, &request_id(&request));
         let req = request.into_inner();
         let due = NaiveDate::parse_from_str(req.due_by.trim(), "%Y-%m-%d")
-            .map_err(|_| invalid("due_by", "is not a date (YYYY-MM-DD)"))?;
+            .map_err(|_| status::invalid("due_by", "Enter the new due date"))?;
         let reason = required_reason(&req.reason)?;
         let area = req.local_area_code.trim();
         let event = actor.event("due_date.override", "local_area", area, "ok", &reason);
         self.store
             .override_due_date(area, due, &reason, &caller.person, self.auth.clock().now(), &event)
             .await
-            .map_err(store_status)?;
+            .map_err(status::from_store)?;
         Ok(Response::new(pb::OverrideDueDateResponse {}))
     }
 
@@ -611,17 +536,19 @@ impl Rpc for ProgrammeService {
         let req = request.into_inner();
         let mut errors = Vec::new();
         let name = req.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldViolation::new("name", "is required (at most 100 characters)"));
+        if name.is_empty() {
+            errors.push(FieldViolation::new("name", "Enter the inspector's name"));
+        } else if name.chars().count() > 100 {
+            errors.push(FieldViolation::new("name", "Name must be 100 characters or fewer"));
         }
         let inspectorate = inspectorate_from_pb(req.inspectorate);
         if inspectorate.is_none() {
-            errors.push(FieldViolation::new("inspectorate", "is required: Ofsted or CQC"));
+            errors.push(FieldViolation::new("inspectorate", "Select Ofsted or CQC"));
         }
         if req.social_care && inspectorate != Some(Inspectorate::Ofsted) {
             errors.push(FieldViolation::new(
                 "social_care",
-                "only Ofsted inspectors have a social care specialism",
+                "Only Ofsted inspectors have a social care specialism",
             ));
         }
         let person_id = match req.person_id.trim() {
@@ -629,13 +556,19 @@ impl Rpc for ProgrammeService {
             text => match text.parse::<i64>() {
                 Ok(id) => Some(id),
                 Err(_) => {
-                    errors.push(FieldViolation::new("person_id", "is not a person id"));
+                    errors.push(FieldViolation::new(
+                        "person_id",
+                        "Select the inspector's account from the list",
+                    ));
                     None
                 }
             },
         };
         if !(1..=30).contains(&req.max_engagements_per_term) {
-            errors.push(FieldViolation::new("max_engagements_per_term", "must be between 1 and 30"));
+            errors.push(FieldViolation::new(
+                "max_engagements_per_term",
+                "Most engagements a term must be between 1 and 30",
+            ));
         }
         let Some(inspectorate) = inspectorate.filter(|_| errors.is_empty()) else {
             return Err(status::invalid_argument(&InvalidInput(errors)));
@@ -657,7 +590,7 @@ impl Rpc for ProgrammeService {
                 actor.event("inspector.create", "inspector", &id.to_string(), "ok", "")
             })
             .await
-            .map_err(store_status)?;
+            .map_err(status::from_store)?;
         Ok(Response::new(pb::CreateInspectorResponse {
             inspector: Some(inspector_to_pb(InspectorRecord { id, ..record })),
         }))
@@ -665,11 +598,12 @@ impl Rpc for ProgrammeService {
 
     async fn list_inspectors(
         &self,
-        _request: Request<pb::ListInspectorsRequest>,
+        request: Request<pb::ListInspectorsRequest>,
     ) -> Result<Response<pb::ListInspectorsResponse>, Status> {
-        let inspectors = self.store.inspectors().await.map_err(store_status)?;
+        let caller = caller(&request)?;
+        let facts = self.store.team_facts().await.map_err(status::from_store)?;
         Ok(Response::new(pb::ListInspectorsResponse {
-            inspectors: inspectors.into_iter().map(inspector_to_pb).collect(),
+            inspectors: facts.inspectors_for(&caller.person).into_iter().map(inspector_to_pb).collect(),
         }))
     }
 
@@ -680,16 +614,17 @@ impl Rpc for ProgrammeService {
         let caller = caller(&request)?;
         let actor = Actor::person(&caller.person, &request_id(&request));
         let req = request.into_inner();
-        let id =
-            req.inspector_id.trim().parse::<i64>().map_err(|_| Status::not_found("inspector not found"))?;
-        let period = range_from_pb(req.period.as_ref(), "period")?;
+        let id = parse_id(&req.inspector_id, INSPECTOR)?;
+        let period =
+            range_from_pb(req.period.as_ref(), "period", "Enter the days the inspector cannot work")?;
         let event = actor.event("inspector.unavailable", "inspector", &id.to_string(), "ok", "");
-        match self.store.add_unavailability(id, period, self.auth.clock().now(), &event).await {
-            Err(StoreError::NotFound) => return Err(Status::not_found("inspector not found")),
-            other => other.map_err(store_status)?,
-        }
-        let found = self.store.inspectors().await.map_err(store_status)?.into_iter().find(|i| i.id == id);
-        Ok(Response::new(pb::AddUnavailabilityResponse { inspector: found.map(inspector_to_pb) }))
+        self.store
+            .add_unavailability(id, period, self.auth.clock().now(), &event)
+            .await
+            .map_err(status::store(INSPECTOR))?;
+        Ok(Response::new(pb::AddUnavailabilityResponse {
+            inspector: self.inspector_as_seen(&caller, id).await?,
+        }))
     }
 
     async fn declare_conflict(
@@ -699,28 +634,24 @@ impl Rpc for ProgrammeService {
         let caller = caller(&request)?;
         let actor = Actor::person(&caller.person, &request_id(&request));
         let req = request.into_inner();
-        let id =
-            req.inspector_id.trim().parse::<i64>().map_err(|_| Status::not_found("inspector not found"))?;
+        let id = parse_id(&req.inspector_id, INSPECTOR)?;
         let reason = required_reason(&req.reason)?;
+        let inspectors = self.store.inspectors().await.map_err(status::from_store)?;
         // An inspector declares only their own conflicts.
-        if matches!(caller.person.scope, Scope::Inspector { .. }) {
-            let own = self.store.inspectors().await.map_err(store_status)?;
-            if !own.iter().any(|i| i.id == id && i.person_id == Some(caller.person.id)) {
-                return Err(Status::not_found("inspector not found"));
-            }
+        if matches!(caller.person.scope, Scope::Inspector { .. })
+            && !inspectors.iter().any(|i| i.id == id && i.person_id == Some(caller.person.id))
+        {
+            return Err(status::not_found(INSPECTOR));
         }
         let area = req.local_area_code.trim();
         let event = actor.event("inspector.conflict", "inspector", &id.to_string(), "ok", area);
-        match self
-            .store
+        self.store
             .declare_conflict(id, area, &reason, &caller.person, self.auth.clock().now(), &event)
             .await
-        {
-            Err(StoreError::NotFound) => return Err(Status::not_found("inspector not found")),
-            other => other.map_err(store_status)?,
-        }
-        let found = self.store.inspectors().await.map_err(store_status)?.into_iter().find(|i| i.id == id);
-        Ok(Response::new(pb::DeclareConflictResponse { inspector: found.map(inspector_to_pb) }))
+            .map_err(status::store(INSPECTOR))?;
+        Ok(Response::new(pb::DeclareConflictResponse {
+            inspector: self.inspector_as_seen(&caller, id).await?,
+        }))
     }
 
     async fn get_national_board(
@@ -729,7 +660,8 @@ impl Rpc for ProgrammeService {
     ) -> Result<Response<pb::GetNationalBoardResponse>, Status> {
         let req = request.into_inner();
         let year = if req.academic_year == 0 { term_of(self.today()).0 } else { req.academic_year };
-        let lines = self.board_lines(self.store.national_facts(year).await.map_err(store_status)?);
+        let lines =
+            board_lines(self.store.national_facts(year).await.map_err(status::from_store)?, self.today());
         let outcome = outcome_from_pb(req.last_outcome);
         let shown: Vec<&AreaLine> = lines
             .iter()
@@ -810,8 +742,13 @@ impl Rpc for ProgrammeService {
     ) -> Result<Response<pb::ExportNationalProgrammeResponse>, Status> {
         let req = request.into_inner();
         let year = if req.academic_year == 0 { term_of(self.today()).0 } else { req.academic_year };
-        let lines = self.board_lines(self.store.national_facts(year).await.map_err(store_status)?);
+        let lines =
+            board_lines(self.store.national_facts(year).await.map_err(status::from_store)?, self.today());
         let csv = to_csv(&lines).map_err(|e| status::internal(&e))?;
         Ok(Response::new(pb::ExportNationalProgrammeResponse { csv }))
     }
+}
+
+fn board_lines(facts: Vec<AreaFacts>, today: NaiveDate) -> Vec<AreaLine> {
+    facts.into_iter().map(|f| area_line(f, today)).collect()
 }

@@ -130,7 +130,7 @@ fn unavailable_to_json(ranges: &[DateRange]) -> String {
     serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".to_owned())
 }
 
-fn unavailable_from_json(text: &str) -> Vec<DateRange> {
+pub(super) fn unavailable_from_json(text: &str) -> Vec<DateRange> {
     let pairs: Vec<[String; 2]> = serde_json::from_str(text).unwrap_or_default();
     pairs.iter().filter_map(|[a, b]| DateRange::parse(a, b, "unavailable").ok()).collect()
 }

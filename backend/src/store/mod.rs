@@ -16,9 +16,7 @@ pub use audit::AuditHead;
 pub use consent::ChangeError;
 pub use identity::{SessionRecord, ThrottleRule};
 pub use letters::{LetterChange, LetterError, LetterRecord, default_distribution};
-pub use programme::{
-    AreaFacts, EngagementChange, EngagementError, EngagementRecord, InspectorRecord, MemberRecord,
-};
+pub use programme::ReadFacts;
 
 use std::{str::FromStr, time::Duration};
 
@@ -79,10 +77,7 @@ macro_rules! current_area_region {
         match found {
             Some((region,)) => region,
             None => {
-                let v = $crate::domain::FieldViolation::new(
-                    "local_area_code",
-                    format!("no current local area has ONS code {code:?}"),
-                );
+                let v = $crate::domain::FieldViolation::new("local_area_code", "Select a local area");
                 return Err($crate::domain::InvalidInput::from(v).into());
             }
         }

@@ -3,120 +3,25 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, StoreError, audit::append_audit, current_area_region, scope_params, with_pool, write_tx};
+use super::{
+    Db, Store, StoreError, audit::append_audit, consent::unavailable_from_json, current_area_region,
+    scope_params, with_pool, write_tx,
+};
 use crate::domain::{
-    FieldViolation, InvalidInput,
+    FieldViolation, Finding, InvalidInput, Refusal,
     audit::NewAuditEvent,
     clock::canonical,
-    consent::DateRange,
+    consent::{ConsentOnRecord, DateRange, RequestState},
+    engagement::{
+        Commitment, Decision, EngagementChange, EngagementFacts, EngagementRecord, InspectorRecord,
+        MemberRecord, NewEngagementFacts, TeamFacts,
+    },
     identity::{Inspectorate, Person, Scope},
     programme::{
-        Candidate, EngagementKind, EngagementState, NewEngagement, Outcome, TeamRole, busy_days, term_of,
+        AreaFacts, EngagementKind, EngagementState, NewEngagement, Outcome, TeamRole, busy_days, term_of,
+        timeline,
     },
 };
-
-/// An inspector as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InspectorRecord {
-    /// Id.
-    pub id: i64,
-    /// Name.
-    pub name: String,
-    /// Ofsted or CQC.
-    pub inspectorate: Inspectorate,
-    /// Social care specialism.
-    pub social_care: bool,
-    /// Home region.
-    pub home_region: String,
-    /// The inspector's own account.
-    pub person_id: Option<i64>,
-    /// Most engagements per term.
-    pub max_per_term: u32,
-    /// Declared unavailability.
-    pub unavailable: Vec<DateRange>,
-    /// (area, reason) conflicts of interest.
-    pub conflicts: Vec<(String, String)>,
-}
-
-/// A team member as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberRecord {
-    /// Inspector id.
-    pub inspector_id: i64,
-    /// Name.
-    pub name: String,
-    /// Role in the team.
-    pub role: TeamRole,
-}
-
-/// An engagement as stored, with its derived state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EngagementRecord {
-    /// Id.
-    pub id: i64,
-    /// ONS code.
-    pub local_area_code: String,
-    /// Area name.
-    pub local_area_name: String,
-    /// Region code.
-    pub region_code: String,
-    /// Region name.
-    pub region_name: String,
-    /// Kind.
-    pub kind: EngagementKind,
-    /// State (onsite and reporting derived from the dates).
-    pub state: EngagementState,
-    /// Onsite days.
-    pub onsite: DateRange,
-    /// Note.
-    pub note: String,
-    /// Why postponed.
-    pub postponed_reason: String,
-    /// Recorded outcome.
-    pub outcome: Option<Outcome>,
-    /// Version.
-    pub version: i64,
-    /// The team.
-    pub team: Vec<MemberRecord>,
-}
-
-/// A change to an engagement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EngagementChange {
-    /// New onsite days (back to proposed: the area is notified again).
-    Reschedule(DateRange),
-    /// Put off.
-    Postpone,
-    /// The area was told.
-    Notify,
-    /// A new team.
-    Team(Vec<(i64, TeamRole)>),
-    /// Finished, with the inspection's outcome (none for meetings and visits).
-    Complete(Option<Outcome>),
-}
-
-/// A change refused by the engagement's state or made stale.
-#[derive(Debug, thiserror::Error)]
-pub enum EngagementError {
-    /// Not visible or missing.
-    #[error("engagement not found")]
-    NotFound,
-    /// The state does not allow it.
-    #[error("the engagement is {}; it cannot be {}", .0.as_str(), .1)]
-    Illegal(EngagementState, &'static str),
-    /// Someone else changed it.
-    #[error("someone else changed this engagement meanwhile: it is now {}; reload it and try again", .0.as_str())]
-    Stale(EngagementState),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for EngagementError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Store(e.into())
-    }
-}
 
 /// Engagement columns; `$1`/`$2` scope. Local area users see only confirmed engagements of
 /// their own area (notified or later), never proposals; inspectors see the engagements whose
@@ -205,27 +110,201 @@ macro_rules! append_event {
     }};
 }
 
-/// A national board row's raw facts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AreaFacts {
-    /// ONS code.
-    pub code: String,
-    /// DfE code.
-    pub dfe_code: Option<String>,
-    /// Name.
-    pub name: String,
-    /// Region code.
-    pub region_code: String,
-    /// Region name.
-    pub region_name: String,
-    /// Kind of area (stored name).
-    pub kind: String,
-    /// Latest recorded outcome and its date.
-    pub last: Option<(Outcome, NaiveDate)>,
-    /// Due-date override and its reason.
-    pub override_due: Option<(NaiveDate, String)>,
-    /// This academic year's engagements: (kind, stored state, first onsite day).
-    pub engagements: Vec<(EngagementKind, String, NaiveDate)>,
+/// Every inspector, by name, with unavailability and conflicts: three queries on `$exec` (a
+/// pool or `&mut *tx`), counted on `$store`.
+macro_rules! load_inspectors {
+    ($store:expr, $exec:expr) => {{
+        type Row = (i64, String, String, bool, String, Option<i64>, i64);
+        $store.count_round_trip();
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, name, inspectorate, social_care, home_region_code, person_id, max_engagements_per_term \
+             FROM inspectors ORDER BY name, id",
+        )
+        .fetch_all($exec)
+        .await?;
+        $store.count_round_trip();
+        let unavailable: Vec<(i64, NaiveDate, NaiveDate)> = sqlx::query_as(
+            "SELECT inspector_id, first_day, last_day FROM inspector_unavailability ORDER BY first_day",
+        )
+        .fetch_all($exec)
+        .await?;
+        $store.count_round_trip();
+        let conflicts: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT inspector_id, local_area_code, reason FROM inspector_conflicts ORDER BY local_area_code",
+        )
+        .fetch_all($exec)
+        .await?;
+        inspector_records(rows, &unavailable, &conflicts)?
+    }};
+}
+
+/// Every inspector and every place on a team that is not postponed: what the team rules need.
+/// Four queries on `$exec`, whatever the size.
+macro_rules! load_team_facts {
+    ($store:expr, $exec:expr) => {{
+        let inspectors = load_inspectors!($store, $exec);
+        $store.count_round_trip();
+        let rows: Vec<(i64, i64, String, NaiveDate, NaiveDate, NaiveDate, String)> = sqlx::query_as(
+            "SELECT t.engagement_id, t.inspector_id, e.region_code, e.busy_first, e.onsite_last, e.onsite_first, \
+               e.state FROM engagement_team t JOIN engagements e ON e.id = t.engagement_id WHERE e.state <> 'postponed'",
+        )
+        .fetch_all($exec)
+        .await?;
+        let commitments = rows
+            .into_iter()
+            .map(|(engagement_id, inspector_id, region_code, busy_first, onsite_last, onsite_first, state)| Commitment {
+                engagement_id,
+                inspector_id,
+                region_code,
+                busy: DateRange { first: busy_first, last: onsite_last },
+                onsite_first,
+                live: state == "proposed" || state == "notified",
+            })
+            .collect();
+        TeamFacts { inspectors, commitments }
+    }};
+}
+
+/// The written consents on record for areas (`$area`, or every area when empty), as the visit
+/// rule reads them on `$today`: (area code, consent). One query on `$exec`.
+macro_rules! load_consents {
+    ($store:expr, $exec:expr, $area:expr, $today:expr) => {{
+        $store.count_round_trip();
+        let rows: Vec<(String, String, NaiveDate, NaiveDate, String)> = sqlx::query_as(
+            "SELECT v.local_area_code, \
+               CASE WHEN v.state = 'requested' AND v.reply_by < $2 THEN 'expired' ELSE v.state END, \
+               v.window_first, v.window_last, c.unavailable \
+             FROM visit_requests v JOIN consents c ON c.request_id = v.id \
+             WHERE $1 = '' OR v.local_area_code = $1",
+        )
+        .bind($area)
+        .bind($today)
+        .fetch_all($exec)
+        .await?;
+        consents_by_area(rows)?
+    }};
+}
+
+/// The team of engagement `$id`, with each member's account. One query on `$exec`.
+macro_rules! load_team {
+    ($store:expr, $exec:expr, $id:expr) => {{
+        $store.count_round_trip();
+        let rows: Vec<(i64, i64, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT t.engagement_id, t.inspector_id, i.name, t.team_role, i.person_id FROM engagement_team t \
+             JOIN inspectors i ON i.id = t.inspector_id WHERE t.engagement_id = $1 ORDER BY t.team_role, i.name",
+        )
+        .bind($id)
+        .fetch_all($exec)
+        .await?;
+        members(&rows, $id)?
+    }};
+}
+
+type InspectorRow = (i64, String, String, bool, String, Option<i64>, i64);
+
+fn inspector_records(
+    rows: Vec<InspectorRow>,
+    unavailable: &[(i64, NaiveDate, NaiveDate)],
+    conflicts: &[(i64, String, String)],
+) -> Result<Vec<InspectorRecord>, StoreError> {
+    rows.into_iter()
+        .map(|(id, name, inspectorate, social_care, home_region, person_id, max)| {
+            Ok(InspectorRecord {
+                id,
+                name,
+                inspectorate: Inspectorate::parse(&inspectorate).map_err(|_| corrupt("inspectorate"))?,
+                social_care,
+                home_region,
+                person_id,
+                max_per_term: u32::try_from(max).unwrap_or(0),
+                unavailable: unavailable
+                    .iter()
+                    .filter(|u| u.0 == id)
+                    .map(|u| DateRange { first: u.1, last: u.2 })
+                    .collect(),
+                conflicts: conflicts
+                    .iter()
+                    .filter(|c| c.0 == id)
+                    .map(|c| (c.1.clone(), c.2.clone()))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+type ConsentRow = (String, String, NaiveDate, NaiveDate, String);
+
+fn consents_by_area(
+    rows: Vec<ConsentRow>,
+) -> Result<std::collections::HashMap<String, Vec<ConsentOnRecord>>, StoreError> {
+    let mut out: std::collections::HashMap<String, Vec<ConsentOnRecord>> = Default::default();
+    for (area, state, first, last, unavailable) in rows {
+        out.entry(area).or_default().push(ConsentOnRecord {
+            state: RequestState::parse(&state).ok_or_else(|| corrupt("request state"))?,
+            window: DateRange { first, last },
+            unavailable: unavailable_from_json(&unavailable),
+        });
+    }
+    Ok(out)
+}
+
+/// The members of engagement `id` among `(engagement, inspector, name, role, account)` rows.
+fn members(
+    rows: &[(i64, i64, String, String, Option<i64>)],
+    id: i64,
+) -> Result<Vec<MemberRecord>, StoreError> {
+    rows.iter()
+        .filter(|m| m.0 == id)
+        .map(|m| {
+            Ok(MemberRecord {
+                inspector_id: m.1,
+                name: m.2.clone(),
+                role: TeamRole::parse(&m.3).ok_or_else(|| corrupt("team role"))?,
+                person_id: m.4,
+            })
+        })
+        .collect()
+}
+
+/// Locks the rows of inspectors `ids` until the transaction ends (PostgreSQL), so two
+/// transactions booking the same inspector run one after the other and the second sees the
+/// first's booking. SQLite needs nothing: its write transactions already run one at a time.
+macro_rules! lock_inspectors {
+    ($store:expr, $tx:ident, $ids:expr) => {{
+        if matches!($store.db, Db::Postgres(_)) {
+            let mut ids: Vec<i64> = $ids;
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                sqlx::query("SELECT id FROM inspectors WHERE id = $1 FOR UPDATE")
+                    .bind(id)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+        }
+    }};
+}
+
+/// What a reader of engagements is shown beside them: each area's consents and every
+/// inspector's commitments.
+#[derive(Debug, Clone, Default)]
+pub struct ReadFacts {
+    /// Consents by area code.
+    pub consents: std::collections::HashMap<String, Vec<ConsentOnRecord>>,
+    /// Inspectors and commitments.
+    pub team: TeamFacts,
+}
+
+impl ReadFacts {
+    /// The facts for one engagement of this read.
+    pub fn of<'a>(&'a self, engagement: &'a EngagementRecord, today: NaiveDate) -> EngagementFacts<'a> {
+        EngagementFacts {
+            engagement,
+            today,
+            consents: self.consents.get(&engagement.local_area_code).map_or(&[], Vec::as_slice),
+            team: &self.team,
+        }
+    }
 }
 
 impl Store {
@@ -242,7 +321,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             if region.is_none() {
-                let v = FieldViolation::new("home_region_code", format!("no region has code {:?}", inspector.home_region));
+                let v = FieldViolation::new("home_region_code", "Select the inspector's home region");
                 return Err(InvalidInput::from(v).into());
             }
             if let Some(person) = inspector.person_id {
@@ -251,7 +330,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
                 if account.as_ref().is_none_or(|(role,)| role != "inspector") {
-                    let v = FieldViolation::new("person_id", "is not the account of an inspector");
+                    let v = FieldViolation::new("person_id", "Select an inspector's account");
                     return Err(InvalidInput::from(v).into());
                 }
                 let linked: Option<(i64,)> = sqlx::query_as("SELECT id FROM inspectors WHERE person_id = $1")
@@ -261,7 +340,7 @@ impl Store {
                 if linked.is_some() {
                     return Err(StoreError::AlreadyExists(FieldViolation::new(
                         "person_id",
-                        "is already linked to another inspector",
+                        "This account is already linked to another inspector",
                     )));
                 }
             }
@@ -285,48 +364,12 @@ impl Store {
 
     /// Every inspector, by name, with unavailability and conflicts.
     pub async fn inspectors(&self) -> Result<Vec<InspectorRecord>, StoreError> {
-        type Row = (i64, String, String, bool, String, Option<i64>, i64);
-        let rows: Vec<Row> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT id, name, inspectorate, social_care, home_region_code, person_id, max_engagements_per_term \
-                 FROM inspectors ORDER BY name, id",
-            )
-            .fetch_all(pool)
-            .await?
-        });
-        let unavailable: Vec<(i64, NaiveDate, NaiveDate)> = with_pool!(self, pool => {
-            sqlx::query_as("SELECT inspector_id, first_day, last_day FROM inspector_unavailability ORDER BY first_day")
-                .fetch_all(pool)
-                .await?
-        });
-        let conflicts: Vec<(i64, String, String)> = with_pool!(self, pool => {
-            sqlx::query_as("SELECT inspector_id, local_area_code, reason FROM inspector_conflicts ORDER BY local_area_code")
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter()
-            .map(|(id, name, inspectorate, social_care, home_region, person_id, max)| {
-                Ok(InspectorRecord {
-                    id,
-                    name,
-                    inspectorate: Inspectorate::parse(&inspectorate).map_err(|_| corrupt("inspectorate"))?,
-                    social_care,
-                    home_region,
-                    person_id,
-                    max_per_term: u32::try_from(max).unwrap_or(0),
-                    unavailable: unavailable
-                        .iter()
-                        .filter(|u| u.0 == id)
-                        .map(|u| DateRange { first: u.1, last: u.2 })
-                        .collect(),
-                    conflicts: conflicts
-                        .iter()
-                        .filter(|c| c.0 == id)
-                        .map(|c| (c.1.clone(), c.2.clone()))
-                        .collect(),
-                })
-            })
-            .collect()
+        Ok(with_pool!(self, pool => load_inspectors!(self, pool)))
+    }
+
+    /// Every inspector and their commitments: four queries, whatever the size.
+    pub async fn team_facts(&self) -> Result<TeamFacts, StoreError> {
+        Ok(with_pool!(self, pool => load_team_facts!(self, pool)))
     }
 
     /// Records a period an inspector cannot work (audited); `NotFound` for an unknown inspector.
@@ -393,20 +436,40 @@ impl Store {
         Ok(())
     }
 
-    /// Proposes an engagement with a current area; a regional lead only in their region.
+    /// Proposes an engagement with a current area, once `decide` (given the area's region and
+    /// consents, read in this transaction) allows it.
     pub async fn schedule_engagement(
         &self,
         new: &NewEngagement,
         by: &Person,
         now: DateTime<Utc>,
         audit: impl Fn(i64) -> NewAuditEvent,
+        decide: impl FnOnce(&NewEngagementFacts<'_>) -> Result<(), Refusal>,
     ) -> Result<i64, StoreError> {
         let busy = busy_days(new.kind, new.onsite);
         let (year, term) = term_of(new.onsite.first);
+        let today = now.date_naive();
         Ok(write_tx!(self, tx => {
-            let region = current_area_region!(tx, &new.local_area_code);
-            by.scope.may_plan_in(&region).map_err(InvalidInput::from)?;
-            let notification = crate::domain::programme::timeline(new.kind, new.onsite.first).map(|t| t.notification);
+            let area: Option<(String, String)> = sqlx::query_as(
+                "SELECT region_code, name FROM local_areas WHERE ons_code = $1 AND retired_on IS NULL",
+            )
+            .bind(&new.local_area_code)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let consents = match &area {
+                Some(_) if new.kind == EngagementKind::InterimVisit => {
+                    load_consents!(self, &mut *tx, &new.local_area_code, today)
+                }
+                _ => Default::default(),
+            };
+            let facts = NewEngagementFacts {
+                region: area.as_ref().map(|a| a.0.as_str()),
+                area_name: area.as_ref().map_or("", |a| a.1.as_str()),
+                consents: consents.get(&new.local_area_code).map_or(&[], Vec::as_slice),
+            };
+            decide(&facts)?;
+            let region = area.map(|a| a.0).unwrap_or_default();
+            let notification = timeline(new.kind, new.onsite.first).map(|t| t.notification);
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO engagements (local_area_code, region_code, kind, state, onsite_first, onsite_last, \
                    busy_first, notification_date, academic_year, term, note, created_by, created_at) \
@@ -432,27 +495,6 @@ impl Store {
         }))
     }
 
-    async fn team(&self, id: i64) -> Result<Vec<MemberRecord>, StoreError> {
-        let rows: Vec<(i64, String, String)> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT t.inspector_id, i.name, t.team_role FROM engagement_team t \
-                 JOIN inspectors i ON i.id = t.inspector_id WHERE t.engagement_id = $1 ORDER BY t.team_role, i.name",
-            )
-            .bind(id)
-            .fetch_all(pool)
-            .await?
-        });
-        rows.into_iter()
-            .map(|(inspector_id, name, role)| {
-                Ok(MemberRecord {
-                    inspector_id,
-                    name,
-                    role: TeamRole::parse(&role).ok_or_else(|| corrupt("team role"))?,
-                })
-            })
-            .collect()
-    }
-
     /// One engagement `viewer` may see, with its team.
     pub async fn engagement(
         &self,
@@ -465,11 +507,12 @@ impl Store {
             sqlx::query_as(GET_ENGAGEMENT).bind(kind).bind(code).bind(id).fetch_optional(pool).await?
         });
         let mut found = record(row.ok_or(StoreError::NotFound)?, today)?;
-        found.team = self.team(id).await?;
+        found.team = with_pool!(self, pool => load_team!(self, pool, id));
         Ok(found)
     }
 
     /// Engagements `viewer` may see in an academic year, optionally of one region, with teams.
+    /// Two queries, whatever the number.
     pub async fn engagements(
         &self,
         viewer: &Person,
@@ -487,11 +530,11 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        let members: Vec<(i64, i64, String, String)> = with_pool!(self, pool => {
+        let team: Vec<(i64, i64, String, String, Option<i64>)> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT t.engagement_id, t.inspector_id, i.name, t.team_role FROM engagement_team t \
+                "SELECT t.engagement_id, t.inspector_id, i.name, t.team_role, i.person_id FROM engagement_team t \
                  JOIN inspectors i ON i.id = t.inspector_id \
-                 JOIN engagements e ON e.id = t.engagement_id WHERE e.academic_year = $1",
+                 JOIN engagements e ON e.id = t.engagement_id WHERE e.academic_year = $1 ORDER BY t.team_role, i.name",
             )
             .bind(i64::from(academic_year))
             .fetch_all(pool)
@@ -500,139 +543,80 @@ impl Store {
         rows.into_iter()
             .map(|row| {
                 let mut r = record(row, today)?;
-                r.team = members
-                    .iter()
-                    .filter(|m| m.0 == r.id)
-                    .filter_map(|m| {
-                        Some(MemberRecord {
-                            inspector_id: m.1,
-                            name: m.2.clone(),
-                            role: TeamRole::parse(&m.3)?,
-                        })
-                    })
-                    .collect();
+                r.team = members(&team, r.id)?;
                 Ok(r)
             })
             .collect()
     }
 
-    /// What the team rules need of the given inspectors, for an engagement holding them over
-    /// `busy` in the term `term` (other engagements only), and the average load that term.
-    pub async fn team_candidates(
-        &self,
-        ids: &[i64],
-        engagement_id: i64,
-        term: DateRange,
-    ) -> Result<(Vec<Candidate>, f64), StoreError> {
-        let inspectors = self.inspectors().await?;
-        let booked: Vec<(i64, NaiveDate, NaiveDate)> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT t.inspector_id, e.busy_first, e.onsite_last FROM engagement_team t \
-                 JOIN engagements e ON e.id = t.engagement_id \
-                 WHERE e.id <> $1 AND e.state IN ('proposed', 'notified')",
-            )
-            .bind(engagement_id)
-            .fetch_all(pool)
-            .await?
-        });
-        let loads: Vec<(i64, i64)> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT t.inspector_id, COUNT(*) FROM engagement_team t JOIN engagements e ON e.id = t.engagement_id \
-                 WHERE e.id <> $1 AND e.state <> 'postponed' AND e.onsite_first BETWEEN $2 AND $3 \
-                 GROUP BY t.inspector_id",
-            )
-            .bind(engagement_id)
-            .bind(term.first)
-            .bind(term.last)
-            .fetch_all(pool)
-            .await?
-        });
-        let total: i64 = loads.iter().map(|l| l.1).sum();
-        let average = if inspectors.is_empty() { 0.0 } else { total as f64 / inspectors.len() as f64 };
-        let mut candidates = Vec::new();
-        for id in ids {
-            let Some(i) = inspectors.iter().find(|i| i.id == *id) else {
-                let v = FieldViolation::new("members", format!("no inspector has id {id}"));
-                return Err(InvalidInput::from(v).into());
-            };
-            candidates.push(Candidate {
-                id: i.id,
-                name: i.name.clone(),
-                inspectorate: i.inspectorate,
-                social_care: i.social_care,
-                home_region: i.home_region.clone(),
-                max_per_term: i.max_per_term,
-                unavailable: i.unavailable.clone(),
-                conflicts: i.conflicts.iter().map(|c| c.0.clone()).collect(),
-                booked: booked
-                    .iter()
-                    .filter(|b| b.0 == i.id)
-                    .map(|b| DateRange { first: b.1, last: b.2 })
-                    .collect(),
-                load_this_term: u32::try_from(loads.iter().find(|l| l.0 == i.id).map_or(0, |l| l.1))
-                    .unwrap_or(0),
-            });
-        }
-        Ok((candidates, average))
+    /// What readers of engagements in `area` (every area when empty) are shown beside them:
+    /// consents and inspectors' commitments. Five queries, whatever the number.
+    pub async fn read_facts(&self, area: &str, today: NaiveDate) -> Result<ReadFacts, StoreError> {
+        Ok(with_pool!(self, pool => ReadFacts {
+            consents: load_consents!(self, pool, area, today),
+            team: load_team_facts!(self, pool),
+        }))
     }
 
-    /// Applies a change to engagement `id` read at `version`, with its history step and audit
-    /// event, in one transaction.
-    #[expect(clippy::too_many_arguments, reason = "one transaction, each value distinct")]
+    /// Applies `change` to engagement `id`: reads it, its area's consents and every inspector's
+    /// commitments inside the write's own transaction (locking the inspectors it books), lets
+    /// `decide` judge, then writes the change, its history step and audit event. Returns the
+    /// engagement as it now stands, with the decision's warnings.
     pub async fn change_engagement(
         &self,
         id: i64,
-        version: i64,
         change: &EngagementChange,
-        reason: &str,
         by: &Person,
         now: DateTime<Utc>,
         audit: &NewAuditEvent,
-    ) -> Result<EngagementRecord, EngagementError> {
-        let (kind, code) = scope_params(&by.scope);
+        decide: impl FnOnce(&EngagementFacts<'_>) -> Result<Decision, Refusal>,
+    ) -> Result<(EngagementRecord, Vec<Finding>), StoreError> {
+        let (kind, code) = engagement_scope(by);
         let today = now.date_naive();
-        write_tx!(self, tx => {
+        let warnings = write_tx!(self, tx => {
             let row: Option<EngagementRow> =
-                sqlx::query_as(GET_ENGAGEMENT).bind(kind).bind(code).bind(id).fetch_optional(&mut *tx).await?;
-            let current = record(row.ok_or(EngagementError::NotFound)?, today)?;
-            if current.version != version {
-                return Err(EngagementError::Stale(current.state));
-            }
-            use EngagementState as S;
-            let live = matches!(current.state, S::Proposed | S::Notified);
-            let (state, what): (&str, &'static str) = match change {
-                EngagementChange::Reschedule(_) if live || current.state == S::Postponed => ("proposed", "rescheduled"),
-                EngagementChange::Postpone if live => ("postponed", "postponed"),
-                EngagementChange::Notify if current.state == S::Proposed => ("notified", "notified"),
-                EngagementChange::Team(_) if live => (stored_state(current.state), "given a new team"),
-                EngagementChange::Complete(_) if matches!(current.state, S::Onsite | S::Reporting) => ("done", "completed"),
-                EngagementChange::Reschedule(_) => return Err(EngagementError::Illegal(current.state, "rescheduled")),
-                EngagementChange::Postpone => return Err(EngagementError::Illegal(current.state, "postponed")),
-                EngagementChange::Notify => return Err(EngagementError::Illegal(current.state, "notified again")),
-                EngagementChange::Team(_) => return Err(EngagementError::Illegal(current.state, "given a new team")),
-                EngagementChange::Complete(_) => return Err(EngagementError::Illegal(current.state, "completed")),
+                sqlx::query_as(GET_ENGAGEMENT).bind(kind).bind(&code).bind(id).fetch_optional(&mut *tx).await?;
+            let mut current = record(row.ok_or(StoreError::NotFound)?, today)?;
+            current.team = load_team!(self, &mut *tx, id);
+            let booking: Vec<i64> = match change {
+                EngagementChange::AssignTeam { members, .. } => members.iter().map(|m| m.0).collect(),
+                EngagementChange::Reschedule { .. } => current.team.iter().map(|m| m.inspector_id).collect(),
+                _ => Vec::new(),
             };
-            let updated = sqlx::query(
+            lock_inspectors!(self, tx, booking.clone());
+            let team = if booking.is_empty() && !matches!(change, EngagementChange::AssignTeam { .. }) {
+                TeamFacts::default()
+            } else {
+                load_team_facts!(self, &mut *tx)
+            };
+            let consents = if current.kind == EngagementKind::InterimVisit {
+                load_consents!(self, &mut *tx, &current.local_area_code, today)
+            } else {
+                Default::default()
+            };
+            let facts = EngagementFacts {
+                engagement: &current,
+                today,
+                consents: consents.get(&current.local_area_code).map_or(&[], Vec::as_slice),
+                team: &team,
+            };
+            let decision = decide(&facts)?;
+            sqlx::query(
                 "UPDATE engagements SET state = $1, version = version + 1, \
                    postponed_reason = CASE WHEN $1 = 'postponed' THEN $4 ELSE postponed_reason END \
                  WHERE id = $2 AND version = $3",
             )
-            .bind(state)
+            .bind(decision.state)
             .bind(id)
-            .bind(version)
-            .bind(reason)
+            .bind(current.version)
+            .bind(&decision.reason)
             .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated != 1 {
-                return Err(EngagementError::Stale(current.state));
-            }
+            .await?;
             match change {
-                EngagementChange::Reschedule(onsite) => {
+                EngagementChange::Reschedule { onsite, .. } => {
                     let busy = busy_days(current.kind, *onsite);
                     let (year, term) = term_of(onsite.first);
-                    let notification =
-                        crate::domain::programme::timeline(current.kind, onsite.first).map(|t| t.notification);
+                    let notification = timeline(current.kind, onsite.first).map(|t| t.notification);
                     sqlx::query(
                         "UPDATE engagements SET onsite_first = $2, onsite_last = $3, busy_first = $4, \
                            notification_date = $5, academic_year = $6, term = $7 WHERE id = $1",
@@ -647,7 +631,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
-                EngagementChange::Team(members) => {
+                EngagementChange::AssignTeam { members, .. } => {
                     sqlx::query("DELETE FROM engagement_team WHERE engagement_id = $1").bind(id).execute(&mut *tx).await?;
                     for (inspector, role) in members {
                         sqlx::query("INSERT INTO engagement_team (engagement_id, inspector_id, team_role) VALUES ($1, $2, $3)")
@@ -658,7 +642,7 @@ impl Store {
                             .await?;
                     }
                 }
-                EngagementChange::Complete(Some(outcome)) => {
+                EngagementChange::Complete { outcome: Some(outcome) } => {
                     sqlx::query("UPDATE engagements SET outcome = $2 WHERE id = $1")
                         .bind(id)
                         .bind(outcome.as_str())
@@ -674,12 +658,13 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
-                EngagementChange::Complete(None) | EngagementChange::Postpone | EngagementChange::Notify => {}
+                EngagementChange::Complete { outcome: None } | EngagementChange::Postpone { .. } | EngagementChange::Notify => {}
             }
-            append_event!(tx, id, what, by.id, now, reason);
+            append_event!(tx, id, decision.event, by.id, now, &decision.reason);
             append_audit!(tx, now, audit);
+            decision.warnings
         });
-        self.engagement(id, by, today).await.map_err(EngagementError::from)
+        Ok((self.engagement(id, by, today).await?, warnings))
     }
 
     /// Records a completed inspection from the past (audited).
@@ -698,7 +683,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             if found.is_none() {
-                let v = FieldViolation::new("local_area_code", format!("no local area has ONS code {area:?}"));
+                let v = FieldViolation::new("local_area_code", "Select a local area");
                 return Err(InvalidInput::from(v).into());
             }
             sqlx::query("INSERT INTO inspection_history (local_area_code, kind, completed_on, outcome) VALUES ($1, $2, $3, $4)")
@@ -812,14 +797,5 @@ fn engagement_scope(viewer: &Person) -> (&'static str, String) {
             let (kind, code) = scope_params(scope);
             (kind, code.to_owned())
         }
-    }
-}
-
-fn stored_state(state: EngagementState) -> &'static str {
-    match state {
-        EngagementState::Proposed => "proposed",
-        EngagementState::Done => "done",
-        EngagementState::Postponed => "postponed",
-        EngagementState::Notified | EngagementState::Onsite | EngagementState::Reporting => "notified",
     }
 }

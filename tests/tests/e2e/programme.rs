@@ -2,7 +2,7 @@
 //! The server's clock is set to Monday 23 November 2026 so bank holidays fall where the tests
 //! expect them.
 
-use integration_tests::{Persona, TestApp, consent_answer, spawn_app_with, visit_request};
+use integration_tests::{Persona, TestApp, fields, rules, spawn_app_with};
 use proto::pb::{
     self, consent_service_client::ConsentServiceClient, programme_service_client::ProgrammeServiceClient,
 };
@@ -100,8 +100,9 @@ async fn a_full_inspection_is_notified_on_the_monday_ten_working_days_before_ski
             .await
             .expect_err("Easter Monday");
     assert_eq!(holiday.code(), Code::InvalidArgument);
+    assert_eq!(fields(&holiday), ["onsite"]);
     assert!(
-        holiday.message().starts_with("onsite") && holiday.message().contains("bank holiday"),
+        holiday.message().contains("29 March 2027, is a weekend or a bank holiday"),
         "{}",
         holiday.message()
     );
@@ -109,12 +110,13 @@ async fn a_full_inspection_is_notified_on_the_monday_ten_working_days_before_ski
         schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2026-11-30", "2026-12-02")
             .await
             .expect_err("notice passed");
+    assert_eq!(fields(&soon), ["onsite"]);
     assert!(soon.message().contains("too soon"), "{}", soon.message());
     let backwards =
         schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2027-04-09", "2027-04-07")
             .await
             .expect_err("order");
-    assert!(backwards.message().contains("ends before it starts"), "{}", backwards.message());
+    assert_eq!(fields(&backwards), ["onsite"]);
     let legacy =
         schedule(&mut lead, "E09000007", pb::EngagementKind::LegacyInspection, "2027-01-18", "2027-01-20")
             .await?;
@@ -138,13 +140,11 @@ async fn teams_must_have_the_right_shape_and_free_unconflicted_inspectors() -> a
     let wrong =
         lead.assign_team(assign(&e, full_team(&ids)[..3].to_vec())).await.expect_err("no social care");
     assert_eq!(wrong.code(), Code::FailedPrecondition);
-    assert!(wrong.message().starts_with("team.composition"), "{}", wrong.message());
+    assert_eq!(rules(&wrong), ["team.composition"]);
     let mut misplaced = full_team(&ids);
     misplaced[2] = member(&ids[1], pb::TeamRole::CqcInspector);
     let misplaced = lead.assign_team(assign(&e, misplaced)).await.expect_err("Ofsted as CQC");
-    assert!(
-        misplaced.message().contains("team.duplicate") || misplaced.message().contains("team.composition")
-    );
+    assert_eq!(rules(&misplaced), ["team.duplicate", "team.composition"]);
 
     let staffed =
         lead.assign_team(assign(&e, full_team(&ids))).await?.into_inner().engagement.expect("engagement");
@@ -156,7 +156,8 @@ async fn teams_must_have_the_right_shape_and_free_unconflicted_inspectors() -> a
         schedule(&mut lead, "E09000033", pb::EngagementKind::FullInspection, "2027-01-19", "2027-01-21")
             .await?;
     let double = lead.assign_team(assign(&clash, full_team(&ids))).await.expect_err("double booked");
-    assert!(double.message().contains("inspector.double_booked"), "{}", double.message());
+    assert_eq!(rules(&double), ["inspector.double_booked"; 4]);
+    assert!(!double.message().contains("Camden"), "only free/busy time: {}", double.message());
 
     lead.declare_conflict(pb::DeclareConflictRequest {
         inspector_id: ids[2].clone(),
@@ -174,13 +175,12 @@ async fn teams_must_have_the_right_shape_and_free_unconflicted_inspectors() -> a
             .await?;
     let refused =
         lead.assign_team(assign(&later, full_team(&ids))).await.expect_err("conflicted and unavailable");
-    assert!(refused.message().contains("inspector.conflict_of_interest"), "{}", refused.message());
-    assert!(refused.message().contains("inspector.unavailable"), "{}", refused.message());
+    assert_eq!(rules(&refused), ["inspector.conflict_of_interest", "inspector.unavailable"]);
     let unknown = lead
         .assign_team(assign(&later, vec![member("424242", pb::TeamRole::LeadHmi)]))
         .await
         .expect_err("unknown");
-    assert!(unknown.message().starts_with("members"), "{}", unknown.message());
+    assert_eq!(fields(&unknown), ["members"]);
 
     // A team from another region is allowed, with a warning.
     let interim_ready =
@@ -205,24 +205,10 @@ async fn an_interim_visit_needs_current_written_consent() -> anyhow::Result<()> 
             .await
             .expect_err("no consent");
     assert_eq!(refused.code(), Code::FailedPrecondition);
-    assert!(refused.message().contains("not consented in writing"), "{}", refused.message());
+    assert_eq!(rules(&refused), ["consent.not_current"]);
+    assert_eq!(refused.message(), "Camden has not consented in writing to an interim visit");
 
-    let (_, lead_token) = app.persona(Persona::InnerLondonLead).await?;
-    let mut consent = ConsentServiceClient::new(app.authed(&lead_token).await?);
-    let request = consent
-        .create_visit_request(visit_request("E09000007", "2027-01-15"))
-        .await?
-        .into_inner()
-        .request
-        .expect("request");
-    let (_, camden) = app.persona(Persona::Camden).await?;
-    let mut area = ConsentServiceClient::new(app.authed(&camden).await?);
-    let consented = area
-        .answer_visit_request(consent_answer(&request.id, request.version))
-        .await?
-        .into_inner()
-        .request
-        .expect("r");
+    let consented = app.consented_request().await?;
     let visit =
         schedule(&mut lead, "E09000007", pb::EngagementKind::InterimVisit, "2027-04-20", "2027-04-21")
             .await?;
@@ -231,14 +217,17 @@ async fn an_interim_visit_needs_current_written_consent() -> anyhow::Result<()> 
         schedule(&mut lead, "E09000007", pb::EngagementKind::InterimVisit, "2027-04-27", "2027-04-28")
             .await
             .expect_err("area unavailable");
-    assert!(blocked.message().contains("cannot host"), "{}", blocked.message());
+    assert_eq!(rules(&blocked), ["consent.not_current"]);
+    assert!(blocked.message().starts_with("Camden cannot host a visit on"), "{}", blocked.message());
 
-    area.withdraw_consent(pb::WithdrawConsentRequest {
-        id: request.id,
-        version: consented.version,
-        reason: "Outbreak".into(),
-    })
-    .await?;
+    let (_, camden) = app.persona(Persona::Camden).await?;
+    ConsentServiceClient::new(app.authed(&camden).await?)
+        .withdraw_consent(pb::WithdrawConsentRequest {
+            id: consented.id.clone(),
+            version: consented.version,
+            reason: "Outbreak".into(),
+        })
+        .await?;
     let flagged = lead
         .get_engagement(pb::GetEngagementRequest { id: visit.id.clone() })
         .await?
@@ -250,7 +239,7 @@ async fn an_interim_visit_needs_current_written_consent() -> anyhow::Result<()> 
         .notify_local_area(pb::NotifyLocalAreaRequest { id: visit.id, version: flagged.version })
         .await
         .expect_err("cannot go ahead");
-    assert!(notify.message().starts_with("consent"), "{}", notify.message());
+    assert_eq!(rules(&notify), ["consent.not_current"]);
     app.stop().await
 }
 
@@ -290,7 +279,16 @@ async fn leads_change_only_their_region_and_areas_see_only_confirmed_engagements
         schedule(&mut north, "E09000007", pb::EngagementKind::EngagementMeeting, "2027-03-03", "2027-03-03")
             .await
             .expect_err("outside region");
-    assert!(outside.message().starts_with("local_area_code"), "{}", outside.message());
+    assert_eq!(fields(&outside), ["local_area_code"]);
+    let nowhere =
+        schedule(&mut north, "E99999999", pb::EngagementKind::EngagementMeeting, "2027-03-03", "2027-03-03")
+            .await
+            .expect_err("no such area");
+    assert_eq!(
+        (outside.code(), outside.message(), outside.details()),
+        (nowhere.code(), nowhere.message(), nowhere.details()),
+        "an area outside the region answers exactly as one that does not exist"
+    );
 
     let mut camden = client(&app, Persona::Camden).await?;
     let none = camden.list_engagements(pb::ListEngagementsRequest::default()).await?.into_inner().engagements;
@@ -315,7 +313,7 @@ async fn leads_change_only_their_region_and_areas_see_only_confirmed_engagements
         })
         .await
         .expect_err("reason needed after notification");
-    assert!(no_reason.message().starts_with("reason"), "{}", no_reason.message());
+    assert_eq!(rules(&no_reason), ["engagement.reason_required"]);
     let stale = lead
         .postpone_engagement(pb::PostponeEngagementRequest {
             id: e.id.clone(),
@@ -456,7 +454,7 @@ async fn inspectors_declare_their_own_conflicts_and_no_one_elses() -> anyhow::Re
         })
         .await
         .expect_err("one record per account");
-    assert!(twice.message().starts_with("person_id"), "{}", twice.message());
+    assert_eq!(fields(&twice), ["person_id"]);
     let audited: (i64,) = match &app.store.db {
         send_planner::store::Db::Sqlite(pool) => {
             sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = 'inspector.conflict'")
@@ -470,5 +468,225 @@ async fn inspectors_declare_their_own_conflicts_and_no_one_elses() -> anyhow::Re
         }
     };
     assert_eq!(audited.0, 1);
+    app.stop().await
+}
+
+/// Current local areas' ONS codes, the first `n` by code.
+async fn area_codes(app: &TestApp, n: i64) -> anyhow::Result<Vec<String>> {
+    let sql = "SELECT ons_code FROM local_areas WHERE retired_on IS NULL ORDER BY ons_code LIMIT $1";
+    let rows: Vec<(String,)> = match &app.store.db {
+        send_planner::store::Db::Sqlite(pool) => sqlx::query_as(sql).bind(n).fetch_all(pool).await?,
+        send_planner::store::Db::Postgres(pool) => sqlx::query_as(sql).bind(n).fetch_all(pool).await?,
+    };
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
+async fn one_inspector(c: &mut Client, name: &str) -> anyhow::Result<String> {
+    let created = c
+        .create_inspector(pb::CreateInspectorRequest {
+            name: name.into(),
+            inspectorate: pb::Inspectorate::Ofsted.into(),
+            social_care: false,
+            home_region_code: "E13000001".into(),
+            max_engagements_per_term: 30,
+            person_id: String::new(),
+        })
+        .await?
+        .into_inner()
+        .inspector
+        .expect("inspector");
+    Ok(created.id)
+}
+
+#[tokio::test]
+async fn twenty_concurrent_bookings_of_one_inspector_on_the_same_days_let_exactly_one_win()
+-> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut planner = client(&app, Persona::Planner).await?;
+    let inspector = one_inspector(&mut planner, "Sole Inspector").await?;
+    let mut meetings = Vec::new();
+    for area in area_codes(&app, 20).await? {
+        meetings.push(
+            schedule(&mut planner, &area, pb::EngagementKind::EngagementMeeting, "2027-03-03", "2027-03-03")
+                .await?,
+        );
+    }
+    let mut calls = tokio::task::JoinSet::new();
+    for e in meetings {
+        let mut c = planner.clone();
+        let request = pb::AssignTeamRequest {
+            id: e.id,
+            version: e.version,
+            members: vec![member(&inspector, pb::TeamRole::OfstedInspector)],
+            reason: String::new(),
+        };
+        calls.spawn(async move { c.assign_team(request).await.map(|_| ()) });
+    }
+    let (mut won, mut refused) = (0, Vec::new());
+    while let Some(done) = calls.join_next().await {
+        match done? {
+            Ok(()) => won += 1,
+            Err(status) => refused.push((status.code(), rules(&status))),
+        }
+    }
+    assert_eq!(won, 1, "exactly one booking wins: {refused:?}");
+    assert_eq!(refused.len(), 19);
+    for (code, rules) in &refused {
+        assert_eq!(
+            (*code, rules.as_slice()),
+            (Code::FailedPrecondition, ["inspector.double_booked".to_owned()].as_slice())
+        );
+    }
+    app.stop().await
+}
+
+#[tokio::test]
+async fn listing_engagements_costs_the_same_queries_for_two_or_twelve() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut planner = client(&app, Persona::Planner).await?;
+    let inspector = one_inspector(&mut planner, "Busy Inspector").await?;
+    let areas = area_codes(&app, 12).await?;
+    // Each meeting on its own Wednesday, so one inspector can be on every team.
+    let days = [
+        "2027-01-06",
+        "2027-01-13",
+        "2027-01-20",
+        "2027-01-27",
+        "2027-02-03",
+        "2027-02-10",
+        "2027-02-24",
+        "2027-03-03",
+        "2027-03-10",
+        "2027-03-17",
+        "2027-03-24",
+        "2027-04-07",
+    ];
+    let add = async |planner: &mut Client, n: usize| -> anyhow::Result<()> {
+        let e = schedule(planner, &areas[n], pb::EngagementKind::EngagementMeeting, days[n], days[n]).await?;
+        planner
+            .assign_team(pb::AssignTeamRequest {
+                id: e.id,
+                version: e.version,
+                members: vec![member(&inspector, pb::TeamRole::OfstedInspector)],
+                reason: String::new(),
+            })
+            .await?;
+        Ok(())
+    };
+    let cost = async |planner: &mut Client| -> anyhow::Result<(u64, usize)> {
+        // The first call may refresh the session; the second is measured.
+        planner.list_engagements(pb::ListEngagementsRequest::default()).await?;
+        let before = app.store.round_trips();
+        let listed = planner.list_engagements(pb::ListEngagementsRequest::default()).await?.into_inner();
+        Ok((app.store.round_trips() - before, listed.engagements.len()))
+    };
+    for n in 0..2 {
+        add(&mut planner, n).await?;
+    }
+    let (two, listed) = cost(&mut planner).await?;
+    assert_eq!(listed, 2);
+    for n in 2..12 {
+        add(&mut planner, n).await?;
+    }
+    let (twelve, listed) = cost(&mut planner).await?;
+    assert_eq!(listed, 12);
+    assert_eq!(two, twelve, "queries for 2 engagements and for 12");
+    app.stop().await
+}
+
+#[tokio::test]
+async fn a_lead_sees_another_regions_booking_only_as_unavailable_days_and_no_conflict_reasons()
+-> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut planner = client(&app, Persona::Planner).await?;
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    let ids = inspectors(&mut lead).await?;
+    // A national planner books the CQC inspector for a meeting in Hartlepool (North East).
+    let north = schedule(
+        &mut planner,
+        "E06000001",
+        pb::EngagementKind::EngagementMeeting,
+        "2027-01-19",
+        "2027-01-19",
+    )
+    .await?;
+    planner
+        .assign_team(pb::AssignTeamRequest {
+            id: north.id,
+            version: north.version,
+            members: vec![member(&ids[2], pb::TeamRole::CqcInspector)],
+            reason: String::new(),
+        })
+        .await?;
+    // The Ofsted inspector is on leave on the same day.
+    lead.add_unavailability(pb::AddUnavailabilityRequest {
+        inspector_id: ids[1].clone(),
+        period: range("2027-01-19", "2027-01-19"),
+    })
+    .await?;
+    lead.declare_conflict(pb::DeclareConflictRequest {
+        inspector_id: ids[0].clone(),
+        local_area_code: "E09000033".into(),
+        reason: "Sits on a board in Westminster".into(),
+    })
+    .await?;
+    let e =
+        schedule(&mut lead, "E09000007", pb::EngagementKind::EngagementMeeting, "2027-01-19", "2027-01-19")
+            .await?;
+    let try_one = async |lead: &mut Client, id: &str, role: pb::TeamRole| {
+        lead.assign_team(pb::AssignTeamRequest {
+            id: e.id.clone(),
+            version: e.version,
+            members: vec![member(id, role)],
+            reason: String::new(),
+        })
+        .await
+        .expect_err("not available")
+    };
+    let booked = try_one(&mut lead, &ids[2], pb::TeamRole::CqcInspector).await;
+    let on_leave = try_one(&mut lead, &ids[1], pb::TeamRole::OfstedInspector).await;
+    assert_eq!(rules(&booked), rules(&on_leave), "a booking elsewhere reads as leave");
+    assert_eq!(booked.message(), "CQC Inspector is not available on 19 January 2027");
+    assert_eq!(on_leave.message(), "Ofsted Inspector is not available on 19 January 2027");
+
+    let listed = lead.list_inspectors(pb::ListInspectorsRequest {}).await?.into_inner().inspectors;
+    let cqc = listed.iter().find(|i| i.id == ids[2]).expect("listed");
+    assert_eq!(cqc.unavailable, range("2027-01-19", "2027-01-19").into_iter().collect::<Vec<_>>());
+    let lead_hmi = listed.iter().find(|i| i.id == ids[0]).expect("listed");
+    assert_eq!(
+        lead_hmi
+            .conflicts
+            .iter()
+            .map(|c| (c.local_area_code.as_str(), c.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [("E09000033", "")],
+        "the area to avoid, not the reason"
+    );
+    let as_planner = planner.list_inspectors(pb::ListInspectorsRequest {}).await?.into_inner().inspectors;
+    let lead_hmi = as_planner.iter().find(|i| i.id == ids[0]).expect("listed");
+    assert_eq!(lead_hmi.conflicts[0].reason, "Sits on a board in Westminster");
+    app.stop().await
+}
+
+#[tokio::test]
+async fn after_a_withdrawal_the_team_learns_only_that_the_visit_will_not_go_ahead() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let visit = app.interim_visit_with_team().await?;
+    let (_, camden) = app.persona(Persona::Camden).await?;
+    ConsentServiceClient::new(app.authed(&camden).await?)
+        .withdraw_consent(pb::WithdrawConsentRequest {
+            id: visit.request.id.clone(),
+            version: visit.request.version,
+            reason: "A local outbreak".into(),
+        })
+        .await?;
+    let get = pb::GetEngagementRequest { id: visit.engagement.id.clone() };
+    let mut inspector = client(&app, Persona::OfstedInspector).await?;
+    let seen = inspector.get_engagement(get.clone()).await?.into_inner().engagement.expect("engagement");
+    let told: Vec<_> = seen.warnings.iter().map(|w| (w.rule.as_str(), w.message.as_str())).collect();
+    assert_eq!(told, [("engagement.will_not_go_ahead", "This visit will not go ahead")]);
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+    let seen = lead.get_engagement(get).await?.into_inner().engagement.expect("engagement");
+    assert_eq!(seen.warnings.iter().map(|w| w.rule.as_str()).collect::<Vec<_>>(), ["consent.not_current"]);
     app.stop().await
 }

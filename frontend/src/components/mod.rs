@@ -13,7 +13,7 @@ pub(crate) use form::{
     SubmitButton, TextArea, TextInput, form_action, located, settle,
 };
 pub(crate) use record::{Loaded, Record, RecordPage, nothing};
-pub(crate) use table::{Choice, Select, Table, columns};
+pub(crate) use table::{Choice, Select, Table, choices, columns};
 pub(crate) use title::set_title;
 
 use crate::api;

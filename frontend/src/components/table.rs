@@ -129,3 +129,8 @@ where
     };
     view! { <Field id label hint form visually_hidden=hidden_label control /> }
 }
+
+/// The choices of a select from a list of values with their form values, in words by `label`.
+pub(crate) fn choices<T: Copy>(values: &[(T, &'static str)], label: fn(T) -> &'static str) -> Vec<Choice<T>> {
+    values.iter().map(|&(value, attr)| (value, attr.to_owned(), label(value).to_owned())).collect()
+}

@@ -9,7 +9,7 @@ use proto::pb::{Engagement, EngagementState, Role};
 use crate::{
     api,
     components::{
-        Choice, EngagementStateTag, ErrorSummary, Loaded, Select, Table, columns, listed, set_title,
+        Choice, EngagementStateTag, ErrorSummary, Loaded, Select, Table, choices, columns, listed, set_title,
     },
     format::{
         ENGAGEMENT_STATES, academic_year_label, count, current_academic_year, date_label,
@@ -65,10 +65,7 @@ pub(crate) fn BoardPage() -> impl IntoView {
     let this_year = current_academic_year();
     let years: Vec<Choice<i32>> =
         (this_year - 2..=this_year + 2).map(|y| (y, y.to_string(), academic_year_label(y))).collect();
-    let states: Vec<Choice<EngagementState>> = ENGAGEMENT_STATES
-        .into_iter()
-        .map(|(option, name)| (option, name.to_owned(), engagement_state_label(option).to_owned()))
-        .collect();
+    let states = choices(&ENGAGEMENT_STATES, engagement_state_label);
     let show = move |list: Vec<Engagement>| {
         let counts = view! { <StateCounts engagements=list.clone() /> };
         let chosen = state.get();

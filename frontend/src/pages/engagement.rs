@@ -18,8 +18,8 @@ use proto::pb::{
 use crate::{
     api,
     components::{
-        ActionForm, Choice, DateInput, DateValue, EngagementStateTag, FormState, Loaded, Radios, Record,
-        RecordPage, Select, SubmitButton, SummaryRow, Table, TextArea, WarningText, columns, form_action,
+        ActionForm, DateInput, DateValue, EngagementStateTag, FormState, Loaded, Radios, Record, RecordPage,
+        Select, SubmitButton, SummaryRow, Table, TextArea, WarningText, choices, columns, form_action,
         set_title, settle,
     },
     format::{
@@ -207,6 +207,9 @@ fn TeamForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView
     let chosen: HashMap<String, RwSignal<TeamRole>> =
         engagement.team.iter().map(|m| (m.inspector_id.clone(), RwSignal::new(m.role()))).collect();
     let chosen = StoredValue::new(chosen);
+    // Role signals for inspectors not yet in the team belong to the form, not to the table
+    // that shows them (which is built again whenever the inspectors are read again).
+    let owner = Owner::current();
     let reason = RwSignal::new(String::new());
     let (id, version) = (engagement.id, engagement.version);
     let submit = form_action(move || {
@@ -243,8 +246,20 @@ fn TeamForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView
         }
     });
     let choices = move |list: Vec<Inspector>| {
-        let regions = regions.get().and_then(Result::ok).unwrap_or_default();
-        view! { <TeamChoices inspectors=list regions chosen form /> }
+        let owner = owner.clone();
+        let role_of = move |id: &str| {
+            chosen.with_value(|c| c.get(id).copied()).unwrap_or_else(|| {
+                let role = match &owner {
+                    Some(owner) => owner.with(|| RwSignal::new(TeamRole::Unspecified)),
+                    None => RwSignal::new(TeamRole::Unspecified),
+                };
+                chosen.update_value(|c| {
+                    c.insert(id.to_owned(), role);
+                });
+                role
+            })
+        };
+        view! { <TeamChoices inspectors=list regions role_of form /> }
     };
     view! {
         <ActionForm testid="team-form" heading="Assign the team" form submit reload=record.reload what="the engagement">
@@ -258,32 +273,21 @@ fn TeamForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView
     }
 }
 
-/// The choices of a team role select: every role, after "Not in team".
-fn role_choices() -> Vec<Choice<TeamRole>> {
-    TEAM_ROLES
-        .into_iter()
-        .map(|(role, value)| (role, value.to_owned(), team_role_label(role).to_owned()))
-        .collect()
-}
-
 /// One row per inspector with a role select.
 #[component]
 fn TeamChoices(
     inspectors: Vec<Inspector>,
-    regions: Vec<Region>,
-    chosen: StoredValue<HashMap<String, RwSignal<TeamRole>>>,
+    regions: LocalResource<Result<Vec<Region>, api::ApiError>>,
+    /// The signal holding an inspector's role in the team.
+    role_of: impl Fn(&str) -> RwSignal<TeamRole>,
     form: FormState,
 ) -> impl IntoView {
     let rows = inspectors
         .into_iter()
         .map(|inspector| {
-            let role = chosen.with_value(|c| c.get(&inspector.id).copied()).unwrap_or_else(|| {
-                let role = RwSignal::new(TeamRole::Unspecified);
-                chosen.update_value(|c| {
-                    c.insert(inspector.id.clone(), role);
-                });
-                role
-            });
+            let role = role_of(&inspector.id);
+            let home = inspector.home_region_code.clone();
+            let home = move || region_name(&regions.get().and_then(Result::ok).unwrap_or_default(), &home);
             let specialism = if inspector.social_care { ", social care" } else { "" };
             view! {
                 <tr class="govuk-table__row" data-inspector=inspector.id.clone()>
@@ -291,13 +295,13 @@ fn TeamChoices(
                     <td class="govuk-table__cell">
                         {format!("{}{specialism}", inspectorate_label(inspector.inspectorate()))}
                     </td>
-                    <td class="govuk-table__cell">{region_name(&regions, &inspector.home_region_code)}</td>
+                    <td class="govuk-table__cell">{home}</td>
                     <td class="govuk-table__cell">
                         <Select
                             id=format!("role-{}", inspector.id)
                             label=format!("Role of {}", inspector.name)
                             hidden_label=true
-                            choices=role_choices()
+                            choices=choices(&TEAM_ROLES, team_role_label)
                             value=role
                             placeholder=("Not in team", TeamRole::Unspecified)
                         />

@@ -8,7 +8,8 @@ use proto::pb::{AreaProgramme, CoverageCount, GetNationalBoardRequest, Outcome, 
 use crate::{
     api,
     components::{
-        ActionButton, ErrorSummary, Form, Loaded, Select, Table, columns, form_action, listed, set_title,
+        ActionButton, ErrorSummary, Form, Loaded, Select, Table, choices, columns, form_action, listed,
+        set_title,
     },
     format::{
         AREA_KINDS, OUTCOMES, area_kind_label, board_status, count, date_label, outcome_group_label,
@@ -91,10 +92,7 @@ fn FiltersForm(filters: Filters, apply: Action<(), ()>) -> impl IntoView {
         .into_iter()
         .map(|(value, label)| (value.to_owned(), value.to_owned(), label.to_owned()))
         .collect();
-    let outcomes: Vec<crate::components::Choice<Outcome>> = OUTCOMES
-        .into_iter()
-        .map(|(outcome, value)| (outcome, value.to_owned(), outcome_label(outcome).to_owned()))
-        .collect();
+    let outcomes = choices(&OUTCOMES, outcome_label);
     view! {
         {move || regions.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
         <Form submit=apply testid="filters" class="app-filters">

@@ -6,7 +6,7 @@ use proto::pb::{RequestState, Role, VisitRequest};
 
 use crate::{
     api,
-    components::{Choice, Loaded, Select, StateTag, Table, columns, set_title},
+    components::{Loaded, Select, StateTag, Table, choices, columns, set_title},
     format::{STATES, count, date_label, phase_label, range_label, state_label},
     session::{Page, may_use, use_session},
 };
@@ -21,10 +21,7 @@ pub(crate) fn RequestsPage() -> impl IntoView {
     let state = RwSignal::new(RequestState::Unspecified);
     let requests = LocalResource::new(move || api::list_visit_requests(state.get()));
     let may_ask = move || session.person().is_some_and(|person| may_use(&person, &Page::NewVisitRequest));
-    let states: Vec<Choice<RequestState>> = STATES
-        .into_iter()
-        .map(|(option, name)| (option, name.to_owned(), state_label(option).to_owned()))
-        .collect();
+    let states = choices(&STATES, state_label);
     let scope = move || {
         session.person().map(|person| match person.role() {
             Role::NationalPlanner => "Requests for interim visits to local areas across England.".to_owned(),

@@ -874,7 +874,7 @@ async fn a_regional_lead_schedules_a_full_inspection_and_its_notice_skips_easter
     fill_date(&browser, "onsite-first-day", day(2027, 3, 29)?).await?;
     fill_date(&browser, "onsite-last-day", day(2027, 3, 31)?).await?;
     browser.find("[data-testid=schedule]").await?.click().await?;
-    let first_day = "The first onsite day, 2027-03-29, is a weekend or a bank holiday";
+    let first_day = "The first onsite day, 29 March 2027, is a weekend or a bank holiday";
     assert_problem(&browser, "", "[data-field=onsite]", "onsite-first-day", first_day).await?;
     assert_eq!(path(&browser).await?, "/engagements/new");
     browser.assert_accessible().await?;

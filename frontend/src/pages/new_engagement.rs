@@ -79,13 +79,21 @@ pub(crate) fn NewEngagementPage() -> impl IntoView {
     let person = session.person();
     let is_planner = person.as_ref().is_some_and(|p| p.role() == Role::NationalPlanner);
     // A regional lead schedules only in their own region; a planner may arrive with one chosen
-    // on the board (`?region=`).
+    // on the board or a visit request (`?region=`).
     let region = if is_planner {
         query.read_untracked().get("region").unwrap_or_default()
     } else {
         person.map(|p| p.region_code).unwrap_or_default()
     };
     let fields = NewEngagement::new(region);
+    // From a visit request with written consent (`?kind=interim-visit&area=E09000007`).
+    if let Some(area) = query.read_untracked().get("area") {
+        fields.local_area_code.set(area);
+    }
+    if let Some(kind) = query.read_untracked().get("kind") {
+        let chosen = ENGAGEMENT_KINDS.iter().find(|(_, value)| *value == kind).map(|(k, _)| *k);
+        fields.kind.set(chosen.unwrap_or(EngagementKind::Unspecified));
+    }
     let form = FormState::new(&[
         ("region_code", "region", "The region"),
         ("local_area_code", "local-area", "The local area"),

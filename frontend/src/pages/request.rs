@@ -64,6 +64,20 @@ fn RequestView(request: VisitRequest, record: Record<VisitRequest>) -> impl Into
             })}
         {may(RequestAction::Withdraw).then(|| view! { <WithdrawForm request=request.clone() record /> })}
         {may(RequestAction::Cancel).then(|| view! { <CancelForm request=request.clone() record /> })}
+        {may(RequestAction::ScheduleVisit)
+            .then(|| {
+                let href = format!(
+                    "/engagements/new?region={}&area={}&kind=interim-visit",
+                    request.region_code, request.local_area_code
+                );
+                view! {
+                    <p class="govuk-body">
+                        <A href=href attr:class="govuk-button" attr:data-testid="schedule-visit">
+                            "Schedule the interim visit"
+                        </A>
+                    </p>
+                }
+            })}
         {may(RequestAction::RecordSafeguardingConcern).then(|| view! { <ConcernForm request=request.clone() record /> })}
     };
     view! {
@@ -183,13 +197,12 @@ fn History(events: Vec<RequestEvent>) -> impl IntoView {
 #[component]
 fn ConsentForm(request: VisitRequest, record: Record<VisitRequest>) -> impl IntoView {
     let form = FormState::new(&[
-        ("consent.signatory_name", "consent-signatory-name", "The name of the person who signed"),
-        ("consent.signatory_role", "consent-signatory-role", "Their role or position"),
-        ("consent.organisation", "consent-organisation", "The organisation"),
-        ("consent.date_signed", "consent-date-signed", "The date signed"),
-        ("consent.document", "consent-document", "The signed consent letter"),
+        ("signatory_name", "consent-signatory-name", "The name of the person who signed"),
+        ("signatory_role", "consent-signatory-role", "Their role or position"),
+        ("organisation", "consent-organisation", "The organisation"),
+        ("date_signed", "consent-date-signed", "The date signed"),
         ("document", "consent-document", "The signed consent letter"),
-        ("consent.unavailable", "unavailable-from", "The dates the local area cannot host a visit"),
+        ("unavailable", "unavailable-from", "The dates the local area cannot host a visit"),
     ]);
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());

@@ -111,12 +111,11 @@ pub(super) fn SubmitForm(letter: Letter, record: Record<Letter>) -> impl IntoVie
     }
 }
 
-/// The findings an approval was refused for: the refusal's broken rules, or (from a server that
-/// sends none) the content checks' findings, as problems of the letter's text.
+/// What an approval was refused for: the refusal's problems, or (from a server that sends no
+/// details) the content checks' findings, as problems of the letter's text.
 async fn refused_findings(id: String, error: &ApiError) -> Vec<Problem> {
-    let rules: Vec<Problem> = error.problems.iter().filter(|p| !p.rule.is_empty()).cloned().collect();
-    if !rules.is_empty() {
-        return rules;
+    if !error.problems.is_empty() {
+        return error.problems.clone();
     }
     api::check_letter(id)
         .await
@@ -152,11 +151,16 @@ pub(super) fn ApproveForm(letter: Letter, record: Record<Letter>) -> impl IntoVi
                 Err(mut e) if e.code == Code::FailedPrecondition => {
                     e.problems = refused_findings(id, &e).await;
                     let kept = reasons.get_untracked();
+                    // The content checks' findings are about the text; each of their rules may
+                    // be let stand with a reason. Other refusals keep the reasons as they are.
                     let mut rules: Vec<String> = Vec::new();
-                    for problem in &e.problems {
+                    for problem in e.problems.iter().filter(|p| p.field() == "body" && !p.rule.is_empty()) {
                         if !rules.contains(&problem.rule) {
                             rules.push(problem.rule.clone());
                         }
+                    }
+                    if rules.is_empty() {
+                        rules = kept.iter().map(|(rule, _)| rule.clone()).collect();
                     }
                     let fields = rules
                         .iter()

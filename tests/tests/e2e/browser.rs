@@ -738,7 +738,7 @@ async fn an_answer_to_a_request_changed_meanwhile_says_so_and_reloads_it() -> an
         .await?;
     browser.find("[data-testid=decline]").await?.click().await?;
     let error = browser.wait_for_text("[data-testid=decline-form] [data-testid=error]", "cancelled").await?;
-    assert!(error.contains("reload it and try again"), "{error}");
+    assert!(error.to_lowercase().contains("reload it and try again"), "{error}");
     browser.assert_accessible().await?;
     browser.find("[data-testid=reload]").await?.click().await?;
     browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Cancelled").await?;

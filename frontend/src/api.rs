@@ -821,3 +821,41 @@ pub(crate) async fn download_letter_pdf(id: String) -> Result<(), ApiError> {
     let path = format!("/letters/{}/pdf", String::from(js_sys::encode_uri_component(&id)));
     download(&path, "letter not found", &format!("letter-{id}.pdf")).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_letter_text_subject_names_its_field_line_and_column() {
+        let p = Problem { rule: "r".into(), subject: "body:12:3".into(), description: String::new() };
+        assert_eq!((p.field(), p.position()), ("body", Some((12, 3))));
+        let p = Problem { rule: String::new(), subject: "reason".into(), description: String::new() };
+        assert_eq!((p.field(), p.position()), ("reason", None));
+    }
+
+    #[test]
+    fn status_details_become_problems_and_the_message_is_kept_only_for_logs() {
+        let mut details = tonic_types::ErrorDetails::new();
+        details.add_bad_request_violation("reason", "is required");
+        details.add_precondition_failure_violation(
+            "team.composition",
+            "members",
+            "The team needs a CQC inspector",
+        );
+        let status = Status::with_error_details(Code::FailedPrecondition, "team.composition: …", details);
+        let error = ApiError::from(status);
+        let problems: Vec<_> = error
+            .problems
+            .iter()
+            .map(|p| (p.rule.as_str(), p.subject.as_str(), p.description.as_str()))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                ("", "reason", "is required"),
+                ("team.composition", "members", "The team needs a CQC inspector")
+            ]
+        );
+    }
+}

@@ -575,3 +575,66 @@ pub(crate) fn Checkbox(
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(rule: &str, subject: &str, description: &str) -> Problem {
+        Problem { rule: rule.to_owned(), subject: subject.to_owned(), description: description.to_owned() }
+    }
+
+    #[test]
+    fn a_field_description_that_says_what_is_wrong_follows_the_fields_name() {
+        assert_eq!(
+            sentence(&problem("", "reason", "is required"), Some("The reason")),
+            "The reason is required"
+        );
+        assert_eq!(
+            sentence(&problem("", "region_code", "must be chosen"), None),
+            "Region code must be chosen"
+        );
+    }
+
+    #[test]
+    fn a_sentence_stays_as_the_server_wrote_it_with_a_capital() {
+        assert_eq!(
+            sentence(&problem("", "document", "Attach the signed letter"), Some("The letter")),
+            "Attach the signed letter"
+        );
+        assert_eq!(
+            sentence(
+                &problem("", "onsite", "the first onsite day is a bank holiday"),
+                Some("The onsite days")
+            ),
+            "The first onsite day is a bank holiday"
+        );
+    }
+
+    #[test]
+    fn a_finding_in_the_text_says_its_line_and_column_in_words_never_its_rule() {
+        let text = sentence(
+            &problem("letter.judgement_wording", "body:9:4", "Avoid \"recommend\""),
+            Some("The letter"),
+        );
+        assert_eq!(text, "Avoid \"recommend\" (line 9, column 4)");
+        assert!(!text.contains("letter.judgement_wording"));
+    }
+
+    #[test]
+    fn problems_belong_to_the_field_of_their_rule_first_then_of_their_subject() {
+        let fields = vec![
+            FieldMap { key: "body".into(), id: "draft-body".into(), name: "The letter".into() },
+            FieldMap {
+                key: "letter.judgement_wording".into(),
+                id: "override-0".into(),
+                name: "Finding 1".into(),
+            },
+        ];
+        let by_rule = FormState::place(&fields, &problem("letter.judgement_wording", "body:9:4", "x"));
+        assert_eq!(by_rule.map(|f| f.id), Some("override-0".to_owned()));
+        let by_subject = FormState::place(&fields, &problem("letter.sections", "body", "x"));
+        assert_eq!(by_subject.map(|f| f.id), Some("draft-body".to_owned()));
+        assert_eq!(FormState::place(&fields, &problem("", "title", "x")), None);
+    }
+}

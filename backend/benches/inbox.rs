@@ -84,7 +84,7 @@ async fn bench(label: &str, store: &Store) -> Result<(), Box<dyn std::error::Err
     let mut samples: Vec<Duration> = Vec::new();
     for _ in 0..30 {
         let start = Instant::now();
-        let inbox = store.inbox(&reader).await?;
+        let inbox = store.inbox(&reader, Clock::system().now()).await?;
         samples.push(start.elapsed());
         assert_eq!(inbox.len(), LETTERS as usize);
     }

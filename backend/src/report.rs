@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::store::LetterRecord;
+use crate::domain::letters::LetterRecord;
 
 static REFERENCES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:CYP|CS)[- ]?\d{1,5}\b|\b[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}\b|(?:\+44\s?7\d{3}|\b07\d{3})\s?\d{3}\s?\d{3}\b")

@@ -40,6 +40,7 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.AccountService/ListPeople", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AccountService/RevokeSessions", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AuditService/ListAuditEvents", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.AuditService/ListSuspiciousAccess", Access::Roles(&[NationalPlanner, Administrator])),
     // Visit requests: the handler and the SQL then narrow to the caller's region or area.
     ("/sendplanner.v1.ConsentService/CreateVisitRequest", Access::Roles(&[NationalPlanner, RegionalLead])),
     ("/sendplanner.v1.ConsentService/ListVisitRequests", Access::Roles(CONSENT_AUDIENCE)),

@@ -10,6 +10,8 @@ pub mod letters;
 pub mod programme;
 pub mod reference;
 pub mod reference_data;
+pub mod security;
+pub mod timetable;
 pub mod working_days;
 
 use std::fmt;

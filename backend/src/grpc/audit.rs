@@ -62,11 +62,14 @@ impl Rpc for AuditService {
         let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
         let req = request.into_inner();
         let mut errors = Vec::new();
-        for (field, value) in [("object_type", &req.object_type), ("object_id", &req.object_id)] {
+        for (field, label, value) in [
+            ("object_type", "the kind of record", &req.object_type),
+            ("object_id", "the record's id", &req.object_id),
+        ] {
             if value.trim().is_empty() {
-                errors.push(FieldViolation::new(field, "is required"));
+                errors.push(FieldViolation::new(field, format!("Enter {label}")));
             } else if value.len() > 100 {
-                errors.push(FieldViolation::new(field, "must be at most 100 characters"));
+                errors.push(FieldViolation::new(field, format!("Enter {label} in 100 characters or fewer")));
             }
         }
         let limit = page_size(req.page_size).unwrap_or_else(|e| {
@@ -106,6 +109,43 @@ impl Rpc for AuditService {
         Ok(Response::new(ListAuditEventsResponse {
             events: events.into_iter().map(event_to_pb).collect(),
             next_page_token,
+        }))
+    }
+
+    async fn list_suspicious_access(
+        &self,
+        _request: Request<pb::ListSuspiciousAccessRequest>,
+    ) -> Result<Response<pb::ListSuspiciousAccessResponse>, Status> {
+        let found =
+            self.store.suspicious_callers(self.auth.clock().now()).await.map_err(status::from_store)?;
+        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        let at = |minute: &str| format!("{}:00Z", minute.trim_end_matches('Z'));
+        Ok(Response::new(pb::ListSuspiciousAccessResponse {
+            callers: found
+                .into_iter()
+                .map(|c| pb::SuspiciousCaller {
+                    role: c
+                        .role
+                        .parse::<Role>()
+                        .ok()
+                        .map(super::convert::role_to_pb)
+                        .unwrap_or_default()
+                        .into(),
+                    misses: count(c.misses),
+                    first_at: at(&c.first_minute),
+                    last_at: at(&c.last_minute),
+                    kinds: c
+                        .targets
+                        .iter()
+                        .map(|(kind, misses)| pb::MissCount {
+                            kind: crate::domain::security::target_words(kind).to_owned(),
+                            misses: count(*misses),
+                        })
+                        .collect(),
+                    username: c.username,
+                    display_name: c.display_name,
+                })
+                .collect(),
         }))
     }
 }

@@ -1,5 +1,7 @@
 //! `sendplanner.v1.LetterService`: letters and reports, their checks, distribution and
-//! publication. Also `GET /letters/{id}/pdf`.
+//! publication. Also `GET /letters/{id}/pdf`. Each handler decodes the request, has the store
+//! load the facts (inside the write's transaction for a change), lets `domain::letters` decide,
+//! and encodes the letter with the actions its caller may take now.
 
 use std::sync::Arc;
 
@@ -19,16 +21,20 @@ use super::{
 use crate::{
     auth::{Authenticator, RequestId},
     domain::{
-        FieldViolation,
+        Refusal,
         audit::Actor,
         clock::parse_canonical,
-        identity::{Caller, Role},
-        letters::{ContentFinding, LetterState, check_letter},
+        identity::{Caller, Person, Role},
+        letter_text,
+        letters::{
+            self, ContentFinding, LetterAction, LetterChange, LetterFacts, LetterRecord, LetterRequest,
+            LetterState, check_letter, required_sections,
+        },
         programme::{EngagementKind, term_of},
     },
     pdf::{PrintedLetter, render},
     report::national_report,
-    store::{LetterChange, LetterError, LetterRecord, Store, StoreError},
+    store::{Store, StoreError},
 };
 
 /// Longest letter text accepted.
@@ -48,28 +54,9 @@ impl LetterService {
     }
 }
 
-fn not_found() -> Status {
-    Status::not_found("letter not found")
-}
-
+/// A letter id from the request; anything unreadable is a letter that is not there.
 fn parse_id(id: &str) -> Result<i64, Status> {
-    id.trim().parse::<i64>().map_err(|_| not_found())
-}
-
-fn letter_status(e: LetterError) -> Status {
-    match e {
-        LetterError::NotFound => not_found(),
-        LetterError::NotAllowed(m) => Status::permission_denied(m),
-        LetterError::Illegal(m) => Status::failed_precondition(m),
-        LetterError::Stale(_) => Status::aborted(e.to_string()),
-        LetterError::Invalid(e) => status::invalid_argument(&e),
-        LetterError::Store(StoreError::NotFound) => not_found(),
-        LetterError::Store(e) => status::from_store(e),
-    }
-}
-
-fn store_status(e: StoreError) -> Status {
-    letter_status(LetterError::Store(e))
+    id.trim().parse::<i64>().map_err(|_| status::not_found("letter"))
 }
 
 fn recipient_name(r: i32) -> Option<&'static str> {
@@ -113,8 +100,24 @@ fn kind_to_pb(k: EngagementKind) -> pb::EngagementKind {
     }
 }
 
-/// A letter as the contract shows it.
-pub fn letter_to_pb(l: LetterRecord) -> pb::Letter {
+fn action_to_pb(a: LetterAction) -> pb::LetterAction {
+    match a {
+        LetterAction::Edit => pb::LetterAction::Edit,
+        LetterAction::Submit => pb::LetterAction::Submit,
+        LetterAction::Return => pb::LetterAction::Return,
+        LetterAction::Approve => pb::LetterAction::Approve,
+        LetterAction::SetDistribution => pb::LetterAction::SetDistribution,
+        LetterAction::Issue => pb::LetterAction::Issue,
+        LetterAction::Revoke => pb::LetterAction::Revoke,
+        LetterAction::Correct => pb::LetterAction::Correct,
+        LetterAction::SetPublication => pb::LetterAction::SetPublication,
+        LetterAction::ViewAudience => pb::LetterAction::ViewAudience,
+    }
+}
+
+/// A letter as the contract shows it, with the actions the caller may take on it. The reason it
+/// was returned goes only to those who act on it (its team and national planners).
+pub fn letter_to_pb(l: LetterRecord, actions: &[LetterAction]) -> pb::Letter {
     pb::Letter {
         id: l.id.to_string(),
         engagement_id: l.engagement_id.to_string(),
@@ -140,13 +143,21 @@ pub fn letter_to_pb(l: LetterRecord) -> pb::Letter {
         superseded_by_id: l.superseded_by_id.map(|i| i.to_string()).unwrap_or_default(),
         issued_at: l.issued_at.unwrap_or_default(),
         first_opened_at: l.first_opened_at.unwrap_or_default(),
-        allowed_actions: Vec::new(),
-        section_headings: crate::domain::letters::required_sections(l.engagement_kind)
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
-        returned_reason: String::new(),
+        allowed_actions: actions.iter().map(|a| i32::from(action_to_pb(*a))).collect(),
+        section_headings: required_sections(l.engagement_kind).iter().map(|s| (*s).to_owned()).collect(),
+        returned_reason: l.returned_reason,
     }
+}
+
+/// The letter of `facts` as `viewer` receives it: with what they may do now.
+fn encode(viewer: &Person, facts: LetterFacts) -> pb::Letter {
+    let actions = letters::allowed_actions(viewer, &facts);
+    let mut letter = facts.letter;
+    let acts_on_it = matches!(viewer.role(), Role::NationalPlanner) || facts.team.caller_role.is_some();
+    if !acts_on_it {
+        letter.returned_reason.clear();
+    }
+    letter_to_pb(letter, &actions)
 }
 
 fn finding_to_pb(f: ContentFinding) -> pb::CheckFinding {
@@ -162,53 +173,19 @@ fn finding_to_pb(f: ContentFinding) -> pb::CheckFinding {
 fn text_fields(title: &str, body: &str) -> Result<(String, String), Status> {
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(status::invalid_argument(
-            &FieldViolation::new("title", "is required (at most 200 characters)").into(),
-        ));
+        return Err(status::invalid("title", "Enter a title of at most 200 characters"));
     }
     if body.chars().count() > MAX_LETTER_CHARS {
-        return Err(status::invalid_argument(
-            &FieldViolation::new("body", format!("is longer than {MAX_LETTER_CHARS} characters")).into(),
+        return Err(status::invalid(
+            "body",
+            format!("The text must be at most {MAX_LETTER_CHARS} characters"),
         ));
     }
     Ok((title.to_owned(), body.to_owned()))
 }
 
-/// Splits a letter's text into its sections for print: a line that names a required section,
-/// or any short line followed by text, starts a section.
+/// A letter laid out for print: its text read by the one layout the web app uses too.
 fn printed(l: &LetterRecord) -> PrintedLetter {
-    let mut sections: Vec<(String, Vec<String>)> = Vec::new();
-    let mut paragraph = String::new();
-    let headings = crate::domain::letters::required_sections(l.engagement_kind);
-    for line in l.body.lines().map(str::trim) {
-        if headings.iter().any(|h| h.eq_ignore_ascii_case(line)) {
-            if let Some(last) = sections.last_mut()
-                && !paragraph.is_empty()
-            {
-                last.1.push(std::mem::take(&mut paragraph));
-            }
-            sections.push((line.to_owned(), Vec::new()));
-        } else if line.is_empty() {
-            if let Some(last) = sections.last_mut()
-                && !paragraph.is_empty()
-            {
-                last.1.push(std::mem::take(&mut paragraph));
-            }
-        } else {
-            if sections.is_empty() {
-                sections.push((String::new(), Vec::new()));
-            }
-            if !paragraph.is_empty() {
-                paragraph.push(' ');
-            }
-            paragraph.push_str(line);
-        }
-    }
-    if let Some(last) = sections.last_mut()
-        && !paragraph.is_empty()
-    {
-        last.1.push(paragraph);
-    }
     let date = l
         .issued_at
         .as_deref()
@@ -219,32 +196,63 @@ fn printed(l: &LetterRecord) -> PrintedLetter {
         title: l.title.clone(),
         date,
         addressee: vec![format!("{} local area", l.local_area_name), l.region_name.clone()],
-        sections,
+        sections: letter_text::sections(&l.body, required_sections(l.engagement_kind)),
     }
 }
 
 impl LetterService {
+    /// Decides `change` on letter `id` inside the store's write transaction and answers the
+    /// letter written, audited as `action` (with `detail`).
+    #[expect(clippy::too_many_arguments, reason = "the change, who asked and its audit, each distinct")]
     async fn change(
         &self,
         id: &str,
-        version: i64,
+        version: Option<i64>,
         change: LetterChange,
         caller: &Caller,
         rid: &str,
         action: &str,
+        detail: &str,
     ) -> Result<pb::Letter, Status> {
         let id = parse_id(id)?;
-        let event = Actor::person(&caller.person, rid).event(action, "letter", &id.to_string(), "ok", "");
-        let changed = self
+        let actor = Actor::person(&caller.person, rid);
+        let original = id.to_string();
+        let request = LetterRequest { version, change };
+        let facts = self
             .store
-            .change_letter(id, version, &change, &caller.person, self.auth.clock().now(), &event)
+            .change_letter(
+                id,
+                &caller.person,
+                self.auth.clock().now(),
+                |facts| letters::decide(&caller.person, facts, &request),
+                |written| {
+                    let detail =
+                        if written == id { detail.to_owned() } else { format!("supersedes={original}") };
+                    actor.event(action, "letter", &written.to_string(), "ok", &detail)
+                },
+            )
             .await
-            .map_err(letter_status)?;
-        Ok(letter_to_pb(changed))
+            .map_err(status::store("letter"))?;
+        Ok(encode(&caller.person, facts))
     }
 
-    async fn visible(&self, id: &str, caller: &Caller) -> Result<LetterRecord, Status> {
-        self.store.letter(parse_id(id)?, &caller.person).await.map_err(store_status)
+    async fn visible(&self, id: &str, caller: &Caller) -> Result<LetterFacts, Status> {
+        self.store
+            .letter_facts(parse_id(id)?, &caller.person, self.auth.clock().now())
+            .await
+            .map_err(status::store("letter"))
+    }
+
+    /// The audience pages (views, who can see) for those the rules let see them.
+    async fn audience(&self, id: &str, caller: &Caller) -> Result<LetterRecord, Status> {
+        let facts = self.visible(id, caller).await?;
+        if !letters::allowed_actions(&caller.person, &facts).contains(&LetterAction::ViewAudience) {
+            return Err(Refusal::NotAllowed(
+                "Your role does not allow you to see a letter's audience".into(),
+            )
+            .into());
+        }
+        Ok(facts.letter)
     }
 }
 
@@ -259,18 +267,21 @@ impl Rpc for LetterService {
         let req = request.into_inner();
         let (title, body) = text_fields(&req.title, &req.body)?;
         let engagement =
-            req.engagement_id.trim().parse::<i64>().map_err(|_| Status::not_found("engagement not found"))?;
-        let letter = self
+            req.engagement_id.trim().parse::<i64>().map_err(|_| status::not_found("engagement"))?;
+        let facts = self
             .store
-            .create_letter(engagement, &title, &body, &caller.person, self.auth.clock().now(), |id| {
-                actor.event("letter.create", "letter", &id.to_string(), "ok", "")
-            })
+            .create_letter(
+                engagement,
+                &title,
+                &body,
+                &caller.person,
+                self.auth.clock().now(),
+                |facts| letters::decide_draft(&caller.person, facts),
+                |id| actor.event("letter.create", "letter", &id.to_string(), "ok", ""),
+            )
             .await
-            .map_err(|e| match e {
-                LetterError::NotFound => Status::not_found("engagement not found"),
-                e => letter_status(e),
-            })?;
-        Ok(Response::new(pb::CreateLetterResponse { letter: Some(letter_to_pb(letter)) }))
+            .map_err(status::store("engagement"))?;
+        Ok(Response::new(pb::CreateLetterResponse { letter: Some(encode(&caller.person, facts)) }))
     }
 
     async fn update_draft(
@@ -281,9 +292,8 @@ impl Rpc for LetterService {
         let rid = request_id(&request);
         let req = request.into_inner();
         let (title, body) = text_fields(&req.title, &req.body)?;
-        let l = self
-            .change(&req.id, req.version, LetterChange::Edit { title, body }, &caller, &rid, "letter.edit")
-            .await?;
+        let change = LetterChange::Edit { title, body };
+        let l = self.change(&req.id, Some(req.version), change, &caller, &rid, "letter.edit", "").await?;
         Ok(Response::new(pb::UpdateDraftResponse { letter: Some(l) }))
     }
 
@@ -292,8 +302,8 @@ impl Rpc for LetterService {
         request: Request<pb::CheckLetterRequest>,
     ) -> Result<Response<pb::CheckLetterResponse>, Status> {
         let caller = caller(&request)?;
-        let letter = self.visible(&request.get_ref().id, &caller).await?;
-        let findings = check_letter(letter.engagement_kind, &letter.body, &[]);
+        let facts = self.visible(&request.get_ref().id, &caller).await?;
+        let findings = check_letter(facts.letter.engagement_kind, &facts.letter.body, &facts.references);
         Ok(Response::new(pb::CheckLetterResponse {
             findings: findings.into_iter().map(finding_to_pb).collect(),
         }))
@@ -306,8 +316,9 @@ impl Rpc for LetterService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let l =
-            self.change(&req.id, req.version, LetterChange::Submit, &caller, &rid, "letter.submit").await?;
+        let l = self
+            .change(&req.id, Some(req.version), LetterChange::Submit, &caller, &rid, "letter.submit", "")
+            .await?;
         Ok(Response::new(pb::SubmitLetterResponse { letter: Some(l) }))
     }
 
@@ -318,11 +329,8 @@ impl Rpc for LetterService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        if req.reason.trim().is_empty() {
-            return Err(status::invalid_argument(&FieldViolation::new("reason", "is required").into()));
-        }
-        let l =
-            self.change(&req.id, req.version, LetterChange::Return, &caller, &rid, "letter.return").await?;
+        let change = LetterChange::Return(req.reason);
+        let l = self.change(&req.id, Some(req.version), change, &caller, &rid, "letter.return", "").await?;
         Ok(Response::new(pb::ReturnLetterResponse { letter: Some(l) }))
     }
 
@@ -333,32 +341,9 @@ impl Rpc for LetterService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let letter = self.visible(&req.id, &caller).await?;
-        let mut overrides = Vec::new();
-        for o in &req.overrides {
-            if o.reason.trim().is_empty() {
-                let v = FieldViolation::new("overrides", format!("overriding {} needs a reason", o.rule));
-                return Err(status::invalid_argument(&v.into()));
-            }
-            overrides.push((o.rule.clone(), o.reason.trim().to_owned()));
-        }
-        let blocking: Vec<String> = check_letter(letter.engagement_kind, &letter.body, &[])
-            .into_iter()
-            .filter(|f| !overrides.iter().any(|(rule, _)| rule == f.rule))
-            .map(|f| {
-                if f.line == 0 {
-                    format!("{}: {}", f.rule, f.message)
-                } else {
-                    format!("{} at line {}, column {}: {}", f.rule, f.line, f.column, f.message)
-                }
-            })
-            .collect();
-        if !blocking.is_empty() {
-            return Err(Status::failed_precondition(blocking.join("; ")));
-        }
-        let l = self
-            .change(&req.id, req.version, LetterChange::Approve(overrides), &caller, &rid, "letter.approve")
-            .await?;
+        let overrides = req.overrides.into_iter().map(|o| (o.rule, o.reason)).collect();
+        let change = LetterChange::Approve(overrides);
+        let l = self.change(&req.id, Some(req.version), change, &caller, &rid, "letter.approve", "").await?;
         Ok(Response::new(pb::ApproveLetterResponse { letter: Some(l) }))
     }
 
@@ -371,30 +356,18 @@ impl Rpc for LetterService {
         let req = request.into_inner();
         let mut recipients = Vec::new();
         for r in &req.recipients {
-            let name = recipient_name(*r).ok_or_else(|| {
-                status::invalid_argument(
-                    &FieldViolation::new("recipients", format!("{r} is not a recipient")).into(),
-                )
-            })?;
+            let name = recipient_name(*r)
+                .ok_or_else(|| status::invalid("recipients", "Select recipients from the list"))?;
             if !recipients.contains(&name) {
                 recipients.push(name);
             }
         }
         if recipients.is_empty() {
-            return Err(status::invalid_argument(
-                &FieldViolation::new("recipients", "must name at least one recipient").into(),
-            ));
+            return Err(status::invalid("recipients", "Select at least one recipient"));
         }
-        let l = self
-            .change(
-                &req.id,
-                req.version,
-                LetterChange::Distribution(recipients),
-                &caller,
-                &rid,
-                "letter.distribution",
-            )
-            .await?;
+        let change = LetterChange::Distribution(recipients);
+        let l =
+            self.change(&req.id, Some(req.version), change, &caller, &rid, "letter.distribution", "").await?;
         Ok(Response::new(pb::SetDistributionResponse { letter: Some(l) }))
     }
 
@@ -405,34 +378,19 @@ impl Rpc for LetterService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let letter = self.visible(&req.id, &caller).await?;
         let publish_at = match req.publish_at.trim() {
-            "" if letter.engagement_kind.is_inspection()
-                && letter.distribution.iter().any(|(r, _)| r == "public") =>
-            {
-                return Err(status::invalid_argument(
-                    &FieldViolation::new("publish_at", "is required: the report is published at this time")
-                        .into(),
-                ));
-            }
             "" => None,
             text => {
-                let at = DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).map_err(|_| {
-                    status::invalid_argument(
-                        &FieldViolation::new("publish_at", "is not an RFC 3339 time").into(),
+                Some(DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+                    status::invalid(
+                        "publish_at",
+                        "Enter the publication time as a date and time, such as 2027-05-04T09:30:00Z",
                     )
-                })?;
-                if at < self.auth.clock().now() {
-                    return Err(status::invalid_argument(
-                        &FieldViolation::new("publish_at", "is in the past").into(),
-                    ));
-                }
-                Some(at)
+                })?)
             }
         };
-        let l = self
-            .change(&req.id, req.version, LetterChange::Issue(publish_at), &caller, &rid, "letter.issue")
-            .await?;
+        let change = LetterChange::Issue(publish_at);
+        let l = self.change(&req.id, Some(req.version), change, &caller, &rid, "letter.issue", "").await?;
         Ok(Response::new(pb::IssueLetterResponse { letter: Some(l) }))
     }
 
@@ -441,19 +399,13 @@ impl Rpc for LetterService {
         request: Request<pb::RevokeRecipientRequest>,
     ) -> Result<Response<pb::RevokeRecipientResponse>, Status> {
         let caller = caller(&request)?;
-        let actor = Actor::person(&caller.person, &request_id(&request));
+        let rid = request_id(&request);
         let req = request.into_inner();
-        let id = parse_id(&req.id)?;
-        let recipient = recipient_name(req.recipient).ok_or_else(|| {
-            status::invalid_argument(&FieldViolation::new("recipient", "is required").into())
-        })?;
-        let event = actor.event("letter.revoke", "letter", &id.to_string(), "ok", recipient);
-        let l = self
-            .store
-            .revoke_recipient(id, recipient, &caller.person, self.auth.clock().now(), &event)
-            .await
-            .map_err(letter_status)?;
-        Ok(Response::new(pb::RevokeRecipientResponse { letter: Some(letter_to_pb(l)) }))
+        let recipient = recipient_name(req.recipient)
+            .ok_or_else(|| status::invalid("recipient", "Select a recipient"))?;
+        let change = LetterChange::Revoke(recipient);
+        let l = self.change(&req.id, None, change, &caller, &rid, "letter.revoke", recipient).await?;
+        Ok(Response::new(pb::RevokeRecipientResponse { letter: Some(l) }))
     }
 
     async fn correct_letter(
@@ -461,18 +413,12 @@ impl Rpc for LetterService {
         request: Request<pb::CorrectLetterRequest>,
     ) -> Result<Response<pb::CorrectLetterResponse>, Status> {
         let caller = caller(&request)?;
-        let actor = Actor::person(&caller.person, &request_id(&request));
+        let rid = request_id(&request);
         let req = request.into_inner();
-        let id = parse_id(&req.id)?;
         let (title, body) = text_fields(&req.title, &req.body)?;
-        let l = self
-            .store
-            .correct_letter(id, &title, &body, &caller.person, self.auth.clock().now(), |new| {
-                actor.event("letter.correct", "letter", &new.to_string(), "ok", &format!("supersedes={id}"))
-            })
-            .await
-            .map_err(letter_status)?;
-        Ok(Response::new(pb::CorrectLetterResponse { letter: Some(letter_to_pb(l)) }))
+        let change = LetterChange::Correct { title, body };
+        let l = self.change(&req.id, None, change, &caller, &rid, "letter.correct", "").await?;
+        Ok(Response::new(pb::CorrectLetterResponse { letter: Some(l) }))
     }
 
     async fn set_publication(
@@ -480,24 +426,12 @@ impl Rpc for LetterService {
         request: Request<pb::SetPublicationRequest>,
     ) -> Result<Response<pb::SetPublicationResponse>, Status> {
         let caller = caller(&request)?;
-        let actor = Actor::person(&caller.person, &request_id(&request));
+        let rid = request_id(&request);
         let req = request.into_inner();
-        let id = parse_id(&req.id)?;
         let detail = format!("publish={} named={}", req.publish, req.named_in_national_reports);
-        let event = actor.event("letter.publication", "letter", &id.to_string(), "ok", &detail);
-        let l = self
-            .store
-            .set_publication(
-                id,
-                req.publish,
-                req.named_in_national_reports,
-                &caller.person,
-                self.auth.clock().now(),
-                &event,
-            )
-            .await
-            .map_err(letter_status)?;
-        Ok(Response::new(pb::SetPublicationResponse { letter: Some(letter_to_pb(l)) }))
+        let change = LetterChange::Publication { publish: req.publish, named: req.named_in_national_reports };
+        let l = self.change(&req.id, None, change, &caller, &rid, "letter.publication", &detail).await?;
+        Ok(Response::new(pb::SetPublicationResponse { letter: Some(l) }))
     }
 
     async fn list_inbox(
@@ -505,8 +439,14 @@ impl Rpc for LetterService {
         request: Request<pb::ListInboxRequest>,
     ) -> Result<Response<pb::ListInboxResponse>, Status> {
         let caller = caller(&request)?;
-        let letters = self.store.inbox(&caller.person).await.map_err(store_status)?;
-        Ok(Response::new(pb::ListInboxResponse { letters: letters.into_iter().map(letter_to_pb).collect() }))
+        let letters = self
+            .store
+            .inbox(&caller.person, self.auth.clock().now())
+            .await
+            .map_err(status::store("letter"))?;
+        Ok(Response::new(pb::ListInboxResponse {
+            letters: letters.into_iter().map(|f| encode(&caller.person, f)).collect(),
+        }))
     }
 
     async fn list_letters(
@@ -515,9 +455,13 @@ impl Rpc for LetterService {
     ) -> Result<Response<pb::ListLettersResponse>, Status> {
         let caller = caller(&request)?;
         let engagement = request.get_ref().engagement_id.trim().parse::<i64>().unwrap_or(-1);
-        let letters = self.store.letters_of(engagement, &caller.person).await.map_err(store_status)?;
+        let letters = self
+            .store
+            .letters_of(engagement, &caller.person, self.auth.clock().now())
+            .await
+            .map_err(status::store("letter"))?;
         Ok(Response::new(pb::ListLettersResponse {
-            letters: letters.into_iter().map(letter_to_pb).collect(),
+            letters: letters.into_iter().map(|f| encode(&caller.person, f)).collect(),
         }))
     }
 
@@ -527,14 +471,14 @@ impl Rpc for LetterService {
     ) -> Result<Response<pb::GetLetterResponse>, Status> {
         let caller = caller(&request)?;
         let actor = Actor::person(&caller.person, &request_id(&request));
-        let letter = self.visible(&request.get_ref().id, &caller).await?;
-        let event = actor.event("letter.view", "letter", &letter.id.to_string(), "ok", "");
-        self.store
-            .record_letter_view(letter.id, &caller.person, self.auth.clock().now(), &event)
+        let id = parse_id(&request.get_ref().id)?;
+        let event = actor.event("letter.view", "letter", &id.to_string(), "ok", "");
+        let facts = self
+            .store
+            .view_letter(id, &caller.person, self.auth.clock().now(), &event)
             .await
-            .map_err(store_status)?;
-        let letter = self.store.letter(letter.id, &caller.person).await.map_err(store_status)?;
-        Ok(Response::new(pb::GetLetterResponse { letter: Some(letter_to_pb(letter)) }))
+            .map_err(status::store("letter"))?;
+        Ok(Response::new(pb::GetLetterResponse { letter: Some(encode(&caller.person, facts)) }))
     }
 
     async fn list_letter_views(
@@ -542,8 +486,8 @@ impl Rpc for LetterService {
         request: Request<pb::ListLetterViewsRequest>,
     ) -> Result<Response<pb::ListLetterViewsResponse>, Status> {
         let caller = caller(&request)?;
-        let letter = self.visible(&request.get_ref().id, &caller).await?;
-        let views = self.store.letter_views(letter.id).await.map_err(store_status)?;
+        let letter = self.audience(&request.get_ref().id, &caller).await?;
+        let views = self.store.letter_views(letter.id).await.map_err(status::store("letter"))?;
         Ok(Response::new(pb::ListLetterViewsResponse {
             views: views
                 .into_iter()
@@ -557,8 +501,8 @@ impl Rpc for LetterService {
         request: Request<pb::WhoCanSeeRequest>,
     ) -> Result<Response<pb::WhoCanSeeResponse>, Status> {
         let caller = caller(&request)?;
-        let letter = self.visible(&request.get_ref().id, &caller).await?;
-        let people = self.store.who_can_see(letter.id).await.map_err(store_status)?;
+        let letter = self.audience(&request.get_ref().id, &caller).await?;
+        let people = self.store.who_can_see(letter.id).await.map_err(status::store("letter"))?;
         Ok(Response::new(pb::WhoCanSeeResponse {
             people: people
                 .into_iter()
@@ -576,11 +520,17 @@ impl Rpc for LetterService {
         &self,
         _request: Request<pb::ListPublishedLettersRequest>,
     ) -> Result<Response<pb::ListPublishedLettersResponse>, Status> {
-        let letters = self.store.published_letters(self.auth.clock().now()).await.map_err(store_status)?;
+        let letters =
+            self.store.published_letters(self.auth.clock().now()).await.map_err(status::store("letter"))?;
         Ok(Response::new(pb::ListPublishedLettersResponse {
             letters: letters
                 .into_iter()
-                .map(|l| pb::Letter { distribution: Vec::new(), version: 0, ..letter_to_pb(l) })
+                .map(|l| pb::Letter {
+                    distribution: Vec::new(),
+                    version: 0,
+                    returned_reason: String::new(),
+                    ..letter_to_pb(l, &[])
+                })
                 .collect(),
         }))
     }
@@ -593,10 +543,10 @@ impl Rpc for LetterService {
             0 => term_of(self.auth.clock().now().date_naive()).0,
             y => y,
         };
-        let letters = self.store.issued_interim_letters(year).await.map_err(store_status)?;
+        let letters = self.store.issued_interim_letters(year).await.map_err(status::store("letter"))?;
         let named: Vec<String> =
             letters.iter().filter(|l| l.named).map(|l| l.local_area_name.clone()).collect();
-        let names = self.store.identifying_names(&named).await.map_err(store_status)?;
+        let names = self.store.identifying_names(&named).await.map_err(status::store("letter"))?;
         Ok(Response::new(pb::ExportNationalReportResponse { text: national_report(year, &letters, &names) }))
     }
 }
@@ -621,21 +571,18 @@ pub async fn download_pdf(
         || (StatusCode::NOT_FOUND, [(header::CACHE_CONTROL, "no-store")], "not found").into_response();
     let Some(caller) = request.extensions().get::<Caller>().cloned() else { return missing() };
     let Ok(id) = id.parse::<i64>() else { return missing() };
-    let letter = match pdfs.store.letter(id, &caller.person).await {
-        Ok(letter) => letter,
-        Err(StoreError::NotFound) => return missing(),
-        Err(e) => {
-            tracing::error!(error = %e, "failed to read a letter");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-        }
-    };
     let rid = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let event =
         Actor::person(&caller.person, &rid).event("letter.download", "letter", &id.to_string(), "ok", "");
-    if let Err(e) = pdfs.store.record_letter_view(id, &caller.person, pdfs.auth.clock().now(), &event).await {
-        tracing::error!(error = %e, "failed to record a letter download");
-        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-    }
+    // The audience check and the record of the download in one transaction.
+    let letter = match pdfs.store.view_letter(id, &caller.person, pdfs.auth.clock().now(), &event).await {
+        Ok(facts) => facts.letter,
+        Err(StoreError::NotFound) => return missing(),
+        Err(e) => {
+            tracing::error!(error = %e, "failed to record a letter download");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+        }
+    };
     match render(&printed(&letter)) {
         Ok(bytes) => (
             StatusCode::OK,
@@ -652,5 +599,36 @@ pub async fn download_pdf(
             tracing::error!(error = %e, "failed to render a letter");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::letter_text::Block;
+
+    #[test]
+    fn the_pdf_and_the_screen_lay_a_letter_out_alike() {
+        let body = "Opening words for the area.\n\ncontext\nWe visited Camden on 20 and 21 April.\nWe met leaders.\n\n\
+            What we found\nLeaders know their area well.\n\nAreas to develop\nWaiting times are long.\n\n\
+            Next steps\nWe will share learning nationally.\n";
+        let letter = LetterRecord {
+            issued_at: Some("2027-04-30T09:00:00.000000Z".into()),
+            ..letters::sample(LetterState::Issued, body)
+        };
+        let print = printed(&letter);
+        let from_pdf: Vec<Block> = print
+            .sections
+            .iter()
+            .flat_map(|(heading, paragraphs)| {
+                let heading = (!heading.is_empty()).then(|| Block::Heading(heading.clone()));
+                heading.into_iter().chain(paragraphs.iter().cloned().map(Block::Paragraph))
+            })
+            .collect();
+        let on_screen = letter_text::blocks(body, required_sections(EngagementKind::InterimVisit));
+        assert_eq!(from_pdf, on_screen);
+        let headings: Vec<_> = print.sections.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(headings, ["", "context", "What we found", "Areas to develop", "Next steps"]);
+        assert_eq!(print.sections[1].1, ["We visited Camden on 20 and 21 April. We met leaders."]);
     }
 }

@@ -213,6 +213,10 @@ fn engagement_to_pb(
             .iter()
             .map(|s| (*s).to_owned())
             .collect(),
+        timetable: crate::domain::timetable::timetable(e.kind, e.onsite)
+            .into_iter()
+            .map(|t| pb::TimetableEntry { what: t.step.words().to_owned(), days: Some(range_to_pb(t.days)) })
+            .collect(),
         local_area_code: e.local_area_code,
         local_area_name: e.local_area_name,
         region_code: e.region_code,

@@ -1,112 +1,24 @@
-//! Letters, their distribution, read receipts and publication. The audience of a letter is
-//! decided in SQL: national planners; the engagement's team (through their inspector records);
-//! and, once issued, the recipients on its distribution list whose access is not revoked.
+//! Letters, their distribution, read receipts and publication, and the case-study references
+//! their checks read. The audience of a letter is decided in SQL: national planners; the
+//! engagement's team (through their inspector records); and, once issued, the recipients on its
+//! distribution list whose access is not revoked. The rules live in `domain::letters`: this
+//! module loads their facts (inside the write's own transaction for a change) and writes what
+//! the decision says.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Store, StoreError, audit::append_audit, scope_params, with_pool, write_tx};
 use crate::domain::{
-    FieldViolation, InvalidInput,
+    Refusal,
     audit::NewAuditEvent,
     clock::canonical,
     identity::{Person, RecipientBody, Scope},
-    letters::{LetterMove, LetterState, letter_transition},
-    programme::EngagementKind,
-};
-
-/// A letter as its audience sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LetterRecord {
-    /// Id.
-    pub id: i64,
-    /// Engagement.
-    pub engagement_id: i64,
-    /// Kind of engagement.
-    pub engagement_kind: EngagementKind,
-    /// Area code.
-    pub local_area_code: String,
-    /// Area name.
-    pub local_area_name: String,
-    /// Region name.
-    pub region_name: String,
-    /// Kind of area (stored name).
-    pub area_kind: String,
-    /// Title.
-    pub title: String,
-    /// Text.
-    pub body: String,
-    /// State.
-    pub state: LetterState,
-    /// Version.
-    pub version: i64,
-    /// (recipient, revoked at).
-    pub distribution: Vec<(String, Option<String>)>,
-    /// Embargo for full reports.
-    pub publish_at: Option<String>,
-    /// The local area chose to publish.
-    pub published: bool,
-    /// The local area agreed to be named in national reports.
-    pub named: bool,
-    /// The letter this corrects.
-    pub supersedes_id: Option<i64>,
-    /// The letter that corrected this one.
-    pub superseded_by_id: Option<i64>,
-    /// When issued.
-    pub issued_at: Option<String>,
-    /// When the viewer first opened it.
-    pub first_opened_at: Option<String>,
-}
-
-/// Why a change to a letter was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum LetterError {
-    /// Not visible to the caller, or missing.
-    #[error("letter not found")]
-    NotFound,
-    /// The caller may see it but not do this.
-    #[error("{0}")]
-    NotAllowed(String),
-    /// The state does not allow it.
-    #[error("{0}")]
-    Illegal(String),
-    /// Someone else changed it meanwhile.
-    #[error("someone else changed this letter meanwhile: it is now {}; reload it and try again", .0.as_str())]
-    Stale(LetterState),
-    /// Bad input found by the store.
-    #[error(transparent)]
-    Invalid(#[from] InvalidInput),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for LetterError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-/// A change to a letter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LetterChange {
-    /// New title and text (drafts only).
-    Edit {
-        /// Title.
-        title: String,
-        /// Text.
-        body: String,
+    letters::{
+        CaseStudyEntry, DraftFacts, LetterChange, LetterDecision, LetterFacts, LetterRecord, LetterState,
+        TeamFacts, default_distribution, stale,
     },
-    /// Send for QA.
-    Submit,
-    /// Back to the team.
-    Return,
-    /// Approve, with the checks overridden and why.
-    Approve(Vec<(String, String)>),
-    /// New distribution list (before issue).
-    Distribution(Vec<&'static str>),
-    /// Issue, with the publication time for full reports.
-    Issue(Option<DateTime<Utc>>),
-}
+    programme::{EngagementKind, TeamRole},
+};
 
 fn body_param(scope: &Scope) -> &'static str {
     match scope {
@@ -116,14 +28,20 @@ fn body_param(scope: &Scope) -> &'static str {
     }
 }
 
-/// Letter columns; `$1`/`$2` scope, `$3` the viewer's person id, `$4` their recipient body.
+/// Letter columns, with the facts its rules read about the viewer (their role on the team,
+/// whether the team has a lead, the last onsite day); `$1`/`$2` scope, `$3` the viewer's person
+/// id, `$4` their recipient body.
 macro_rules! letter_select {
     () => {
         "SELECT l.id, l.engagement_id, e.kind AS engagement_kind, e.local_area_code, a.name AS local_area_name, \
            r.name AS region_name, a.kind AS area_kind, l.title, l.body, l.state, l.version, l.supersedes_id, \
            (SELECT n.id FROM letters n WHERE n.supersedes_id = l.id) AS superseded_by_id, \
-           l.publish_at, l.published, l.named_in_national_reports, l.issued_at, \
-           (SELECT rd.first_opened_at FROM letter_reads rd WHERE rd.letter_id = l.id AND rd.person_id = $3) AS first_opened_at \
+           l.publish_at, l.published, l.named_in_national_reports, l.issued_at, l.returned_reason, e.onsite_last, \
+           (SELECT rd.first_opened_at FROM letter_reads rd WHERE rd.letter_id = l.id AND rd.person_id = $3) AS first_opened_at, \
+           (SELECT t.team_role FROM engagement_team t JOIN inspectors i ON i.id = t.inspector_id \
+              WHERE t.engagement_id = l.engagement_id AND i.person_id = $3) AS caller_team_role, \
+           EXISTS (SELECT 1 FROM engagement_team h WHERE h.engagement_id = l.engagement_id AND h.team_role = 'lead_hmi') \
+             AS team_has_lead \
          FROM letters l \
          JOIN engagements e ON e.id = l.engagement_id \
          JOIN local_areas a ON a.ons_code = e.local_area_code \
@@ -143,6 +61,16 @@ const INBOX: &str = concat!(
     letter_select!(),
     "AND l.state = 'issued' AND $1 <> 'england' AND $5 = $5 ORDER BY l.issued_at DESC, l.id DESC"
 );
+const DISTRIBUTION: &str =
+    "SELECT recipient, revoked_at FROM letter_recipients WHERE letter_id = $1 ORDER BY recipient";
+const REFERENCES: &str =
+    "SELECT reference FROM case_study_entries WHERE engagement_id = $1 ORDER BY reference";
+/// The caller's role on an engagement's team and whether it has a lead; `$1` engagement, `$2` person.
+const TEAM: &str = "SELECT e.kind, \
+       (SELECT t.team_role FROM engagement_team t JOIN inspectors i ON i.id = t.inspector_id \
+          WHERE t.engagement_id = e.id AND i.person_id = $2) AS caller_team_role, \
+       EXISTS (SELECT 1 FROM engagement_team h WHERE h.engagement_id = e.id AND h.team_role = 'lead_hmi') AS team_has_lead \
+     FROM engagements e WHERE e.id = $1";
 
 #[derive(sqlx::FromRow)]
 struct LetterRow {
@@ -163,105 +91,112 @@ struct LetterRow {
     published: bool,
     named_in_national_reports: bool,
     issued_at: Option<String>,
+    returned_reason: String,
+    onsite_last: NaiveDate,
     first_opened_at: Option<String>,
+    caller_team_role: Option<String>,
+    team_has_lead: bool,
 }
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Unexpected(sqlx::Error::Protocol(format!("stored {what} is not valid")))
 }
 
-fn parse_state(s: &str) -> Option<LetterState> {
-    [
-        LetterState::Draft,
-        LetterState::Submitted,
-        LetterState::Approved,
-        LetterState::Issued,
-        LetterState::Superseded,
-    ]
-    .into_iter()
-    .find(|l| l.as_str() == s)
+fn team_facts(role: Option<String>, has_lead: bool) -> Result<TeamFacts, StoreError> {
+    let caller_role = match role {
+        Some(r) => Some(TeamRole::parse(&r).ok_or_else(|| corrupt("team role"))?),
+        None => None,
+    };
+    Ok(TeamFacts { caller_role, has_lead })
 }
 
-impl TryFrom<LetterRow> for LetterRecord {
-    type Error = StoreError;
-
-    fn try_from(r: LetterRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: r.id,
-            engagement_id: r.engagement_id,
-            engagement_kind: EngagementKind::parse(&r.engagement_kind).ok_or_else(|| corrupt("kind"))?,
-            local_area_code: r.local_area_code,
-            local_area_name: r.local_area_name,
-            region_name: r.region_name,
-            area_kind: r.area_kind,
-            title: r.title,
-            body: r.body,
-            state: parse_state(&r.state).ok_or_else(|| corrupt("letter state"))?,
-            version: r.version,
+impl LetterRow {
+    /// The letter (its distribution filled in by the caller), the viewer on its team, and the
+    /// engagement's last onsite day.
+    fn record(self) -> Result<(LetterRecord, TeamFacts, NaiveDate), StoreError> {
+        let team = team_facts(self.caller_team_role, self.team_has_lead)?;
+        let letter = LetterRecord {
+            id: self.id,
+            engagement_id: self.engagement_id,
+            engagement_kind: EngagementKind::parse(&self.engagement_kind).ok_or_else(|| corrupt("kind"))?,
+            local_area_code: self.local_area_code,
+            local_area_name: self.local_area_name,
+            region_name: self.region_name,
+            area_kind: self.area_kind,
+            title: self.title,
+            body: self.body,
+            state: LetterState::parse(&self.state).ok_or_else(|| corrupt("letter state"))?,
+            version: self.version,
             distribution: Vec::new(),
-            publish_at: r.publish_at,
-            published: r.published,
-            named: r.named_in_national_reports,
-            supersedes_id: r.supersedes_id,
-            superseded_by_id: r.superseded_by_id,
-            issued_at: r.issued_at,
-            first_opened_at: r.first_opened_at,
-        })
+            publish_at: self.publish_at,
+            published: self.published,
+            named: self.named_in_national_reports,
+            supersedes_id: self.supersedes_id,
+            superseded_by_id: self.superseded_by_id,
+            issued_at: self.issued_at,
+            first_opened_at: self.first_opened_at,
+            returned_reason: self.returned_reason,
+        };
+        Ok((letter, team, self.onsite_last))
+    }
+
+    /// The row as facts at `now` (distribution and references filled in by the caller).
+    fn facts(self, now: DateTime<Utc>) -> Result<LetterFacts, StoreError> {
+        let (letter, team, onsite_last) = self.record()?;
+        Ok(LetterFacts { letter, team, onsite_last, now, references: Vec::new() })
     }
 }
 
-/// The default distribution for a kind of engagement: interim visits to the local area, DfE and
-/// NHS England; inspections to the local area and, on publication day, the public.
-pub fn default_distribution(kind: EngagementKind) -> &'static [&'static str] {
-    match kind {
-        EngagementKind::InterimVisit => &["local_area", "dfe", "nhs_england"],
-        EngagementKind::FullInspection
-        | EngagementKind::MonitoringInspection
-        | EngagementKind::LegacyInspection => &["local_area", "public"],
-        EngagementKind::EngagementMeeting | EngagementKind::ThematicVisit => &["local_area"],
-    }
+/// With executor `$ex` (a pool, or `&mut *tx` inside a transaction): the facts of letter `$id`
+/// as `$viewer` sees it at `$now`, with its distribution and its engagement's case-study
+/// references; `NotFound` if the viewer may not see it.
+macro_rules! load_facts {
+    ($ex:expr, $id:expr, $viewer:expr, $now:expr) => {{
+        let viewer: &Person = $viewer;
+        let id: i64 = $id;
+        let (kind, code) = scope_params(&viewer.scope);
+        let row: Option<LetterRow> = sqlx::query_as(GET_LETTER)
+            .bind(kind)
+            .bind(code)
+            .bind(viewer.id)
+            .bind(body_param(&viewer.scope))
+            .bind(id)
+            .fetch_optional($ex)
+            .await?;
+        let mut facts = row.ok_or(StoreError::NotFound)?.facts($now)?;
+        facts.letter.distribution = sqlx::query_as(DISTRIBUTION).bind(id).fetch_all($ex).await?;
+        let references: Vec<(String,)> =
+            sqlx::query_as(REFERENCES).bind(facts.letter.engagement_id).fetch_all($ex).await?;
+        facts.references = references.into_iter().map(|(r,)| r).collect();
+        facts
+    }};
 }
 
 impl Store {
-    async fn distribution(&self, id: i64) -> Result<Vec<(String, Option<String>)>, StoreError> {
-        Ok(with_pool!(self, pool => {
-            sqlx::query_as("SELECT recipient, revoked_at FROM letter_recipients WHERE letter_id = $1 ORDER BY recipient")
-                .bind(id)
-                .fetch_all(pool)
-                .await?
-        }))
+    /// One letter `viewer` may see, with what its rules read about them at `now` and every
+    /// case-study reference stored for its engagement; one read.
+    pub async fn letter_facts(
+        &self,
+        id: i64,
+        viewer: &Person,
+        now: DateTime<Utc>,
+    ) -> Result<LetterFacts, StoreError> {
+        Ok(with_pool!(self, pool => load_facts!(pool, id, viewer, now)))
     }
 
-    /// One letter `viewer` may see.
-    pub async fn letter(&self, id: i64, viewer: &Person) -> Result<LetterRecord, StoreError> {
-        let (kind, code) = scope_params(&viewer.scope);
-        let row: Option<LetterRow> = with_pool!(self, pool => {
-            sqlx::query_as(GET_LETTER)
-                .bind(kind)
-                .bind(code)
-                .bind(viewer.id)
-                .bind(body_param(&viewer.scope))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
-        let mut letter = LetterRecord::try_from(row.ok_or(StoreError::NotFound)?)?;
-        letter.distribution = self.distribution(id).await?;
-        Ok(letter)
-    }
-
-    /// Letters of an engagement `viewer` may see.
+    /// Letters of an engagement `viewer` may see (no references: lists run no checks).
     pub async fn letters_of(
         &self,
         engagement: i64,
         viewer: &Person,
-    ) -> Result<Vec<LetterRecord>, StoreError> {
-        self.letters_where(LIST_FOR_ENGAGEMENT, engagement, viewer).await
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LetterFacts>, StoreError> {
+        self.letters_where(LIST_FOR_ENGAGEMENT, engagement, viewer, now).await
     }
 
     /// Issued letters distributed to `viewer`, newest first.
-    pub async fn inbox(&self, viewer: &Person) -> Result<Vec<LetterRecord>, StoreError> {
-        self.letters_where(INBOX, 0, viewer).await
+    pub async fn inbox(&self, viewer: &Person, now: DateTime<Utc>) -> Result<Vec<LetterFacts>, StoreError> {
+        self.letters_where(INBOX, 0, viewer, now).await
     }
 
     async fn letters_where(
@@ -269,7 +204,8 @@ impl Store {
         sql: &'static str,
         param: i64,
         viewer: &Person,
-    ) -> Result<Vec<LetterRecord>, StoreError> {
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LetterFacts>, StoreError> {
         let (kind, code) = scope_params(&viewer.scope);
         let rows: Vec<LetterRow> = with_pool!(self, pool => {
             sqlx::query_as(sql)
@@ -281,10 +217,11 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        let mut out = rows.into_iter().map(LetterRecord::try_from).collect::<Result<Vec<_>, _>>()?;
+        let mut out = rows.into_iter().map(|r| r.facts(now)).collect::<Result<Vec<_>, _>>()?;
         // Every list's distributions in one query: the rows between the lowest and highest id
         // listed, matched up here (no query per letter).
-        let (Some(low), Some(high)) = (out.iter().map(|l| l.id).min(), out.iter().map(|l| l.id).max()) else {
+        let ids = || out.iter().map(|f| f.letter.id);
+        let (Some(low), Some(high)) = (ids().min(), ids().max()) else {
             return Ok(out);
         };
         let recipients: Vec<(i64, String, Option<String>)> = with_pool!(self, pool => {
@@ -297,36 +234,19 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        for letter in &mut out {
-            letter.distribution =
-                recipients.iter().filter(|r| r.0 == letter.id).map(|r| (r.1.clone(), r.2.clone())).collect();
+        for facts in &mut out {
+            facts.letter.distribution = recipients
+                .iter()
+                .filter(|r| r.0 == facts.letter.id)
+                .map(|r| (r.1.clone(), r.2.clone()))
+                .collect();
         }
         Ok(out)
     }
 
-    /// Whether `person` writes letters for `engagement`: its lead (the lead HMI, or for
-    /// engagements without one an Ofsted inspector on the team).
-    async fn leads_engagement(&self, engagement: i64, person: i64) -> Result<bool, StoreError> {
-        let roles: Vec<(String,)> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT t.team_role FROM engagement_team t JOIN inspectors i ON i.id = t.inspector_id \
-                 WHERE t.engagement_id = $1 AND i.person_id = $2",
-            )
-            .bind(engagement)
-            .bind(person)
-            .fetch_all(pool)
-            .await?
-        });
-        let has_lead: Option<(i64,)> = with_pool!(self, pool => {
-            sqlx::query_as("SELECT engagement_id FROM engagement_team WHERE engagement_id = $1 AND team_role = 'lead_hmi'")
-                .bind(engagement)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(roles.iter().any(|(r,)| r == "lead_hmi" || (has_lead.is_none() && r == "ofsted_inspector")))
-    }
-
-    /// Starts a letter for an engagement, as its lead, with the default distribution.
+    /// Starts a letter for an engagement with the default distribution, if `decide` agrees on
+    /// the facts read in the same transaction (the caller's role on its team); audited.
+    #[expect(clippy::too_many_arguments, reason = "one transaction, each value distinct")]
     pub async fn create_letter(
         &self,
         engagement: i64,
@@ -334,17 +254,15 @@ impl Store {
         body: &str,
         by: &Person,
         now: DateTime<Utc>,
-        audit: impl Fn(i64) -> NewAuditEvent,
-    ) -> Result<LetterRecord, LetterError> {
-        if !self.leads_engagement(engagement, by.id).await? {
-            return Err(LetterError::NotFound);
-        }
-        let id: i64 = write_tx!(self, tx => {
-            let kind: Option<(String,)> = sqlx::query_as("SELECT kind FROM engagements WHERE id = $1")
-                .bind(engagement)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let kind = kind.and_then(|(k,)| EngagementKind::parse(&k)).ok_or(LetterError::NotFound)?;
+        decide: impl FnOnce(&DraftFacts) -> Result<(), Refusal>,
+        audit: impl FnOnce(i64) -> NewAuditEvent,
+    ) -> Result<LetterFacts, StoreError> {
+        Ok(write_tx!(self, tx => {
+            let found: Option<(String, Option<String>, bool)> =
+                sqlx::query_as(TEAM).bind(engagement).bind(by.id).fetch_optional(&mut *tx).await?;
+            let (kind, role, has_lead) = found.ok_or(StoreError::NotFound)?;
+            let kind = EngagementKind::parse(&kind).ok_or_else(|| corrupt("kind"))?;
+            decide(&DraftFacts { kind, team: team_facts(role, has_lead)? })?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO letters (engagement_id, title, body, state, created_by, created_at) \
                  VALUES ($1, $2, $3, 'draft', $4, $5) RETURNING id",
@@ -364,83 +282,45 @@ impl Store {
                     .await?;
             }
             append_audit!(tx, now, &audit(id));
-            id
-        });
-        Ok(self.letter(id, by).await?)
+            load_facts!(&mut *tx, id, by, now)
+        }))
     }
 
-    /// Applies a change to letter `id` read at `version`, with its audit event; one transaction.
+    /// Changes letter `id` as `decide` says on the facts read in the same transaction, with the
+    /// audit event of the letter written (for a correction, the new one); one transaction.
+    /// Answers the facts of that letter afterwards.
     pub async fn change_letter(
         &self,
         id: i64,
-        version: i64,
-        change: &LetterChange,
         by: &Person,
         now: DateTime<Utc>,
-        audit: &NewAuditEvent,
-    ) -> Result<LetterRecord, LetterError> {
-        let current = self.letter(id, by).await.map_err(|e| match e {
-            StoreError::NotFound => LetterError::NotFound,
-            e => e.into(),
-        })?;
-        let planner = matches!(by.scope, Scope::England);
-        let team = self.leads_engagement(current.engagement_id, by.id).await?
-            || {
-                let on_team: Option<(i64,)> = with_pool!(self, pool => {
-                    sqlx::query_as(
-                        "SELECT t.engagement_id FROM engagement_team t JOIN inspectors i ON i.id = t.inspector_id \
-                         WHERE t.engagement_id = $1 AND i.person_id = $2",
-                    )
-                    .bind(current.engagement_id)
-                    .bind(by.id)
-                    .fetch_optional(pool)
-                    .await?
-                });
-                on_team.is_some()
-            };
-        let (m, allowed) = match change {
-            LetterChange::Edit { .. } => (LetterMove::Edit, team),
-            LetterChange::Submit => (LetterMove::Submit, team),
-            LetterChange::Return => (LetterMove::Return, planner),
-            LetterChange::Approve(_) => (LetterMove::Approve, planner),
-            LetterChange::Issue(_) => (LetterMove::Issue, planner),
-            LetterChange::Distribution(_) => (LetterMove::Edit, planner),
-        };
-        if !allowed {
-            return Err(LetterError::NotAllowed("your role does not allow this change to the letter".into()));
-        }
-        if current.version != version {
-            return Err(LetterError::Stale(current.state));
-        }
-        let next = match change {
-            // The distribution may change until the letter is issued.
-            LetterChange::Distribution(_)
-                if current.state != LetterState::Issued && current.state != LetterState::Superseded =>
-            {
-                current.state
+        decide: impl FnOnce(&LetterFacts) -> Result<LetterDecision, Refusal>,
+        audit: impl FnOnce(i64) -> NewAuditEvent,
+    ) -> Result<LetterFacts, StoreError> {
+        Ok(write_tx!(self, tx => {
+            let facts = load_facts!(&mut *tx, id, by, now);
+            let LetterDecision { next, change } = decide(&facts)?;
+            let current = &facts.letter;
+            let versioned = !matches!(
+                change,
+                LetterChange::Revoke(_) | LetterChange::Correct { .. } | LetterChange::Publication { .. }
+            );
+            if versioned {
+                let updated = sqlx::query(
+                    "UPDATE letters SET state = $1, version = version + 1 WHERE id = $2 AND version = $3",
+                )
+                .bind(next.as_str())
+                .bind(id)
+                .bind(current.version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if updated != 1 {
+                    return Err(stale(current.state).into());
+                }
             }
-            LetterChange::Distribution(_) => {
-                return Err(LetterError::Illegal(format!(
-                    "the letter is {}; its distribution can only be revoked, not changed",
-                    current.state.as_str()
-                )));
-            }
-            _ => letter_transition(current.state, m).map_err(LetterError::Illegal)?,
-        };
-        write_tx!(self, tx => {
-            let updated = sqlx::query(
-                "UPDATE letters SET state = $1, version = version + 1 WHERE id = $2 AND version = $3",
-            )
-            .bind(next.as_str())
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated != 1 {
-                return Err(LetterError::Stale(current.state));
-            }
-            match change {
+            let mut written = id;
+            match &change {
                 LetterChange::Edit { title, body } => {
                     sqlx::query("UPDATE letters SET title = $2, body = $3 WHERE id = $1")
                         .bind(id)
@@ -449,7 +329,18 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                LetterChange::Return(reason) => {
+                    sqlx::query("UPDATE letters SET returned_reason = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(reason)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 LetterChange::Approve(overrides) => {
+                    sqlx::query("UPDATE letters SET returned_reason = '' WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
                     for (rule, reason) in overrides {
                         sqlx::query(
                             "INSERT INTO letter_overrides (letter_id, rule, reason, approved_by, approved_at) \
@@ -475,15 +366,6 @@ impl Store {
                     }
                 }
                 LetterChange::Issue(publish_at) => {
-                    let (recipients,): (i64,) = sqlx::query_as(
-                        "SELECT COUNT(*) FROM letter_recipients WHERE letter_id = $1 AND revoked_at IS NULL",
-                    )
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if recipients == 0 {
-                        return Err(LetterError::Illegal("distribution: the list is empty; add a recipient before issue".into()));
-                    }
                     sqlx::query("UPDATE letters SET issued_at = $2, publish_at = $3 WHERE id = $1")
                         .bind(id)
                         .bind(canonical(now))
@@ -497,131 +379,119 @@ impl Store {
                             .await?;
                     }
                 }
-                LetterChange::Submit | LetterChange::Return => {}
+                LetterChange::Revoke(recipient) => {
+                    let done = sqlx::query(
+                        "UPDATE letter_recipients SET revoked_at = $3 \
+                         WHERE letter_id = $1 AND recipient = $2 AND revoked_at IS NULL",
+                    )
+                    .bind(id)
+                    .bind(*recipient)
+                    .bind(canonical(now))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if done != 1 {
+                        return Err(stale(current.state).into());
+                    }
+                }
+                LetterChange::Correct { title, body } => {
+                    // A unique index on supersedes_id refuses a second correction made at once.
+                    let (new_id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO letters (engagement_id, title, body, state, supersedes_id, created_by, created_at) \
+                         VALUES ($1, $2, $3, 'draft', $4, $5, $6) RETURNING id",
+                    )
+                    .bind(current.engagement_id)
+                    .bind(title)
+                    .bind(body)
+                    .bind(id)
+                    .bind(by.id)
+                    .bind(canonical(now))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO letter_recipients (letter_id, recipient) \
+                         SELECT $1, recipient FROM letter_recipients WHERE letter_id = $2 AND revoked_at IS NULL",
+                    )
+                    .bind(new_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    written = new_id;
+                }
+                LetterChange::Publication { publish, named } => {
+                    sqlx::query("UPDATE letters SET published = $2, named_in_national_reports = $3 WHERE id = $1")
+                        .bind(id)
+                        .bind(*publish)
+                        .bind(*named)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                LetterChange::Submit => {}
             }
-            append_audit!(tx, now, audit);
-        });
-        Ok(self.letter(id, by).await?)
+            append_audit!(tx, now, &audit(written));
+            load_facts!(&mut *tx, written, by, now)
+        }))
     }
 
-    /// Ends one recipient's access at once (audited).
-    pub async fn revoke_recipient(
+    /// Adds an entry to an engagement's case-study sample list, with its audit event; answers
+    /// its id (128 random bits as 32 hex characters). `NotFound` for a missing engagement,
+    /// `Conflict` when the engagement already has the reference.
+    pub async fn add_case_study_entry(
         &self,
-        id: i64,
-        recipient: &str,
-        by: &Person,
+        engagement: i64,
+        entry: &CaseStudyEntry,
         now: DateTime<Utc>,
-        audit: &NewAuditEvent,
-    ) -> Result<LetterRecord, LetterError> {
-        self.letter(id, by).await.map_err(|_| LetterError::NotFound)?;
+        audit: impl FnOnce(&str) -> NewAuditEvent,
+    ) -> Result<String, StoreError> {
+        let id = format!("{:032x}", rand::random::<u128>());
         write_tx!(self, tx => {
-            let done = sqlx::query(
-                "UPDATE letter_recipients SET revoked_at = $3 WHERE letter_id = $1 AND recipient = $2 AND revoked_at IS NULL",
-            )
-            .bind(id)
-            .bind(recipient)
-            .bind(canonical(now))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if done == 0 {
-                let v = FieldViolation::new("recipient", "is not on the letter's distribution list");
-                return Err(LetterError::Invalid(v.into()));
-            }
-            append_audit!(tx, now, audit);
-        });
-        Ok(self.letter(id, by).await?)
-    }
-
-    /// A corrected version of an issued letter, as a new draft with the same distribution.
-    pub async fn correct_letter(
-        &self,
-        id: i64,
-        title: &str,
-        body: &str,
-        by: &Person,
-        now: DateTime<Utc>,
-        audit: impl Fn(i64) -> NewAuditEvent,
-    ) -> Result<LetterRecord, LetterError> {
-        let old = self.letter(id, by).await.map_err(|_| LetterError::NotFound)?;
-        if old.state != LetterState::Issued {
-            return Err(LetterError::Illegal(format!(
-                "the letter is {}; only an issued letter is corrected",
-                old.state.as_str()
-            )));
-        }
-        if old.superseded_by_id.is_some() {
-            return Err(LetterError::Illegal("a correction of this letter already exists".into()));
-        }
-        let new_id: i64 = write_tx!(self, tx => {
-            let (new_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO letters (engagement_id, title, body, state, supersedes_id, created_by, created_at) \
-                 VALUES ($1, $2, $3, 'draft', $4, $5, $6) RETURNING id",
-            )
-            .bind(old.engagement_id)
-            .bind(title)
-            .bind(body)
-            .bind(id)
-            .bind(by.id)
-            .bind(canonical(now))
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO letter_recipients (letter_id, recipient) \
-                 SELECT $1, recipient FROM letter_recipients WHERE letter_id = $2 AND revoked_at IS NULL",
-            )
-            .bind(new_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            append_audit!(tx, now, &audit(new_id));
-            new_id
-        });
-        Ok(self.letter(new_id, by).await?)
-    }
-
-    /// The local area's publication choice for an issued interim-visit letter (audited).
-    pub async fn set_publication(
-        &self,
-        id: i64,
-        publish: bool,
-        named: bool,
-        by: &Person,
-        now: DateTime<Utc>,
-        audit: &NewAuditEvent,
-    ) -> Result<LetterRecord, LetterError> {
-        let letter = self.letter(id, by).await.map_err(|_| LetterError::NotFound)?;
-        let own_area = matches!(&by.scope, Scope::LocalArea(code) if *code == letter.local_area_code);
-        if !own_area {
-            return Err(LetterError::NotFound);
-        }
-        if letter.engagement_kind != EngagementKind::InterimVisit || letter.state != LetterState::Issued {
-            return Err(LetterError::Illegal(
-                "only an issued interim-visit letter is published by the local area's choice".into(),
-            ));
-        }
-        write_tx!(self, tx => {
-            sqlx::query("UPDATE letters SET published = $2, named_in_national_reports = $3 WHERE id = $1")
-                .bind(id)
-                .bind(publish)
-                .bind(named)
-                .execute(&mut *tx)
+            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM engagements WHERE id = $1")
+                .bind(engagement)
+                .fetch_optional(&mut *tx)
                 .await?;
-            append_audit!(tx, now, audit);
+            found.ok_or(StoreError::NotFound)?;
+            sqlx::query(
+                "INSERT INTO case_study_entries (id, engagement_id, reference, age_band, primary_needs, support, \
+                   school_phase, alternative_provision, multi_agency, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&id)
+            .bind(engagement)
+            .bind(entry.reference.trim())
+            .bind(&entry.age_band)
+            .bind(&entry.primary_needs)
+            .bind(&entry.support)
+            .bind(&entry.school_phase)
+            .bind(entry.alternative_provision)
+            .bind(entry.multi_agency)
+            .bind(canonical(now))
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, now, &audit(&id));
         });
-        Ok(self.letter(id, by).await?)
+        Ok(id)
     }
 
-    /// Records that `viewer` opened or downloaded a letter: the audit event, and the read
-    /// receipt the first time; one transaction.
-    pub async fn record_letter_view(
+    /// Every case-study reference stored for an engagement.
+    pub async fn case_study_references(&self, engagement: i64) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = with_pool!(self, pool => {
+            sqlx::query_as(REFERENCES).bind(engagement).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|(r,)| r).collect())
+    }
+
+    /// Records that `viewer` opened or downloaded a letter they may see: the audit event, and
+    /// the read receipt the first time; one transaction, which also checks that they may see it
+    /// (`NotFound` otherwise, recording nothing). Answers the letter as they now see it.
+    pub async fn view_letter(
         &self,
         id: i64,
         viewer: &Person,
         now: DateTime<Utc>,
         audit: &NewAuditEvent,
-    ) -> Result<(), StoreError> {
-        write_tx!(self, tx => {
+    ) -> Result<LetterFacts, StoreError> {
+        Ok(write_tx!(self, tx => {
+            load_facts!(&mut *tx, id, viewer, now);
             sqlx::query(
                 "INSERT INTO letter_reads (letter_id, person_id, first_opened_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (letter_id, person_id) DO NOTHING",
@@ -632,8 +502,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(tx, now, audit);
-        });
-        Ok(())
+            load_facts!(&mut *tx, id, viewer, now)
+        }))
     }
 
     /// Who opened or downloaded a letter: (username, action, time).
@@ -688,7 +558,7 @@ impl Store {
         let rows: Vec<LetterRow> = with_pool!(self, pool => {
             sqlx::query_as(sql).bind("england").bind("").bind(0_i64).bind("").bind(canonical(now)).fetch_all(pool).await?
         });
-        rows.into_iter().map(LetterRecord::try_from).collect()
+        rows.into_iter().map(|r| r.record().map(|(letter, ..)| letter)).collect()
     }
 
     /// Issued interim-visit letters of an academic year (for the national report).
@@ -700,17 +570,18 @@ impl Store {
         let rows: Vec<LetterRow> = with_pool!(self, pool => {
             sqlx::query_as(sql).bind("england").bind("").bind(0_i64).bind("").bind(i64::from(academic_year)).fetch_all(pool).await?
         });
-        rows.into_iter().map(LetterRecord::try_from).collect()
+        rows.into_iter().map(|r| r.record().map(|(letter, ..)| letter)).collect()
     }
 
     /// Every stored name and reference an anonymised export must not contain: people's names
-    /// and usernames, inspectors, signatories, and the names of areas that did not agree to be
-    /// named.
+    /// and usernames, inspectors, signatories, case-study references, and the names of areas
+    /// that did not agree to be named.
     pub async fn identifying_names(&self, named_areas: &[String]) -> Result<Vec<String>, StoreError> {
         let mut names: Vec<(String,)> = with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT display_name FROM people UNION SELECT username FROM people UNION SELECT name FROM inspectors \
-                 UNION SELECT signatory_name FROM consents UNION SELECT name FROM local_areas",
+                 UNION SELECT signatory_name FROM consents UNION SELECT name FROM local_areas \
+                 UNION SELECT reference FROM case_study_entries",
             )
             .fetch_all(pool)
             .await?

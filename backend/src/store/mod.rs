@@ -11,12 +11,11 @@ mod identity;
 mod letters;
 mod programme;
 mod reference;
+mod security;
 
 pub use audit::AuditHead;
-pub use consent::ChangeError;
-pub use identity::{SessionRecord, ThrottleRule};
-pub use letters::{LetterChange, LetterError, LetterRecord, default_distribution};
 pub use programme::ReadFacts;
+pub use security::SuspiciousCaller;
 
 use std::{str::FromStr, time::Duration};
 

@@ -82,6 +82,11 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
     ),
+    (
+        "/sendplanner.v1.AuditService/ListSuspiciousAccess",
+        [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, OK],
+        [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
     // Visit requests and consent. Own target: a request to Camden (the regional lead's region,
     // the local area user's area). Other target: a request to Hartlepool (North East).
     (
@@ -324,7 +329,13 @@ impl Fixtures {
                 .await?;
             letter = r.into_inner().letter.ok_or_else(|| anyhow::anyhow!("no letter"))?;
         }
+        // Letters are approved after their engagement's last onsite day: from then on, with
+        // a session made then, and the clock put back afterwards.
+        let back = app.clock.now();
         if stage >= Stage::Approved {
+            app.clock.set(approval_day()?);
+            let token = app.sign_in(Persona::Planner.username(), integration_tests::PASSWORD).await?;
+            planner = LetterServiceClient::new(app.authed(&token).await?);
             let r = planner
                 .approve_letter(pb::ApproveLetterRequest {
                     id: letter.id.clone(),
@@ -344,6 +355,7 @@ impl Fixtures {
                 .await?;
             letter = r.into_inner().letter.ok_or_else(|| anyhow::anyhow!("no letter"))?;
         }
+        app.clock.set(back);
         Ok(letter)
     }
 
@@ -445,6 +457,9 @@ async fn call(
                 ..Default::default()
             };
             run!(AuditServiceClient, list_audit_events, req)
+        }
+        "/sendplanner.v1.AuditService/ListSuspiciousAccess" => {
+            run!(AuditServiceClient, list_suspicious_access, pb::ListSuspiciousAccessRequest {})
         }
         "/sendplanner.v1.ConsentService/CreateVisitRequest" => {
             let area = match target {
@@ -668,7 +683,18 @@ async fn call(
         "/sendplanner.v1.LetterService/ApproveLetter" => {
             let l = fx.letter(app, target, Stage::Submitted).await?;
             let req = pb::ApproveLetterRequest { id: l.id, version: l.version, overrides: vec![] };
-            run!(LetterServiceClient, approve_letter, req)
+            // After the last onsite day, in a session made then.
+            let back = app.clock.now();
+            app.clock.set(approval_day()?);
+            let result = match caller {
+                Some(p) => {
+                    let token = app.sign_in(p.username(), integration_tests::PASSWORD).await?;
+                    LetterServiceClient::new(app.authed(&token).await?).approve_letter(req).await.map(|_| ())
+                }
+                None => LetterServiceClient::new(plain).approve_letter(req).await.map(|_| ()),
+            };
+            app.clock.set(back);
+            Ok(result.err().map_or(Code::Ok, |s| s.code()))
         }
         "/sendplanner.v1.LetterService/SetDistribution" => {
             let l = fx.letter(app, target, Stage::Draft).await?;
@@ -805,6 +831,12 @@ async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
     assert!(failures.is_empty(), "{} of {cells} cells failed:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(cells, MATRIX.len() * 2 * CALLERS.len());
     app.stop().await
+}
+
+/// A day after the last onsite day of every fixture engagement, when their letters may be
+/// approved.
+fn approval_day() -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    Ok(chrono::DateTime::parse_from_rfc3339("2027-06-01T09:00:00Z")?.to_utc())
 }
 
 /// A working day a week or so ahead of the server's clock.

@@ -1346,6 +1346,8 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.wait_for_text("[data-testid=letter-state]", "Submitted").await?;
     assert!(browser.client.find(Locator::Css("[data-testid=edit-form]")).await.is_err());
     sign_out(&browser).await?;
+    // Letters are approved after the visit's last onsite day (21 April 2027).
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2027-04-22T09:00:00Z")?.to_utc());
 
     // The planner's approval is refused by the check; with a reason to let it stand it passes.
     sign_in_as(&browser, &app, Persona::Planner).await?;

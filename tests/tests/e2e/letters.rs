@@ -6,7 +6,9 @@ use proto::pb::{
     self, consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
     programme_service_client::ProgrammeServiceClient,
 };
-use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+use send_planner::domain::{audit::Actor, letters::CaseStudyEntry};
+use tonic::{Code, Status, service::interceptor::InterceptedService, transport::Channel};
+use tonic_types::StatusExt as _;
 
 type Letters = LetterServiceClient<InterceptedService<Channel, integration_tests::Bearer>>;
 
@@ -14,9 +16,76 @@ const CLEAN: &str = "Context\nWe visited Camden on 20 and 21 April 2027.\n\nWhat
     Leaders described how support continued during the pandemic.\n\nNext steps\n\
     We will share learning in our national report.\n";
 
+/// The rule ids and subjects of a refusal's `PreconditionFailure` detail.
+fn broken(status: &Status) -> Vec<(String, String)> {
+    status
+        .get_details_precondition_failure()
+        .map(|f| f.violations.into_iter().map(|v| (v.r#type, v.subject)).collect())
+        .unwrap_or_default()
+}
+
+/// The rule ids of a refusal, from its details.
+fn rules(status: &Status) -> Vec<String> {
+    broken(status).into_iter().map(|(rule, _)| rule).collect()
+}
+
+/// The fields of a refusal's `BadRequest` detail.
+fn fields(status: &Status) -> Vec<String> {
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}
+
+/// The morning after the interim visit's last onsite day (21 April 2027), when its letter may
+/// be approved. Sessions made before are idle by then: sign in again afterwards.
+fn after_the_visit(app: &TestApp) -> anyhow::Result<()> {
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2027-04-22T09:00:00Z")?.to_utc());
+    Ok(())
+}
+
 async fn letters(app: &TestApp, persona: Persona) -> anyhow::Result<Letters> {
     let (_, token) = app.persona(persona).await?;
     Ok(LetterServiceClient::new(app.authed(&token).await?))
+}
+
+/// Submits `letter` as read.
+async fn submit(client: &mut Letters, letter: &pb::Letter) -> Result<pb::Letter, Status> {
+    let request = pb::SubmitLetterRequest { id: letter.id.clone(), version: letter.version };
+    client.submit_letter(request).await?.into_inner().letter.ok_or_else(|| Status::internal("no letter"))
+}
+
+/// Approves `letter` as read, with `overrides`.
+async fn approve(
+    client: &mut Letters,
+    letter: &pb::Letter,
+    overrides: Vec<pb::CheckOverride>,
+) -> Result<pb::Letter, Status> {
+    let request = pb::ApproveLetterRequest { id: letter.id.clone(), version: letter.version, overrides };
+    client.approve_letter(request).await?.into_inner().letter.ok_or_else(|| Status::internal("no letter"))
+}
+
+/// Issues `letter` as read, published at `publish_at` (RFC 3339, or empty).
+async fn issue(client: &mut Letters, letter: &pb::Letter, publish_at: &str) -> Result<pb::Letter, Status> {
+    let request = pb::IssueLetterRequest {
+        id: letter.id.clone(),
+        version: letter.version,
+        publish_at: publish_at.into(),
+    };
+    client.issue_letter(request).await?.into_inner().letter.ok_or_else(|| Status::internal("no letter"))
+}
+
+/// Stores a case study with `reference` in the engagement's sample list (as the future
+/// sample-list RPC will).
+async fn case_study(app: &TestApp, engagement: &str, reference: &str) -> anyhow::Result<()> {
+    let entry =
+        CaseStudyEntry { reference: reference.into(), age_band: "11-15".into(), ..Default::default() };
+    app.store
+        .add_case_study_entry(engagement.parse()?, &entry, app.clock.now(), |id| {
+            Actor::system("test").event("case_study.add", "case_study", id, "ok", "")
+        })
+        .await?;
+    Ok(())
 }
 
 /// An interim visit to Camden on consent, with a team in which the test inspector account
@@ -100,31 +169,11 @@ async fn issued_letter(app: &TestApp, engagement: &str) -> anyhow::Result<pb::Le
         .into_inner()
         .letter
         .expect("letter");
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
-        .await?;
-    let submitted = submitted.into_inner().letter.expect("letter");
+    let submitted = submit(&mut inspector, &draft).await?;
+    after_the_visit(app)?;
     let mut planner = letters(app, Persona::Planner).await?;
-    let approved = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![],
-        })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
-    let issued = planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: String::new(),
-        })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
+    let approved = approve(&mut planner, &submitted, vec![]).await?;
+    let issued = issue(&mut planner, &approved, "").await?;
     Ok(issued)
 }
 
@@ -159,61 +208,67 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         (findings[0].rule.as_str(), findings[0].line, findings[0].column),
         ("letter.judgement_wording", 9, 4)
     );
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
-        .await?;
-    let submitted = submitted.into_inner().letter.expect("letter");
+    let submitted = submit(&mut inspector, &draft).await?;
+    assert!(submitted.allowed_actions().next().is_none(), "the writer waits for quality assurance");
     let mut planner = letters(&app, Persona::Planner).await?;
-    let unapproved = planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            publish_at: String::new(),
-        })
-        .await
-        .expect_err("not approved");
+    let unapproved = issue(&mut planner, &submitted, "").await.expect_err("not approved");
     assert_eq!(unapproved.code(), Code::FailedPrecondition);
-    assert!(unapproved.message().contains("submitted; it cannot be issued"), "{}", unapproved.message());
-    let blocked = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![],
-        })
-        .await
-        .expect_err("a check fails");
-    assert_eq!(blocked.code(), Code::FailedPrecondition);
-    assert!(
-        blocked.message().contains("letter.judgement_wording at line 9, column 4"),
-        "{}",
-        blocked.message()
-    );
-    let no_reason = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![pb::CheckOverride {
-                rule: "letter.judgement_wording".into(),
-                reason: " ".into(),
-            }],
-        })
-        .await
-        .expect_err("override needs a reason");
-    assert!(no_reason.message().starts_with("overrides"), "{}", no_reason.message());
-    let approved = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![pb::CheckOverride {
-                rule: "letter.judgement_wording".into(),
-                reason: "Quoting the area's own plan, not our recommendation".into(),
-            }],
-        })
+    assert_eq!(rules(&unapproved), ["letter.state"]);
+    let early = approve(&mut planner, &submitted, vec![]).await.expect_err("the visit has not happened yet");
+    assert_eq!(rules(&early), ["letter.before_last_onsite_day"]);
+    assert!(early.message().contains("21 April 2027"), "{}", early.message());
+
+    after_the_visit(&app)?;
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let seen = planner
+        .get_letter(pb::GetLetterRequest { id: submitted.id.clone() })
         .await?
         .into_inner()
         .letter
         .expect("letter");
+    let actions: Vec<_> = seen.allowed_actions().collect();
+    assert_eq!(
+        actions,
+        [
+            pb::LetterAction::Return,
+            pb::LetterAction::Approve,
+            pb::LetterAction::SetDistribution,
+            pb::LetterAction::ViewAudience
+        ]
+    );
+    assert_eq!(seen.section_headings, ["Context", "What we found", "Next steps"]);
+    let blocked = approve(&mut planner, &submitted, vec![]).await.expect_err("a check fails");
+    assert_eq!(blocked.code(), Code::FailedPrecondition);
+    assert_eq!(broken(&blocked), [("letter.judgement_wording".to_owned(), "body:9:4".to_owned())]);
+    assert!(!blocked.message().contains("letter."), "people read no rule ids: {}", blocked.message());
+    let no_reason = approve(
+        &mut planner,
+        &submitted,
+        vec![pb::CheckOverride { rule: "letter.judgement_wording".into(), reason: " ".into() }],
+    )
+    .await
+    .expect_err("override needs a reason");
+    assert_eq!(broken(&no_reason), [("letter.override_reason".to_owned(), "overrides".to_owned())]);
+    let stale = planner
+        .approve_letter(pb::ApproveLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version - 1,
+            overrides: vec![],
+        })
+        .await
+        .expect_err("an old version");
+    assert_eq!(stale.code(), Code::Aborted);
+    let approved = approve(
+        &mut planner,
+        &submitted,
+        vec![pb::CheckOverride {
+            rule: "letter.judgement_wording".into(),
+            reason: "Quoting the area's own plan, not our recommendation".into(),
+        }],
+    )
+    .await?;
     assert_eq!(approved.state(), pb::LetterState::Approved);
+    let mut inspector = letters(&app, Persona::OfstedInspector).await?;
     let edit = inspector
         .update_draft(pb::UpdateDraftRequest {
             id: approved.id.clone(),
@@ -224,6 +279,87 @@ async fn a_check_blocks_approval_until_the_team_fixes_it_or_an_approver_override
         .await
         .expect_err("approved letters are not edited");
     assert_eq!(edit.code(), Code::FailedPrecondition);
+    assert_eq!(rules(&edit), ["letter.state"]);
+    app.stop().await
+}
+
+#[tokio::test]
+async fn a_stored_case_study_reference_blocks_approval_and_a_returned_letter_tells_the_team_why()
+-> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    case_study(&app, &engagement, "Case Amber").await?;
+    let mut inspector = letters(&app, Persona::OfstedInspector).await?;
+    let draft = inspector
+        .create_letter(pb::CreateLetterRequest {
+            engagement_id: engagement.clone(),
+            title: "Interim visit".into(),
+            body: format!("{CLEAN}Case Amber moved to a new school.\n"),
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    let actions: Vec<_> = draft.allowed_actions().collect();
+    assert_eq!(actions, [pb::LetterAction::Edit, pb::LetterAction::Submit]);
+    let findings =
+        inspector.check_letter(pb::CheckLetterRequest { id: draft.id.clone() }).await?.into_inner().findings;
+    let found: Vec<_> = findings.iter().map(|f| (f.rule.as_str(), f.line, f.column)).collect();
+    assert_eq!(found, [("letter.case_reference", 9, 1)]);
+    let submitted = submit(&mut inspector, &draft).await?;
+
+    after_the_visit(&app)?;
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let blocked =
+        approve(&mut planner, &submitted, vec![]).await.expect_err("the stored reference blocks approval");
+    assert_eq!(blocked.code(), Code::FailedPrecondition);
+    assert_eq!(broken(&blocked), [("letter.case_reference".to_owned(), "body:9:1".to_owned())]);
+    assert!(blocked.message().contains("Case Amber"), "{}", blocked.message());
+
+    let no_reason = planner
+        .return_letter(pb::ReturnLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            reason: "  ".into(),
+        })
+        .await
+        .expect_err("a return needs a reason");
+    assert_eq!(rules(&no_reason), ["letter.return_reason"]);
+    let returned = planner
+        .return_letter(pb::ReturnLetterRequest {
+            id: submitted.id.clone(),
+            version: submitted.version,
+            reason: "Take out the case study's reference".into(),
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    assert_eq!(returned.state(), pb::LetterState::Draft);
+    let mut inspector = letters(&app, Persona::OfstedInspector).await?;
+    let seen = inspector
+        .get_letter(pb::GetLetterRequest { id: returned.id.clone() })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    assert_eq!(seen.returned_reason, "Take out the case study's reference");
+    let fixed = inspector
+        .update_draft(pb::UpdateDraftRequest {
+            id: seen.id.clone(),
+            version: seen.version,
+            title: seen.title.clone(),
+            body: format!("{CLEAN}One young person moved to a new school.\n"),
+        })
+        .await?
+        .into_inner()
+        .letter
+        .expect("letter");
+    let resubmitted = submit(&mut inspector, &fixed).await?;
+    assert_eq!(resubmitted.returned_reason, "Take out the case study's reference", "kept for the approver");
+    let approved = approve(&mut planner, &resubmitted, vec![]).await?;
+    assert_eq!(approved.state(), pb::LetterState::Approved);
+    assert!(approved.returned_reason.is_empty(), "cleared on approval");
     app.stop().await
 }
 
@@ -307,6 +443,37 @@ async fn recipients_read_it_unread_then_read_and_others_cannot_find_it() -> anyh
 }
 
 #[tokio::test]
+async fn inboxes_and_letter_lists_cost_the_same_queries_whatever_their_length() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    issued_letter(&app, &engagement).await?;
+    let mut dfe = letters(&app, Persona::Dfe).await?;
+    let mut planner = letters(&app, Persona::Planner).await?;
+    let mut costs = Vec::new();
+    for expected in [1, 2, 3] {
+        if expected > 1 {
+            issued_letter(&app, &engagement).await?;
+            dfe = letters(&app, Persona::Dfe).await?;
+            planner = letters(&app, Persona::Planner).await?;
+        }
+        let before = app.store.round_trips();
+        let inbox = dfe.list_inbox(pb::ListInboxRequest {}).await?.into_inner().letters;
+        let middle = app.store.round_trips();
+        let listed = planner
+            .list_letters(pb::ListLettersRequest { engagement_id: engagement.clone() })
+            .await?
+            .into_inner()
+            .letters;
+        let after = app.store.round_trips();
+        assert_eq!((inbox.len(), listed.len()), (expected, expected));
+        assert!(listed.iter().all(|l| l.allowed_actions().any(|a| a == pb::LetterAction::Correct)));
+        costs.push((middle - before, after - middle));
+    }
+    assert!(costs.windows(2).all(|w| w[0] == w[1]), "queries grew with the list: {costs:?}");
+    app.stop().await
+}
+
+#[tokio::test]
 async fn the_local_area_chooses_to_publish_and_only_published_letters_are_public() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
     let engagement = interim_visit(&app).await?;
@@ -365,15 +532,9 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
     let engagement = interim_visit(&app).await?;
     let letter = issued_letter(&app, &engagement).await?;
     let mut planner = letters(&app, Persona::Planner).await?;
-    let unapproved = planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: letter.id.clone(),
-            version: letter.version,
-            publish_at: String::new(),
-        })
-        .await
-        .expect_err("already issued");
+    let unapproved = issue(&mut planner, &letter, "").await.expect_err("already issued");
     assert_eq!(unapproved.code(), Code::FailedPrecondition);
+    assert_eq!(rules(&unapproved), ["letter.state"]);
     let corrected = planner
         .correct_letter(pb::CorrectLetterRequest {
             id: letter.id.clone(),
@@ -388,6 +549,15 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
         (corrected.state(), corrected.supersedes_id.as_str()),
         (pb::LetterState::Draft, letter.id.as_str())
     );
+    let twice = planner
+        .correct_letter(pb::CorrectLetterRequest {
+            id: letter.id.clone(),
+            title: "Interim visit to Camden (corrected again)".into(),
+            body: CLEAN.into(),
+        })
+        .await
+        .expect_err("corrected once");
+    assert_eq!(rules(&twice), ["letter.correction_exists"]);
     let empty = planner
         .set_distribution(pb::SetDistributionRequest {
             id: corrected.id.clone(),
@@ -396,29 +566,11 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
         })
         .await
         .expect_err("empty list");
-    assert!(empty.message().starts_with("recipients"), "{}", empty.message());
+    assert_eq!(fields(&empty), ["recipients"]);
     let mut inspector = letters(&app, Persona::OfstedInspector).await?;
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: corrected.id.clone(), version: corrected.version })
-        .await?;
-    let submitted = submitted.into_inner().letter.expect("letter");
-    let approved = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![],
-        })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
-    planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: String::new(),
-        })
-        .await?;
+    let submitted = submit(&mut inspector, &corrected).await?;
+    let approved = approve(&mut planner, &submitted, vec![]).await?;
+    issue(&mut planner, &approved, "").await?;
     let old = planner
         .get_letter(pb::GetLetterRequest { id: letter.id.clone() })
         .await?
@@ -442,7 +594,36 @@ async fn corrections_supersede_and_nothing_issued_is_edited() -> anyhow::Result<
         })
         .await
         .expect_err("too long");
-    assert!(oversized.message().starts_with("body"), "{}", oversized.message());
+    assert_eq!(fields(&oversized), ["body"]);
+    app.stop().await
+}
+
+#[tokio::test]
+async fn two_corrections_made_at_once_make_one_new_version() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    let letter = issued_letter(&app, &engagement).await?;
+    let (mut first, mut second) =
+        (letters(&app, Persona::Planner).await?, letters(&app, Persona::Planner).await?);
+    let correction = |n: u32| pb::CorrectLetterRequest {
+        id: letter.id.clone(),
+        title: format!("Correction {n}"),
+        body: CLEAN.into(),
+    };
+    let (a, b) = tokio::join!(first.correct_letter(correction(1)), second.correct_letter(correction(2)));
+    let refused: Vec<_> = [a, b].into_iter().filter_map(Result::err).collect();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        matches!(refused[0].code(), Code::FailedPrecondition | Code::Aborted),
+        "refused as already corrected or as a conflict: {:?}",
+        refused[0]
+    );
+    let listed = first
+        .list_letters(pb::ListLettersRequest { engagement_id: engagement.clone() })
+        .await?
+        .into_inner()
+        .letters;
+    assert_eq!(listed.iter().filter(|l| l.supersedes_id == letter.id).count(), 1);
     app.stop().await
 }
 
@@ -454,8 +635,10 @@ async fn the_pdf_reads_back_and_the_national_report_names_no_one() -> anyhow::Re
     // A correction that (wrongly, with an override) quotes a reference and contact details, so
     // the export has something to remove.
     let mut planner = letters(&app, Persona::Planner).await?;
-    let leaky =
-        format!("{CLEAN}CYP-12 and Alex Morgan (alex@example.org, 07700 900123) told Hana Inspector.\n");
+    case_study(&app, &engagement, "Case Amber").await?;
+    let leaky = format!(
+        "{CLEAN}CYP-12, Case Amber and Alex Morgan (alex@example.org, 07700 900123) told Hana Inspector.\n"
+    );
     let corrected = planner
         .correct_letter(pb::CorrectLetterRequest {
             id: letter.id.clone(),
@@ -467,12 +650,7 @@ async fn the_pdf_reads_back_and_the_national_report_names_no_one() -> anyhow::Re
         .letter
         .expect("letter");
     let mut inspector = letters(&app, Persona::OfstedInspector).await?;
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: corrected.id.clone(), version: corrected.version })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
+    let submitted = submit(&mut inspector, &corrected).await?;
     let overrides = ["letter.case_reference", "letter.personal_email", "letter.personal_phone"]
         .map(|rule| pb::CheckOverride { rule: rule.into(), reason: "test of the national report".into() })
         .to_vec();
@@ -486,13 +664,7 @@ async fn the_pdf_reads_back_and_the_national_report_names_no_one() -> anyhow::Re
         .into_inner()
         .letter
         .expect("letter");
-    planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: String::new(),
-        })
-        .await?;
+    issue(&mut planner, &approved, "").await?;
     let (_, dfe) = app.persona(Persona::Dfe).await?;
     let response = http_get(&app, &format!("/letters/{}/pdf", approved.id), &dfe).await?;
     let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("headers") + 4;
@@ -524,7 +696,7 @@ async fn the_pdf_reads_back_and_the_national_report_names_no_one() -> anyhow::Re
     for name in &stored {
         assert!(!report.contains(name.as_str()), "{name:?} survived: {report}");
     }
-    for reference in ["CYP-", "@", "07700"] {
+    for reference in ["CYP-", "@", "07700", "Case Amber"] {
         assert!(!report.contains(reference), "{reference:?} survived");
     }
     let mut camden = letters(&app, Persona::Camden).await?;
@@ -613,37 +785,16 @@ async fn a_full_report_is_published_at_its_embargo_time_not_before() -> anyhow::
         .into_inner()
         .letter
         .expect("letter");
-    let submitted = inspector
-        .submit_letter(pb::SubmitLetterRequest { id: draft.id.clone(), version: draft.version })
-        .await?;
-    let submitted = submitted.into_inner().letter.expect("letter");
+    let submitted = submit(&mut inspector, &draft).await?;
+    // The morning after the inspection's last onsite day.
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2027-01-21T09:00:00Z")?.to_utc());
     let mut planner = letters(&app, Persona::Planner).await?;
-    let approved = planner
-        .approve_letter(pb::ApproveLetterRequest {
-            id: submitted.id.clone(),
-            version: submitted.version,
-            overrides: vec![],
-        })
-        .await?
-        .into_inner()
-        .letter
-        .expect("letter");
-    let no_time = planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: String::new(),
-        })
-        .await
-        .expect_err("a report needs its publication time");
-    assert!(no_time.message().starts_with("publish_at"), "{}", no_time.message());
-    planner
-        .issue_letter(pb::IssueLetterRequest {
-            id: approved.id.clone(),
-            version: approved.version,
-            publish_at: "2026-11-25T09:30:00Z".into(),
-        })
-        .await?;
+    let approved = approve(&mut planner, &submitted, vec![]).await?;
+    let no_time = issue(&mut planner, &approved, "").await.expect_err("a report needs its publication time");
+    assert_eq!(broken(&no_time), [("letter.publish_at_required".to_owned(), "publish_at".to_owned())]);
+    let past = issue(&mut planner, &approved, "2027-01-20T09:30:00Z").await.expect_err("a time gone by");
+    assert_eq!(rules(&past), ["letter.publish_at_past"]);
+    issue(&mut planner, &approved, "2027-01-23T09:30:00Z").await?;
     let mut public = LetterServiceClient::new(app.channel().await?);
     assert!(
         public

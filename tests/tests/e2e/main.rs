@@ -7,4 +7,5 @@ mod browser;
 mod consent;
 mod letters;
 mod programme;
+mod security;
 mod store;

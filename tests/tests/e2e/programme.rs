@@ -94,6 +94,12 @@ async fn a_full_inspection_is_notified_on_the_monday_ten_working_days_before_ski
     assert_eq!(timeline.notification_date, "2027-03-22", "Good Friday and Easter Monday skipped");
     assert_eq!(timeline.week_two_offsite_onsite.map(|w| w.first_day).as_deref(), Some("2027-03-29"));
     assert_eq!(e.state(), pb::EngagementState::Proposed);
+    let pcf = e.timetable.iter().find(|t| t.what == "Lead inspectors meet the Parent Carer Forum leads");
+    assert_eq!(
+        pcf.and_then(|t| t.days.as_ref()).map(|d| d.first_day.as_str()),
+        Some("2027-04-01"),
+        "the Thursday of the week after the announcement"
+    );
 
     let holiday =
         schedule(&mut lead, "E09000007", pb::EngagementKind::FullInspection, "2027-03-29", "2027-03-31")
@@ -541,7 +547,7 @@ async fn twenty_concurrent_bookings_of_one_inspector_on_the_same_days_let_exactl
 }
 
 #[tokio::test]
-async fn listing_engagements_costs_the_same_queries_for_two_or_twelve() -> anyhow::Result<()> {
+async fn listing_engagements_and_the_board_cost_the_same_queries_for_two_or_twelve() -> anyhow::Result<()> {
     let (app, _web) = app().await?;
     let mut planner = client(&app, Persona::Planner).await?;
     let inspector = one_inspector(&mut planner, "Busy Inspector").await?;
@@ -573,24 +579,28 @@ async fn listing_engagements_costs_the_same_queries_for_two_or_twelve() -> anyho
             .await?;
         Ok(())
     };
-    let cost = async |planner: &mut Client| -> anyhow::Result<(u64, usize)> {
+    let cost = async |planner: &mut Client| -> anyhow::Result<(u64, usize, u64)> {
         // The first call may refresh the session; the second is measured.
         planner.list_engagements(pb::ListEngagementsRequest::default()).await?;
         let before = app.store.round_trips();
         let listed = planner.list_engagements(pb::ListEngagementsRequest::default()).await?.into_inner();
-        Ok((app.store.round_trips() - before, listed.engagements.len()))
+        let list = app.store.round_trips() - before;
+        let before = app.store.round_trips();
+        planner.get_national_board(pb::GetNationalBoardRequest::default()).await?;
+        Ok((list, listed.engagements.len(), app.store.round_trips() - before))
     };
     for n in 0..2 {
         add(&mut planner, n).await?;
     }
-    let (two, listed) = cost(&mut planner).await?;
+    let (two, listed, board_two) = cost(&mut planner).await?;
     assert_eq!(listed, 2);
     for n in 2..12 {
         add(&mut planner, n).await?;
     }
-    let (twelve, listed) = cost(&mut planner).await?;
+    let (twelve, listed, board_twelve) = cost(&mut planner).await?;
     assert_eq!(listed, 12);
     assert_eq!(two, twelve, "queries for 2 engagements and for 12");
+    assert_eq!(board_two, board_twelve, "the national board's queries for 2 engagements and for 12");
     app.stop().await
 }
 

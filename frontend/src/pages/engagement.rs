@@ -80,6 +80,11 @@ fn EngagementView(engagement: Engagement, record: Record<Engagement>) -> impl In
             view! { <SummaryRow key="Why it was postponed">{reason}</SummaryRow> }
         });
     let timeline = engagement.timeline.clone().map(|timeline| view! { <TimelineTable timeline /> });
+    let onsite = range_label(engagement.onsite.as_ref());
+    // Letters are national planners' business (and the team's, from "Your visits").
+    let letters = (role == Role::NationalPlanner).then(|| {
+        view! { <EngagementLetters engagement_id=engagement.id.clone() engagement=engagement.clone() /> }
+    });
     let actions = view! {
         {may(EngagementAction::Notify).then(|| view! { <NotifyForm engagement=engagement.clone() record /> })}
         {may(EngagementAction::AssignTeam).then(|| view! { <TeamForm engagement=engagement.clone() record /> })}
@@ -98,7 +103,7 @@ fn EngagementView(engagement: Engagement, record: Record<Engagement>) -> impl In
             <SummaryRow key="Kind">{engagement_kind_label(kind)}</SummaryRow>
             <SummaryRow key="State"><EngagementStateTag state /></SummaryRow>
             <SummaryRow key="Onsite">
-                <span data-testid="onsite">{range_label(engagement.onsite.as_ref())}</span>
+                <span data-testid="onsite">{onsite}</span>
             </SummaryRow>
             {notification}
             {postponed}
@@ -106,9 +111,7 @@ fn EngagementView(engagement: Engagement, record: Record<Engagement>) -> impl In
         </dl>
         {timeline}
         <TeamTable team=engagement.team.clone() />
-        // Letters are national planners' business (and the team's, from "Your visits").
-        {(role == Role::NationalPlanner)
-            .then(|| view! { <EngagementLetters engagement_id=engagement.id.clone() /> })}
+        {letters}
         {actions}
     }
 }

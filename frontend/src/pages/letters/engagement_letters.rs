@@ -17,12 +17,25 @@ use crate::{
 /// An engagement's letters; while there is none, a form to start it for whoever the server
 /// allows (`ENGAGEMENT_ACTION_WRITE_LETTER`: the team's writer).
 #[component]
-pub(crate) fn EngagementLetters(engagement_id: String) -> impl IntoView {
+pub(crate) fn EngagementLetters(
+    engagement_id: String,
+    /// The engagement, when the page has already read it (else it is read here).
+    #[prop(optional)]
+    engagement: Option<Engagement>,
+) -> impl IntoView {
     let letters = LocalResource::new({
         let id = engagement_id.clone();
         move || api::list_letters(id.clone())
     });
-    let engagement = LocalResource::new(move || api::get_engagement(engagement_id.clone()));
+    let engagement = LocalResource::new(move || {
+        let (id, known) = (engagement_id.clone(), engagement.clone());
+        async move {
+            match known {
+                Some(engagement) => Ok(engagement),
+                None => api::get_engagement(id).await,
+            }
+        }
+    });
     let start = ViewFn::from(move || {
         let start = move || match engagement.get() {
             Some(Ok(engagement))

@@ -14,33 +14,18 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
+pub use crate::domain::identity::SessionSettings;
 use crate::{
     domain::{
-        FieldViolation, InvalidInput,
+        InvalidInput,
         audit::Actor,
-        clock::{Clock, parse_canonical},
-        identity::{Caller, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, Person},
+        clock::{Clock, long_date},
+        identity::{Caller, Person, SessionEnd, decide_session, locked_until, parse_sign_in, throttle_keys},
     },
-    store::{Store, StoreError, ThrottleRule},
+    store::{Store, StoreError},
 };
-
-/// How long sessions last.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionSettings {
-    /// A session unused for this long ends.
-    pub idle: TimeDelta,
-    /// A session ends this long after sign-in, used or not.
-    pub absolute: TimeDelta,
-}
-
-/// Failed sign-ins per username before it is locked, and for how long.
-pub const PER_USERNAME: ThrottleRule =
-    ThrottleRule { max_failures: 5, window: TimeDelta::minutes(15), lock_for: TimeDelta::minutes(15) };
-/// Failed sign-ins per source address (over all usernames) before it is locked.
-pub const PER_SOURCE: ThrottleRule =
-    ThrottleRule { max_failures: 50, window: TimeDelta::minutes(15), lock_for: TimeDelta::minutes(15) };
 
 /// Why a sign-in or a session check failed. Messages never say whether a username exists.
 #[derive(Debug, thiserror::Error)]
@@ -49,22 +34,22 @@ pub enum AuthError {
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
     /// Unknown username or wrong password: the same answer for both.
-    #[error("the username or password is incorrect")]
+    #[error("The username or password is incorrect")]
     WrongCredentials,
     /// Too many failed attempts for this username or from this address.
-    #[error("too many failed sign-in attempts; try again after {until}")]
+    #[error("There have been too many failed sign-in attempts. Try again after {until}.")]
     Throttled {
-        /// When the lock ends (RFC 3339).
+        /// When the lock ends, in words ("09:15 UTC on 23 November 2026").
         until: String,
     },
     /// No or malformed `authorization` header.
     #[error(transparent)]
     Token(#[from] token::BadToken),
     /// Signed out, revoked or unknown.
-    #[error("your session has ended; sign in again")]
+    #[error("{}", SessionEnd::Ended)]
     Ended,
     /// Idle or absolute expiry passed.
-    #[error("your session has expired; sign in again")]
+    #[error("{}", SessionEnd::Expired)]
     Expired,
     /// The store failed.
     #[error(transparent)]
@@ -72,6 +57,15 @@ pub enum AuthError {
     /// Hashing failed.
     #[error(transparent)]
     Hash(#[from] password::HashError),
+}
+
+impl From<SessionEnd> for AuthError {
+    fn from(end: SessionEnd) -> Self {
+        match end {
+            SessionEnd::Ended => Self::Ended,
+            SessionEnd::Expired => Self::Expired,
+        }
+    }
 }
 
 /// A successful sign-in.
@@ -122,35 +116,12 @@ impl Authenticator {
         source: Option<IpAddr>,
         request_id: &str,
     ) -> Result<SignedIn, AuthError> {
-        let username = username.trim().to_lowercase();
-        let mut errors = Vec::new();
-        if username.is_empty() {
-            errors.push(FieldViolation::new("username", "must not be empty"));
-        } else if username.chars().count() > MAX_USERNAME_CHARS {
-            errors.push(FieldViolation::new(
-                "username",
-                format!("must be at most {MAX_USERNAME_CHARS} characters"),
-            ));
-        }
-        if password.is_empty() {
-            errors.push(FieldViolation::new("password", "must not be empty"));
-        } else if password.chars().count() > MAX_PASSWORD_CHARS {
-            errors.push(FieldViolation::new(
-                "password",
-                format!("must be at most {MAX_PASSWORD_CHARS} characters"),
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(InvalidInput(errors).into());
-        }
+        let username = parse_sign_in(username, password)?;
         let now = self.clock.now();
-        let user_key = format!("user:{username}");
-        let mut keys = vec![(user_key.clone(), PER_USERNAME)];
-        if let Some(ip) = source {
-            keys.push((format!("source:{ip}"), PER_SOURCE));
-        }
+        let keys = throttle_keys(&username, source);
         let key_names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
-        if let Some(until) = self.store.sign_in_locked_until(&key_names, now).await? {
+        if let Some(until) = locked_until(&self.store.sign_in_locks(&key_names).await?, now) {
+            let until = format!("{} UTC on {}", until.format("%H:%M"), long_date(until.date_naive()));
             return Err(AuthError::Throttled { until });
         }
         let found = self.store.person_for_sign_in(&username).await?;
@@ -163,8 +134,7 @@ impl Authenticator {
         match person {
             Some(person) if matches => {
                 let token = token::generate();
-                let absolute_expires_at = now + self.sessions.absolute;
-                let idle_expires_at = (now + self.sessions.idle).min(absolute_expires_at);
+                let (idle_expires_at, absolute_expires_at) = self.sessions.start(now);
                 let event = Actor::person(&person, request_id).event(
                     "session.sign_in",
                     "person",
@@ -179,7 +149,7 @@ impl Authenticator {
                         now,
                         idle_expires_at,
                         absolute_expires_at,
-                        &user_key,
+                        &key_names[0],
                         &event,
                     )
                     .await?;
@@ -198,22 +168,14 @@ impl Authenticator {
     pub async fn authenticate(&self, header: Option<&str>) -> Result<Caller, AuthError> {
         let token = token::from_header(header)?;
         let session_hash = token::digest(token);
-        let session = self.store.session(&session_hash).await?.ok_or(AuthError::Ended)?;
-        if session.revoked {
-            return Err(AuthError::Ended);
-        }
+        let session = self.store.session(&session_hash).await?;
         let now = self.clock.now();
-        let expired = |text: &str| parse_canonical(text).is_none_or(|at| now >= at);
-        if expired(&session.idle_expires_at) || expired(&session.absolute_expires_at) {
-            return Err(AuthError::Expired);
+        let refresh = decide_session(session.as_ref(), now, self.sessions)?;
+        let person = session.map(|s| s.person).ok_or(AuthError::Ended)?;
+        if let Some(idle_expires_at) = refresh {
+            self.store.touch_session(&session_hash, now, idle_expires_at).await?;
         }
-        // Refresh the idle expiry at most once a minute: one write per active minute, not per call.
-        let last_seen = parse_canonical(&session.last_seen_at).unwrap_or(now);
-        if now - last_seen >= TimeDelta::minutes(1) {
-            let absolute = parse_canonical(&session.absolute_expires_at).unwrap_or(now);
-            self.store.touch_session(&session_hash, now, (now + self.sessions.idle).min(absolute)).await?;
-        }
-        Ok(Caller { person: session.person, session: session_hash })
+        Ok(Caller { person, session: session_hash })
     }
 
     /// Ends the caller's session.

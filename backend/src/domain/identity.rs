@@ -1,8 +1,32 @@
-//! People, roles and scopes, and the rules for new accounts and passwords.
+//! People, roles and scopes, and the rules of the person and session aggregates: who may
+//! change accounts and how a new account's role and scope fit together
+//! ([`decide_account`]), when a session lives, ends or has its idle expiry refreshed
+//! ([`decide_session`]), and how many failed sign-ins lock a username or an address
+//! ([`ThrottleRule`]). Rule ids (see [`RULES`]) are for programs and tests; people read the
+//! sentences.
 
 use std::{collections::HashSet, fmt, str::FromStr, sync::LazyLock};
 
-use super::{FieldViolation, InvalidInput};
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{FieldViolation, InvalidInput, Refusal};
+
+/// Every rule id of the person and session aggregates. A unit test below makes each one fire.
+pub const RULES: &[&str] = &[
+    "account.administrators_only",
+    "account.role_scope",
+    "account.username",
+    "account.display_name",
+    "account.password",
+    "sign_in.fields",
+    "sign_in.throttle_username",
+    "sign_in.throttle_source",
+    "sign_in.locked",
+    "session.ended",
+    "session.idle_expiry",
+    "session.absolute_expiry",
+    "session.refresh",
+];
 
 /// What a person does. One role per person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -167,7 +191,7 @@ impl Scope {
         match self {
             Self::England => Ok(()),
             Self::Region(own) if own == region => Ok(()),
-            _ => Err(FieldViolation::new("local_area_code", "is outside your region")),
+            _ => Err(FieldViolation::new("local_area_code", "Select a local area in your region")),
         }
     }
 
@@ -232,13 +256,13 @@ static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> =
 pub fn check_new_password(password: &str, username: &str) -> Result<(), FieldViolation> {
     let chars = password.chars().count();
     let reason = if chars < MIN_PASSWORD_CHARS {
-        format!("must be at least {MIN_PASSWORD_CHARS} characters")
+        format!("Password must be at least {MIN_PASSWORD_CHARS} characters")
     } else if chars > MAX_PASSWORD_CHARS {
-        format!("must be at most {MAX_PASSWORD_CHARS} characters")
+        format!("Password must be {MAX_PASSWORD_CHARS} characters or fewer")
     } else if COMMON_PASSWORDS.contains(password.to_lowercase().as_str()) {
-        "is a commonly used password; choose another".to_owned()
+        "This is a commonly used password. Choose another".to_owned()
     } else if password.to_lowercase().contains(&username.to_lowercase()) && !username.is_empty() {
-        "must not contain the username".to_owned()
+        "Password must not contain the username".to_owned()
     } else {
         return Ok(());
     };
@@ -250,11 +274,17 @@ pub fn parse_username(text: &str) -> Result<String, FieldViolation> {
     let username = text.trim().to_lowercase();
     let ok_chars = username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
     if username.is_empty() {
-        Err(FieldViolation::new("username", "must not be empty"))
+        Err(FieldViolation::new("username", "Enter a username"))
     } else if username.chars().count() > MAX_USERNAME_CHARS {
-        Err(FieldViolation::new("username", format!("must be at most {MAX_USERNAME_CHARS} characters")))
+        Err(FieldViolation::new(
+            "username",
+            format!("Username must be {MAX_USERNAME_CHARS} characters or fewer"),
+        ))
     } else if username.len() < 3 || !ok_chars {
-        Err(FieldViolation::new("username", "must be 3 or more letters, digits, '.', '_', '-' or '@'"))
+        Err(FieldViolation::new(
+            "username",
+            "Username must be 3 or more letters, digits, full stops, underscores, hyphens or @",
+        ))
     } else {
         Ok(username)
     }
@@ -300,16 +330,18 @@ impl NewPerson {
     /// Checks every field, reporting all that are wrong at once.
     pub fn parse(input: NewPersonInput<'_>) -> Result<Self, InvalidInput> {
         let mut errors = Vec::new();
+        // account.username
         let username = parse_username(input.username).map_err(|e| errors.push(e)).ok();
+        // account.display_name
         let display_name = input.display_name.trim();
-        if display_name.is_empty() {
-            errors.push(FieldViolation::new("display_name", "must not be empty"));
-        } else if display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
-            errors.push(FieldViolation::new(
-                "display_name",
-                format!("must be at most {MAX_DISPLAY_NAME_CHARS} characters"),
-            ));
-        }
+        errors.extend(required_within(
+            display_name,
+            "display_name",
+            MAX_DISPLAY_NAME_CHARS,
+            "Enter the person's name",
+            "Name",
+        ));
+        // account.password
         if let Err(e) = check_new_password(input.password, username.as_deref().unwrap_or_default()) {
             errors.push(e);
         }
@@ -321,53 +353,53 @@ impl NewPerson {
             }
         };
         let role = input.role;
-        // Each role needs its own scope fields and no others.
+        // account.role_scope: each role needs its own scope fields and no others.
         require(
             !region.is_empty() || !matches!(role, Some(Role::RegionalLead | Role::Inspector)),
             "region_code",
-            "is required for a regional lead (their region) or an inspector (their home region)",
+            "Select the region: a regional lead's region or an inspector's home region",
         );
         require(
             region.is_empty() || matches!(role, Some(Role::RegionalLead | Role::Inspector)),
             "region_code",
-            "only regional leads and inspectors have a region",
+            "Only regional leads and inspectors have a region",
         );
         require(
             !area.is_empty() || role != Some(Role::LocalAreaUser),
             "local_area_code",
-            "is required for a local area user",
+            "Select the local area of a local area user",
         );
         require(
             area.is_empty() || role == Some(Role::LocalAreaUser),
             "local_area_code",
-            "only local area users have a local area",
+            "Only local area users have a local area",
         );
         require(
             input.inspectorate.is_some() || role != Some(Role::Inspector),
             "inspectorate",
-            "is required for an inspector",
+            "Select the inspector's inspectorate",
         );
         require(
             input.inspectorate.is_none() || role == Some(Role::Inspector),
             "inspectorate",
-            "only inspectors have an inspectorate",
+            "Only inspectors have an inspectorate",
         );
         require(
             !input.social_care || input.inspectorate == Some(Inspectorate::Ofsted),
             "social_care",
-            "only Ofsted inspectors have a social care specialism",
+            "Only Ofsted inspectors have a social care specialism",
         );
         require(
             input.recipient_body.is_some() || role != Some(Role::RecipientBody),
             "recipient_body",
-            "is required for a recipient body user",
+            "Select the recipient body",
         );
         require(
             input.recipient_body.is_none() || role == Some(Role::RecipientBody),
             "recipient_body",
-            "only recipient body users have a recipient body",
+            "Only recipient body users have a recipient body",
         );
-        require(role.is_some(), "role", "is required");
+        require(role.is_some(), "role", "Select a role");
         if !errors.is_empty() {
             return Err(InvalidInput(errors));
         }
@@ -382,7 +414,7 @@ impl NewPerson {
             },
             (Some(Role::RecipientBody), _, Some(body)) => Scope::Body(body),
             (Some(Role::Administrator), ..) => Scope::Accounts,
-            _ => return Err(FieldViolation::new("role", "is required").into()),
+            _ => return Err(FieldViolation::new("role", "Select a role").into()),
         };
         Ok(Self {
             username: username.unwrap_or_default(),
@@ -391,6 +423,188 @@ impl NewPerson {
             scope,
         })
     }
+}
+
+/// Who asks for an account change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountActor {
+    /// A signed-in person with this role.
+    Signed(Role),
+    /// The server's own command line (`send-planner user add`), which creates the first
+    /// administrator.
+    CommandLine,
+}
+
+/// A change to accounts.
+#[derive(Debug, Clone)]
+pub enum AccountChange<'a> {
+    /// A new account from its raw fields.
+    CreatePerson(NewPersonInput<'a>),
+    /// End every live session of one person.
+    RevokeSessions,
+}
+
+/// What to write for an accepted account change.
+#[derive(Debug, Clone)]
+pub enum AccountDecision {
+    /// Store this person (whether the region or area exists, and whether the username is
+    /// free, the store checks in the same transaction).
+    Create(NewPerson),
+    /// End the sessions.
+    RevokeSessions,
+}
+
+/// The one decision of the person aggregate. `account.administrators_only`: administrators
+/// (and the command line) manage accounts, nobody else. A new account's fields follow
+/// `account.username`, `account.display_name`, `account.password` and `account.role_scope`,
+/// every fault reported at once.
+pub fn decide_account(actor: AccountActor, change: AccountChange<'_>) -> Result<AccountDecision, Refusal> {
+    if !matches!(actor, AccountActor::CommandLine | AccountActor::Signed(Role::Administrator)) {
+        return Err(Refusal::NotAllowed("Only administrators can manage accounts".into()));
+    }
+    Ok(match change {
+        AccountChange::CreatePerson(input) => AccountDecision::Create(NewPerson::parse(input)?),
+        AccountChange::RevokeSessions => AccountDecision::RevokeSessions,
+    })
+}
+
+/// A required text of at most `max` characters: `empty` says what to enter, `label` names it.
+fn required_within(
+    value: &str,
+    field: &'static str,
+    max: usize,
+    empty: &str,
+    label: &str,
+) -> Option<FieldViolation> {
+    if value.is_empty() {
+        Some(FieldViolation::new(field, empty))
+    } else if value.chars().count() > max {
+        Some(FieldViolation::new(field, format!("{label} must be {max} characters or fewer")))
+    } else {
+        None
+    }
+}
+
+/// `sign_in.fields`: a sign-in names a username and a password, each within its limit. Returns
+/// the normalised username.
+pub fn parse_sign_in(username: &str, password: &str) -> Result<String, InvalidInput> {
+    let username = username.trim().to_lowercase();
+    let errors: Vec<_> = [
+        required_within(&username, "username", MAX_USERNAME_CHARS, "Enter your username", "Username"),
+        required_within(password, "password", MAX_PASSWORD_CHARS, "Enter your password", "Password"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if errors.is_empty() { Ok(username) } else { Err(InvalidInput(errors)) }
+}
+
+/// How many failed sign-ins within a window lock a throttle key, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleRule {
+    /// Failures that lock the key.
+    pub max_failures: i64,
+    /// Failures older than this are forgotten.
+    pub window: TimeDelta,
+    /// How long a lock lasts.
+    pub lock_for: TimeDelta,
+}
+
+impl ThrottleRule {
+    /// Whether `failures` within the window lock the key.
+    pub fn locks(&self, failures: i64) -> bool {
+        failures >= self.max_failures
+    }
+}
+
+/// `sign_in.throttle_username`: five failed sign-ins for one username (known or not) within 15
+/// minutes lock it for 15 minutes.
+pub const PER_USERNAME: ThrottleRule =
+    ThrottleRule { max_failures: 5, window: TimeDelta::minutes(15), lock_for: TimeDelta::minutes(15) };
+/// `sign_in.throttle_source`: fifty failed sign-ins from one address (over all usernames)
+/// within 15 minutes lock that address for 15 minutes.
+pub const PER_SOURCE: ThrottleRule =
+    ThrottleRule { max_failures: 50, window: TimeDelta::minutes(15), lock_for: TimeDelta::minutes(15) };
+
+/// The throttle keys of a sign-in, each with its rule: the username's first.
+pub fn throttle_keys(username: &str, source: Option<std::net::IpAddr>) -> Vec<(String, ThrottleRule)> {
+    let mut keys = vec![(format!("user:{username}"), PER_USERNAME)];
+    if let Some(ip) = source {
+        keys.push((format!("source:{ip}"), PER_SOURCE));
+    }
+    keys
+}
+
+/// `sign_in.locked`: a sign-in is refused while any of its keys is locked; the answer is when
+/// the last of those locks ends.
+pub fn locked_until(locks: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    locks.iter().copied().filter(|until| *until > now).max()
+}
+
+/// How long sessions last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionSettings {
+    /// A session unused for this long ends.
+    pub idle: TimeDelta,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute: TimeDelta,
+}
+
+impl SessionSettings {
+    /// A session started at `now`: (idle expiry, absolute expiry). The idle expiry never
+    /// passes the absolute one.
+    pub fn start(&self, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        let absolute = now + self.absolute;
+        ((now + self.idle).min(absolute), absolute)
+    }
+}
+
+/// A session as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// Whose session.
+    pub person: Person,
+    /// Last use (as last refreshed).
+    pub last_seen_at: DateTime<Utc>,
+    /// Ends if unused past this.
+    pub idle_expires_at: DateTime<Utc>,
+    /// Ends regardless at this.
+    pub absolute_expires_at: DateTime<Utc>,
+    /// Set once signed out or revoked.
+    pub revoked: bool,
+}
+
+/// Why a session no longer admits its bearer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SessionEnd {
+    /// `session.ended`: signed out, revoked or unknown.
+    #[error("Your session has ended. Sign in again.")]
+    Ended,
+    /// `session.idle_expiry` or `session.absolute_expiry`.
+    #[error("Your session has expired. Sign in again.")]
+    Expired,
+}
+
+/// A live session's use: push the idle expiry to this, or leave it.
+pub type SessionRefresh = Option<DateTime<Utc>>;
+
+/// The one decision of the session aggregate, at `now`: whether the session (if any) is live
+/// and, if so, whether to refresh its idle expiry.
+pub fn decide_session(
+    session: Option<&SessionRecord>,
+    now: DateTime<Utc>,
+    settings: SessionSettings,
+) -> Result<SessionRefresh, SessionEnd> {
+    // session.ended
+    let session = session.filter(|s| !s.revoked).ok_or(SessionEnd::Ended)?;
+    // session.idle_expiry, session.absolute_expiry
+    if now >= session.idle_expires_at || now >= session.absolute_expires_at {
+        return Err(SessionEnd::Expired);
+    }
+    // session.refresh: at most once a minute (one write per active minute, not per call), never
+    // past the absolute expiry.
+    Ok((now - session.last_seen_at >= TimeDelta::minutes(1))
+        .then(|| (now + settings.idle).min(session.absolute_expires_at)))
 }
 
 #[cfg(test)]
@@ -475,6 +689,170 @@ mod tests {
         assert!(parse_username("").is_err());
         assert!(parse_username("no spaces").is_err());
         assert!(parse_username(&"a".repeat(65)).is_err());
+    }
+
+    fn at(minutes: i64) -> DateTime<Utc> {
+        "2026-11-23T09:00:00Z".parse::<DateTime<Utc>>().expect("time") + TimeDelta::minutes(minutes)
+    }
+
+    const SETTINGS: SessionSettings =
+        SessionSettings { idle: TimeDelta::minutes(30), absolute: TimeDelta::hours(12) };
+
+    fn session(last_seen: i64, idle: i64, absolute: i64, revoked: bool) -> SessionRecord {
+        let person = Person {
+            id: 1,
+            username: "a.lead".into(),
+            display_name: "A Lead".into(),
+            scope: Scope::England,
+            scope_label: String::new(),
+        };
+        SessionRecord {
+            person,
+            last_seen_at: at(last_seen),
+            idle_expires_at: at(idle),
+            absolute_expires_at: at(absolute),
+            revoked,
+        }
+    }
+
+    /// How a rule shows when it fires.
+    enum Fired {
+        NotAllowed,
+        Fields(Vec<&'static str>),
+        Locks,
+        Session(SessionEnd),
+        /// A time: the refreshed idle expiry, or when a lock ends.
+        At(DateTime<Utc>),
+    }
+
+    /// Every rule of the two aggregates, each made to fire.
+    fn firings() -> Vec<(&'static str, Fired, Fired)> {
+        let fields = |r: Result<AccountDecision, Refusal>| match r {
+            Err(Refusal::Invalid(e)) => Fired::Fields(e.0.iter().map(|v| v.field).collect()),
+            Err(Refusal::NotAllowed(_)) => Fired::NotAllowed,
+            _ => Fired::Fields(Vec::new()),
+        };
+        let create = |i: NewPersonInput<'static>| {
+            decide_account(AccountActor::CommandLine, AccountChange::CreatePerson(i))
+        };
+        let sign_in = |u: &str, p: &str| {
+            Fired::Fields(
+                parse_sign_in(u, p).err().map(|e| e.0.iter().map(|v| v.field).collect()).unwrap_or_default(),
+            )
+        };
+        let live = |s: Option<&SessionRecord>, now| match decide_session(s, now, SETTINGS) {
+            Ok(Some(to)) => Fired::At(to),
+            Ok(None) => Fired::Fields(Vec::new()),
+            Err(end) => Fired::Session(end),
+        };
+        let locks = |rule: ThrottleRule, n| {
+            if rule.locks(n) && !rule.locks(n - 1) { Fired::Locks } else { Fired::NotAllowed }
+        };
+        vec![
+            (
+                "account.administrators_only",
+                fields(decide_account(
+                    AccountActor::Signed(Role::NationalPlanner),
+                    AccountChange::RevokeSessions,
+                )),
+                Fired::NotAllowed,
+            ),
+            (
+                "account.role_scope",
+                fields(create(input(Role::RegionalLead))),
+                Fired::Fields(vec!["region_code"]),
+            ),
+            (
+                "account.username",
+                fields(create(NewPersonInput { username: "no spaces", ..input(Role::Administrator) })),
+                Fired::Fields(vec!["username"]),
+            ),
+            (
+                "account.display_name",
+                fields(create(NewPersonInput { display_name: " ", ..input(Role::Administrator) })),
+                Fired::Fields(vec!["display_name"]),
+            ),
+            (
+                "account.password",
+                fields(create(NewPersonInput { password: "short", ..input(Role::Administrator) })),
+                Fired::Fields(vec!["password"]),
+            ),
+            ("sign_in.fields", sign_in(" ", ""), Fired::Fields(vec!["username", "password"])),
+            ("sign_in.throttle_username", locks(PER_USERNAME, 5), Fired::Locks),
+            ("sign_in.throttle_source", locks(PER_SOURCE, 50), Fired::Locks),
+            (
+                "sign_in.locked",
+                locked_until(&[at(-1), at(15), at(10)], at(0)).map_or(Fired::NotAllowed, Fired::At),
+                Fired::At(at(15)),
+            ),
+            (
+                "session.ended",
+                live(Some(&session(0, 30, 720, true)), at(1)),
+                Fired::Session(SessionEnd::Ended),
+            ),
+            (
+                "session.idle_expiry",
+                live(Some(&session(0, 30, 720, false)), at(30)),
+                Fired::Session(SessionEnd::Expired),
+            ),
+            (
+                "session.absolute_expiry",
+                live(Some(&session(700, 730, 720, false)), at(720)),
+                Fired::Session(SessionEnd::Expired),
+            ),
+            ("session.refresh", live(Some(&session(0, 30, 720, false)), at(5)), Fired::At(at(35))),
+        ]
+    }
+
+    #[test]
+    fn every_rule_fires_as_it_should() {
+        for (rule, fired, expected) in firings() {
+            let same = match (&fired, &expected) {
+                (Fired::NotAllowed, Fired::NotAllowed) | (Fired::Locks, Fired::Locks) => true,
+                (Fired::Fields(a), Fired::Fields(b)) => a == b,
+                (Fired::Session(a), Fired::Session(b)) => a == b,
+                (Fired::At(a), Fired::At(b)) => a == b,
+                _ => false,
+            };
+            assert!(same, "{rule} did not fire as expected");
+        }
+    }
+
+    #[test]
+    fn the_firings_cover_every_rule_id() {
+        let fired: Vec<&str> = firings().iter().map(|(rule, ..)| *rule).collect();
+        crate::domain::consent::assert_rules_covered(RULES, &fired, include_str!("identity.rs"));
+    }
+
+    #[test]
+    fn a_live_session_is_refreshed_at_most_once_a_minute_and_never_past_its_absolute_end() {
+        let s = session(0, 30, 40, false);
+        assert_eq!(decide_session(Some(&s), at(0), SETTINGS), Ok(None), "used this minute");
+        assert_eq!(
+            decide_session(Some(&s), at(20), SETTINGS),
+            Ok(Some(at(40))),
+            "capped at the absolute end"
+        );
+        assert_eq!(decide_session(None, at(0), SETTINGS), Err(SessionEnd::Ended), "unknown");
+        assert_eq!(SETTINGS.start(at(0)), (at(30), at(720)));
+        assert_eq!(
+            SessionSettings { idle: TimeDelta::hours(13), ..SETTINGS }.start(at(0)),
+            (at(720), at(720))
+        );
+    }
+
+    #[test]
+    fn administrators_and_the_command_line_manage_accounts() {
+        for actor in [AccountActor::CommandLine, AccountActor::Signed(Role::Administrator)] {
+            assert!(matches!(
+                decide_account(actor, AccountChange::CreatePerson(input(Role::NationalPlanner))),
+                Ok(AccountDecision::Create(p)) if p.scope == Scope::England
+            ));
+        }
+        for role in Role::ALL.into_iter().filter(|r| *r != Role::Administrator) {
+            let refused = decide_account(AccountActor::Signed(role), AccountChange::RevokeSessions);
+            assert!(matches!(refused, Err(Refusal::NotAllowed(_))), "{role}");
+        }
     }
 
     #[test]

@@ -15,9 +15,12 @@ use super::{
 use crate::{
     auth::{Authenticator, password},
     domain::{
-        FieldViolation, InvalidInput,
+        FieldViolation, InvalidInput, Refusal,
         audit::Actor,
-        identity::{NewPerson, NewPersonInput},
+        identity::{
+            AccountActor, AccountChange, AccountDecision, MAX_USERNAME_CHARS, NewPerson, NewPersonInput,
+            Person, Role, decide_account,
+        },
         reference::page_size,
     },
     store::Store,
@@ -37,8 +40,18 @@ impl AccountService {
     }
 }
 
-/// Reads the fields of a CreatePerson request (shared with the command line).
-pub fn new_person_from_pb(req: &CreatePersonRequest) -> Result<NewPerson, InvalidInput> {
+/// Who an audit actor is to the account rules: a signed-in role, or the system itself (the
+/// command line, which has no role).
+fn account_actor(actor: &Actor) -> AccountActor {
+    match actor.role.parse::<Role>() {
+        Ok(role) => AccountActor::Signed(role),
+        Err(_) => AccountActor::CommandLine,
+    }
+}
+
+/// Decides a CreatePerson request by `actor`: enum values the contract does not know are
+/// reported together with the account rules' faults.
+pub fn new_person_from_pb(req: &CreatePersonRequest, actor: AccountActor) -> Result<NewPerson, Refusal> {
     let mut errors = Vec::new();
     let mut known = |value: i32, parsed: bool, field: &'static str| {
         if value != 0 && !parsed {
@@ -48,35 +61,40 @@ pub fn new_person_from_pb(req: &CreatePersonRequest) -> Result<NewPerson, Invali
     known(req.role, role_from_pb(req.role).is_some(), "role");
     known(req.inspectorate, inspectorate_from_pb(req.inspectorate).is_some(), "inspectorate");
     known(req.recipient_body, recipient_body_from_pb(req.recipient_body).is_some(), "recipient_body");
-    let parsed = NewPerson::parse(NewPersonInput {
-        username: &req.username,
-        display_name: &req.display_name,
-        password: &req.password,
-        role: role_from_pb(req.role),
-        region_code: &req.region_code,
-        local_area_code: &req.local_area_code,
-        inspectorate: inspectorate_from_pb(req.inspectorate),
-        social_care: req.social_care,
-        recipient_body: recipient_body_from_pb(req.recipient_body),
-    });
-    match parsed {
-        Ok(person) if errors.is_empty() => Ok(person),
-        Ok(_) => Err(InvalidInput(errors)),
-        Err(InvalidInput(more)) => {
+    let decided = decide_account(
+        actor,
+        AccountChange::CreatePerson(NewPersonInput {
+            username: &req.username,
+            display_name: &req.display_name,
+            password: &req.password,
+            role: role_from_pb(req.role),
+            region_code: &req.region_code,
+            local_area_code: &req.local_area_code,
+            inspectorate: inspectorate_from_pb(req.inspectorate),
+            social_care: req.social_care,
+            recipient_body: recipient_body_from_pb(req.recipient_body),
+        }),
+    );
+    match decided {
+        Ok(AccountDecision::Create(person)) if errors.is_empty() => Ok(person),
+        Err(Refusal::Invalid(InvalidInput(more))) => {
             errors.extend(more);
-            Err(InvalidInput(errors))
+            Err(InvalidInput(errors).into())
         }
+        Err(other) => Err(other),
+        Ok(_) => Err(InvalidInput(errors).into()),
     }
 }
 
-/// Creates an account: validates, hashes the password, stores it with its audit event.
+/// Creates an account: decides, hashes the password, stores it with its audit event (shared
+/// with the command line, whose actor is the system).
 pub async fn create_person(
     store: &Store,
     req: &CreatePersonRequest,
     actor: &Actor,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<crate::domain::identity::Person, Status> {
-    let new = new_person_from_pb(req).map_err(|e| status::invalid_argument(&e))?;
+) -> Result<Person, Status> {
+    let new = new_person_from_pb(req, account_actor(actor))?;
     let hash = password::hash(new.password.clone()).await.map_err(|e| status::internal(&e))?;
     store
         .create_person(&new, &hash, now, |p| {
@@ -102,10 +120,9 @@ impl Rpc for AccountService {
         request: Request<ListPeopleRequest>,
     ) -> Result<Response<ListPeopleResponse>, Status> {
         let req = request.into_inner();
-        let limit = page_size(req.page_size).map_err(|v| status::invalid_argument(&v.into()))?;
-        if req.page_token.chars().count() > crate::domain::identity::MAX_USERNAME_CHARS {
-            let v = FieldViolation::new("page_token", "is not a page token this server issued");
-            return Err(status::invalid_argument(&v.into()));
+        let limit = page_size(req.page_size).map_err(Refusal::from)?;
+        if req.page_token.chars().count() > MAX_USERNAME_CHARS {
+            return Err(status::invalid("page_token", "is not a page token this server issued"));
         }
         let mut people = self
             .store
@@ -129,16 +146,19 @@ impl Rpc for AccountService {
         request: Request<RevokeSessionsRequest>,
     ) -> Result<Response<RevokeSessionsResponse>, Status> {
         let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
-        let id = request.get_ref().person_id.parse::<i64>().map_err(|_| {
-            status::invalid_argument(&FieldViolation::new("person_id", "is not a person id").into())
-        })?;
+        decide_account(account_actor(&actor), AccountChange::RevokeSessions)?;
+        let id = request
+            .get_ref()
+            .person_id
+            .parse::<i64>()
+            .map_err(|_| status::invalid("person_id", "is not a person id"))?;
         let revoked = self
             .store
             .revoke_sessions_of(id, self.auth.clock().now(), |n| {
                 actor.event("session.revoke_all", "person", &id.to_string(), "ok", &format!("revoked={n}"))
             })
             .await
-            .map_err(status::from_store)?;
+            .map_err(status::store("person"))?;
         Ok(Response::new(RevokeSessionsResponse { revoked: u32::try_from(revoked).unwrap_or(u32::MAX) }))
     }
 }

@@ -62,11 +62,14 @@ impl Rpc for AuditService {
         let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
         let req = request.into_inner();
         let mut errors = Vec::new();
-        for (field, value) in [("object_type", &req.object_type), ("object_id", &req.object_id)] {
+        for (field, label, value) in [
+            ("object_type", "the kind of record", &req.object_type),
+            ("object_id", "the record's id", &req.object_id),
+        ] {
             if value.trim().is_empty() {
-                errors.push(FieldViolation::new(field, "is required"));
+                errors.push(FieldViolation::new(field, format!("Enter {label}")));
             } else if value.len() > 100 {
-                errors.push(FieldViolation::new(field, "must be at most 100 characters"));
+                errors.push(FieldViolation::new(field, format!("Enter {label} in 100 characters or fewer")));
             }
         }
         let limit = page_size(req.page_size).unwrap_or_else(|e| {

@@ -20,15 +20,16 @@ use super::{
 use crate::{
     auth::Authenticator,
     domain::{
-        FieldViolation, InvalidInput,
+        Refusal,
         audit::Actor,
         consent::{
-            Answer, ConsentAnswer, ConsentRecord, DateRange, MAX_NOTE_CHARS, Move, NewVisitRequest,
-            RequestState, Term, VisitRequest,
+            Answer, ConsentAnswer, ConsentRecord, DateRange, NewVisitRequest, RequestAction, RequestChange,
+            RequestState, Term, VisitRequest, allowed_actions, decide, may_create,
         },
+        identity::{Caller, Person},
         reference::page_size,
     },
-    store::{ChangeError, Store, StoreError},
+    store::Store,
 };
 
 /// Largest message the service accepts: a 10 MiB document plus the form around it.
@@ -48,30 +49,13 @@ impl ConsentService {
     }
 }
 
-/// The answer to any id the caller may not see, identical to a missing one.
-fn not_found() -> Status {
-    Status::not_found("visit request not found")
-}
+/// What the store's failures and the rules' refusals answer: a request the caller may not
+/// see answers exactly as a missing one.
+const WHAT: &str = "visit request";
 
 /// Ids are numbers; anything else cannot exist.
 fn parse_id(id: &str) -> Result<i64, Status> {
-    id.trim().parse::<i64>().map_err(|_| not_found())
-}
-
-fn store_status(e: StoreError) -> Status {
-    match e {
-        StoreError::NotFound => not_found(),
-        other => status::from_store(other),
-    }
-}
-
-fn change_status(e: ChangeError) -> Status {
-    match e {
-        ChangeError::NotFound => not_found(),
-        ChangeError::Illegal(e) => Status::failed_precondition(e.to_string()),
-        ChangeError::Stale(_) => Status::aborted(e.to_string()),
-        ChangeError::Store(e) => store_status(e),
-    }
+    id.trim().parse::<i64>().map_err(|_| status::not_found(WHAT))
 }
 
 fn term_from_pb(value: i32) -> Option<Term> {
@@ -103,6 +87,16 @@ pub fn state_to_pb(s: RequestState) -> pb::RequestState {
     }
 }
 
+fn action_to_pb(a: RequestAction) -> pb::RequestAction {
+    match a {
+        RequestAction::Answer => pb::RequestAction::Answer,
+        RequestAction::Withdraw => pb::RequestAction::Withdraw,
+        RequestAction::Cancel => pb::RequestAction::Cancel,
+        RequestAction::RecordSafeguardingConcern => pb::RequestAction::RecordSafeguardingConcern,
+        RequestAction::ScheduleVisit => pb::RequestAction::ScheduleVisit,
+    }
+}
+
 fn state_from_pb(value: i32) -> Result<Option<RequestState>, Status> {
     Ok(match pb::RequestState::try_from(value) {
         Ok(pb::RequestState::Unspecified) => None,
@@ -112,10 +106,7 @@ fn state_from_pb(value: i32) -> Result<Option<RequestState>, Status> {
         Ok(pb::RequestState::Withdrawn) => Some(RequestState::Withdrawn),
         Ok(pb::RequestState::Expired) => Some(RequestState::Expired),
         Ok(pb::RequestState::Cancelled) => Some(RequestState::Cancelled),
-        Err(_) => {
-            let v = FieldViolation::new("state", format!("{value} is not a request state"));
-            return Err(status::invalid_argument(&v.into()));
-        }
+        Err(_) => return Err(status::invalid("state", "Select a request state")),
     })
 }
 
@@ -139,8 +130,9 @@ fn consent_to_pb(c: ConsentRecord) -> pb::Consent {
     }
 }
 
-/// A request as the contract shows it.
-pub fn request_to_pb(r: VisitRequest) -> pb::VisitRequest {
+/// A request as the contract shows it to `viewer`, with what they may do to it now.
+pub fn request_to_pb(r: VisitRequest, viewer: &Person) -> pb::VisitRequest {
+    let allowed = allowed_actions(viewer, &r.facts());
     pb::VisitRequest {
         id: r.id.to_string(),
         local_area_code: r.local_area_code,
@@ -168,67 +160,37 @@ pub fn request_to_pb(r: VisitRequest) -> pb::VisitRequest {
             .collect(),
         created_at: r.created_at,
         safeguarding_concern: r.safeguarding_concern,
-        allowed_actions: Vec::new(),
+        allowed_actions: allowed.into_iter().map(|a| action_to_pb(a).into()).collect(),
     }
 }
 
-/// A required reason or note, trimmed, at most `MAX_NOTE_CHARS`.
-fn required_text(value: &str, field: &'static str) -> Result<String, Status> {
-    let value = value.trim();
-    let reason = if value.is_empty() {
-        "is required"
-    } else if value.chars().count() > MAX_NOTE_CHARS {
-        "is too long (at most 2,000 characters)"
-    } else {
-        return Ok(value.to_owned());
-    };
-    Err(status::invalid_argument(&FieldViolation::new(field, reason).into()))
-}
-
-/// A change asked of a request: which, at what version, with what answer and note.
-struct Change<'a> {
-    id: &'a str,
-    version: i64,
-    m: Move,
-    answer: Option<Answer>,
-    note: String,
-    action: &'static str,
-}
-
 impl ConsentService {
+    /// Loads the request's facts, decides `change` on them and stores the outcome, in one
+    /// transaction; `action` and `detail` name the audit event.
     async fn change(
         &self,
-        change: Change<'_>,
-        caller: &crate::domain::identity::Caller,
+        id: &str,
+        change: RequestChange<'_>,
+        caller: &Caller,
         request_id: &str,
+        (action, outcome, detail): (&str, &str, &str),
     ) -> Result<pb::VisitRequest, Status> {
-        let id = parse_id(change.id)?;
-        let detail = match &change.answer {
-            Some(Answer::Consent(c)) => format!("document_sha256={}", c.sha256),
-            _ => String::new(),
-        };
+        let id = parse_id(id)?;
         let event = Actor::person(&caller.person, request_id).event(
-            change.action,
+            action,
             "visit_request",
             &id.to_string(),
-            "ok",
-            &detail,
+            outcome,
+            detail,
         );
         let changed = self
             .store
-            .change_visit_request(
-                id,
-                change.version,
-                change.m,
-                change.answer.as_ref(),
-                &change.note,
-                &caller.person,
-                self.auth.clock().now(),
-                &event,
-            )
+            .change_visit_request(id, &caller.person, self.auth.clock().now(), &event, |facts| {
+                decide(&caller.person, facts, &change)
+            })
             .await
-            .map_err(change_status)?;
-        Ok(request_to_pb(changed))
+            .map_err(status::store(WHAT))?;
+        Ok(request_to_pb(changed, &caller.person))
     }
 }
 
@@ -256,12 +218,18 @@ impl Rpc for ConsentService {
         .map_err(|e| status::invalid_argument(&e))?;
         let created = self
             .store
-            .create_visit_request(&new, &caller.person, now, |id| {
-                actor.event("visit_request.create", "visit_request", &id.to_string(), "ok", "")
-            })
+            .create_visit_request(
+                &new,
+                &caller.person,
+                now,
+                |id| actor.event("visit_request.create", "visit_request", &id.to_string(), "ok", ""),
+                |region| may_create(&caller.person, region),
+            )
             .await
-            .map_err(store_status)?;
-        Ok(Response::new(CreateVisitRequestResponse { request: Some(request_to_pb(created)) }))
+            .map_err(status::store(WHAT))?;
+        Ok(Response::new(CreateVisitRequestResponse {
+            request: Some(request_to_pb(created, &caller.person)),
+        }))
     }
 
     async fn list_visit_requests(
@@ -271,21 +239,19 @@ impl Rpc for ConsentService {
         let caller = caller(&request)?;
         let req = request.into_inner();
         let state = state_from_pb(req.state)?;
-        let limit = page_size(req.page_size).map_err(|v| status::invalid_argument(&v.into()))?;
+        let limit = page_size(req.page_size).map_err(Refusal::from)?;
         let before = match req.page_token.as_str() {
             "" => i64::MAX,
-            token => token.parse::<i64>().map_err(|_| {
-                status::invalid_argument(
-                    &FieldViolation::new("page_token", "is not a page token this server issued").into(),
-                )
-            })?,
+            token => token
+                .parse::<i64>()
+                .map_err(|_| status::invalid("page_token", "is not a page token this server issued"))?,
         };
         let today = self.auth.clock().now().date_naive();
         let mut requests = self
             .store
             .list_visit_requests(&caller.person.scope, state, before, i64::from(limit) + 1, today)
             .await
-            .map_err(store_status)?;
+            .map_err(status::store(WHAT))?;
         let next_page_token = if requests.len() > limit as usize {
             requests.truncate(limit as usize);
             requests.last().map(|r| r.id.to_string()).unwrap_or_default()
@@ -293,7 +259,7 @@ impl Rpc for ConsentService {
             String::new()
         };
         Ok(Response::new(ListVisitRequestsResponse {
-            requests: requests.into_iter().map(request_to_pb).collect(),
+            requests: requests.into_iter().map(|r| request_to_pb(r, &caller.person)).collect(),
             next_page_token,
         }))
     }
@@ -310,8 +276,8 @@ impl Rpc for ConsentService {
             .store
             .visit_request(id, &caller.person.scope, self.auth.clock().now(), &event)
             .await
-            .map_err(store_status)?;
-        Ok(Response::new(GetVisitRequestResponse { request: Some(request_to_pb(found)) }))
+            .map_err(status::store(WHAT))?;
+        Ok(Response::new(GetVisitRequestResponse { request: Some(request_to_pb(found, &caller.person)) }))
     }
 
     async fn answer_visit_request(
@@ -322,7 +288,7 @@ impl Rpc for ConsentService {
         let rid = request_id(&request);
         let req = request.into_inner();
         let today = self.auth.clock().now().date_naive();
-        let (m, answer, note, action) = match req.answer {
+        let (answer, audit) = match req.answer {
             Some(answer_visit_request_request::Answer::Consent(c)) => {
                 let unavailable: Vec<(String, String)> =
                     c.unavailable.into_iter().map(|r| (r.first_day, r.last_day)).collect();
@@ -336,24 +302,16 @@ impl Rpc for ConsentService {
                     today,
                 )
                 .map_err(|e| status::invalid_argument(&e))?;
-                let note = format!("signed by {}, {}", parsed.signatory_name, parsed.signatory_role);
-                (Move::Consent, Answer::Consent(parsed), note, "visit_request.consent")
+                let detail = format!("document_sha256={}", parsed.sha256);
+                (Answer::Consent(parsed), ("visit_request.consent", detail))
             }
             Some(answer_visit_request_request::Answer::Decline(d)) => {
-                if d.reason.chars().count() > MAX_NOTE_CHARS {
-                    let v = FieldViolation::new("decline.reason", "is too long (at most 2,000 characters)");
-                    return Err(status::invalid_argument(&v.into()));
-                }
-                let reason = d.reason.trim().to_owned();
-                (Move::Decline, Answer::Decline(reason.clone()), reason, "visit_request.decline")
+                (Answer::Decline(d.reason), ("visit_request.decline", String::new()))
             }
-            None => {
-                let v = FieldViolation::new("answer", "is required: consent or decline");
-                return Err(status::invalid_argument(&InvalidInput::from(v)));
-            }
+            None => return Err(status::invalid("answer", "Choose whether to consent or decline")),
         };
-        let change = Change { id: &req.id, version: req.version, m, answer: Some(answer), note, action };
-        let changed = self.change(change, &caller, &rid).await?;
+        let change = RequestChange::Answer { version: req.version, answer: &answer };
+        let changed = self.change(&req.id, change, &caller, &rid, (audit.0, "ok", &audit.1)).await?;
         Ok(Response::new(AnswerVisitRequestResponse { request: Some(changed) }))
     }
 
@@ -364,16 +322,9 @@ impl Rpc for ConsentService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let reason = required_text(&req.reason, "reason")?;
-        let change = Change {
-            id: &req.id,
-            version: req.version,
-            m: Move::Withdraw,
-            answer: None,
-            note: reason,
-            action: "visit_request.withdraw",
-        };
-        let changed = self.change(change, &caller, &rid).await?;
+        let change = RequestChange::Withdraw { version: req.version, reason: &req.reason };
+        let changed =
+            self.change(&req.id, change, &caller, &rid, ("visit_request.withdraw", "ok", "")).await?;
         Ok(Response::new(WithdrawConsentResponse { request: Some(changed) }))
     }
 
@@ -384,16 +335,8 @@ impl Rpc for ConsentService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let reason = required_text(&req.reason, "reason")?;
-        let change = Change {
-            id: &req.id,
-            version: req.version,
-            m: Move::Cancel,
-            answer: None,
-            note: reason,
-            action: "visit_request.cancel",
-        };
-        let changed = self.change(change, &caller, &rid).await?;
+        let change = RequestChange::Cancel { version: req.version, reason: &req.reason };
+        let changed = self.change(&req.id, change, &caller, &rid, ("visit_request.cancel", "ok", "")).await?;
         Ok(Response::new(CancelVisitRequestResponse { request: Some(changed) }))
     }
 
@@ -402,37 +345,30 @@ impl Rpc for ConsentService {
         request: Request<RecordSafeguardingConcernRequest>,
     ) -> Result<Response<RecordSafeguardingConcernResponse>, Status> {
         let caller = caller(&request)?;
-        let actor = Actor::person(&caller.person, &request_id(&request));
+        let rid = request_id(&request);
         let req = request.into_inner();
-        let id = parse_id(&req.id)?;
-        let note = required_text(&req.note, "note")?;
-        let event = actor.event("safeguarding.escalate", "visit_request", &id.to_string(), "escalated", "");
-        let flagged = self
-            .store
-            .record_safeguarding_concern(id, &note, &caller.person, self.auth.clock().now(), &event)
-            .await
-            .map_err(store_status)?;
-        tracing::warn!(request = id, "safeguarding concern recorded and escalated to national planners");
-        Ok(Response::new(RecordSafeguardingConcernResponse { request: Some(request_to_pb(flagged)) }))
+        let change = RequestChange::RecordSafeguardingConcern { note: &req.note };
+        let flagged =
+            self.change(&req.id, change, &caller, &rid, ("safeguarding.escalate", "escalated", "")).await?;
+        tracing::warn!(request = %flagged.id, "safeguarding concern recorded and escalated to national planners");
+        Ok(Response::new(RecordSafeguardingConcernResponse { request: Some(flagged) }))
     }
 
     async fn list_safeguarding_concerns(
         &self,
         _request: Request<ListSafeguardingConcernsRequest>,
     ) -> Result<Response<ListSafeguardingConcernsResponse>, Status> {
-        let concerns = self.store.safeguarding_concerns().await.map_err(store_status)?;
+        let concerns = self.store.safeguarding_concerns().await.map_err(status::store(WHAT))?;
         Ok(Response::new(ListSafeguardingConcernsResponse {
             concerns: concerns
                 .into_iter()
-                .map(|(request_id, local_area_name, region_name, raised_by, note, raised_at)| {
-                    pb::SafeguardingConcern {
-                        request_id: request_id.to_string(),
-                        local_area_name,
-                        region_name,
-                        raised_by,
-                        note,
-                        raised_at,
-                    }
+                .map(|c| pb::SafeguardingConcern {
+                    request_id: c.request_id.to_string(),
+                    local_area_name: c.local_area_name,
+                    region_name: c.region_name,
+                    raised_by: c.raised_by,
+                    note: c.note,
+                    raised_at: c.raised_at,
                 })
                 .collect(),
         }))
@@ -444,18 +380,16 @@ impl Rpc for ConsentService {
     ) -> Result<Response<GetConsentTotalsResponse>, Status> {
         let caller = caller(&request)?;
         let today = self.auth.clock().now().date_naive();
-        let rows = self.store.consent_totals(&caller.person.scope, today).await.map_err(store_status)?;
+        let rows =
+            self.store.consent_totals(&caller.person.scope, today).await.map_err(status::store(WHAT))?;
         let totals = rows
             .into_iter()
-            .map(|(region_code, region_name, term, year, state, count)| pb::ConsentTotal {
-                region_code,
-                region_name,
-                phase: Some(pb::Phase {
-                    term: Term::parse(&term).map(term_to_pb).unwrap_or_default().into(),
-                    academic_year: i32::try_from(year).unwrap_or_default(),
-                }),
-                state: RequestState::parse(&state).map(state_to_pb).unwrap_or_default().into(),
-                count: u32::try_from(count).unwrap_or(u32::MAX),
+            .map(|t| pb::ConsentTotal {
+                region_code: t.region_code,
+                region_name: t.region_name,
+                phase: Some(pb::Phase { term: term_to_pb(t.term).into(), academic_year: t.academic_year }),
+                state: state_to_pb(t.state).into(),
+                count: u32::try_from(t.count).unwrap_or(u32::MAX),
             })
             .collect();
         Ok(Response::new(GetConsentTotalsResponse { totals }))

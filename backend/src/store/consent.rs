@@ -6,45 +6,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Store, StoreError, audit::append_audit, current_area_region, scope_params, with_pool, write_tx};
 use crate::domain::{
-    InvalidInput,
+    Refusal,
     audit::NewAuditEvent,
     clock::canonical,
     consent::{
-        Answer, ConsentOnRecord, ConsentRecord, DateRange, DocumentInfo, HistoryEntry, IllegalMove, Move,
-        NewVisitRequest, RequestState, Term, VisitRequest, transition,
+        ConsentOnRecord, ConsentRecord, ConsentTotal, DateRange, DocumentInfo, HistoryEntry, NewVisitRequest,
+        RequestDecision, RequestFacts, RequestState, SafeguardingConcern, Term, VisitRequest, stale,
     },
     identity::{Person, Scope},
 };
 
-/// A change to a request refused by its state, or made stale by someone else's change.
-#[derive(Debug, thiserror::Error)]
-pub enum ChangeError {
-    /// Not visible to the caller, or no such request.
-    #[error("visit request not found")]
-    NotFound,
-    /// The state does not allow the move.
-    #[error(transparent)]
-    Illegal(#[from] IllegalMove),
-    /// Someone else changed it since the caller read it.
-    #[error("someone else changed this request meanwhile: it is now {}; reload it and try again", .0.as_str())]
-    Stale(RequestState),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for ChangeError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-/// Columns of a request; `$1`/`$2` are the scope, `$3` today (for expiry).
+/// Columns of a request, its state as stored; `$1`/`$2` are the scope, `$3` today.
 macro_rules! request_select {
     () => {
         "SELECT v.id, v.local_area_code, a.name AS local_area_name, v.region_code, r.name AS region_name, \
-           v.term, v.academic_year, v.window_first, v.window_last, v.reply_by, v.note, \
-           CASE WHEN v.state = 'requested' AND v.reply_by < $3 THEN 'expired' ELSE v.state END AS state, \
+           v.term, v.academic_year, v.window_first, v.window_last, v.reply_by, v.note, v.state, \
            v.version, v.safeguarding_concern, v.created_at \
          FROM visit_requests v \
          JOIN local_areas a ON a.ons_code = v.local_area_code \
@@ -53,12 +29,18 @@ macro_rules! request_select {
     };
 }
 
-const GET_REQUEST: &str = concat!(request_select!(), "AND v.id = $4");
+const GET_REQUEST: &str = concat!(request_select!(), "AND v.id = $3");
+/// The state filter is the SQL form of [`RequestState::effective`] (a waiting request past its
+/// reply-by date reads as expired), so a page holds only requests in the state asked for.
 const LIST_REQUESTS: &str = concat!(
     request_select!(),
     "AND v.id < $4 AND ($5 = '' OR (CASE WHEN v.state = 'requested' AND v.reply_by < $3 THEN 'expired' ELSE v.state END) = $5) \
      ORDER BY v.id DESC LIMIT $6"
 );
+
+/// The facts of one request for its rules, by id alone: the decision judges the scope.
+const REQUEST_FACTS: &str =
+    "SELECT local_area_code, region_code, state, reply_by, version FROM visit_requests WHERE id = $1";
 
 #[derive(sqlx::FromRow)]
 struct RequestRow {
@@ -83,11 +65,15 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Unexpected(sqlx::Error::Protocol(format!("stored {what} is not valid")))
 }
 
-impl TryFrom<RequestRow> for VisitRequest {
-    type Error = StoreError;
+fn stored_state(text: &str) -> Result<RequestState, StoreError> {
+    RequestState::parse(text).ok_or_else(|| corrupt("state"))
+}
 
-    fn try_from(r: RequestRow) -> Result<Self, StoreError> {
-        Ok(Self {
+impl RequestRow {
+    /// The request as read on `today`.
+    fn read_on(self, today: NaiveDate) -> Result<VisitRequest, StoreError> {
+        let r = self;
+        Ok(VisitRequest {
             id: r.id,
             local_area_code: r.local_area_code,
             local_area_name: r.local_area_name,
@@ -98,7 +84,7 @@ impl TryFrom<RequestRow> for VisitRequest {
             window: DateRange { first: r.window_first, last: r.window_last },
             reply_by: r.reply_by,
             note: r.note,
-            state: RequestState::parse(&r.state).ok_or_else(|| corrupt("state"))?,
+            state: RequestState::effective(stored_state(&r.state)?, r.reply_by, today),
             version: r.version,
             safeguarding_concern: r.safeguarding_concern,
             created_at: r.created_at,
@@ -106,6 +92,18 @@ impl TryFrom<RequestRow> for VisitRequest {
             history: Vec::new(),
         })
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct TotalRow {
+    region_code: String,
+    region_name: String,
+    sort_order: i64,
+    term: String,
+    academic_year: i64,
+    state: String,
+    past_reply_by: bool,
+    n: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -178,18 +176,20 @@ macro_rules! append_history {
 }
 
 impl Store {
-    /// Creates a request to a current local area. A regional lead may only ask areas in their
-    /// region. Recorded in the history and the audit trail, in one transaction.
+    /// Creates a request to a current local area if `decide`, given the area's region (read in
+    /// the same transaction), allows it. Recorded in the history and the audit trail, in one
+    /// transaction.
     pub async fn create_visit_request(
         &self,
         new: &NewVisitRequest,
         by: &Person,
         now: DateTime<Utc>,
         audit: impl Fn(i64) -> NewAuditEvent,
+        decide: impl FnOnce(&str) -> Result<(), Refusal>,
     ) -> Result<VisitRequest, StoreError> {
         let id: i64 = write_tx!(self, tx => {
             let region = current_area_region!(tx, &new.local_area_code);
-            by.scope.may_plan_in(&region).map_err(InvalidInput::from)?;
+            decide(&region)?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO visit_requests (local_area_code, region_code, term, academic_year, window_first, \
                    window_last, reply_by, note, state, created_by, created_at) \
@@ -222,9 +222,9 @@ impl Store {
     ) -> Result<VisitRequest, StoreError> {
         let (kind, code) = scope_params(viewer);
         let row: Option<RequestRow> = with_pool!(self, pool => {
-            sqlx::query_as(GET_REQUEST).bind(kind).bind(code).bind(today).bind(id).fetch_optional(pool).await?
+            sqlx::query_as(GET_REQUEST).bind(kind).bind(code).bind(id).fetch_optional(pool).await?
         });
-        let mut request = VisitRequest::try_from(row.ok_or(StoreError::NotFound)?)?;
+        let mut request = row.ok_or(StoreError::NotFound)?.read_on(today)?;
         let consent: Option<ConsentRow> =
             with_pool!(self, pool => sqlx::query_as(GET_CONSENT).bind(id).fetch_optional(pool).await?);
         request.consent = consent.map(ConsentRecord::from);
@@ -246,7 +246,7 @@ impl Store {
                     occurred_at,
                     actor_display_name,
                     kind,
-                    state_after: RequestState::parse(&state).ok_or_else(|| corrupt("state"))?,
+                    state_after: stored_state(&state)?,
                     note,
                 })
             })
@@ -267,7 +267,8 @@ impl Store {
         Ok(request)
     }
 
-    /// Requests `viewer` may see, newest first, with ids below `before` (paging).
+    /// Requests `viewer` may see, newest first, with ids below `before` (paging): one query
+    /// whatever the page size.
     pub async fn list_visit_requests(
         &self,
         viewer: &Scope,
@@ -288,51 +289,48 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        rows.into_iter().map(VisitRequest::try_from).collect()
+        rows.into_iter().map(|row| row.read_on(today)).collect()
     }
 
-    /// Applies a move by `by` to request `id` read at `version`: the answer's records, the new
-    /// state, a history step and the audit event, all in one transaction or not at all.
-    #[expect(clippy::too_many_arguments, reason = "one transaction, each value distinct")]
-    pub async fn change_visit_request(
+    /// Changes request `id` as `decide` rules on its facts, read in the same transaction: the
+    /// new state (its version guarded), the consent and its document, a safeguarding concern,
+    /// a history step and the audit event, all or nothing. A missing request is `NotFound`.
+    pub async fn change_visit_request<'a>(
         &self,
         id: i64,
-        version: i64,
-        m: Move,
-        answer: Option<&Answer>,
-        note: &str,
         by: &Person,
         now: DateTime<Utc>,
         audit: &NewAuditEvent,
-    ) -> Result<VisitRequest, ChangeError> {
-        let (kind, code) = scope_params(&by.scope);
+        decide: impl FnOnce(&RequestFacts) -> Result<RequestDecision<'a>, Refusal>,
+    ) -> Result<VisitRequest, StoreError> {
         let today = now.date_naive();
         write_tx!(self, tx => {
-            let row: Option<RequestRow> = sqlx::query_as(GET_REQUEST)
-                .bind(kind)
-                .bind(code)
-                .bind(today)
+            let found: Option<(String, String, String, NaiveDate, i64)> =
+                sqlx::query_as(REQUEST_FACTS).bind(id).fetch_optional(&mut *tx).await?;
+            let (local_area_code, region_code, state, reply_by, version) = found.ok_or(StoreError::NotFound)?;
+            let state = RequestState::effective(stored_state(&state)?, reply_by, today);
+            let facts = RequestFacts { local_area_code, region_code, state, reply_by, version };
+            let decision = decide(&facts)?;
+            if decision.moves {
+                let updated = sqlx::query(
+                    "UPDATE visit_requests SET state = $1, version = version + 1 WHERE id = $2 AND version = $3",
+                )
+                .bind(decision.state.as_str())
                 .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let current = VisitRequest::try_from(row.ok_or(ChangeError::NotFound)?)?;
-            if current.version != version {
-                return Err(ChangeError::Stale(current.state));
+                .bind(version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if updated != 1 {
+                    // Someone else's change committed first (PostgreSQL re-checks the row).
+                    let (now_state,): (String,) = sqlx::query_as("SELECT state FROM visit_requests WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    return Err(stale(RequestState::effective(stored_state(&now_state)?, reply_by, today)).into());
+                }
             }
-            let next = transition(current.state, m)?;
-            let updated = sqlx::query(
-                "UPDATE visit_requests SET state = $1, version = version + 1 WHERE id = $2 AND version = $3",
-            )
-            .bind(next.as_str())
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated != 1 {
-                return Err(ChangeError::Stale(current.state));
-            }
-            if let Some(Answer::Consent(c)) = answer {
+            if let Some(c) = decision.consent {
                 let (document_id,): (i64,) = sqlx::query_as(
                     "INSERT INTO consent_documents (request_id, content_type, size_bytes, sha256, bytes, \
                        uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -363,55 +361,30 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            append_history!(tx, id, next.as_str(), next, by.id, now, note);
-            append_audit!(tx, now, audit);
-        });
-        Ok(self.visit_request_unaudited(id, &by.scope, today).await?)
-    }
-
-    /// Records a safeguarding concern on a request `by` may see, flags the request, and audits
-    /// the escalation; one transaction.
-    pub async fn record_safeguarding_concern(
-        &self,
-        id: i64,
-        note: &str,
-        by: &Person,
-        now: DateTime<Utc>,
-        audit: &NewAuditEvent,
-    ) -> Result<VisitRequest, StoreError> {
-        let (kind, code) = scope_params(&by.scope);
-        let today = now.date_naive();
-        write_tx!(self, tx => {
-            let row: Option<RequestRow> = sqlx::query_as(GET_REQUEST)
-                .bind(kind)
-                .bind(code)
-                .bind(today)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let current = VisitRequest::try_from(row.ok_or(StoreError::NotFound)?)?;
-            sqlx::query("INSERT INTO safeguarding_concerns (request_id, raised_by, note, raised_at) VALUES ($1, $2, $3, $4)")
+            if decision.escalate {
+                sqlx::query(
+                    "INSERT INTO safeguarding_concerns (request_id, raised_by, note, raised_at) VALUES ($1, $2, $3, $4)",
+                )
                 .bind(id)
                 .bind(by.id)
-                .bind(note)
+                .bind(&decision.note)
                 .bind(canonical(now))
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("UPDATE visit_requests SET safeguarding_concern = TRUE WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            append_history!(tx, id, "safeguarding_concern", current.state, by.id, now, note);
+                sqlx::query("UPDATE visit_requests SET safeguarding_concern = TRUE WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append_history!(tx, id, decision.kind, decision.state, by.id, now, &decision.note);
             append_audit!(tx, now, audit);
         });
         self.visit_request_unaudited(id, &by.scope, today).await
     }
 
-    /// Every safeguarding concern, newest first: (request id, area, region, raised by, note, time).
-    pub async fn safeguarding_concerns(
-        &self,
-    ) -> Result<Vec<(i64, String, String, String, String, String)>, StoreError> {
-        Ok(with_pool!(self, pool => {
+    /// Every safeguarding concern, newest first, in one query.
+    pub async fn safeguarding_concerns(&self) -> Result<Vec<SafeguardingConcern>, StoreError> {
+        let rows: Vec<(i64, String, String, String, String, String)> = with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT s.request_id, a.name, r.name, p.display_name, s.note, s.raised_at \
                  FROM safeguarding_concerns s \
@@ -423,33 +396,69 @@ impl Store {
             )
             .fetch_all(pool)
             .await?
-        }))
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(request_id, local_area_name, region_name, raised_by, note, raised_at)| {
+                SafeguardingConcern { request_id, local_area_name, region_name, raised_by, note, raised_at }
+            })
+            .collect())
     }
 
-    /// Counts by region, term, year and effective state, within `viewer`'s scope:
-    /// (region code, region name, term, year, state, count).
+    /// Counts by region, term, year and state as read on `today`, within `viewer`'s scope, in
+    /// one query; in region order, then year, term and state.
     pub async fn consent_totals(
         &self,
         viewer: &Scope,
         today: NaiveDate,
-    ) -> Result<Vec<(String, String, String, i64, String, i64)>, StoreError> {
+    ) -> Result<Vec<ConsentTotal>, StoreError> {
         let (kind, code) = scope_params(viewer);
-        Ok(with_pool!(self, pool => {
+        let rows: Vec<TotalRow> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT v.region_code, r.name, v.term, v.academic_year, \
-                   CASE WHEN v.state = 'requested' AND v.reply_by < $3 THEN 'expired' ELSE v.state END AS st, \
-                   COUNT(*) \
+                "SELECT v.region_code, r.name AS region_name, r.sort_order, v.term, v.academic_year, v.state, \
+                   v.reply_by < $3 AS past_reply_by, COUNT(*) AS n \
                  FROM visit_requests v JOIN regions r ON r.code = v.region_code \
                  WHERE ($1 = 'england' OR ($1 = 'region' AND v.region_code = $2)) \
-                 GROUP BY v.region_code, r.name, r.sort_order, v.term, v.academic_year, st \
-                 ORDER BY r.sort_order, v.academic_year, v.term, st",
+                 GROUP BY v.region_code, r.name, r.sort_order, v.term, v.academic_year, v.state, past_reply_by",
             )
             .bind(kind)
             .bind(code)
             .bind(today)
             .fetch_all(pool)
             .await?
-        }))
+        });
+        // Waiting requests past their reply-by date count as expired: the day before today
+        // stands for any such date, as the rule only asks whether it has passed.
+        let passed = today.pred_opt().unwrap_or(today);
+        let mut totals: Vec<(i64, ConsentTotal)> = Vec::new();
+        for row in rows {
+            let reply_by = if row.past_reply_by { passed } else { today };
+            let total = ConsentTotal {
+                state: RequestState::effective(stored_state(&row.state)?, reply_by, today),
+                term: Term::parse(&row.term).ok_or_else(|| corrupt("term"))?,
+                academic_year: i32::try_from(row.academic_year).map_err(|_| corrupt("year"))?,
+                region_code: row.region_code,
+                region_name: row.region_name,
+                count: row.n,
+            };
+            let same = |(_, t): &&mut (i64, ConsentTotal)| {
+                (&t.region_code, t.term, t.academic_year, t.state)
+                    == (&total.region_code, total.term, total.academic_year, total.state)
+            };
+            match totals.iter_mut().find(same) {
+                Some((_, t)) => t.count += total.count,
+                None => totals.push((row.sort_order, total)),
+            }
+        }
+        totals.sort_by(|(a_order, a), (b_order, b)| {
+            (a_order, a.academic_year, a.term.as_str(), a.state.as_str()).cmp(&(
+                b_order,
+                b.academic_year,
+                b.term.as_str(),
+                b.state.as_str(),
+            ))
+        });
+        Ok(totals.into_iter().map(|(_, t)| t).collect())
     }
 
     /// A signed document's type, name parts and bytes, if `viewer` may see its request; the
@@ -488,22 +497,20 @@ impl Store {
         area: &str,
         today: NaiveDate,
     ) -> Result<Vec<ConsentOnRecord>, StoreError> {
-        let rows: Vec<(String, NaiveDate, NaiveDate, String)> = with_pool!(self, pool => {
+        let rows: Vec<(String, NaiveDate, NaiveDate, NaiveDate, String)> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT CASE WHEN v.state = 'requested' AND v.reply_by < $2 THEN 'expired' ELSE v.state END, \
-                   v.window_first, v.window_last, c.unavailable \
+                "SELECT v.state, v.reply_by, v.window_first, v.window_last, c.unavailable \
                  FROM visit_requests v JOIN consents c ON c.request_id = v.id \
                  WHERE v.local_area_code = $1",
             )
             .bind(area)
-            .bind(today)
             .fetch_all(pool)
             .await?
         });
         rows.into_iter()
-            .map(|(state, first, last, unavailable)| {
+            .map(|(state, reply_by, first, last, unavailable)| {
                 Ok(ConsentOnRecord {
-                    state: RequestState::parse(&state).ok_or_else(|| corrupt("state"))?,
+                    state: RequestState::effective(stored_state(&state)?, reply_by, today),
                     window: DateRange { first, last },
                     unavailable: unavailable_from_json(&unavailable),
                 })

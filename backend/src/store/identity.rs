@@ -1,13 +1,13 @@
 //! People, sessions and sign-in throttling.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError, audit::append_audit, current_area_region, with_pool, write_tx};
 use crate::domain::{
     FieldViolation, InvalidInput,
     audit::NewAuditEvent,
-    clock::canonical,
-    identity::{Inspectorate, NewPerson, Person, RecipientBody, Role, Scope},
+    clock::{canonical, parse_canonical},
+    identity::{Inspectorate, NewPerson, Person, RecipientBody, Role, Scope, SessionRecord, ThrottleRule},
 };
 
 const PERSON_SELECT: &str = "SELECT p.id, p.username, p.display_name, p.role, p.region_code, \
@@ -31,6 +31,11 @@ struct PersonRow {
     region_name: Option<String>,
     local_area_name: Option<String>,
 }
+
+/// A stored time that is not a canonical time.
+#[derive(Debug, thiserror::Error)]
+#[error("stored {0} is not a time")]
+struct BadTime(&'static str);
 
 fn corrupt(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Unexpected(sqlx::Error::Decode(Box::new(e)))
@@ -72,32 +77,6 @@ impl TryFrom<PersonRow> for Person {
     }
 }
 
-/// A live or ended session, as stored.
-#[derive(Debug, Clone)]
-pub struct SessionRecord {
-    /// Whose session.
-    pub person: Person,
-    /// Canonical times.
-    pub last_seen_at: String,
-    /// Ends if unused past this.
-    pub idle_expires_at: String,
-    /// Ends regardless at this.
-    pub absolute_expires_at: String,
-    /// Set once signed out or revoked.
-    pub revoked: bool,
-}
-
-/// How many failures within a window lock a throttle key, and for how long.
-#[derive(Debug, Clone, Copy)]
-pub struct ThrottleRule {
-    /// Failures that lock the key.
-    pub max_failures: i64,
-    /// Failures older than this are forgotten.
-    pub window: TimeDelta,
-    /// How long a lock lasts.
-    pub lock_for: TimeDelta,
-}
-
 impl Store {
     /// Creates a person and records it in the audit trail, in one transaction. Fails with
     /// `Invalid` (unknown region or local area) or `AlreadyExists` (username taken).
@@ -125,7 +104,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
                 if found.is_none() {
-                    let v = FieldViolation::new("region_code", format!("no region has code {code:?}"));
+                    let v = FieldViolation::new("region_code", format!("There is no region with code {code}"));
                     return Err(InvalidInput::from(v).into());
                 }
             }
@@ -137,7 +116,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             if taken.is_some() {
-                return Err(StoreError::AlreadyExists(FieldViolation::new("username", "is already taken")));
+                return Err(StoreError::AlreadyExists(FieldViolation::new("username", "This username is already taken")));
             }
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO people (username, display_name, password_hash, role, region_code, \
@@ -199,14 +178,9 @@ impl Store {
         rows.into_iter().map(Person::try_from).collect()
     }
 
-    /// The latest lock time of any of `keys` that is still in the future.
-    pub async fn sign_in_locked_until(
-        &self,
-        keys: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError> {
-        let now = canonical(now);
-        let mut latest: Option<String> = None;
+    /// The lock times recorded for `keys` (past ones included: the rule judges them).
+    pub async fn sign_in_locks(&self, keys: &[String]) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        let mut locks = Vec::new();
         for key in keys {
             let found: Option<(Option<String>,)> = with_pool!(self, pool => {
                 sqlx::query_as("SELECT locked_until FROM sign_in_throttle WHERE throttle_key = $1")
@@ -214,14 +188,11 @@ impl Store {
                     .fetch_optional(pool)
                     .await?
             });
-            if let Some((Some(until),)) = found
-                && until > now
-                && latest.as_ref().is_none_or(|l| &until > l)
-            {
-                latest = Some(until);
+            if let Some((Some(until),)) = found {
+                locks.push(parse_canonical(&until).ok_or_else(|| corrupt(BadTime("locked_until")))?);
             }
         }
-        Ok(latest)
+        Ok(locks)
     }
 
     /// Counts a failed sign-in against each key (with its rule), locking keys that reach their
@@ -250,7 +221,7 @@ impl Store {
                 .bind(&window_start)
                 .fetch_one(&mut *tx)
                 .await?;
-                if failures >= rule.max_failures {
+                if rule.locks(failures) {
                     sqlx::query(
                         "UPDATE sign_in_throttle SET locked_until = $2, failures = 0, window_started_at = $3 \
                          WHERE throttle_key = $1",
@@ -315,11 +286,13 @@ impl Store {
         let Some((person_id, last_seen_at, idle_expires_at, absolute_expires_at, revoked_at)) = found else {
             return Ok(None);
         };
+        let time =
+            |text: &str, what: &'static str| parse_canonical(text).ok_or_else(|| corrupt(BadTime(what)));
         Ok(Some(SessionRecord {
             person: self.person(person_id).await?,
-            last_seen_at,
-            idle_expires_at,
-            absolute_expires_at,
+            last_seen_at: time(&last_seen_at, "last_seen_at")?,
+            idle_expires_at: time(&idle_expires_at, "idle_expires_at")?,
+            absolute_expires_at: time(&absolute_expires_at, "absolute_expires_at")?,
             revoked: revoked_at.is_some(),
         }))
     }

@@ -14,8 +14,6 @@ mod reference;
 mod security;
 
 pub use audit::AuditHead;
-pub use consent::ChangeError;
-pub use identity::{SessionRecord, ThrottleRule};
 pub use programme::ReadFacts;
 pub use security::SuspiciousCaller;
 

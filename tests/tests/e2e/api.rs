@@ -13,6 +13,7 @@ use tonic_reflection::pb::v1::{
     ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
     server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
 };
+use tonic_types::StatusExt as _;
 
 /// A server whose web-app folder holds a marker index.html.
 async fn app() -> anyhow::Result<(TestApp, tempfile::TempDir)> {
@@ -119,7 +120,11 @@ async fn bad_input_is_invalid_argument_naming_the_field_on_both_transports() -> 
             web.list_local_areas(request.clone()).await.expect_err("refused"),
         ] {
             assert_eq!(status.code(), Code::InvalidArgument, "{field}: {status:?}");
-            assert!(status.message().starts_with(field), "{field}: {}", status.message());
+            let named: Vec<String> = status
+                .get_details_bad_request()
+                .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+                .unwrap_or_default();
+            assert_eq!(named, [field], "the BadRequest detail names the field: {status:?}");
             assert!(status.message().len() < 200, "short message: {}", status.message());
         }
     }

@@ -7,6 +7,7 @@ use send_planner::{
     store::Store,
 };
 use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+use tonic_types::StatusExt as _;
 
 type Client = ConsentServiceClient<InterceptedService<Channel, integration_tests::Bearer>>;
 
@@ -33,6 +34,33 @@ async fn count(store: &Store, sql: &'static str) -> anyhow::Result<i64> {
     Ok(n)
 }
 
+/// The rule ids a refusal names in its `PreconditionFailure` detail.
+fn rules(status: &tonic::Status) -> Vec<String> {
+    let failure = status.get_details_precondition_failure();
+    failure.map(|f| f.violations.into_iter().map(|v| v.r#type).collect()).unwrap_or_default()
+}
+
+/// The fields a refusal names in its `BadRequest` detail.
+fn fields(status: &tonic::Status) -> Vec<String> {
+    let bad = status.get_details_bad_request();
+    bad.map(|b| b.field_violations.into_iter().map(|v| v.field).collect()).unwrap_or_default()
+}
+
+/// A withdrawal of the consent on request `id`, read at `version`.
+fn withdrawal(id: &str, version: i64, reason: &str) -> pb::WithdrawConsentRequest {
+    pb::WithdrawConsentRequest { id: id.into(), version, reason: reason.into() }
+}
+
+/// A cancellation of request `id`, read at `version`.
+fn cancellation(id: &str, version: i64, reason: &str) -> pb::CancelVisitRequestRequest {
+    pb::CancelVisitRequestRequest { id: id.into(), version, reason: reason.into() }
+}
+
+/// What the caller may do, as the server says.
+fn actions(request: &pb::VisitRequest) -> Vec<pb::RequestAction> {
+    request.allowed_actions().collect()
+}
+
 async fn get(client: &mut Client, id: &str) -> Result<pb::VisitRequest, tonic::Status> {
     let reply = client.get_visit_request(pb::GetVisitRequestRequest { id: id.into() }).await?;
     reply.into_inner().request.ok_or_else(|| tonic::Status::internal("no request"))
@@ -49,6 +77,12 @@ async fn a_request_is_seen_by_its_audience_and_nobody_else() -> anyhow::Result<(
     let (app, _web) = app().await?;
     let request = create(&app, Persona::InnerLondonLead, "E09000007").await?;
     assert_eq!(request.state(), pb::RequestState::Requested);
+    assert_eq!(actions(&request), [pb::RequestAction::Cancel, pb::RequestAction::RecordSafeguardingConcern]);
+    let for_camden = get(&mut client(&app, Persona::Camden).await?, &request.id).await?;
+    assert_eq!(
+        actions(&for_camden),
+        [pb::RequestAction::Answer, pb::RequestAction::RecordSafeguardingConcern]
+    );
     assert_eq!((request.local_area_name.as_str(), request.region_name.as_str()), ("Camden", "Inner London"));
 
     for persona in [Persona::Planner, Persona::InnerLondonLead, Persona::Camden] {
@@ -86,7 +120,7 @@ async fn a_request_is_seen_by_its_audience_and_nobody_else() -> anyhow::Result<(
         .await
         .expect_err("another region");
     assert_eq!(outside.code(), Code::InvalidArgument);
-    assert!(outside.message().starts_with("local_area_code"), "{}", outside.message());
+    assert_eq!(fields(&outside), ["local_area_code"], "{outside:?}");
     app.stop().await
 }
 
@@ -99,9 +133,23 @@ async fn consent_in_writing_with_its_document_then_withdrawal() -> anyhow::Resul
         camden.answer_visit_request(consent_answer(&request.id, request.version)).await?.into_inner();
     let consented = consented.request.expect("request");
     assert_eq!(consented.state(), pb::RequestState::Consented);
+    assert_eq!(
+        actions(&consented),
+        [pb::RequestAction::Withdraw, pb::RequestAction::RecordSafeguardingConcern],
+        "the area may withdraw what it gave"
+    );
 
     let mut lead = client(&app, Persona::InnerLondonLead).await?;
     let seen = get(&mut lead, &request.id).await?;
+    assert_eq!(
+        actions(&seen),
+        [
+            pb::RequestAction::Cancel,
+            pb::RequestAction::RecordSafeguardingConcern,
+            pb::RequestAction::ScheduleVisit
+        ],
+        "the region's lead may plan the visit on the consent"
+    );
     let consent = seen.consent.clone().expect("consent on record");
     let document = consent.document.clone().expect("document");
     use sha2::Digest as _;
@@ -121,11 +169,7 @@ async fn consent_in_writing_with_its_document_then_withdrawal() -> anyhow::Resul
     assert_eq!(store.may_visit("E09000033", spring, today).await?, Err(VisitRefused::NoConsent));
 
     let withdrawn = camden
-        .withdraw_consent(pb::WithdrawConsentRequest {
-            id: request.id.clone(),
-            version: consented.version,
-            reason: "Local outbreak".into(),
-        })
+        .withdraw_consent(withdrawal(&request.id, consented.version, "Local outbreak"))
         .await?
         .into_inner()
         .request
@@ -215,7 +259,7 @@ async fn bad_answers_name_the_field_and_store_nothing() -> anyhow::Result<()> {
     for (answer, field) in cases {
         let status = camden.answer_visit_request(answer).await.expect_err("refused");
         assert_eq!(status.code(), Code::InvalidArgument, "{field}: {status:?}");
-        assert!(status.message().starts_with(field), "{field}: {}", status.message());
+        assert_eq!(fields(&status), [field], "{status:?}");
     }
     assert_eq!(count(&app.store, "SELECT COUNT(*) FROM consent_documents").await?, 0, "no orphan document");
     assert_eq!(count(&app.store, "SELECT COUNT(*) FROM consents").await?, 0);
@@ -231,7 +275,14 @@ async fn bad_answers_name_the_field_and_store_nothing() -> anyhow::Result<()> {
         })
         .await
         .expect_err("refused");
-    assert!(bad_request.message().contains("reply_by"), "{}", bad_request.message());
+    assert_eq!(fields(&bad_request), ["reply_by"], "{bad_request:?}");
+    let unexplained = client(&app, Persona::InnerLondonLead)
+        .await?
+        .cancel_visit_request(cancellation(&request.id, request.version, "   "))
+        .await
+        .expect_err("a reason is required");
+    assert_eq!(fields(&unexplained), ["reason"], "{unexplained:?}");
+    assert_eq!(get(&mut camden, &request.id).await?.version, request.version, "nothing changed");
     app.stop().await
 }
 
@@ -256,38 +307,38 @@ async fn illegal_moves_name_the_current_state() -> anyhow::Result<()> {
     let expiring = create(&app, Persona::InnerLondonLead, "E09000007").await?;
     let cancelled = create(&app, Persona::InnerLondonLead, "E09000007").await?;
     let mut lead = client(&app, Persona::InnerLondonLead).await?;
-    lead.cancel_visit_request(pb::CancelVisitRequestRequest {
-        id: cancelled.id.clone(),
-        version: cancelled.version,
-        reason: "Programme changed".into(),
-    })
-    .await?;
+    lead.cancel_visit_request(cancellation(&cancelled.id, cancelled.version, "Programme changed")).await?;
     let mut camden = client(&app, Persona::Camden).await?;
     let status = camden
         .answer_visit_request(consent_answer(&cancelled.id, cancelled.version + 1))
         .await
         .expect_err("cancelled");
     assert_eq!(status.code(), Code::FailedPrecondition);
-    assert!(status.message().contains("cancelled"), "{}", status.message());
+    assert_eq!(rules(&status), ["request.transition"], "{status:?}");
+    assert!(
+        status.message().contains("cancelled"),
+        "the sentence says where it stands: {}",
+        status.message()
+    );
 
     app.clock.advance(chrono::TimeDelta::days(31));
     let mut camden = client(&app, Persona::Camden).await?; // the old session expired meanwhile
-    assert_eq!(get(&mut camden, &expiring.id).await?.state(), pb::RequestState::Expired);
+    let expired = get(&mut camden, &expiring.id).await?;
+    assert_eq!(expired.state(), pb::RequestState::Expired);
+    assert_eq!(actions(&expired), [pb::RequestAction::RecordSafeguardingConcern], "nothing left to answer");
     let status = camden
         .answer_visit_request(consent_answer(&expiring.id, expiring.version))
         .await
         .expect_err("expired");
     assert_eq!(status.code(), Code::FailedPrecondition);
-    assert!(status.message().contains("expired"), "{}", status.message());
+    assert_eq!(rules(&status), ["request.expired"], "{status:?}");
+    assert!(!status.message().contains("request.expired"), "people never see rule ids");
     let withdraw = camden
-        .withdraw_consent(pb::WithdrawConsentRequest {
-            id: expiring.id.clone(),
-            version: expiring.version,
-            reason: "x".into(),
-        })
+        .withdraw_consent(withdrawal(&expiring.id, expiring.version, "x"))
         .await
         .expect_err("nothing to withdraw");
     assert_eq!(withdraw.code(), Code::FailedPrecondition);
+    assert_eq!(rules(&withdraw), ["request.expired"], "{withdraw:?}");
     app.stop().await
 }
 
@@ -317,7 +368,7 @@ async fn two_people_answering_at_once_record_exactly_one_answer() -> anyhow::Res
     assert_eq!(oks, 1, "{outcomes:?}");
     let loser = outcomes.iter().find_map(|r| r.as_ref().err()).expect("one refused");
     assert_eq!(loser.code(), Code::Aborted, "{loser:?}");
-    assert!(loser.message().contains("someone else changed this request"), "{}", loser.message());
+    assert!(loser.message().starts_with("Someone else changed this request"), "{}", loser.message());
     let history = get(&mut a, &request.id).await?.history;
     assert_eq!(history.len(), 2, "one answer in the history");
     app.stop().await
@@ -384,5 +435,53 @@ async fn a_safeguarding_concern_is_escalated_to_national_planners_and_audited() 
     let reads_after =
         count(&app.store, "SELECT COUNT(*) FROM audit_events WHERE action = 'visit_request.read'").await?;
     assert_eq!(reads_after, reads_before + 1, "every read of a consent record is audited");
+    app.stop().await
+}
+
+#[tokio::test]
+async fn lists_cost_the_same_queries_for_one_row_as_for_many() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let mut planner = client(&app, Persona::Planner).await?;
+    let mut camden = client(&app, Persona::Camden).await?;
+    let first = create(&app, Persona::Planner, "E09000007").await?;
+    camden
+        .record_safeguarding_concern(pb::RecordSafeguardingConcernRequest {
+            id: first.id.clone(),
+            note: "Referral made".into(),
+        })
+        .await?;
+    /// Round trips of one call of each list, and how many rows each answered.
+    async fn costs(app: &TestApp, planner: &mut Client) -> anyhow::Result<Vec<(u64, usize)>> {
+        let mut out = Vec::new();
+        let before = app.store.round_trips();
+        let listed = planner.list_visit_requests(pb::ListVisitRequestsRequest::default()).await?.into_inner();
+        out.push((app.store.round_trips() - before, listed.requests.len()));
+        let before = app.store.round_trips();
+        let totals = planner.get_consent_totals(pb::GetConsentTotalsRequest {}).await?.into_inner();
+        out.push((app.store.round_trips() - before, totals.totals.len()));
+        let before = app.store.round_trips();
+        let concerns =
+            planner.list_safeguarding_concerns(pb::ListSafeguardingConcernsRequest {}).await?.into_inner();
+        out.push((app.store.round_trips() - before, concerns.concerns.len()));
+        Ok(out)
+    }
+    let few = costs(&app, &mut planner).await?;
+    for area in ["E09000033", "E06000001", "E09000007", "E09000033", "E06000001", "E08000021"] {
+        let request = create(&app, Persona::Planner, area).await?;
+        if area == "E09000033" {
+            client(&app, Persona::Westminster)
+                .await?
+                .record_safeguarding_concern(pb::RecordSafeguardingConcernRequest {
+                    id: request.id.clone(),
+                    note: "Referral made".into(),
+                })
+                .await?;
+        }
+    }
+    let many = costs(&app, &mut planner).await?;
+    for ((few_trips, few_rows), (many_trips, many_rows)) in few.iter().zip(&many) {
+        assert!(many_rows > few_rows, "the second call answers more rows: {few:?} then {many:?}");
+        assert_eq!(few_trips, many_trips, "queries do not grow with the rows: {few:?} then {many:?}");
+    }
     app.stop().await
 }

@@ -37,34 +37,96 @@ use proto::pb::{
     reference_service_client::ReferenceServiceClient,
 };
 use tonic::{Code, Request, Response, Status, metadata::MetadataValue};
+use tonic_types::StatusExt as _;
 use tonic_web_wasm_client::Client;
 use wasm_bindgen::{JsCast as _, JsValue, closure::Closure};
 use wasm_bindgen_futures::JsFuture;
+
+/// One problem the server named: a field at fault (a `BadRequest` field violation) or a rule
+/// the change breaks (a `PreconditionFailure` violation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    /// The rule's stable id (`team.composition`) for a broken rule; empty for a field at fault.
+    /// For tests and programs: never shown to people.
+    pub(crate) rule: String,
+    /// The request field (`reason`, `onsite`) or the object (`members`, `body:9:4`) concerned.
+    pub(crate) subject: String,
+    /// The words a person reads.
+    pub(crate) description: String,
+}
+
+impl Problem {
+    /// The field the subject names: `body` of `body:9:4`, `onsite` of `onsite`.
+    pub(crate) fn field(&self) -> &str {
+        self.subject.split(':').next().unwrap_or_default()
+    }
+
+    /// The line and column of a finding in a letter's text (a `body:LINE:COLUMN` subject).
+    pub(crate) fn position(&self) -> Option<(u32, u32)> {
+        let mut parts = self.subject.split(':').skip(1).map(str::parse::<u32>);
+        match (parts.next(), parts.next()) {
+            (Some(Ok(line)), Some(Ok(column))) => Some((line, column)),
+            _ => None,
+        }
+    }
+}
 
 /// A failed call, ready to show to a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ApiError {
     /// The gRPC status code.
     pub(crate) code: Code,
-    /// The server's message, naming the field and the reason for bad input.
+    /// The server's message: for logs, and shown only when the status carries no details.
+    /// Never parsed.
     pub(crate) message: String,
+    /// The fields at fault and the rules broken, from the status details, in the server's order.
+    pub(crate) problems: Vec<Problem>,
 }
 
 impl ApiError {
     /// The server answered, but without a field it always sends.
     fn missing(what: &str) -> Self {
-        Self { code: Code::Internal, message: format!("the server's answer has no {what}") }
+        Self {
+            code: Code::Internal,
+            message: format!("the server's answer has no {what}"),
+            problems: Vec::new(),
+        }
     }
 
     /// A failure in this browser rather than on the server, described for the person.
     pub(crate) fn local(message: impl Into<String>) -> Self {
-        Self { code: Code::FailedPrecondition, message: message.into() }
+        Self { code: Code::FailedPrecondition, message: message.into(), problems: Vec::new() }
+    }
+
+    /// A field this browser refuses before asking the server, as the server would name it.
+    pub(crate) fn invalid(field: &str, description: impl Into<String>) -> Self {
+        let problem =
+            Problem { rule: String::new(), subject: field.to_owned(), description: description.into() };
+        Self { code: Code::InvalidArgument, message: String::new(), problems: vec![problem] }
+    }
+
+    /// An answer of `code` with `message` and no details.
+    fn status(code: Code, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), problems: Vec::new() }
     }
 }
 
 impl From<Status> for ApiError {
     fn from(status: Status) -> Self {
-        Self { code: status.code(), message: status.message().to_owned() }
+        let details = status.get_error_details();
+        let fields = details.bad_request().into_iter().flat_map(|bad| &bad.field_violations).map(|v| {
+            Problem { rule: String::new(), subject: v.field.clone(), description: v.description.clone() }
+        });
+        let rules =
+            details.precondition_failure().into_iter().flat_map(|failure| &failure.violations).map(|v| {
+                Problem {
+                    rule: v.r#type.clone(),
+                    subject: v.subject.clone(),
+                    description: v.description.clone(),
+                }
+            });
+        let problems = fields.chain(rules).collect();
+        Self { code: status.code(), message: status.message().to_owned(), problems }
     }
 }
 
@@ -77,8 +139,8 @@ impl fmt::Display for ApiError {
                 f.write_str("SEND Planner could not reach its server. Check your connection, then try again.")
             }
             Code::Internal => f.write_str("Something went wrong on the server. Try again later."),
-            // InvalidArgument, FailedPrecondition, ResourceExhausted, Unauthenticated,
-            // PermissionDenied, NotFound, …: the server's message says what to do.
+            // Unauthenticated, PermissionDenied, NotFound, Aborted, ResourceExhausted, …: a
+            // status without details, whose message says what to do.
             _ => f.write_str(&self.message),
         }
     }
@@ -539,7 +601,7 @@ async fn download(path: &str, missing: &str, fallback: &str) -> Result<(), ApiEr
         .map_err(browser_error("prepare the download"))?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
         .await
-        .map_err(|_| ApiError { code: Code::Unavailable, message: String::new() })?
+        .map_err(|_| ApiError::status(Code::Unavailable, ""))?
         .dyn_into()
         .map_err(browser_error("read the download"))?;
     match response.status() {
@@ -548,21 +610,15 @@ async fn download(path: &str, missing: &str, fallback: &str) -> Result<(), ApiEr
             if forget_token() {
                 session_ended();
             }
-            return Err(ApiError {
-                code: Code::Unauthenticated,
-                message: "Your session has ended. Sign in again.".to_owned(),
-            });
+            return Err(ApiError::status(Code::Unauthenticated, "Your session has ended. Sign in again."));
         }
         403 => {
-            return Err(ApiError {
-                code: Code::PermissionDenied,
-                message: "Your role does not include this file.".to_owned(),
-            });
+            return Err(ApiError::status(Code::PermissionDenied, "Your role does not include this file."));
         }
         404 => {
-            return Err(ApiError { code: Code::NotFound, message: missing.to_owned() });
+            return Err(ApiError::status(Code::NotFound, missing));
         }
-        _ => return Err(ApiError { code: Code::Internal, message: String::new() }),
+        _ => return Err(ApiError::status(Code::Internal, "")),
     }
     let name = response
         .headers()
@@ -573,7 +629,7 @@ async fn download(path: &str, missing: &str, fallback: &str) -> Result<(), ApiEr
         .unwrap_or_else(|| fallback.to_owned());
     let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(browser_error("read the download"))?)
         .await
-        .map_err(|_| ApiError { code: Code::Unavailable, message: String::new() })?
+        .map_err(|_| ApiError::status(Code::Unavailable, ""))?
         .dyn_into()
         .map_err(browser_error("read the download"))?;
     save_blob(&window, &blob, &name).map_err(browser_error("save the file"))
@@ -606,7 +662,7 @@ pub(crate) async fn read_upload(input: &web_sys::HtmlInputElement) -> Result<Opt
         return Ok(None);
     };
     if file.size() > MAX_DOCUMENT_BYTES {
-        return Err(ApiError::local("document: is larger than 10 MiB"));
+        return Err(ApiError::invalid("document", "must be at most 10 MB"));
     }
     let buffer = JsFuture::from(file.array_buffer()).await.map_err(browser_error("read the chosen file"))?;
     Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
@@ -764,4 +820,42 @@ pub(crate) fn save_text(text: &str, name: &str) -> Result<(), ApiError> {
 pub(crate) async fn download_letter_pdf(id: String) -> Result<(), ApiError> {
     let path = format!("/letters/{}/pdf", String::from(js_sys::encode_uri_component(&id)));
     download(&path, "letter not found", &format!("letter-{id}.pdf")).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_letter_text_subject_names_its_field_line_and_column() {
+        let p = Problem { rule: "r".into(), subject: "body:12:3".into(), description: String::new() };
+        assert_eq!((p.field(), p.position()), ("body", Some((12, 3))));
+        let p = Problem { rule: String::new(), subject: "reason".into(), description: String::new() };
+        assert_eq!((p.field(), p.position()), ("reason", None));
+    }
+
+    #[test]
+    fn status_details_become_problems_and_the_message_is_kept_only_for_logs() {
+        let mut details = tonic_types::ErrorDetails::new();
+        details.add_bad_request_violation("reason", "is required");
+        details.add_precondition_failure_violation(
+            "team.composition",
+            "members",
+            "The team needs a CQC inspector",
+        );
+        let status = Status::with_error_details(Code::FailedPrecondition, "team.composition: …", details);
+        let error = ApiError::from(status);
+        let problems: Vec<_> = error
+            .problems
+            .iter()
+            .map(|p| (p.rule.as_str(), p.subject.as_str(), p.description.as_str()))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                ("", "reason", "is required"),
+                ("team.composition", "members", "The team needs a CQC inspector")
+            ]
+        );
+    }
 }

@@ -230,17 +230,12 @@ fn Identity(person: Person) -> impl IntoView {
             <p class="govuk-body-s app-identity__text" data-testid="identity">
                 "Signed in as " <strong>{person.display_name}</strong> {details}
             </p>
-            <button
-                type="button"
-                class="govuk-button govuk-button--secondary app-identity__sign-out"
-                data-testid="sign-out"
-                disabled=sign_out.pending()
-                on:click=move |_| {
-                    sign_out.dispatch(());
-                }
-            >
-                "Sign out"
-            </button>
+            <crate::components::ActionButton
+                action=sign_out
+                testid="sign-out"
+                label="Sign out"
+                modifier="govuk-button--secondary app-identity__sign-out"
+            />
         </div>
     }
 }

@@ -55,6 +55,11 @@ pub(crate) fn term_label(term: Term) -> &'static str {
     }
 }
 
+/// A count of things: "1 inspector", "4 inspectors".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
 /// An academic year by the year it starts: 2026 is "2026/27".
 pub(crate) fn academic_year_label(year: i32) -> String {
     format!("{year}/{:02}", (year + 1).rem_euclid(100))
@@ -223,16 +228,6 @@ pub(crate) fn engagement_kind_label(kind: EngagementKind) -> &'static str {
     }
 }
 
-/// Whether a kind of engagement is an inspection (with notice, a timeline and an outcome).
-pub(crate) fn is_inspection(kind: EngagementKind) -> bool {
-    matches!(
-        kind,
-        EngagementKind::FullInspection
-            | EngagementKind::LegacyInspection
-            | EngagementKind::MonitoringInspection
-    )
-}
-
 /// Every outcome, in the order offered, with the value used in forms.
 pub(crate) const OUTCOMES: [(Outcome, &str); 5] = [
     (Outcome::Positive, "positive"),
@@ -384,50 +379,3 @@ pub(crate) fn recipient_label(recipient: proto::pb::Recipient) -> &'static str {
         Recipient::Unspecified => "Unknown",
     }
 }
-
-/// One block of a letter's text: a section heading or a paragraph.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum LetterBlock {
-    Heading(String),
-    Paragraph(String),
-}
-
-/// The section headings letters use, on lines of their own.
-const LETTER_HEADINGS: [&str; 6] =
-    ["Context", "What we found", "Next steps", "Summary", "Outcome", "Recommendations"];
-
-/// A letter's plain text as headings and paragraphs: a known section heading, or a short line
-/// (at most six words, no closing punctuation) followed by text, is a heading; other lines run
-/// together into paragraphs separated by blank lines.
-pub(crate) fn letter_blocks(body: &str) -> Vec<LetterBlock> {
-    let lines: Vec<&str> = body.lines().map(str::trim).collect();
-    let mut blocks = Vec::new();
-    let mut paragraph: Vec<&str> = Vec::new();
-    let flush = |paragraph: &mut Vec<&str>, blocks: &mut Vec<LetterBlock>| {
-        if !paragraph.is_empty() {
-            blocks.push(LetterBlock::Paragraph(paragraph.join(" ")));
-            paragraph.clear();
-        }
-    };
-    for (i, line) in lines.iter().enumerate() {
-        if line.is_empty() {
-            flush(&mut paragraph, &mut blocks);
-            continue;
-        }
-        let next_is_text = lines.get(i + 1).is_some_and(|next| !next.is_empty());
-        let short = line.split_whitespace().count() <= 6
-            && !line.ends_with(['.', ',', ';', ':', '?', '!', ')', '"'])
-            && paragraph.is_empty();
-        if LETTER_HEADINGS.contains(line) || (short && next_is_text) {
-            flush(&mut paragraph, &mut blocks);
-            blocks.push(LetterBlock::Heading((*line).to_owned()));
-        } else {
-            paragraph.push(line);
-        }
-    }
-    flush(&mut paragraph, &mut blocks);
-    blocks
-}
-
-/// The body a new interim-visit letter starts with: its required section headings.
-pub(crate) const INTERIM_LETTER_TEMPLATE: &str = "Context\n\n\nWhat we found\n\n\nNext steps\n\n";

@@ -276,3 +276,11 @@ fn Unavailable(error: ApiError) -> impl IntoView {
 pub(crate) fn ToStartPage(person: Person) -> impl IntoView {
     view! { <Redirect path=start_path(&person) options=replace() /> }
 }
+
+/// "Go to your start page": the signed-in person's, or the regions for nobody.
+#[component]
+pub(crate) fn StartPageLink() -> impl IntoView {
+    let session = use_session();
+    let start = move || session.person().map_or_else(|| "/".to_owned(), |person| start_path(&person));
+    view! { <p class="govuk-body"><a class="govuk-link" href=start>"Go to your start page"</a></p> }
+}

@@ -1,12 +1,15 @@
 //! Accounts, for administrators: everyone who can sign in, ending their sessions, and creating
 //! accounts.
 
-use leptos::{ev::SubmitEvent, prelude::*};
+use leptos::prelude::*;
 use proto::pb::{CreatePersonRequest, Inspectorate, Person, RecipientBody, Region, Role};
 
 use crate::{
     api::{self, ApiError},
-    components::{ErrorSummary, Loading, NotificationBanner, set_title},
+    components::{
+        Checkbox, ErrorSummary, Form, FormError, FormState, Loaded, NotificationBanner, Radios, Select,
+        SubmitButton, Table, TextInput, columns, form_action, set_title, settle,
+    },
     session::role_label,
 };
 
@@ -20,6 +23,13 @@ const ROLES: [(Role, &str); 6] = [
     (Role::Administrator, "administrator"),
 ];
 
+/// Radio choices: (value, input id, label) with no hints.
+fn radios<T>(
+    options: impl IntoIterator<Item = (T, String, &'static str)>,
+) -> Vec<crate::components::Radio<T>> {
+    options.into_iter().map(|(value, id, label)| (value, id, label.to_owned(), None)).collect()
+}
+
 /// The people table, its "Revoke sessions" buttons and the "Create an account" form. What
 /// happened last (sessions ended, an account created, or the server's refusal) shows at the top.
 #[component]
@@ -28,112 +38,79 @@ pub(crate) fn AccountsPage() -> impl IntoView {
     let people = LocalResource::new(api::list_people);
     let regions = LocalResource::new(api::list_regions);
     let notice = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<ApiError>);
+    let revoke_error = RwSignal::new(None::<ApiError>);
     let revoke = Action::new_local(move |person_id: &String| {
         let person_id = person_id.clone();
         async move {
             match api::revoke_sessions(person_id).await {
                 Ok(revoked) => {
-                    error.set(None);
+                    revoke_error.set(None);
                     notice.set(Some(format!("Sessions ended: {revoked}")));
                 }
                 Err(e) => {
                     notice.set(None);
-                    error.set(Some(e));
+                    revoke_error.set(Some(e));
                 }
             }
         }
     });
-    let form = NewPerson::default();
-    let create = Action::new_local(move |request: &CreatePersonRequest| {
-        let request = request.clone();
-        async move {
-            match api::create_person(request).await {
-                Ok(person) => {
-                    error.set(None);
-                    notice.set(Some(format!(
-                        "Account created for {} ({})",
-                        person.display_name, person.username
-                    )));
-                    form.clear();
-                    people.refetch();
-                }
-                Err(e) => {
-                    notice.set(None);
-                    error.set(Some(e));
-                }
-            }
-        }
+    let fields = NewPerson::default();
+    let form = FormState::new(&[
+        ("username", "new-username", "The username"),
+        ("display_name", "new-display-name", "The full name"),
+        ("password", "new-password", "The password"),
+        ("role", "role", "The role"),
+        ("region_code", "region-code", "The region"),
+        ("local_area_code", "local-area-code", "The local area ONS code"),
+        ("inspectorate", "inspectorate", "The inspectorate"),
+        ("recipient_body", "recipient-body", "The recipient body"),
+    ]);
+    let create = form_action(move || {
+        let call = api::create_person(fields.request());
+        settle(form, call, move |person: Person| {
+            notice.set(Some(format!("Account created for {} ({})", person.display_name, person.username)));
+            fields.clear();
+            people.refetch();
+        })
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        create.dispatch(form.request());
+    let table = move |list: proto::pb::ListPeopleResponse| {
+        view! {
+            <PeopleTable
+                people=list.people
+                more=!list.next_page_token.is_empty()
+                on_revoke=Callback::new(move |id: String| {
+                    revoke.dispatch(id);
+                })
+                busy=revoke.pending()
+            />
+        }
     };
+    let roles =
+        radios(ROLES.into_iter().map(|(role, suffix)| (role, format!("role-{suffix}"), role_label(role))));
     view! {
         {move || notice.get().map(|text| view! { <NotificationBanner text success=true /> })}
-        {move || error.get().map(|error| view! { <ErrorSummary error /> })}
+        {move || revoke_error.get().map(|error| view! { <ErrorSummary error /> })}
+        <FormError form reload=None />
         <h1 class="govuk-heading-l" data-testid="start-page">"Accounts"</h1>
-        {move || match people.get() {
-            None => view! { <Loading what="people" /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
-            Some(Ok(list)) => view! {
-                <PeopleTable
-                    people=list.people
-                    more=!list.next_page_token.is_empty()
-                    on_revoke=Callback::new(move |id: String| {
-                        revoke.dispatch(id);
-                    })
-                    busy=revoke.pending()
-                />
-            }
-                .into_any(),
-        }}
+        <Loaded resource=people what="people" show=table />
         <h2 class="govuk-heading-m">"Create an account"</h2>
-        <form novalidate on:submit=on_submit data-testid="create-person">
-            <TextField id="new-username" label="Username" value=form.username autocomplete="off" />
-            <TextField id="new-display-name" label="Full name" value=form.display_name autocomplete="off" />
-            <TextField
+        <Form submit=create testid="create-person">
+            <TextInput id="new-username" label="Username" value=fields.username width="govuk-!-width-one-half" form />
+            <TextInput id="new-display-name" label="Full name" value=fields.display_name width="govuk-!-width-one-half" form />
+            <TextInput
                 id="new-password"
                 label="Password"
                 hint="At least 12 characters. Do not use a commonly used password."
-                value=form.password
+                value=fields.password
                 kind="password"
                 autocomplete="new-password"
+                width="govuk-!-width-one-half"
+                form
             />
-            <div class="govuk-form-group">
-                <fieldset class="govuk-fieldset">
-                    <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">"Role"</legend>
-                    <div class="govuk-radios govuk-radios--small">
-                        {ROLES
-                            .into_iter()
-                            .map(|(role, suffix)| {
-                                let id = format!("role-{suffix}");
-                                view! {
-                                    <div class="govuk-radios__item">
-                                        <input
-                                            class="govuk-radios__input"
-                                            id=id.clone()
-                                            name="role"
-                                            type="radio"
-                                            value=suffix
-                                            prop:checked=move || form.role.get() == role
-                                            on:change=move |_| form.role.set(role)
-                                        />
-                                        <label class="govuk-label govuk-radios__label" for=id>
-                                            {role_label(role)}
-                                        </label>
-                                    </div>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
-                </fieldset>
-            </div>
-            <ScopeFields form regions />
-            <button type="submit" class="govuk-button" data-testid="create" disabled=create.pending()>
-                "Create account"
-            </button>
-        </form>
+            <Radios legend="Role" name="role" options=roles value=fields.role form />
+            <ScopeFields fields regions form />
+            <SubmitButton submit=create testid="create" label="Create account" />
+        </Form>
     }
 }
 
@@ -177,19 +154,9 @@ fn PeopleTable(
         })
         .collect_view();
     view! {
-        <table class="govuk-table" data-testid="people">
-            <caption class="govuk-table__caption govuk-table__caption--m">"People who can sign in"</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Username"</th>
-                    <th scope="col" class="govuk-table__header">"Name"</th>
-                    <th scope="col" class="govuk-table__header">"Role"</th>
-                    <th scope="col" class="govuk-table__header">"Scope"</th>
-                    <th scope="col" class="govuk-table__header">"Sessions"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">{rows}</tbody>
-        </table>
+        <Table testid="people" caption="People who can sign in" columns=columns(&["Username", "Name", "Role", "Scope", "Sessions"])>
+            {rows}
+        </Table>
         {more.then(|| view! { <p class="govuk-body">"Only the first 200 people are shown."</p> })}
     }
 }
@@ -266,100 +233,47 @@ impl NewPerson {
     }
 }
 
-/// A labelled GOV.UK text input bound to a signal.
-#[component]
-fn TextField(
-    /// The input's id and name.
-    id: &'static str,
-    label: &'static str,
-    /// The signal the input reads and writes.
-    value: RwSignal<String>,
-    /// A hint under the label.
-    #[prop(optional)]
-    hint: Option<&'static str>,
-    /// The input's type; "text" unless given.
-    #[prop(optional)]
-    kind: Option<&'static str>,
-    #[prop(optional)] autocomplete: Option<&'static str>,
-) -> impl IntoView {
-    let hint_id = hint.map(|_| format!("{id}-hint"));
-    view! {
-        <div class="govuk-form-group">
-            <label class="govuk-label" for=id>{label}</label>
-            {hint.map(|hint| view! { <div class="govuk-hint" id=format!("{id}-hint")>{hint}</div> })}
-            <input
-                class="govuk-input govuk-!-width-one-half"
-                id=id
-                name=id
-                type=kind.unwrap_or("text")
-                spellcheck="false"
-                autocomplete=autocomplete
-                aria-describedby=hint_id
-                prop:value=value
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
-    }
-}
-
 /// The scope fields the chosen role needs: a region, a local area, an inspectorate or a
 /// recipient body.
 #[component]
-fn ScopeFields(form: NewPerson, regions: LocalResource<Result<Vec<Region>, ApiError>>) -> impl IntoView {
-    move || match form.role.get() {
-        Role::RegionalLead => view! { <RegionField form regions label="Region" /> }.into_any(),
+fn ScopeFields(
+    fields: NewPerson,
+    regions: LocalResource<Result<Vec<Region>, ApiError>>,
+    form: FormState,
+) -> impl IntoView {
+    move || match fields.role.get() {
+        Role::RegionalLead => view! { <RegionField fields regions label="Region" form /> }.into_any(),
         Role::LocalAreaUser => view! {
-            <TextField
+            <TextInput
                 id="local-area-code"
                 label="Local area ONS code"
                 hint="For example E09000007 for Camden"
-                value=form.local_area_code
-                autocomplete="off"
+                value=fields.local_area_code
+                width="govuk-!-width-one-half"
+                form
             />
         }
         .into_any(),
-        Role::Inspector => view! {
-            <RegionField form regions label="Home region" />
-            <Choice
-                legend="Inspectorate"
-                name="inspectorate"
-                options=vec![
-                    (Inspectorate::Ofsted, "inspectorate-ofsted", "Ofsted"),
-                    (Inspectorate::Cqc, "inspectorate-cqc", "Care Quality Commission (CQC)"),
-                ]
-                value=form.inspectorate
-            />
-            <div class="govuk-form-group">
-                <div class="govuk-checkboxes govuk-checkboxes--small">
-                    <div class="govuk-checkboxes__item">
-                        <input
-                            class="govuk-checkboxes__input"
-                            id="social-care"
-                            name="social-care"
-                            type="checkbox"
-                            prop:checked=form.social_care
-                            on:change=move |ev| form.social_care.set(event_target_checked(&ev))
-                        />
-                        <label class="govuk-label govuk-checkboxes__label" for="social-care">
-                            "Social care specialism (Ofsted inspectors)"
-                        </label>
-                    </div>
-                </div>
-            </div>
+        Role::Inspector => {
+            let inspectorates = radios([
+                (Inspectorate::Ofsted, "inspectorate-ofsted".to_owned(), "Ofsted"),
+                (Inspectorate::Cqc, "inspectorate-cqc".to_owned(), "Care Quality Commission (CQC)"),
+            ]);
+            view! {
+                <RegionField fields regions label="Home region" form />
+                <Radios legend="Inspectorate" name="inspectorate" options=inspectorates value=fields.inspectorate form />
+                <Checkbox id="social-care" label="Social care specialism (Ofsted inspectors)" value=fields.social_care />
+            }
+            .into_any()
         }
-        .into_any(),
-        Role::RecipientBody => view! {
-            <Choice
-                legend="Recipient body"
-                name="recipient-body"
-                options=vec![
-                    (RecipientBody::Dfe, "recipient-body-dfe", "Department for Education (DfE)"),
-                    (RecipientBody::NhsEngland, "recipient-body-nhs-england", "NHS England"),
-                ]
-                value=form.recipient_body
-            />
+        Role::RecipientBody => {
+            let bodies = radios([
+                (RecipientBody::Dfe, "recipient-body-dfe".to_owned(), "Department for Education (DfE)"),
+                (RecipientBody::NhsEngland, "recipient-body-nhs-england".to_owned(), "NHS England"),
+            ]);
+            view! { <Radios legend="Recipient body" name="recipient-body" options=bodies value=fields.recipient_body form /> }
+                .into_any()
         }
-        .into_any(),
         Role::NationalPlanner | Role::Administrator | Role::Unspecified => ().into_any(),
     }
 }
@@ -367,91 +281,41 @@ fn ScopeFields(form: NewPerson, regions: LocalResource<Result<Vec<Region>, ApiEr
 /// A region, chosen from the list of regions (or typed as a code if the list cannot be read).
 #[component]
 fn RegionField(
-    form: NewPerson,
+    fields: NewPerson,
     regions: LocalResource<Result<Vec<Region>, ApiError>>,
     label: &'static str,
+    form: FormState,
 ) -> impl IntoView {
     move || match regions.get() {
         Some(Err(_)) => view! {
-            <TextField
+            <TextInput
                 id="region-code"
                 label=label
                 hint="The ONS region code, for example E13000001 for Inner London"
-                value=form.region_code
-                autocomplete="off"
+                value=fields.region_code
+                width="govuk-!-width-one-half"
+                form
             />
         }
         .into_any(),
         listed => {
-            let options = listed
+            let choices: Vec<crate::components::Choice<String>> = listed
                 .and_then(Result::ok)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|region| {
-                    let code = region.code.clone();
-                    let selected = move || form.region_code.get() == code;
-                    view! { <option value=region.code prop:selected=selected>{region.name}</option> }
-                })
-                .collect_view();
+                .map(|region| (region.code.clone(), region.code, region.name))
+                .collect();
             view! {
-                <div class="govuk-form-group">
-                    <label class="govuk-label" for="region-code">{label}</label>
-                    <select
-                        class="govuk-select"
-                        id="region-code"
-                        name="region-code"
-                        on:change=move |ev| form.region_code.set(event_target_value(&ev))
-                    >
-                        <option value="" prop:selected=move || form.region_code.get().is_empty()>
-                            "Choose a region"
-                        </option>
-                        {options}
-                    </select>
-                </div>
+                <Select
+                    id="region-code"
+                    label=label
+                    choices=Signal::stored(choices)
+                    value=fields.region_code
+                    placeholder=("Choose a region", String::new())
+                    form
+                />
             }
             .into_any()
         }
-    }
-}
-
-/// GOV.UK radios choosing one value of an enum.
-#[component]
-fn Choice<T>(
-    legend: &'static str,
-    name: &'static str,
-    /// (value, input id, label).
-    options: Vec<(T, &'static str, &'static str)>,
-    value: RwSignal<T>,
-) -> impl IntoView
-where
-    T: Copy + PartialEq + Send + Sync + 'static,
-{
-    view! {
-        <div class="govuk-form-group">
-            <fieldset class="govuk-fieldset">
-                <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>
-                <div class="govuk-radios govuk-radios--small">
-                    {options
-                        .into_iter()
-                        .map(|(option, id, text)| {
-                            view! {
-                                <div class="govuk-radios__item">
-                                    <input
-                                        class="govuk-radios__input"
-                                        id=id
-                                        name=name
-                                        type="radio"
-                                        value=id
-                                        prop:checked=move || value.get() == option
-                                        on:change=move |_| value.set(option)
-                                    />
-                                    <label class="govuk-label govuk-radios__label" for=id>{text}</label>
-                                </div>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            </fieldset>
-        </div>
     }
 }

@@ -1,11 +1,14 @@
 //! The audit trail of one object, for national planners.
 
-use leptos::{ev::SubmitEvent, prelude::*};
+use leptos::prelude::*;
 use proto::pb::{AuditEvent, ListAuditEventsResponse, Role};
 
 use crate::{
-    api::{self, ApiError},
-    components::{ErrorSummary, Loading, set_title},
+    api,
+    components::{
+        Form, FormError, FormState, Loading, SubmitButton, Table, TextInput, columns, form_action, set_title,
+        settle,
+    },
     session::role_label,
 };
 
@@ -13,78 +16,46 @@ use crate::{
 const HASH_PREFIX: usize = 12;
 
 /// The events of the trail that were asked for, with what was asked.
-type Trail = (String, String, Result<ListAuditEventsResponse, ApiError>);
+type Trail = (String, String, ListAuditEventsResponse);
 
 /// A form naming an object (type and ID) and the events recorded about it, oldest first.
 #[component]
 pub(crate) fn AuditPage() -> impl IntoView {
     set_title("Audit trail");
+    let form = FormState::new(&[
+        ("object_type", "object-type", "The object type"),
+        ("object_id", "object-id", "The object ID"),
+    ]);
     let object_type = RwSignal::new(String::new());
     let object_id = RwSignal::new(String::new());
-    let search: Action<(String, String), Trail> =
-        Action::new_local(|(object_type, object_id): &(String, String)| {
-            let (object_type, object_id) = (object_type.clone(), object_id.clone());
-            async move {
-                let events = api::list_audit_events(object_type.clone(), object_id.clone()).await;
-                (object_type, object_id, events)
-            }
-        });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        search.dispatch((
-            object_type.get_untracked().trim().to_owned(),
-            object_id.get_untracked().trim().to_owned(),
-        ));
-    };
-    let error = move || search.value().get().and_then(|(_, _, events)| events.err());
+    let found = RwSignal::new(None::<Trail>);
+    let search = form_action(move || {
+        let (kind, id) =
+            (object_type.get_untracked().trim().to_owned(), object_id.get_untracked().trim().to_owned());
+        found.set(None);
+        settle(form, api::list_audit_events(kind.clone(), id.clone()), move |trail| {
+            found.set(Some((kind, id, trail)))
+        })
+    });
     view! {
-        {move || error().map(|error| view! { <ErrorSummary error /> })}
+        <FormError form reload=None />
         <h1 class="govuk-heading-l">"Audit trail"</h1>
         <p class="govuk-body">
             "Every sign-in, change and refusal is recorded, and each event is chained to the one before it, so a changed or missing event shows. Name an object to read its trail."
         </p>
-        <form novalidate on:submit=on_submit>
-            <div class="govuk-form-group">
-                <label class="govuk-label" for="object-type">"Object type"</label>
-                <div class="govuk-hint" id="object-type-hint">"For example person or session"</div>
-                <input
-                    class="govuk-input govuk-input--width-20"
-                    id="object-type"
-                    name="object-type"
-                    type="text"
-                    spellcheck="false"
-                    aria-describedby="object-type-hint"
-                    prop:value=object_type
-                    on:input=move |ev| object_type.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="govuk-form-group">
-                <label class="govuk-label" for="object-id">"Object ID"</label>
-                <input
-                    class="govuk-input govuk-!-width-two-thirds"
-                    id="object-id"
-                    name="object-id"
-                    type="text"
-                    spellcheck="false"
-                    prop:value=object_id
-                    on:input=move |ev| object_id.set(event_target_value(&ev))
-                />
-            </div>
-            <button type="submit" class="govuk-button" data-testid="show-events" disabled=search.pending()>
-                "Show events"
-            </button>
-        </form>
+        <Form submit=search>
+            <TextInput id="object-type" label="Object type" hint="For example person or session" value=object_type width="govuk-input--width-20" form />
+            <TextInput id="object-id" label="Object ID" value=object_id form />
+            <SubmitButton submit=search testid="show-events" label="Show events" />
+        </Form>
         <div data-testid="audit-result">
             {move || {
                 if search.pending().get() {
                     return view! { <Loading what="events" /> }.into_any();
                 }
-                match search.value().get() {
-                    Some((object_type, object_id, Ok(trail))) => view! {
-                        <Events object_type object_id trail />
-                    }
-                        .into_any(),
-                    _ => ().into_any(),
+                match found.get() {
+                    Some((object_type, object_id, trail)) => view! { <Events object_type object_id trail /> }.into_any(),
+                    None => ().into_any(),
                 }
             }}
         </div>
@@ -107,26 +78,12 @@ fn Events(object_type: String, object_id: String, trail: ListAuditEventsResponse
             <p class="govuk-body">{format!("Showing the first {} events.", trail.events.len())}</p>
         }
     });
+    let caption = format!("{} events for {object_type} {object_id}", trail.events.len());
+    let names = ["Time", "Who", "Role", "Action", "Outcome", "Seq", "Hash"];
     view! {
-        <table class="govuk-table" data-testid="audit-events">
-            <caption class="govuk-table__caption govuk-table__caption--m">
-                {format!("{} events for {object_type} {object_id}", trail.events.len())}
-            </caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Time"</th>
-                    <th scope="col" class="govuk-table__header">"Who"</th>
-                    <th scope="col" class="govuk-table__header">"Role"</th>
-                    <th scope="col" class="govuk-table__header">"Action"</th>
-                    <th scope="col" class="govuk-table__header">"Outcome"</th>
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Seq"</th>
-                    <th scope="col" class="govuk-table__header">"Hash"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-                {trail.events.into_iter().map(|event| view! { <EventRow event /> }).collect_view()}
-            </tbody>
-        </table>
+        <Table testid="audit-events" caption columns=columns(&names) numeric=&[5]>
+            {trail.events.into_iter().map(|event| view! { <EventRow event /> }).collect_view()}
+        </Table>
         {more}
     }
     .into_any()

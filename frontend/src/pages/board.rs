@@ -8,10 +8,12 @@ use proto::pb::{Engagement, EngagementState, Role};
 
 use crate::{
     api,
-    components::{EngagementStateTag, ErrorSummary, Loading, set_title},
+    components::{
+        Choice, EngagementStateTag, ErrorSummary, Loaded, Select, Table, choices, columns, listed, set_title,
+    },
     format::{
-        ENGAGEMENT_STATES, academic_year_label, current_academic_year, date_label, engagement_kind_label,
-        engagement_state_label, range_label, team_role_label, week_of,
+        ENGAGEMENT_STATES, academic_year_label, count, current_academic_year, date_label,
+        engagement_kind_label, engagement_state_label, range_label, team_role_label, week_of,
     },
     session::use_session,
 };
@@ -61,6 +63,32 @@ pub(crate) fn BoardPage() -> impl IntoView {
         }
     };
     let this_year = current_academic_year();
+    let years: Vec<Choice<i32>> =
+        (this_year - 2..=this_year + 2).map(|y| (y, y.to_string(), academic_year_label(y))).collect();
+    let states = choices(&ENGAGEMENT_STATES, engagement_state_label);
+    let show = move |list: Vec<Engagement>| {
+        let counts = view! { <StateCounts engagements=list.clone() /> };
+        let chosen = state.get();
+        let shown: Vec<Engagement> = list
+            .into_iter()
+            .filter(|e| chosen == EngagementState::Unspecified || e.state() == chosen)
+            .collect();
+        let table = if shown.is_empty() {
+            view! {
+                <p class="govuk-body" data-testid="no-engagements">
+                    "No engagements match. Schedule one, or choose another year or state."
+                </p>
+            }
+            .into_any()
+        } else {
+            view! { <EngagementsTable engagements=shown all_regions=is_planner && region.get().is_empty() /> }
+                .into_any()
+        };
+        view! {
+            {counts}
+            {table}
+        }
+    };
     view! {
         <h1 class="govuk-heading-l" data-testid="board-title">{heading}</h1>
         <p class="govuk-body">
@@ -74,116 +102,25 @@ pub(crate) fn BoardPage() -> impl IntoView {
                 .then(|| {
                     view! {
                         {move || regions.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
-                        <div class="govuk-form-group">
-                            <label class="govuk-label" for="board-region">"Region"</label>
-                            <select
-                                class="govuk-select"
-                                id="board-region"
-                                name="board-region"
-                                on:change=move |ev| region.set(event_target_value(&ev))
-                            >
-                                <option value="" prop:selected=move || region.get().is_empty()>"All of England"</option>
-                                {move || {
-                                    regions
-                                        .get()
-                                        .and_then(Result::ok)
-                                        .unwrap_or_default()
-                                        .into_iter()
-                                        .map(|r| {
-                                            let code = r.code.clone();
-                                            view! {
-                                                <option value=r.code prop:selected=move || region.get() == code>
-                                                    {r.name}
-                                                </option>
-                                            }
-                                        })
-                                        .collect_view()
-                                }}
-                            </select>
-                        </div>
+                        <Select
+                            id="board-region"
+                            label="Region"
+                            choices=listed(regions, |r| (r.code, r.name))
+                            value=region
+                            placeholder=("All of England", String::new())
+                        />
                     }
                 })}
-            <div class="govuk-form-group">
-                <label class="govuk-label" for="board-year">"Academic year"</label>
-                <select
-                    class="govuk-select"
-                    id="board-year"
-                    name="board-year"
-                    on:change=move |ev| year.set(event_target_value(&ev).parse().unwrap_or_default())
-                >
-                    <option value="0" prop:selected=move || year.get() == 0>"This academic year"</option>
-                    {(this_year - 2..=this_year + 2)
-                        .map(|y| {
-                            view! {
-                                <option value=y.to_string() prop:selected=move || year.get() == y>
-                                    {academic_year_label(y)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="govuk-form-group">
-                <label class="govuk-label" for="board-state">"Show engagements that are"</label>
-                <select
-                    class="govuk-select"
-                    id="board-state"
-                    name="board-state"
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        state
-                            .set(
-                                ENGAGEMENT_STATES
-                                    .into_iter()
-                                    .find(|(_, name)| *name == value)
-                                    .map_or(EngagementState::Unspecified, |(s, _)| s),
-                            );
-                    }
-                >
-                    <option value="" prop:selected=move || state.get() == EngagementState::Unspecified>
-                        "In any state"
-                    </option>
-                    {ENGAGEMENT_STATES
-                        .into_iter()
-                        .map(|(option, name)| {
-                            view! {
-                                <option value=name prop:selected=move || state.get() == option>
-                                    {engagement_state_label(option)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+            <Select id="board-year" label="Academic year" choices=years value=year placeholder=("This academic year", 0) />
+            <Select
+                id="board-state"
+                label="Show engagements that are"
+                choices=states
+                value=state
+                placeholder=("In any state", EngagementState::Unspecified)
+            />
         </div>
-        {move || match engagements.get() {
-            None => view! { <Loading what="engagements" /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
-            Some(Ok(list)) => {
-                let counts = view! { <StateCounts engagements=list.clone() /> };
-                let chosen = state.get();
-                let shown: Vec<Engagement> = list
-                    .into_iter()
-                    .filter(|e| chosen == EngagementState::Unspecified || e.state() == chosen)
-                    .collect();
-                let table = if shown.is_empty() {
-                    view! {
-                        <p class="govuk-body" data-testid="no-engagements">
-                            "No engagements match. Schedule one, or choose another year or state."
-                        </p>
-                    }
-                        .into_any()
-                } else {
-                    view! { <EngagementsTable engagements=shown all_regions=is_planner && region.get().is_empty() /> }
-                        .into_any()
-                };
-                view! {
-                    {counts}
-                    {table}
-                }
-                    .into_any()
-            }
-        }}
+        <Loaded resource=engagements what="engagements" show=show />
     }
 }
 
@@ -212,10 +149,7 @@ fn StateCounts(engagements: Vec<Engagement>) -> impl IntoView {
 /// One row per engagement, by week of the first onsite day.
 #[component]
 fn EngagementsTable(engagements: Vec<Engagement>, all_regions: bool) -> impl IntoView {
-    let caption = match engagements.len() {
-        1 => "1 engagement".to_owned(),
-        n => format!("{n} engagements"),
-    };
+    let caption = count(engagements.len(), "engagement", "engagements");
     let rows = engagements
         .into_iter()
         .map(|e| {
@@ -258,21 +192,10 @@ fn EngagementsTable(engagements: Vec<Engagement>, all_regions: bool) -> impl Int
             }
         })
         .collect_view();
+    let names = ["Week", "Local area", "Kind", "State", "Notification", "Onsite", "Team"];
     view! {
-        <table class="govuk-table govuk-table--small-text-until-tablet" data-testid="engagements">
-            <caption class="govuk-table__caption govuk-table__caption--m">{caption}</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Week"</th>
-                    <th scope="col" class="govuk-table__header">"Local area"</th>
-                    <th scope="col" class="govuk-table__header">"Kind"</th>
-                    <th scope="col" class="govuk-table__header">"State"</th>
-                    <th scope="col" class="govuk-table__header">"Notification"</th>
-                    <th scope="col" class="govuk-table__header">"Onsite"</th>
-                    <th scope="col" class="govuk-table__header">"Team"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">{rows}</tbody>
-        </table>
+        <Table testid="engagements" caption columns=columns(&names) modifier="govuk-table--small-text-until-tablet">
+            {rows}
+        </Table>
     }
 }

@@ -1,98 +1,68 @@
 //! One engagement: its facts, its notice and three weeks (inspections), its team and the
-//! warnings about it, and what a national planner or the region's lead may do next: notify the
-//! local area, assign the team, reschedule, postpone, record the outcome.
+//! warnings about it, and the actions the server allows the person now
+//! (`Engagement.allowed_actions`): notify the local area, assign the team, reschedule, postpone,
+//! record the outcome.
 //!
 //! An engagement the person may not see answers NOT_FOUND, exactly like a missing one, and the
 //! page shows "Page not found" for both.
 
 use std::collections::HashMap;
 
-use leptos::{ev::SubmitEvent, prelude::*};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos::prelude::*;
+use leptos_router::components::A;
 use proto::pb::{
-    DateRange, Engagement, EngagementState, Inspector, Outcome, Region, Role, TeamMember, TeamRole, Timeline,
+    DateRange, Engagement, EngagementAction, EngagementState, Inspector, Outcome, Region, Role, TeamMember,
+    TeamRole, Timeline,
 };
-use tonic::Code;
 
 use crate::{
-    api::{self, ApiError},
+    api,
     components::{
-        DateInput, DateValue, EngagementStateTag, ErrorSummary, FormError, Loading, NotificationBanner,
-        Radios, SummaryRow, TextArea, WarningText, set_title, settle,
+        ActionForm, DateInput, DateValue, EngagementStateTag, FormState, Loaded, Radios, Record, RecordPage,
+        Select, SubmitButton, SummaryRow, Table, TextArea, WarningText, choices, columns, form_action,
+        set_title, settle,
     },
     format::{
-        OUTCOMES, TEAM_ROLES, date_label, engagement_kind_label, inspectorate_label, is_inspection,
-        outcome_label, range_label, team_role_label,
+        OUTCOMES, TEAM_ROLES, date_label, engagement_kind_label, inspectorate_label, outcome_label,
+        range_label, team_role_label,
     },
-    pages::{letters::EngagementLetters, not_found::NotFound},
+    pages::letters::EngagementLetters,
     session::use_session,
 };
 
-/// A change made on the page: the engagement as it now stands, and what happened in one
-/// sentence.
-type Changed = (Engagement, String);
-
-/// The engagement in the address. After any change the page shows the engagement the server
-/// returned, with a success banner.
+/// The engagement in the address.
 #[component]
 pub(crate) fn EngagementPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let engagement = LocalResource::new(move || api::get_engagement(id()));
-    let notice = RwSignal::new(None::<String>);
-    let on_change = Callback::new(move |(updated, text): Changed| {
-        notice.set(Some(text));
-        engagement.set(Some(Ok(updated)));
-    });
-    let reload = Callback::new(move |()| {
-        notice.set(None);
-        engagement.refetch();
-    });
-    move || match engagement.get() {
-        None => {
-            set_title("Engagement");
-            view! { <Loading what="the engagement" /> }.into_any()
-        }
-        Some(Err(error)) if error.code == Code::NotFound => view! { <NotFound /> }.into_any(),
-        Some(Err(error)) => {
-            set_title("Sorry, there is a problem");
-            view! {
-                <ErrorSummary error />
-                <h1 class="govuk-heading-l">"Engagement"</h1>
-                <p class="govuk-body"><A href="/board" attr:class="govuk-link">"Back to the programme"</A></p>
-            }
-            .into_any()
-        }
-        Some(Ok(engagement)) => view! { <EngagementView engagement notice on_change reload /> }.into_any(),
+    view! {
+        <RecordPage
+            title="Engagement"
+            what="the engagement"
+            back=("/board", "Back to the programme")
+            load=api::get_engagement
+            show=|engagement, record| view! { <EngagementView engagement record /> }
+        />
     }
 }
 
-/// The engagement's facts, timeline, team, warnings and actions.
+/// The engagement's facts, timeline, team, warnings and the actions the server allows.
 #[component]
-fn EngagementView(
-    engagement: Engagement,
-    /// What the last change did, shown as a success banner.
-    notice: RwSignal<Option<String>>,
-    /// Called with the changed engagement.
-    on_change: Callback<Changed>,
-    /// Reads the engagement again (after someone else changed it meanwhile).
-    reload: Callback<()>,
-) -> impl IntoView {
+fn EngagementView(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
     let kind = engagement.kind();
     let state = engagement.state();
     let title = format!("{}: {}", engagement_kind_label(kind), engagement.local_area_name);
     set_title(&title);
     let session = use_session();
     let role = session.person().map_or(Role::Unspecified, |person| person.role());
-    let inspectorate = matches!(role, Role::NationalPlanner | Role::RegionalLead);
-    let live = matches!(state, EngagementState::Proposed | EngagementState::Notified);
+    let allowed: Vec<EngagementAction> = engagement.allowed_actions().collect();
+    let may = move |action: EngagementAction| allowed.contains(&action);
+    // People read the warning's sentence; its rule id is for tests and programs.
     let warnings = (!engagement.warnings.is_empty()).then(|| {
         view! {
             <div data-testid="warnings">
                 {engagement
                     .warnings
                     .iter()
-                    .map(|w| view! { <WarningText text=format!("{}: {}", w.rule, w.message) /> })
+                    .map(|w| view! { <div data-rule=w.rule.clone()><WarningText text=w.message.clone() /></div> })
                     .collect_view()}
             </div>
         }
@@ -110,47 +80,20 @@ fn EngagementView(
             view! { <SummaryRow key="Why it was postponed">{reason}</SummaryRow> }
         });
     let timeline = engagement.timeline.clone().map(|timeline| view! { <TimelineTable timeline /> });
-    let (id, version) = (engagement.id.clone(), engagement.version);
-    let actions = inspectorate.then(|| {
-        view! {
-            {(state == EngagementState::Proposed)
-                .then(|| {
-                    let date = engagement.timeline.as_ref().map(|t| t.notification_date.clone());
-                    view! { <NotifyForm id=id.clone() version date on_change reload /> }
-                })}
-            {live
-                .then(|| {
-                    view! {
-                        <TeamForm
-                            id=id.clone()
-                            version
-                            team=engagement.team.clone()
-                            notified=state != EngagementState::Proposed
-                            on_change
-                            reload
-                        />
-                    }
-                })}
-            {matches!(state, EngagementState::Onsite | EngagementState::Reporting)
-                .then(|| view! { <OutcomeForm id=id.clone() version inspection=is_inspection(kind) on_change reload /> })}
-            {(live || state == EngagementState::Postponed)
-                .then(|| {
-                    view! {
-                        <RescheduleForm
-                            id=id.clone()
-                            version
-                            notified=state != EngagementState::Proposed
-                            on_change
-                            reload
-                        />
-                    }
-                })}
-            {live.then(|| view! { <PostponeForm id=id.clone() version on_change reload /> })}
-        }
+    let onsite = range_label(engagement.onsite.as_ref());
+    // Letters are national planners' business (and the team's, from "Your visits").
+    let letters = (role == Role::NationalPlanner).then(|| {
+        view! { <EngagementLetters engagement_id=engagement.id.clone() engagement=engagement.clone() /> }
     });
+    let actions = view! {
+        {may(EngagementAction::Notify).then(|| view! { <NotifyForm engagement=engagement.clone() record /> })}
+        {may(EngagementAction::AssignTeam).then(|| view! { <TeamForm engagement=engagement.clone() record /> })}
+        {may(EngagementAction::RecordOutcome).then(|| view! { <OutcomeForm engagement=engagement.clone() record /> })}
+        {may(EngagementAction::Reschedule).then(|| view! { <RescheduleForm engagement=engagement.clone() record /> })}
+        {may(EngagementAction::Postpone).then(|| view! { <PostponeForm engagement=engagement.clone() record /> })}
+    };
     view! {
         <A href="/board" attr:class="govuk-back-link">"Back to the programme"</A>
-        {move || notice.get().map(|text| view! { <NotificationBanner text success=true /> })}
         <span class="govuk-caption-l">{engagement.region_name.clone()}</span>
         <h1 class="govuk-heading-l" data-testid="engagement-title">{title}</h1>
         {warnings}
@@ -160,7 +103,7 @@ fn EngagementView(
             <SummaryRow key="Kind">{engagement_kind_label(kind)}</SummaryRow>
             <SummaryRow key="State"><EngagementStateTag state /></SummaryRow>
             <SummaryRow key="Onsite">
-                <span data-testid="onsite">{range_label(engagement.onsite.as_ref())}</span>
+                <span data-testid="onsite">{onsite}</span>
             </SummaryRow>
             {notification}
             {postponed}
@@ -168,9 +111,7 @@ fn EngagementView(
         </dl>
         {timeline}
         <TeamTable team=engagement.team.clone() />
-        // Letters are national planners' business (and the team's, from "Your visits").
-        {(role == Role::NationalPlanner)
-            .then(|| view! { <EngagementLetters engagement_id=engagement.id.clone() writer=false /> })}
+        {letters}
         {actions}
     }
 }
@@ -187,21 +128,12 @@ fn TimelineTable(timeline: Timeline) -> impl IntoView {
         }
     };
     view! {
-        <table class="govuk-table" data-testid="timeline">
-            <caption class="govuk-table__caption govuk-table__caption--m">"Timeline"</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Step"</th>
-                    <th scope="col" class="govuk-table__header">"Dates"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-                {row("Local area notified", date_label(&timeline.notification_date))}
-                {row("Week 1: offsite", range_label(timeline.week_one_offsite.as_ref()))}
-                {row("Week 2: offsite and onsite", range_label(timeline.week_two_offsite_onsite.as_ref()))}
-                {row("Week 3: onsite", range_label(timeline.week_three_onsite.as_ref()))}
-            </tbody>
-        </table>
+        <Table testid="timeline" caption="Timeline" columns=columns(&["Step", "Dates"])>
+            {row("Local area notified", date_label(&timeline.notification_date))}
+            {row("Week 1: offsite", range_label(timeline.week_one_offsite.as_ref()))}
+            {row("Week 2: offsite and onsite", range_label(timeline.week_two_offsite_onsite.as_ref()))}
+            {row("Week 3: onsite", range_label(timeline.week_three_onsite.as_ref()))}
+        </Table>
     }
 }
 
@@ -226,74 +158,38 @@ fn TeamTable(team: Vec<TeamMember>) -> impl IntoView {
             }
         })
         .collect_view();
-    view! {
-        <table class="govuk-table" data-testid="team">
-            <caption class="govuk-table__caption govuk-table__caption--m">"Team"</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Inspector"</th>
-                    <th scope="col" class="govuk-table__header">"Role"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">{rows}</tbody>
-        </table>
-    }
-    .into_any()
+    view! { <Table testid="team" caption="Team" columns=columns(&["Inspector", "Role"])>{rows}</Table> }
+        .into_any()
 }
 
 /// Records that the local area has been notified.
 #[component]
-fn NotifyForm(
-    id: String,
-    version: i64,
-    /// The notification date of an inspection (ISO).
-    date: Option<String>,
-    on_change: Callback<Changed>,
-    reload: Callback<()>,
-) -> impl IntoView {
-    let error = RwSignal::new(None::<ApiError>);
-    let submit = Action::new_local(move |(): &()| {
-        let id = id.clone();
-        async move {
-            settle(
-                api::notify_local_area(id, version),
-                error,
-                on_change,
-                "The local area has been notified.",
-            )
-            .await;
-        }
+fn NotifyForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
+    let form = FormState::new(&[]);
+    let (id, version) = (engagement.id, engagement.version);
+    let submit = form_action(move || {
+        settle(
+            form,
+            api::notify_local_area(id.clone(), version),
+            record.changed("The local area has been notified."),
+        )
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        submit.dispatch(());
-    };
-    let when = match date {
-        Some(date) => {
-            format!("Notify the local area on {}, as the inspection's notice requires.", date_label(&date))
-        }
+    let when = match engagement.timeline {
+        Some(timeline) => format!(
+            "Notify the local area on {}, as the inspection's notice requires.",
+            date_label(&timeline.notification_date)
+        ),
         None => "Tell the local area about the engagement, then record it here.".to_owned(),
     };
     view! {
-        <section class="app-action" data-testid="notify-form" aria-labelledby="notify-heading">
-            <h2 class="govuk-heading-m" id="notify-heading">"Notify the local area"</h2>
-            <FormError error reload what="the engagement" />
+        <ActionForm testid="notify-form" heading="Notify the local area" form submit reload=record.reload what="the engagement">
             <p class="govuk-body">{when}</p>
             <p class="govuk-body">
                 "Once notified, the local area sees the engagement and its dates, never the team. Changes after that need a reason."
             </p>
-            <form novalidate on:submit=on_submit>
-                <button type="submit" class="govuk-button" data-testid="notify" disabled=submit.pending()>
-                    "Record that the local area is notified"
-                </button>
-            </form>
-        </section>
+            <SubmitButton submit testid="notify" label="Record that the local area is notified" />
+        </ActionForm>
     }
-}
-
-/// A role select's value as a team role (`Unspecified` for "Not in team").
-fn role_of(value: &str) -> TeamRole {
-    TEAM_ROLES.iter().find(|(_, v)| *v == value).map_or(TeamRole::Unspecified, |(role, _)| *role)
 }
 
 /// A region's name by its code, or the code.
@@ -301,25 +197,25 @@ fn region_name(regions: &[Region], code: &str) -> String {
     regions.iter().find(|r| r.code == code).map_or_else(|| code.to_owned(), |r| r.name.clone())
 }
 
+/// The hint of a reason field: when the server requires it.
+const REASON_HINT: &str = "Required once the local area has been notified";
+
 /// Chooses the team: a role (or "Not in team") for each inspector.
 #[component]
-fn TeamForm(
-    id: String,
-    version: i64,
-    team: Vec<TeamMember>,
-    /// The local area has been notified: a reason is required.
-    notified: bool,
-    on_change: Callback<Changed>,
-    reload: Callback<()>,
-) -> impl IntoView {
+fn TeamForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
+    let form =
+        FormState::new(&[("members", "team-choices", "The team"), ("reason", "team-reason", "The reason")]);
     let inspectors = LocalResource::new(api::list_inspectors);
     let regions = LocalResource::new(api::list_regions);
-    let chosen = RwSignal::new(
-        team.iter().map(|m| (m.inspector_id.clone(), m.role())).collect::<HashMap<String, TeamRole>>(),
-    );
+    let chosen: HashMap<String, RwSignal<TeamRole>> =
+        engagement.team.iter().map(|m| (m.inspector_id.clone(), RwSignal::new(m.role()))).collect();
+    let chosen = StoredValue::new(chosen);
+    // Role signals for inspectors not yet in the team belong to the form, not to the table
+    // that shows them (which is built again whenever the inspectors are read again).
+    let owner = Owner::current();
     let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let submit = Action::new_local(move |(): &()| {
+    let (id, version) = (engagement.id, engagement.version);
+    let submit = form_action(move || {
         let order: Vec<String> = inspectors
             .get_untracked()
             .and_then(Result::ok)
@@ -327,69 +223,56 @@ fn TeamForm(
             .into_iter()
             .map(|i| i.id)
             .collect();
-        let roles = chosen.get_untracked();
-        let members = order
-            .into_iter()
-            .filter_map(|inspector_id| {
-                let role = *roles.get(&inspector_id)?;
-                (role != TeamRole::Unspecified).then(|| TeamMember {
-                    inspector_id,
-                    name: String::new(),
-                    role: role.into(),
+        let members = chosen.with_value(|roles| {
+            order
+                .into_iter()
+                .filter_map(|inspector_id| {
+                    let role = roles.get(&inspector_id)?.get_untracked();
+                    (role != TeamRole::Unspecified).then(|| TeamMember {
+                        inspector_id,
+                        name: String::new(),
+                        role: role.into(),
+                    })
                 })
-            })
-            .collect();
-        let (id, reason) = (id.clone(), reason.get_untracked().trim().to_owned());
-        async move {
-            settle(api::assign_team(id, version, members, reason), error, on_change, "The team is assigned.")
-                .await;
-        }
+                .collect()
+        });
+        let call = api::assign_team(id.clone(), version, members, reason.get_untracked().trim().to_owned());
+        settle(form, call, record.changed("The team is assigned."))
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        submit.dispatch(());
-    };
-    let table = move || match inspectors.get() {
-        None => view! { <Loading what="inspectors" /> }.into_any(),
-        Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
-        Some(Ok(list)) if list.is_empty() => view! {
+    let no_inspectors = ViewFn::from(|| {
+        view! {
             <p class="govuk-body" data-testid="no-inspectors">
                 "There are no inspectors yet. "
                 <A href="/inspectors" attr:class="govuk-link">"Add inspectors"</A>
                 " first."
             </p>
         }
-        .into_any(),
-        Some(Ok(list)) => {
-            let regions = regions.get().and_then(Result::ok).unwrap_or_default();
-            view! { <TeamChoices inspectors=list regions chosen /> }.into_any()
-        }
+    });
+    let choices = move |list: Vec<Inspector>| {
+        let owner = owner.clone();
+        let role_of = move |id: &str| {
+            chosen.with_value(|c| c.get(id).copied()).unwrap_or_else(|| {
+                let role = match &owner {
+                    Some(owner) => owner.with(|| RwSignal::new(TeamRole::Unspecified)),
+                    None => RwSignal::new(TeamRole::Unspecified),
+                };
+                chosen.update_value(|c| {
+                    c.insert(id.to_owned(), role);
+                });
+                role
+            })
+        };
+        view! { <TeamChoices inspectors=list regions role_of form /> }
     };
     view! {
-        <section class="app-action" data-testid="team-form" aria-labelledby="team-heading">
-            <h2 class="govuk-heading-m" id="team-heading">"Assign the team"</h2>
-            <FormError error reload what="the engagement" />
+        <ActionForm testid="team-form" heading="Assign the team" form submit reload=record.reload what="the engagement">
             <p class="govuk-body">
                 "A full or monitoring inspection needs a lead HMI, an Ofsted inspector, a CQC inspector and a social care inspector; an interim visit needs 2 Ofsted inspectors (one from social care) and 1 CQC inspector. Inspectors must be free, not double booked and without a conflict of interest."
             </p>
-            <form novalidate on:submit=on_submit>
-                {table}
-                {notified
-                    .then(|| {
-                        view! {
-                            <TextArea
-                                id="team-reason"
-                                label="Why is the team changing?"
-                                hint="Required: the local area has been notified"
-                                value=reason
-                            />
-                        }
-                    })}
-                <button type="submit" class="govuk-button" data-testid="assign-team" disabled=submit.pending()>
-                    "Assign the team"
-                </button>
-            </form>
-        </section>
+            <Loaded resource=inspectors what="inspectors" is_empty=Vec::is_empty empty=no_inspectors show=choices />
+            <TextArea id="team-reason" label="Why is the team changing?" hint=REASON_HINT value=reason form />
+            <SubmitButton submit testid="assign-team" label="Assign the team" />
+        </ActionForm>
     }
 }
 
@@ -397,25 +280,17 @@ fn TeamForm(
 #[component]
 fn TeamChoices(
     inspectors: Vec<Inspector>,
-    regions: Vec<Region>,
-    chosen: RwSignal<HashMap<String, TeamRole>>,
+    regions: LocalResource<Result<Vec<Region>, api::ApiError>>,
+    /// The signal holding an inspector's role in the team.
+    role_of: impl Fn(&str) -> RwSignal<TeamRole>,
+    form: FormState,
 ) -> impl IntoView {
     let rows = inspectors
         .into_iter()
         .map(|inspector| {
-            let select_id = format!("role-{}", inspector.id);
-            let key = inspector.id.clone();
-            let current =
-                Signal::derive(move || chosen.with(|c| c.get(&key).copied().unwrap_or(TeamRole::Unspecified)));
-            let key = inspector.id.clone();
-            let options = TEAM_ROLES
-                .into_iter()
-                .map(|(role, value)| {
-                    view! {
-                        <option value=value prop:selected=move || current.get() == role>{team_role_label(role)}</option>
-                    }
-                })
-                .collect_view();
+            let role = role_of(&inspector.id);
+            let home = inspector.home_region_code.clone();
+            let home = move || region_name(&regions.get().and_then(Result::ok).unwrap_or_default(), &home);
             let specialism = if inspector.social_care { ", social care" } else { "" };
             view! {
                 <tr class="govuk-table__row" data-inspector=inspector.id.clone()>
@@ -423,199 +298,119 @@ fn TeamChoices(
                     <td class="govuk-table__cell">
                         {format!("{}{specialism}", inspectorate_label(inspector.inspectorate()))}
                     </td>
-                    <td class="govuk-table__cell">{region_name(&regions, &inspector.home_region_code)}</td>
+                    <td class="govuk-table__cell">{home}</td>
                     <td class="govuk-table__cell">
-                        <label class="govuk-label govuk-visually-hidden" for=select_id.clone()>
-                            {format!("Role of {}", inspector.name)}
-                        </label>
-                        <select
-                            class="govuk-select"
-                            id=select_id.clone()
-                            name=select_id
-                            on:change=move |ev| {
-                                let role = role_of(&event_target_value(&ev));
-                                chosen.update(|c| {
-                                    c.insert(key.clone(), role);
-                                });
-                            }
-                        >
-                            <option value="" prop:selected=move || current.get() == TeamRole::Unspecified>
-                                "Not in team"
-                            </option>
-                            {options}
-                        </select>
+                        <Select
+                            id=format!("role-{}", inspector.id)
+                            label=format!("Role of {}", inspector.name)
+                            hidden_label=true
+                            choices=choices(&TEAM_ROLES, team_role_label)
+                            value=role
+                            placeholder=("Not in team", TeamRole::Unspecified)
+                        />
                     </td>
                 </tr>
             }
         })
         .collect_view();
+    let message = move || {
+        form.message("team-choices").map(|text| {
+            view! {
+                <p class="govuk-error-message" id="team-choices-error">
+                    <span class="govuk-visually-hidden">"Error: "</span>
+                    {text}
+                </p>
+            }
+        })
+    };
+    let group = move || {
+        if form.message("team-choices").is_some() {
+            "govuk-form-group govuk-form-group--error"
+        } else {
+            "govuk-form-group"
+        }
+    };
     view! {
-        <table class="govuk-table" data-testid="team-choices">
-            <caption class="govuk-table__caption govuk-table__caption--s">"Inspectors and their roles"</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Inspector"</th>
-                    <th scope="col" class="govuk-table__header">"Inspectorate"</th>
-                    <th scope="col" class="govuk-table__header">"Home region"</th>
-                    <th scope="col" class="govuk-table__header">"Role"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">{rows}</tbody>
-        </table>
+        <div class=group id="team-choices">
+            {message}
+            <Table testid="team-choices" caption="Inspectors and their roles" small=true columns=columns(&["Inspector", "Inspectorate", "Home region", "Role"])>
+                {rows}
+            </Table>
+        </div>
     }
 }
 
-/// New onsite days; a reason once the local area has been notified.
+/// New onsite days, with a reason once the local area has been notified.
 #[component]
-fn RescheduleForm(
-    id: String,
-    version: i64,
-    notified: bool,
-    on_change: Callback<Changed>,
-    reload: Callback<()>,
-) -> impl IntoView {
+fn RescheduleForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
+    let form = FormState::new(&[
+        ("onsite", "reschedule-first-day", "The onsite days"),
+        ("onsite.first_day", "reschedule-first-day", "The first onsite day"),
+        ("onsite.last_day", "reschedule-last-day", "The last onsite day"),
+        ("reason", "reschedule-reason", "The reason"),
+    ]);
     let first_day = DateValue::new();
     let last_day = DateValue::new();
     let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let submit = Action::new_local(move |(): &()| {
+    let (id, version) = (engagement.id, engagement.version);
+    let submit = form_action(move || {
         let onsite = DateRange { first_day: first_day.iso(), last_day: last_day.iso() };
-        let (id, reason) = (id.clone(), reason.get_untracked().trim().to_owned());
-        async move {
-            settle(
-                api::reschedule_engagement(id, version, onsite, reason),
-                error,
-                on_change,
-                "The engagement has new dates.",
-            )
-            .await;
-        }
+        let call =
+            api::reschedule_engagement(id.clone(), version, onsite, reason.get_untracked().trim().to_owned());
+        settle(form, call, record.changed("The engagement has new dates."))
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        submit.dispatch(());
-    };
     view! {
-        <section class="app-action" data-testid="reschedule-form" aria-labelledby="reschedule-heading">
-            <h2 class="govuk-heading-m" id="reschedule-heading">"Reschedule"</h2>
-            <FormError error reload what="the engagement" />
-            {notified
-                .then(|| {
-                    view! {
-                        <p class="govuk-body">
-                            "New dates take the engagement back to proposed: the local area has to be notified again."
-                        </p>
-                    }
-                })}
-            <form novalidate on:submit=on_submit>
-                <DateInput id="reschedule-first-day" legend="New first onsite day" value=first_day />
-                <DateInput id="reschedule-last-day" legend="New last onsite day" value=last_day />
-                {notified
-                    .then(|| {
-                        view! {
-                            <TextArea
-                                id="reschedule-reason"
-                                label="Why are the dates changing?"
-                                hint="Required: the local area has been notified"
-                                value=reason
-                            />
-                        }
-                    })}
-                <button
-                    type="submit"
-                    class="govuk-button govuk-button--secondary"
-                    data-testid="reschedule"
-                    disabled=submit.pending()
-                >
-                    "Reschedule"
-                </button>
-            </form>
-        </section>
+        <ActionForm testid="reschedule-form" heading="Reschedule" form submit reload=record.reload what="the engagement">
+            <p class="govuk-body">
+                "Once the local area has been notified, new dates take the engagement back to proposed: the local area has to be notified again."
+            </p>
+            <DateInput id="reschedule-first-day" legend="New first onsite day" value=first_day form />
+            <DateInput id="reschedule-last-day" legend="New last onsite day" value=last_day form />
+            <TextArea id="reschedule-reason" label="Why are the dates changing?" hint=REASON_HINT value=reason form />
+            <SubmitButton submit testid="reschedule" label="Reschedule" modifier="govuk-button--secondary" />
+        </ActionForm>
     }
 }
 
 /// Puts the engagement off, saying why.
 #[component]
-fn PostponeForm(
-    id: String,
-    version: i64,
-    on_change: Callback<Changed>,
-    reload: Callback<()>,
-) -> impl IntoView {
+fn PostponeForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
+    let form = FormState::new(&[("reason", "postpone-reason", "The reason")]);
     let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let submit = Action::new_local(move |(): &()| {
-        let (id, reason) = (id.clone(), reason.get_untracked().trim().to_owned());
-        async move {
-            settle(
-                api::postpone_engagement(id, version, reason),
-                error,
-                on_change,
-                "The engagement is postponed.",
-            )
-            .await;
-        }
+    let (id, version) = (engagement.id, engagement.version);
+    let submit = form_action(move || {
+        let call = api::postpone_engagement(id.clone(), version, reason.get_untracked().trim().to_owned());
+        settle(form, call, record.changed("The engagement is postponed."))
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        submit.dispatch(());
-    };
     view! {
-        <section class="app-action" data-testid="postpone-form" aria-labelledby="postpone-heading">
-            <h2 class="govuk-heading-m" id="postpone-heading">"Postpone"</h2>
-            <FormError error reload what="the engagement" />
-            <form novalidate on:submit=on_submit>
-                <TextArea
-                    id="postpone-reason"
-                    label="Why is the engagement postponed?"
-                    hint="For example, a local outbreak"
-                    value=reason
-                />
-                <button type="submit" class="govuk-button govuk-button--warning" data-testid="postpone" disabled=submit.pending()>
-                    "Postpone"
-                </button>
-            </form>
-        </section>
+        <ActionForm testid="postpone-form" heading="Postpone" form submit reload=record.reload what="the engagement">
+            <TextArea id="postpone-reason" label="Why is the engagement postponed?" hint="For example, a local outbreak" value=reason form />
+            <SubmitButton submit testid="postpone" label="Postpone" modifier="govuk-button--warning" />
+        </ActionForm>
     }
 }
 
-/// Closes the engagement: an inspection with its outcome, anything else as done.
+/// Closes the engagement: an inspection with its outcome (`Engagement.is_inspection`), anything
+/// else as done.
 #[component]
-fn OutcomeForm(
-    id: String,
-    version: i64,
-    inspection: bool,
-    on_change: Callback<Changed>,
-    reload: Callback<()>,
-) -> impl IntoView {
+fn OutcomeForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
+    let form = FormState::new(&[("outcome", "outcome", "The outcome")]);
+    let inspection = engagement.is_inspection;
     let outcome = RwSignal::new(Outcome::Unspecified);
-    let error = RwSignal::new(None::<ApiError>);
-    let submit = Action::new_local(move |(): &()| {
-        let (id, chosen) = (id.clone(), outcome.get_untracked());
+    let (id, version) = (engagement.id, engagement.version);
+    let submit = form_action(move || {
         let text = if inspection { "The outcome is recorded." } else { "The engagement is done." };
-        async move {
-            settle(api::record_outcome(id, version, chosen), error, on_change, text).await;
-        }
+        settle(form, api::record_outcome(id.clone(), version, outcome.get_untracked()), record.changed(text))
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        submit.dispatch(());
-    };
     let options = OUTCOMES
         .into_iter()
         .map(|(o, suffix)| (o, format!("outcome-{suffix}"), outcome_label(o).to_owned(), None))
         .collect::<Vec<_>>();
     let heading = if inspection { "Record the outcome" } else { "Mark as done" };
     view! {
-        <section class="app-action" data-testid="outcome-form" aria-labelledby="outcome-heading">
-            <h2 class="govuk-heading-m" id="outcome-heading">{heading}</h2>
-            <FormError error reload what="the engagement" />
-            <form novalidate on:submit=on_submit>
-                {inspection.then(|| view! { <Radios legend="Outcome" name="outcome" options value=outcome /> })}
-                <button type="submit" class="govuk-button" data-testid="record-outcome" disabled=submit.pending()>
-                    {heading}
-                </button>
-            </form>
-        </section>
+        <ActionForm testid="outcome-form" heading form submit reload=record.reload what="the engagement">
+            {inspection.then(|| view! { <Radios legend="Outcome" name="outcome" options value=outcome form /> })}
+            <SubmitButton submit testid="record-outcome" label=heading />
+        </ActionForm>
     }
 }

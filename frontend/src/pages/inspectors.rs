@@ -1,16 +1,16 @@
 //! The inspectors (national planners, regional leads): who they are, when they cannot work and
 //! where they may not inspect; adding one, a period of unavailability or a conflict of interest.
 
-use leptos::{ev::SubmitEvent, prelude::*};
+use leptos::prelude::*;
 use proto::pb::{CreateInspectorRequest, DateRange, Inspector, Inspectorate, Region, Role};
 
 use crate::{
     api::{self, ApiError},
     components::{
-        DateInput, DateValue, ErrorSummary, Loading, NotificationBanner, Radios, TextArea, TextInput,
-        set_title,
+        ActionForm, Checkbox, DateInput, DateValue, FormState, Loaded, NotificationBanner, Radios, Select,
+        SubmitButton, Table, TextArea, TextInput, columns, form_action, listed, nothing, set_title, settle,
     },
-    format::{inspectorate_label, range_label},
+    format::{count, inspectorate_label, range_label},
     session::use_session,
 };
 
@@ -36,17 +36,9 @@ pub(crate) fn InspectorsPage() -> impl IntoView {
         notice.set(Some(text));
         inspectors.refetch();
     });
-    let table = move || match inspectors.get() {
-        None => view! { <Loading what="inspectors" /> }.into_any(),
-        Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
-        Some(Ok(list)) if list.is_empty() => {
-            view! { <p class="govuk-body" data-testid="no-inspectors">"There are no inspectors yet."</p> }
-                .into_any()
-        }
-        Some(Ok(list)) => {
-            let regions = regions.get().and_then(Result::ok).unwrap_or_default();
-            view! { <InspectorsTable inspectors=list regions /> }.into_any()
-        }
+    let table = move |list: Vec<Inspector>| {
+        let regions = regions.get().and_then(Result::ok).unwrap_or_default();
+        view! { <InspectorsTable inspectors=list regions /> }
     };
     view! {
         {move || notice.get().map(|text| view! { <NotificationBanner text success=true /> })}
@@ -54,7 +46,13 @@ pub(crate) fn InspectorsPage() -> impl IntoView {
         <p class="govuk-body">
             "Teams are chosen from these inspectors. SEND Planner refuses a team with an inspector who is unavailable, double booked, over their limit for the term or conflicted with the local area."
         </p>
-        {table}
+        <Loaded
+            resource=inspectors
+            what="inspectors"
+            is_empty=Vec::is_empty
+            empty=nothing("no-inspectors", "There are no inspectors yet.")
+            show=table
+        />
         <NewInspectorForm regions done />
         <UnavailabilityForm inspectors done />
         <ConflictForm inspectors done />
@@ -64,10 +62,7 @@ pub(crate) fn InspectorsPage() -> impl IntoView {
 /// One row per inspector.
 #[component]
 fn InspectorsTable(inspectors: Vec<Inspector>, regions: Vec<Region>) -> impl IntoView {
-    let caption = match inspectors.len() {
-        1 => "1 inspector".to_owned(),
-        n => format!("{n} inspectors"),
-    };
+    let caption = count(inspectors.len(), "inspector", "inspectors");
     let rows = inspectors
         .into_iter()
         .map(|i| {
@@ -108,54 +103,52 @@ fn InspectorsTable(inspectors: Vec<Inspector>, regions: Vec<Region>) -> impl Int
             }
         })
         .collect_view();
+    let names = [
+        "Name",
+        "Inspectorate",
+        "Social care",
+        "Home region",
+        "Most engagements a term",
+        "Unavailable",
+        "Conflicts of interest",
+    ];
     view! {
-        <table class="govuk-table govuk-table--small-text-until-tablet" data-testid="inspectors">
-            <caption class="govuk-table__caption govuk-table__caption--m">{caption}</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Name"</th>
-                    <th scope="col" class="govuk-table__header">"Inspectorate"</th>
-                    <th scope="col" class="govuk-table__header">"Social care"</th>
-                    <th scope="col" class="govuk-table__header">"Home region"</th>
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Most engagements a term"</th>
-                    <th scope="col" class="govuk-table__header">"Unavailable"</th>
-                    <th scope="col" class="govuk-table__header">"Conflicts of interest"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">{rows}</tbody>
-        </table>
+        <Table testid="inspectors" caption columns=columns(&names) numeric=&[4] modifier="govuk-table--small-text-until-tablet">
+            {rows}
+        </Table>
     }
 }
 
 /// A select of the inspectors, for the unavailability and conflict forms.
 #[component]
-fn InspectorSelect(id: &'static str, inspectors: Inspectors, value: RwSignal<String>) -> impl IntoView {
-    let options = move || {
-        inspectors
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| {
-                let code = i.id.clone();
-                view! { <option value=i.id prop:selected=move || value.get() == code>{i.name}</option> }
-            })
-            .collect_view()
-    };
+fn InspectorSelect(
+    id: &'static str,
+    inspectors: Inspectors,
+    value: RwSignal<String>,
+    form: FormState,
+) -> impl IntoView {
     view! {
-        <div class="govuk-form-group">
-            <label class="govuk-label" for=id>"Inspector"</label>
-            <select class="govuk-select" id=id name=id on:change=move |ev| value.set(event_target_value(&ev))>
-                <option value="" prop:selected=move || value.get().is_empty()>"Choose an inspector"</option>
-                {options}
-            </select>
-        </div>
+        <Select
+            id
+            label="Inspector"
+            choices=listed(inspectors, |i| (i.id, i.name))
+            value
+            placeholder=("Choose an inspector", String::new())
+            form
+        />
     }
 }
 
 /// Adds an inspector.
 #[component]
 fn NewInspectorForm(regions: LocalResource<Result<Vec<Region>, ApiError>>, done: Done) -> impl IntoView {
+    let form = FormState::new(&[
+        ("name", "inspector-name", "The full name"),
+        ("inspectorate", "inspectorate", "The inspectorate"),
+        ("social_care", "inspector-social-care", "The social care specialism"),
+        ("home_region_code", "inspector-home-region", "The home region"),
+        ("max_engagements_per_term", "inspector-max", "The most engagements in a term"),
+    ]);
     let session = use_session();
     // A regional lead's inspectors live in their region unless they say otherwise.
     let home = session
@@ -168,8 +161,7 @@ fn NewInspectorForm(regions: LocalResource<Result<Vec<Region>, ApiError>>, done:
     let social_care = RwSignal::new(false);
     let home_region = RwSignal::new(home);
     let max = RwSignal::new("4".to_owned());
-    let error = RwSignal::new(None::<ApiError>);
-    let submit = Action::new_local(move |(): &()| {
+    let submit = form_action(move || {
         let request = CreateInspectorRequest {
             name: name.get_untracked().trim().to_owned(),
             inspectorate: inspectorate.get_untracked().into(),
@@ -179,188 +171,108 @@ fn NewInspectorForm(regions: LocalResource<Result<Vec<Region>, ApiError>>, done:
             max_engagements_per_term: max.get_untracked().trim().parse().unwrap_or_default(),
             ..Default::default()
         };
-        async move {
-            match api::create_inspector(request).await {
-                Ok(created) => {
-                    error.set(None);
-                    name.set(String::new());
-                    social_care.set(false);
-                    done.run(format!("{} is added to the inspectors.", created.name));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        }
+        settle(form, api::create_inspector(request), move |created| {
+            name.set(String::new());
+            social_care.set(false);
+            done.run(format!("{} is added to the inspectors.", created.name));
+        })
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        submit.dispatch(());
-    };
     let inspectorates = vec![
         (Inspectorate::Ofsted, "inspectorate-ofsted".to_owned(), "Ofsted".to_owned(), None),
         (Inspectorate::Cqc, "inspectorate-cqc".to_owned(), "Care Quality Commission (CQC)".to_owned(), None),
     ];
-    let region_options = move || {
-        regions
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| {
-                let code = r.code.clone();
-                view! { <option value=r.code prop:selected=move || home_region.get() == code>{r.name}</option> }
-            })
-            .collect_view()
-    };
     view! {
-        <section class="app-action" data-testid="new-inspector-form" aria-labelledby="new-inspector-heading">
-            <h2 class="govuk-heading-m" id="new-inspector-heading">"Add an inspector"</h2>
-            {move || error.get().map(|error| view! { <ErrorSummary error /> })}
-            <form novalidate on:submit=on_submit>
-                <TextInput id="inspector-name" label="Full name" value=name autocomplete="off" />
-                <Radios legend="Inspectorate" name="inspectorate" options=inspectorates value=inspectorate />
-                <div class="govuk-form-group">
-                    <div class="govuk-checkboxes govuk-checkboxes--small">
-                        <div class="govuk-checkboxes__item">
-                            <input
-                                class="govuk-checkboxes__input"
-                                id="inspector-social-care"
-                                name="inspector-social-care"
-                                type="checkbox"
-                                prop:checked=social_care
-                                on:change=move |ev| social_care.set(event_target_checked(&ev))
-                            />
-                            <label class="govuk-label govuk-checkboxes__label" for="inspector-social-care">
-                                "Social care specialism (Ofsted inspectors)"
-                            </label>
-                        </div>
-                    </div>
-                </div>
-                <div class="govuk-form-group">
-                    <label class="govuk-label" for="inspector-home-region">"Home region"</label>
-                    <select
-                        class="govuk-select"
-                        id="inspector-home-region"
-                        name="inspector-home-region"
-                        on:change=move |ev| home_region.set(event_target_value(&ev))
-                    >
-                        <option value="" prop:selected=move || home_region.get().is_empty()>"Choose a region"</option>
-                        {region_options}
-                    </select>
-                </div>
-                <TextInput
-                    id="inspector-max"
-                    label="Most engagements in a term"
-                    hint="Between 1 and 30"
-                    value=max
-                    width="govuk-input--width-3"
-                    inputmode="numeric"
-                />
-                <button type="submit" class="govuk-button" data-testid="add-inspector" disabled=submit.pending()>
-                    "Add the inspector"
-                </button>
-            </form>
-        </section>
+        <ActionForm testid="new-inspector-form" heading="Add an inspector" form submit>
+            <TextInput id="inspector-name" label="Full name" value=name form />
+            <Radios legend="Inspectorate" name="inspectorate" options=inspectorates value=inspectorate form />
+            <Checkbox id="inspector-social-care" label="Social care specialism (Ofsted inspectors)" value=social_care />
+            <Select
+                id="inspector-home-region"
+                label="Home region"
+                choices=listed(regions, |r| (r.code, r.name))
+                value=home_region
+                placeholder=("Choose a region", String::new())
+                form
+            />
+            <TextInput
+                id="inspector-max"
+                label="Most engagements in a term"
+                hint="Between 1 and 30"
+                value=max
+                width="govuk-input--width-3"
+                inputmode="numeric"
+                form
+            />
+            <SubmitButton submit testid="add-inspector" label="Add the inspector" />
+        </ActionForm>
     }
 }
 
 /// Records days an inspector cannot work.
 #[component]
 fn UnavailabilityForm(inspectors: Inspectors, done: Done) -> impl IntoView {
+    let form = FormState::new(&[
+        ("inspector_id", "unavailable-inspector", "The inspector"),
+        ("period", "unavailable-first-day", "The period"),
+        ("period.first_day", "unavailable-first-day", "The first day"),
+        ("period.last_day", "unavailable-last-day", "The last day"),
+    ]);
     let inspector = RwSignal::new(String::new());
     let from = DateValue::new();
     let to = DateValue::new();
-    let error = RwSignal::new(None::<ApiError>);
-    let submit = Action::new_local(move |(): &()| {
-        let id = inspector.get_untracked();
+    let submit = form_action(move || {
         let period = DateRange { first_day: from.iso(), last_day: to.iso() };
-        async move {
-            // Nobody chosen: the server answers that there is no such inspector.
-            match api::add_unavailability(id, period).await {
-                Ok(updated) => {
-                    error.set(None);
-                    done.run(format!("The unavailability of {} is recorded.", updated.name));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        }
+        // Nobody chosen: the server answers that there is no such inspector.
+        settle(form, api::add_unavailability(inspector.get_untracked(), period), move |updated| {
+            done.run(format!("The unavailability of {} is recorded.", updated.name));
+        })
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        submit.dispatch(());
-    };
     view! {
-        <section class="app-action" data-testid="unavailability-form" aria-labelledby="unavailability-heading">
-            <h2 class="govuk-heading-m" id="unavailability-heading">"Add a period of unavailability"</h2>
-            {move || error.get().map(|error| view! { <ErrorSummary error /> })}
-            <form novalidate on:submit=on_submit>
-                <InspectorSelect id="unavailable-inspector" inspectors value=inspector />
-                <DateInput id="unavailable-first-day" legend="First day unavailable" value=from />
-                <DateInput id="unavailable-last-day" legend="Last day unavailable" value=to />
-                <button
-                    type="submit"
-                    class="govuk-button govuk-button--secondary"
-                    data-testid="add-unavailability"
-                    disabled=submit.pending()
-                >
-                    "Add the period"
-                </button>
-            </form>
-        </section>
+        <ActionForm testid="unavailability-form" heading="Add a period of unavailability" form submit>
+            <InspectorSelect id="unavailable-inspector" inspectors value=inspector form />
+            <DateInput id="unavailable-first-day" legend="First day unavailable" value=from form />
+            <DateInput id="unavailable-last-day" legend="Last day unavailable" value=to form />
+            <SubmitButton submit testid="add-unavailability" label="Add the period" modifier="govuk-button--secondary" />
+        </ActionForm>
     }
 }
 
 /// Declares an inspector's conflict of interest with a local area.
 #[component]
 fn ConflictForm(inspectors: Inspectors, done: Done) -> impl IntoView {
+    let form = FormState::new(&[
+        ("inspector_id", "conflict-inspector", "The inspector"),
+        ("local_area_code", "conflict-area", "The local area's ONS code"),
+        ("reason", "conflict-reason", "The reason"),
+    ]);
     let inspector = RwSignal::new(String::new());
     let area = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let submit = Action::new_local(move |(): &()| {
-        let (id, area_code, why) = (
+    let submit = form_action(move || {
+        let call = api::declare_conflict(
             inspector.get_untracked(),
             area.get_untracked().trim().to_uppercase(),
             reason.get_untracked().trim().to_owned(),
         );
-        async move {
-            match api::declare_conflict(id, area_code, why).await {
-                Ok(updated) => {
-                    error.set(None);
-                    area.set(String::new());
-                    reason.set(String::new());
-                    done.run(format!("The conflict of interest of {} is recorded.", updated.name));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        }
+        settle(form, call, move |updated| {
+            area.set(String::new());
+            reason.set(String::new());
+            done.run(format!("The conflict of interest of {} is recorded.", updated.name));
+        })
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        submit.dispatch(());
-    };
     view! {
-        <section class="app-action" data-testid="conflict-form" aria-labelledby="conflict-heading">
-            <h2 class="govuk-heading-m" id="conflict-heading">"Declare a conflict of interest"</h2>
-            {move || error.get().map(|error| view! { <ErrorSummary error /> })}
-            <form novalidate on:submit=on_submit>
-                <InspectorSelect id="conflict-inspector" inspectors value=inspector />
-                <TextInput
-                    id="conflict-area"
-                    label="Local area's ONS code"
-                    hint="For example, E09000007 for Camden"
-                    value=area
-                    width="govuk-input--width-10"
-                />
-                <TextArea id="conflict-reason" label="Reason" hint="For example, a close relative works there" value=reason />
-                <button
-                    type="submit"
-                    class="govuk-button govuk-button--secondary"
-                    data-testid="declare-conflict"
-                    disabled=submit.pending()
-                >
-                    "Declare the conflict"
-                </button>
-            </form>
-        </section>
+        <ActionForm testid="conflict-form" heading="Declare a conflict of interest" form submit>
+            <InspectorSelect id="conflict-inspector" inspectors value=inspector form />
+            <TextInput
+                id="conflict-area"
+                label="Local area's ONS code"
+                hint="For example, E09000007 for Camden"
+                value=area
+                width="govuk-input--width-10"
+                form
+            />
+            <TextArea id="conflict-reason" label="Reason" hint="For example, a close relative works there" value=reason form />
+            <SubmitButton submit testid="declare-conflict" label="Declare the conflict" modifier="govuk-button--secondary" />
+        </ActionForm>
     }
 }

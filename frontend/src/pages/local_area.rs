@@ -7,7 +7,7 @@ use proto::pb::{Engagement, RequestState};
 
 use crate::{
     api,
-    components::{EngagementStateTag, ErrorSummary, Loading, set_title},
+    components::{EngagementStateTag, Loaded, Table, columns, nothing, set_title},
     format::{date_label, engagement_kind_label, range_label},
     session::use_session,
 };
@@ -29,16 +29,14 @@ pub(crate) fn LocalAreaPage() -> impl IntoView {
     };
     // The server shows a local area only its own confirmed engagements, never teams or notes.
     let engagements = LocalResource::new(|| api::list_engagements(String::new(), 0));
-    let confirmed = move || match engagements.get() {
-        None => view! { <Loading what="inspections and visits" /> }.into_any(),
-        Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
-        Some(Ok(list)) if list.is_empty() => view! {
-            <p class="govuk-body" data-testid="no-engagements">
-                "No inspections or visits are confirmed for your local area this academic year."
-            </p>
-        }
-        .into_any(),
-        Some(Ok(list)) => view! { <Confirmed engagements=list /> }.into_any(),
+    let confirmed = view! {
+        <Loaded
+            resource=engagements
+            what="inspections and visits"
+            is_empty=Vec::is_empty
+            empty=nothing("no-engagements", "No inspections or visits are confirmed for your local area this academic year.")
+            show=|list| view! { <Confirmed engagements=list /> }
+        />
     };
     view! {
         <h1 class="govuk-heading-l" data-testid="start-page">{name}</h1>
@@ -78,18 +76,10 @@ fn Confirmed(engagements: Vec<Engagement>) -> impl IntoView {
             }
         })
         .collect_view();
+    let names = ["Kind", "Onsite", "Notification date", "State"];
     view! {
-        <table class="govuk-table" data-testid="engagements">
-            <caption class="govuk-table__caption govuk-table__caption--s">"Confirmed this academic year"</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Kind"</th>
-                    <th scope="col" class="govuk-table__header">"Onsite"</th>
-                    <th scope="col" class="govuk-table__header">"Notification date"</th>
-                    <th scope="col" class="govuk-table__header">"State"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">{rows}</tbody>
-        </table>
+        <Table testid="engagements" caption="Confirmed this academic year" small=true columns=columns(&names)>
+            {rows}
+        </Table>
     }
 }

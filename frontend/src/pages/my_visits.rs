@@ -2,12 +2,11 @@
 //! letters (and, for the writer, the form to start one). A visit from another year can still be
 //! opened by its reference. Issued letters of their visits are also under "Letters".
 
-use leptos::{ev::SubmitEvent, prelude::*};
-use proto::pb::EngagementKind;
+use leptos::prelude::*;
 
 use crate::{
     api,
-    components::{ErrorSummary, Loading, TextInput, set_title},
+    components::{Form, Loaded, Table, TextInput, columns, form_action, nothing, set_title},
     format::{engagement_kind_label, range_label},
     pages::letters::EngagementLetters,
 };
@@ -19,75 +18,58 @@ pub(crate) fn MyVisitsPage() -> impl IntoView {
     let reference = RwSignal::new(String::new());
     let opened = RwSignal::new(None::<String>);
     let visits = LocalResource::new(|| api::list_engagements(String::new(), 0));
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
+    let open = form_action(move || {
         let typed = reference.get_untracked().trim().to_owned();
         opened.set((!typed.is_empty()).then_some(typed));
-    };
+        async {}
+    });
     let letters = move || {
         opened.get().map(|id| {
             view! {
                 <h2 class="govuk-heading-m" data-testid="visit-reference">{format!("Visit {id}")}</h2>
-                <EngagementLetters engagement_id=id writer=true />
+                <EngagementLetters engagement_id=id />
             }
         })
     };
-    let table = move || {
-        match visits.get() {
-        None => view! { <Loading what="your visits" /> }.into_any(),
-        Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
-        Some(Ok(list)) if list.is_empty() => {
-            view! { <p class="govuk-body" data-testid="no-visits">"You are not on the team of any visit this year."</p> }
-                .into_any()
-        }
-        Some(Ok(list)) => view! {
-            <table class="govuk-table" data-testid="my-visits">
-                <caption class="govuk-table__caption govuk-table__caption--m">"Your visits this year"</caption>
-                <thead class="govuk-table__head">
+    let table = move |list: Vec<proto::pb::Engagement>| {
+        let rows = list
+            .into_iter()
+            .map(|e| {
+                let id = e.id.clone();
+                view! {
                     <tr class="govuk-table__row">
-                        <th scope="col" class="govuk-table__header">"Local area"</th>
-                        <th scope="col" class="govuk-table__header">"Kind"</th>
-                        <th scope="col" class="govuk-table__header">"Onsite"</th>
-                        <th scope="col" class="govuk-table__header">"Reference"</th>
+                        <th scope="row" class="govuk-table__header">{e.local_area_name.clone()}</th>
+                        <td class="govuk-table__cell">{engagement_kind_label(e.kind())}</td>
+                        <td class="govuk-table__cell">{range_label(e.onsite.as_ref())}</td>
+                        <td class="govuk-table__cell">
+                            <button
+                                type="button"
+                                class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                                on:click=move |_| opened.set(Some(id.clone()))
+                            >
+                                {format!("Open visit {}", e.id)}
+                            </button>
+                        </td>
                     </tr>
-                </thead>
-                <tbody class="govuk-table__body">
-                    {list
-                        .into_iter()
-                        .map(|e| {
-                            let id = e.id.clone();
-                            let kind = EngagementKind::try_from(e.kind).unwrap_or(EngagementKind::Unspecified);
-                            view! {
-                                <tr class="govuk-table__row">
-                                    <th scope="row" class="govuk-table__header">{e.local_area_name.clone()}</th>
-                                    <td class="govuk-table__cell">{engagement_kind_label(kind)}</td>
-                                    <td class="govuk-table__cell">{range_label(e.onsite.as_ref())}</td>
-                                    <td class="govuk-table__cell">
-                                        <button
-                                            type="button"
-                                            class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
-                                            on:click=move |_| opened.set(Some(id.clone()))
-                                        >
-                                            {format!("Open visit {}", e.id)}
-                                        </button>
-                                    </td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        }
-        .into_any(),
-    }
+                }
+            })
+            .collect_view();
+        let names = ["Local area", "Kind", "Onsite", "Reference"];
+        view! { <Table testid="my-visits" caption="Your visits this year" columns=columns(&names)>{rows}</Table> }
     };
     view! {
         <h1 class="govuk-heading-l" data-testid="start-page">"Your visits"</h1>
         <p class="govuk-body">
             "Open a visit you are on to write its letter, check it and submit it for approval. Its issued letters are also under Letters."
         </p>
-        {table}
-        <form novalidate on:submit=on_submit>
+        <Loaded
+            resource=visits
+            what="your visits"
+            is_empty=Vec::is_empty
+            empty=nothing("no-visits", "You are not on the team of any visit this year.")
+            show=table
+        />
+        <Form submit=open>
             <TextInput
                 id="visit-id"
                 label="Visit reference"
@@ -97,7 +79,7 @@ pub(crate) fn MyVisitsPage() -> impl IntoView {
                 value=reference
             />
             <button type="submit" class="govuk-button" data-testid="open-visit">"Open the visit"</button>
-        </form>
+        </Form>
         {letters}
     }
 }

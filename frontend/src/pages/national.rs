@@ -2,14 +2,18 @@
 //! programme by kind of area and by last outcome, every local area's inspection history and due
 //! dates, with filters; and the national programme as CSV.
 
-use leptos::{ev::SubmitEvent, prelude::*};
+use leptos::prelude::*;
 use proto::pb::{AreaProgramme, CoverageCount, GetNationalBoardRequest, Outcome, RegionSummary};
 
 use crate::{
-    api::{self, ApiError},
-    components::{ErrorSummary, Loading, set_title},
+    api,
+    components::{
+        ActionButton, ErrorSummary, Form, Loaded, Select, Table, choices, columns, form_action, listed,
+        set_title,
+    },
     format::{
-        AREA_KINDS, OUTCOMES, area_kind_label, board_status, date_label, outcome_group_label, outcome_label,
+        AREA_KINDS, OUTCOMES, area_kind_label, board_status, count, date_label, outcome_group_label,
+        outcome_label,
     },
 };
 
@@ -47,10 +51,10 @@ pub(crate) fn NationalPage() -> impl IntoView {
     // The filters the board shows: changed by "Apply filters", which asks the server again.
     let applied = RwSignal::new(GetNationalBoardRequest::default());
     let board = LocalResource::new(move || api::get_national_board(applied.get()));
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
+    let apply = form_action(move || {
         applied.set(filters.request());
-    };
+        async {}
+    });
     let export = Action::new_local(|(): &()| api::export_national_programme(0));
     let export_error = move || export.value().get().and_then(Result::err);
     view! {
@@ -59,129 +63,58 @@ pub(crate) fn NationalPage() -> impl IntoView {
         <p class="govuk-body">
             "Every local area in England: its last inspection, when the next is due and what is planned this academic year. The region summary, the coverage and the areas all follow the filters."
         </p>
-        <button
-            type="button"
-            class="govuk-button govuk-button--secondary"
-            data-testid="export"
-            disabled=export.pending()
-            on:click=move |_| {
-                export.dispatch(());
-            }
-        >
-            "Export CSV"
-        </button>
-        <FiltersForm filters on_submit />
-        {move || match board.get() {
-            None => view! { <Loading what="the national board" /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
-            Some(Ok(board)) => view! {
-                <RegionTable regions=board.regions />
-                <Coverage
-                    id="coverage-kind"
-                    title="Interim visits by kind of area"
-                    group="Kind of area"
-                    counts=board.coverage_by_area_kind
-                />
-                <Coverage
-                    id="coverage-outcome"
-                    title="Interim visits by last outcome"
-                    group="Last outcome"
-                    counts=board.coverage_by_last_outcome
-                />
-                <AreasTable areas=board.areas />
-            }
-                .into_any(),
-        }}
+        <ActionButton action=export testid="export" label="Export CSV" />
+        <FiltersForm filters apply />
+        <Loaded resource=board what="the national board" show=|board: proto::pb::GetNationalBoardResponse| view! {
+            <RegionTable regions=board.regions />
+            <Coverage
+                id="coverage-kind"
+                title="Interim visits by kind of area"
+                group="Kind of area"
+                counts=board.coverage_by_area_kind
+            />
+            <Coverage
+                id="coverage-outcome"
+                title="Interim visits by last outcome"
+                group="Last outcome"
+                counts=board.coverage_by_last_outcome
+            />
+            <AreasTable areas=board.areas />
+        } />
     }
 }
 
 /// Region, kind of area and last outcome.
 #[component]
-fn FiltersForm(filters: Filters, on_submit: impl FnMut(SubmitEvent) + 'static) -> impl IntoView {
+fn FiltersForm(filters: Filters, apply: Action<(), ()>) -> impl IntoView {
     let regions = LocalResource::new(api::list_regions);
-    let region_options = move || {
-        regions
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| {
-                let code = r.code.clone();
-                view! { <option value=r.code prop:selected=move || filters.region_code.get() == code>{r.name}</option> }
-            })
-            .collect_view()
-    };
+    let kinds: Vec<crate::components::Choice<String>> = AREA_KINDS
+        .into_iter()
+        .map(|(value, label)| (value.to_owned(), value.to_owned(), label.to_owned()))
+        .collect();
+    let outcomes = choices(&OUTCOMES, outcome_label);
     view! {
-        {move || regions.get().and_then(Result::err).map(|error: ApiError| view! { <ErrorSummary error /> })}
-        <form novalidate on:submit=on_submit class="app-filters" data-testid="filters">
-            <div class="govuk-form-group">
-                <label class="govuk-label" for="filter-region">"Region"</label>
-                <select
-                    class="govuk-select"
+        {move || regions.get().and_then(Result::err).map(|error| view! { <ErrorSummary error /> })}
+        <Form submit=apply testid="filters" class="app-filters">
+                <Select
                     id="filter-region"
-                    name="filter-region"
-                    on:change=move |ev| filters.region_code.set(event_target_value(&ev))
-                >
-                    <option value="" prop:selected=move || filters.region_code.get().is_empty()>"All regions"</option>
-                    {region_options}
-                </select>
-            </div>
-            <div class="govuk-form-group">
-                <label class="govuk-label" for="filter-kind">"Kind of area"</label>
-                <select
-                    class="govuk-select"
-                    id="filter-kind"
-                    name="filter-kind"
-                    on:change=move |ev| filters.area_kind.set(event_target_value(&ev))
-                >
-                    <option value="" prop:selected=move || filters.area_kind.get().is_empty()>"Any kind"</option>
-                    {AREA_KINDS
-                        .into_iter()
-                        .map(|(value, label)| {
-                            view! {
-                                <option value=value prop:selected=move || filters.area_kind.get() == value>{label}</option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="govuk-form-group">
-                <label class="govuk-label" for="filter-outcome">"Last outcome"</label>
-                <select
-                    class="govuk-select"
+                    label="Region"
+                    choices=listed(regions, |r| (r.code, r.name))
+                    value=filters.region_code
+                    placeholder=("All regions", String::new())
+                />
+                <Select id="filter-kind" label="Kind of area" choices=kinds value=filters.area_kind placeholder=("Any kind", String::new()) />
+                <Select
                     id="filter-outcome"
-                    name="filter-outcome"
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        filters
-                            .last_outcome
-                            .set(
-                                OUTCOMES
-                                    .into_iter()
-                                    .find(|(_, name)| *name == value)
-                                    .map_or(Outcome::Unspecified, |(o, _)| o),
-                            );
-                    }
-                >
-                    <option value="" prop:selected=move || filters.last_outcome.get() == Outcome::Unspecified>
-                        "Any outcome"
-                    </option>
-                    {OUTCOMES
-                        .into_iter()
-                        .map(|(outcome, value)| {
-                            view! {
-                                <option value=value prop:selected=move || filters.last_outcome.get() == outcome>
-                                    {outcome_label(outcome)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="govuk-form-group">
-                <button type="submit" class="govuk-button" data-testid="apply-filters">"Apply filters"</button>
-            </div>
-        </form>
+                    label="Last outcome"
+                    choices=outcomes
+                    value=filters.last_outcome
+                    placeholder=("Any outcome", Outcome::Unspecified)
+                />
+                <div class="govuk-form-group">
+                    <button type="submit" class="govuk-button" data-testid="apply-filters">"Apply filters"</button>
+                </div>
+        </Form>
     }
 }
 
@@ -216,31 +149,19 @@ fn RegionTable(regions: Vec<RegionSummary>) -> impl IntoView {
             }
         })
         .collect_view();
+    let names = ["Region", "Overdue", "Due this term", "Scheduled", "Done", "Interim visits"];
     view! {
-        <table class="govuk-table" data-testid="region-summary">
-            <caption class="govuk-table__caption govuk-table__caption--m">"Regions"</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Region"</th>
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Overdue"</th>
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Due this term"</th>
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Scheduled"</th>
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Done"</th>
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Interim visits"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-                {rows}
-                <tr class="govuk-table__row" data-testid="region-summary-all">
-                    <th scope="row" class="govuk-table__header">"All shown"</th>
-                    {number(all.overdue)}
-                    {number(all.due_this_term)}
-                    {number(all.scheduled)}
-                    {number(all.done)}
-                    {number(all.interim_visits)}
-                </tr>
-            </tbody>
-        </table>
+        <Table testid="region-summary" caption="Regions" columns=columns(&names) numeric=&[1, 2, 3, 4, 5]>
+            {rows}
+            <tr class="govuk-table__row" data-testid="region-summary-all">
+                <th scope="row" class="govuk-table__header">"All shown"</th>
+                {number(all.overdue)}
+                {number(all.due_this_term)}
+                {number(all.scheduled)}
+                {number(all.done)}
+                {number(all.interim_visits)}
+            </tr>
+        </Table>
     }
 }
 
@@ -297,20 +218,14 @@ fn Coverage(
         <section class="app-action" aria-labelledby=labelled_by data-testid=id>
             <h2 class="govuk-heading-m" id=heading_id>{title}</h2>
             <ul class="govuk-list app-bar-chart">{bars}</ul>
-            <table class="govuk-table">
-                <caption class="govuk-table__caption govuk-table__caption--s">{format!("{title}: numbers")}</caption>
-                <thead class="govuk-table__head">
-                    <tr class="govuk-table__row">
-                        <th scope="col" class="govuk-table__header">{group}</th>
-                        <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Areas"</th>
-                        <th scope="col" class="govuk-table__header govuk-table__header--numeric">
-                            "With an interim visit"
-                        </th>
-                        <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Coverage"</th>
-                    </tr>
-                </thead>
-                <tbody class="govuk-table__body">{rows}</tbody>
-            </table>
+            <Table
+                caption=format!("{title}: numbers")
+                small=true
+                columns=columns(&[group, "Areas", "With an interim visit", "Coverage"])
+                numeric=&[1, 2, 3]
+            >
+                {rows}
+            </Table>
         </section>
     }
 }
@@ -323,10 +238,7 @@ fn optional_date(iso: &str) -> String {
 /// One row per local area.
 #[component]
 fn AreasTable(areas: Vec<AreaProgramme>) -> impl IntoView {
-    let caption = match areas.len() {
-        1 => "1 local area".to_owned(),
-        n => format!("{n} local areas"),
-    };
+    let caption = count(areas.len(), "local area", "local areas");
     let rows = areas
         .into_iter()
         .map(|a| {
@@ -348,22 +260,19 @@ fn AreasTable(areas: Vec<AreaProgramme>) -> impl IntoView {
             }
         })
         .collect_view();
+    let names = [
+        "Local area",
+        "Region",
+        "Kind",
+        "Last outcome",
+        "Last inspected",
+        "Next full inspection due",
+        "Monitoring due",
+        "Status",
+    ];
     view! {
-        <table class="govuk-table govuk-table--small-text-until-tablet" data-testid="national-areas">
-            <caption class="govuk-table__caption govuk-table__caption--m">{caption}</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Local area"</th>
-                    <th scope="col" class="govuk-table__header">"Region"</th>
-                    <th scope="col" class="govuk-table__header">"Kind"</th>
-                    <th scope="col" class="govuk-table__header">"Last outcome"</th>
-                    <th scope="col" class="govuk-table__header">"Last inspected"</th>
-                    <th scope="col" class="govuk-table__header">"Next full inspection due"</th>
-                    <th scope="col" class="govuk-table__header">"Monitoring due"</th>
-                    <th scope="col" class="govuk-table__header">"Status"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">{rows}</tbody>
-        </table>
+        <Table testid="national-areas" caption columns=columns(&names) modifier="govuk-table--small-text-until-tablet">
+            {rows}
+        </Table>
     }
 }

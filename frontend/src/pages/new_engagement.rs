@@ -2,7 +2,7 @@
 //! region): the area, the kind, the onsite days and a note. The server computes the notice and
 //! the timeline, shown on the engagement's page.
 
-use leptos::{ev::SubmitEvent, prelude::*};
+use leptos::prelude::*;
 use leptos_router::{
     components::A,
     hooks::{use_navigate, use_query_map},
@@ -10,8 +10,11 @@ use leptos_router::{
 use proto::pb::{DateRange, EngagementKind, Role, ScheduleEngagementRequest};
 
 use crate::{
-    api::{self, ApiError},
-    components::{AreaSelect, DateInput, DateValue, ErrorSummary, Radios, RegionSelect, TextArea, set_title},
+    api,
+    components::{
+        AreaSelect, DateInput, DateValue, Form, FormError, FormState, Radios, RegionSelect, SubmitButton,
+        TextArea, form_action, set_title, settle,
+    },
     format::{ENGAGEMENT_KINDS, engagement_kind_label},
     session::use_session,
 };
@@ -76,28 +79,37 @@ pub(crate) fn NewEngagementPage() -> impl IntoView {
     let person = session.person();
     let is_planner = person.as_ref().is_some_and(|p| p.role() == Role::NationalPlanner);
     // A regional lead schedules only in their own region; a planner may arrive with one chosen
-    // on the board (`?region=`).
+    // on the board or a visit request (`?region=`).
     let region = if is_planner {
         query.read_untracked().get("region").unwrap_or_default()
     } else {
         person.map(|p| p.region_code).unwrap_or_default()
     };
-    let form = NewEngagement::new(region);
+    let fields = NewEngagement::new(region);
+    // From a visit request with written consent (`?kind=interim-visit&area=E09000007`).
+    if let Some(area) = query.read_untracked().get("area") {
+        fields.local_area_code.set(area);
+    }
+    if let Some(kind) = query.read_untracked().get("kind") {
+        let chosen = ENGAGEMENT_KINDS.iter().find(|(_, value)| *value == kind).map(|(k, _)| *k);
+        fields.kind.set(chosen.unwrap_or(EngagementKind::Unspecified));
+    }
+    let form = FormState::new(&[
+        ("region_code", "region", "The region"),
+        ("local_area_code", "local-area", "The local area"),
+        ("kind", "kind", "The kind of engagement"),
+        ("onsite", "onsite-first-day", "The onsite days"),
+        ("onsite.first_day", "onsite-first-day", "The first onsite day"),
+        ("onsite.last_day", "onsite-last-day", "The last onsite day"),
+        ("note", "note", "The note"),
+    ]);
     let navigate = use_navigate();
-    let create = Action::new_local(move |request: &ScheduleEngagementRequest| {
-        let request = request.clone();
+    let create = form_action(move || {
         let navigate = navigate.clone();
-        async move {
-            let created = api::schedule_engagement(request).await?;
+        settle(form, api::schedule_engagement(fields.request()), move |created| {
             navigate(&format!("/engagements/{}", created.id), Default::default());
-            Ok::<(), ApiError>(())
-        }
+        })
     });
-    let error = move || create.value().get().and_then(Result::err);
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        create.dispatch(form.request());
-    };
     let kinds = ENGAGEMENT_KINDS
         .into_iter()
         .map(|(kind, suffix)| {
@@ -113,27 +125,26 @@ pub(crate) fn NewEngagementPage() -> impl IntoView {
         <A href="/board" attr:class="govuk-back-link">"Back to the programme"</A>
         <div class="govuk-grid-row">
             <div class="govuk-grid-column-two-thirds">
-                {move || error().map(|error| view! { <ErrorSummary error /> })}
+                <FormError form reload=None />
                 <h1 class="govuk-heading-l">"Schedule an engagement"</h1>
                 <p class="govuk-body">
                     "The engagement is proposed until the local area is notified. For inspections, SEND Planner works out the notification date and the three weeks from the first onsite day, in England's working days."
                 </p>
-                <form novalidate on:submit=on_submit data-testid="new-engagement-form">
-                    {is_planner.then(|| view! { <RegionSelect region_code=form.region_code local_area_code=form.local_area_code /> })}
-                    <AreaSelect region_code=form.region_code local_area_code=form.local_area_code />
-                    <Radios legend="Kind of engagement" name="kind" options=kinds value=form.kind />
-                    <DateInput id="onsite-first-day" legend="First onsite day" value=form.first_day />
-                    <DateInput id="onsite-last-day" legend="Last onsite day" value=form.last_day />
+                <Form submit=create testid="new-engagement-form">
+                    {is_planner.then(|| view! { <RegionSelect region_code=fields.region_code local_area_code=fields.local_area_code form /> })}
+                    <AreaSelect region_code=fields.region_code local_area_code=fields.local_area_code form />
+                    <Radios legend="Kind of engagement" name="kind" options=kinds value=fields.kind form />
+                    <DateInput id="onsite-first-day" legend="First onsite day" value=fields.first_day form />
+                    <DateInput id="onsite-last-day" legend="Last onsite day" value=fields.last_day form />
                     <TextArea
                         id="note"
                         label="Note (optional)"
                         hint="For the inspectorates only: the local area never sees it. At most 2,000 characters"
-                        value=form.note
+                        value=fields.note
+                        form
                     />
-                    <button type="submit" class="govuk-button" data-testid="schedule" disabled=create.pending()>
-                        "Schedule the engagement"
-                    </button>
-                </form>
+                    <SubmitButton submit=create testid="schedule" label="Schedule the engagement" />
+                </Form>
             </div>
         </div>
     }

@@ -1,14 +1,15 @@
 //! Asking a local area for an interim visit (national planners; regional leads for their own
 //! region).
 
-use leptos::{ev::SubmitEvent, prelude::*};
+use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
 use proto::pb::{CreateVisitRequestRequest, DateRange, Phase, Role, Term};
 
 use crate::{
-    api::{self, ApiError},
+    api,
     components::{
-        AreaSelect, DateInput, DateValue, ErrorSummary, RegionSelect, TextArea, TextInput, set_title,
+        AreaSelect, DateInput, DateValue, Form, FormError, FormState, Radios, RegionSelect, SubmitButton,
+        TextArea, TextInput, form_action, set_title, settle,
     },
     format::{academic_year_label, current_academic_year, term_label},
     session::use_session,
@@ -72,96 +73,76 @@ pub(crate) fn NewRequestPage() -> impl IntoView {
     let person = session.person();
     let is_planner = person.as_ref().is_some_and(|p| p.role() == Role::NationalPlanner);
     // A regional lead asks only in their own region.
-    let form = NewRequest::new(
+    let fields = NewRequest::new(
         person.map(|p| if is_planner { String::new() } else { p.region_code }).unwrap_or_default(),
     );
+    let form = FormState::new(&[
+        ("region_code", "region", "The region"),
+        ("local_area_code", "local-area", "The local area"),
+        ("phase.term", "term", "The term"),
+        ("phase.academic_year", "academic-year", "The academic year"),
+        ("phase", "term", "The phase"),
+        ("window", "window-first-day", "The proposed window"),
+        ("window.first_day", "window-first-day", "The first day of the window"),
+        ("window.last_day", "window-last-day", "The last day of the window"),
+        ("reply_by", "reply-by", "The reply-by date"),
+        ("note", "note", "The note"),
+    ]);
     let navigate = use_navigate();
-    let create = Action::new_local(move |request: &CreateVisitRequestRequest| {
-        let request = request.clone();
+    let create = form_action(move || {
         let navigate = navigate.clone();
-        async move {
-            let created = api::create_visit_request(request).await?;
+        settle(form, api::create_visit_request(fields.request()), move |created| {
             navigate(&format!("/requests/{}", created.id), Default::default());
-            Ok::<(), ApiError>(())
-        }
+        })
     });
-    let error = move || create.value().get().and_then(Result::err);
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        create.dispatch(form.request());
-    };
+    let terms = TERMS
+        .into_iter()
+        .map(|(term, suffix, months)| {
+            (term, format!("term-{suffix}"), term_label(term).to_owned(), Some(months.to_owned()))
+        })
+        .collect::<Vec<_>>();
     let year = current_academic_year();
     let year_hint = format!("The year the academic year starts: {year} for {}", academic_year_label(year));
     view! {
         <A href="/requests" attr:class="govuk-back-link">"Back to visit requests"</A>
         <div class="govuk-grid-row">
             <div class="govuk-grid-column-two-thirds">
-                {move || error().map(|error| view! { <ErrorSummary error /> })}
+                <FormError form reload=None />
                 <h1 class="govuk-heading-l">"Request an interim visit"</h1>
                 <p class="govuk-body">
                     "The local area is asked to consent in writing, or to decline, by the reply-by date. The request and its answer are confidential to national planners, the region's lead and the local area."
                 </p>
-                <form novalidate on:submit=on_submit data-testid="new-request-form">
-                    {is_planner.then(|| view! { <RegionSelect region_code=form.region_code local_area_code=form.local_area_code /> })}
-                    <AreaSelect region_code=form.region_code local_area_code=form.local_area_code />
-                    <div class="govuk-form-group">
-                        <fieldset class="govuk-fieldset">
-                            <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">"Term"</legend>
-                            <div class="govuk-radios govuk-radios--small">
-                                {TERMS
-                                    .into_iter()
-                                    .map(|(term, suffix, months)| {
-                                        let id = format!("term-{suffix}");
-                                        let hint_id = format!("{id}-hint");
-                                        view! {
-                                            <div class="govuk-radios__item">
-                                                <input
-                                                    class="govuk-radios__input"
-                                                    id=id.clone()
-                                                    name="term"
-                                                    type="radio"
-                                                    value=suffix
-                                                    aria-describedby=hint_id.clone()
-                                                    prop:checked=move || form.term.get() == term
-                                                    on:change=move |_| form.term.set(term)
-                                                />
-                                                <label class="govuk-label govuk-radios__label" for=id>
-                                                    {term_label(term)}
-                                                </label>
-                                                <div class="govuk-hint govuk-radios__hint" id=hint_id>{months}</div>
-                                            </div>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </div>
-                        </fieldset>
-                    </div>
+                <Form submit=create testid="new-request-form">
+                    {is_planner.then(|| view! { <RegionSelect region_code=fields.region_code local_area_code=fields.local_area_code form /> })}
+                    <AreaSelect region_code=fields.region_code local_area_code=fields.local_area_code form />
+                    <Radios legend="Term" name="term" options=terms value=fields.term form />
                     <TextInput
                         id="academic-year"
                         label="Academic year"
-                        value=form.academic_year
+                        value=fields.academic_year
                         hint=year_hint
                         width="govuk-input--width-4"
                         inputmode="numeric"
+                        form
                     />
-                    <DateInput id="window-first-day" legend="First day of the proposed window" value=form.first_day />
-                    <DateInput id="window-last-day" legend="Last day of the proposed window" value=form.last_day />
+                    <DateInput id="window-first-day" legend="First day of the proposed window" value=fields.first_day form />
+                    <DateInput id="window-last-day" legend="Last day of the proposed window" value=fields.last_day form />
                     <DateInput
                         id="reply-by"
                         legend="Reply by"
                         hint="The local area is asked to answer by this date, before the window opens. For example, 27 3 2027"
-                        value=form.reply_by
+                        value=fields.reply_by
+                        form
                     />
                     <TextArea
                         id="note"
                         label="Note to the local area (optional)"
                         hint="At most 2,000 characters"
-                        value=form.note
+                        value=fields.note
+                        form
                     />
-                    <button type="submit" class="govuk-button" data-testid="send-request" disabled=create.pending()>
-                        "Send the request"
-                    </button>
-                </form>
+                    <SubmitButton submit=create testid="send-request" label="Send the request" />
+                </Form>
             </div>
         </div>
     }

@@ -2,22 +2,17 @@
 
 use leptos::prelude::*;
 
-use crate::{
-    components::set_title,
-    session::{start_path, use_session},
-};
+use crate::{components::set_title, session::StartPageLink};
 
 /// "You do not have access to this page": shown instead of the page, which fetches nothing.
 #[component]
 pub(crate) fn NoAccess() -> impl IntoView {
     set_title("You do not have access to this page");
-    let session = use_session();
-    let start = move || session.person().map_or_else(|| "/".to_owned(), |person| start_path(&person));
     view! {
         <h1 class="govuk-heading-l" data-testid="no-access">"You do not have access to this page"</h1>
         <p class="govuk-body">
             "Your role does not include this page. If you think it should, ask your administrator."
         </p>
-        <p class="govuk-body"><a class="govuk-link" href=start>"Go to your start page"</a></p>
+        <StartPageLink />
     }
 }

@@ -6,7 +6,7 @@ use proto::pb::LocalAreaKind;
 
 use crate::{
     api,
-    components::{ErrorSummary, Loading, set_title},
+    components::{Loaded, Table, columns, set_title},
     session::{Page, may_use, use_session},
 };
 
@@ -73,45 +73,28 @@ pub(crate) fn RegionPage() -> impl IntoView {
                 on:input=move |ev| set_filter.set(event_target_value(&ev))
             />
         </div>
-        {move || match areas.get() {
-            None => view! { <Loading what="local areas" /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
-            Some(Ok(page)) if page.local_areas.is_empty() => view! {
-                <p class="govuk-body" data-testid="no-areas">"No local areas match this filter."</p>
+        <Loaded resource=areas what="local areas" show={|page: proto::pb::ListLocalAreasResponse| {
+            if page.local_areas.is_empty() {
+                return view! { <p class="govuk-body" data-testid="no-areas">"No local areas match this filter."</p> }
+                    .into_any();
             }
-                .into_any(),
-            Some(Ok(page)) => view! {
-                <table class="govuk-table" data-testid="areas">
-                    <caption class="govuk-table__caption govuk-table__caption--m">
-                        {format!("{} local areas", page.total_size)}
-                    </caption>
-                    <thead class="govuk-table__head">
+            let caption = format!("{} local areas", page.total_size);
+            let rows = page
+                .local_areas
+                .into_iter()
+                .map(|a| {
+                    view! {
                         <tr class="govuk-table__row">
-                            <th scope="col" class="govuk-table__header">"Name"</th>
-                            <th scope="col" class="govuk-table__header">"DfE code"</th>
-                            <th scope="col" class="govuk-table__header">"ONS code"</th>
-                            <th scope="col" class="govuk-table__header">"Kind"</th>
+                            <th scope="row" class="govuk-table__header">{a.name}</th>
+                            <td class="govuk-table__cell">{a.dfe_code}</td>
+                            <td class="govuk-table__cell">{a.ons_code}</td>
+                            <td class="govuk-table__cell">{kind_label(a.kind)}</td>
                         </tr>
-                    </thead>
-                    <tbody class="govuk-table__body">
-                        {page
-                            .local_areas
-                            .into_iter()
-                            .map(|a| {
-                                view! {
-                                    <tr class="govuk-table__row">
-                                        <th scope="row" class="govuk-table__header">{a.name}</th>
-                                        <td class="govuk-table__cell">{a.dfe_code}</td>
-                                        <td class="govuk-table__cell">{a.ons_code}</td>
-                                        <td class="govuk-table__cell">{kind_label(a.kind)}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            }
-                .into_any(),
-        }}
+                    }
+                })
+                .collect_view();
+            let names = ["Name", "DfE code", "ONS code", "Kind"];
+            view! { <Table testid="areas" caption columns=columns(&names)>{rows}</Table> }.into_any()
+        }} />
     }
 }

@@ -6,8 +6,8 @@ use proto::pb::{RequestState, Role, VisitRequest};
 
 use crate::{
     api,
-    components::{ErrorSummary, Loading, StateTag, set_title},
-    format::{STATES, date_label, phase_label, range_label, state_label},
+    components::{Loaded, Select, StateTag, Table, choices, columns, set_title},
+    format::{STATES, count, date_label, phase_label, range_label, state_label},
     session::{Page, may_use, use_session},
 };
 
@@ -21,6 +21,7 @@ pub(crate) fn RequestsPage() -> impl IntoView {
     let state = RwSignal::new(RequestState::Unspecified);
     let requests = LocalResource::new(move || api::list_visit_requests(state.get()));
     let may_ask = move || session.person().is_some_and(|person| may_use(&person, &Page::NewVisitRequest));
+    let states = choices(&STATES, state_label);
     let scope = move || {
         session.person().map(|person| match person.role() {
             Role::NationalPlanner => "Requests for interim visits to local areas across England.".to_owned(),
@@ -43,62 +44,32 @@ pub(crate) fn RequestsPage() -> impl IntoView {
                     }
                 })
         }}
-        <div class="govuk-form-group">
-            <label class="govuk-label" for="state-filter">"Show requests that are"</label>
-            <select
-                class="govuk-select"
-                id="state-filter"
-                name="state-filter"
-                on:change=move |ev| {
-                    let value = event_target_value(&ev);
-                    let chosen = STATES
-                        .into_iter()
-                        .find(|(_, name)| *name == value)
-                        .map_or(RequestState::Unspecified, |(state, _)| state);
-                    state.set(chosen);
-                }
-            >
-                <option value="" prop:selected=move || state.get() == RequestState::Unspecified>
-                    "In any state"
-                </option>
-                {STATES
-                    .into_iter()
-                    .map(|(option, name)| {
-                        view! {
-                            <option value=name prop:selected=move || state.get() == option>
-                                {state_label(option)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </div>
-        {move || match requests.get() {
-            None => view! { <Loading what="visit requests" /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
-            Some(Ok(page)) if page.requests.is_empty() => {
+        <Select
+            id="state-filter"
+            label="Show requests that are"
+            choices=states
+            value=state
+            placeholder=("In any state", RequestState::Unspecified)
+        />
+        <Loaded resource=requests what="visit requests" show={move |page: proto::pb::ListVisitRequestsResponse| {
+            if page.requests.is_empty() {
                 let text = if state.get_untracked() == RequestState::Unspecified {
                     "There are no visit requests yet."
                 } else {
                     "No visit requests are in this state."
                 };
                 view! { <p class="govuk-body" data-testid="no-requests">{text}</p> }.into_any()
+            } else {
+                view! { <RequestsTable requests=page.requests more=!page.next_page_token.is_empty() /> }.into_any()
             }
-            Some(Ok(page)) => view! {
-                <RequestsTable requests=page.requests more=!page.next_page_token.is_empty() />
-            }
-                .into_any(),
-        }}
+        }} />
     }
 }
 
 /// One row per request, the local area's name linking to it.
 #[component]
 fn RequestsTable(requests: Vec<VisitRequest>, more: bool) -> impl IntoView {
-    let caption = match requests.len() {
-        1 => "1 visit request".to_owned(),
-        n => format!("{n} visit requests"),
-    };
+    let caption = count(requests.len(), "visit request", "visit requests");
     let rows = requests
         .into_iter()
         .map(|r| {
@@ -120,21 +91,9 @@ fn RequestsTable(requests: Vec<VisitRequest>, more: bool) -> impl IntoView {
             }
         })
         .collect_view();
+    let names = ["Local area", "Region", "Phase", "Proposed window", "Reply by", "State"];
     view! {
-        <table class="govuk-table" data-testid="requests">
-            <caption class="govuk-table__caption govuk-table__caption--m">{caption}</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Local area"</th>
-                    <th scope="col" class="govuk-table__header">"Region"</th>
-                    <th scope="col" class="govuk-table__header">"Phase"</th>
-                    <th scope="col" class="govuk-table__header">"Proposed window"</th>
-                    <th scope="col" class="govuk-table__header">"Reply by"</th>
-                    <th scope="col" class="govuk-table__header">"State"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">{rows}</tbody>
-        </table>
+        <Table testid="requests" caption columns=columns(&names)>{rows}</Table>
         {more.then(|| view! { <p class="govuk-body">"Only the newest 100 requests are shown."</p> })}
     }
 }

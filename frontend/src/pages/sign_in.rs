@@ -1,10 +1,13 @@
 //! Signing in with a username and password.
 
-use leptos::{ev::SubmitEvent, prelude::*};
+use leptos::prelude::*;
 
 use crate::{
     api,
-    components::{ErrorSummary, Loading, NotificationBanner, set_title},
+    components::{
+        Form, FormError, FormState, Loading, NotificationBanner, SubmitButton, TextInput, form_action,
+        set_title, settle,
+    },
     session::{Auth, ToStartPage, use_session},
 };
 
@@ -46,67 +49,37 @@ fn SignInForm(
     ended: bool,
 ) -> impl IntoView {
     let session = use_session();
+    let form =
+        FormState::new(&[("username", "username", "The username"), ("password", "password", "The password")]);
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let sign_in = Action::new_local(move |(username, password): &(String, String)| {
-        let (username, password) = (username.clone(), password.clone());
-        async move {
-            let person = api::sign_in(username, password).await?;
-            // The page follows the session state to the person's start page.
-            session.auth.set(Auth::SignedIn(person));
-            Ok::<(), api::ApiError>(())
-        }
+    let sign_in = form_action(move || {
+        let call = api::sign_in(username.get_untracked(), password.get_untracked());
+        // The page follows the session state to the person's start page.
+        settle(form, call, move |person| session.auth.set(Auth::SignedIn(person)))
     });
-    let error = move || sign_in.value().get().and_then(Result::err);
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        sign_in.dispatch((username.get_untracked(), password.get_untracked()));
-    };
     view! {
         <div class="govuk-grid-row">
             <div class="govuk-grid-column-two-thirds">
                 {move || {
-                    (ended && error().is_none())
+                    (ended && form.error.with(Option::is_none))
                         .then(|| view! { <NotificationBanner text="Your session has ended. Sign in again." /> })
                 }}
-                {move || error().map(|error| view! { <ErrorSummary error /> })}
+                <FormError form reload=None />
                 <h1 class="govuk-heading-l">"Sign in"</h1>
-                <form novalidate on:submit=on_submit>
-                    <div class="govuk-form-group">
-                        <label class="govuk-label" for="username">"Username"</label>
-                        <input
-                            class="govuk-input govuk-!-width-one-half"
-                            id="username"
-                            name="username"
-                            type="text"
-                            autocomplete="username"
-                            spellcheck="false"
-                            autocapitalize="none"
-                            prop:value=username
-                            on:input=move |ev| username.set(event_target_value(&ev))
-                        />
-                    </div>
-                    <div class="govuk-form-group">
-                        <label class="govuk-label" for="password">"Password"</label>
-                        <input
-                            class="govuk-input govuk-!-width-one-half"
-                            id="password"
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            prop:value=password
-                            on:input=move |ev| password.set(event_target_value(&ev))
-                        />
-                    </div>
-                    <button
-                        type="submit"
-                        class="govuk-button"
-                        data-testid="sign-in"
-                        disabled=sign_in.pending()
-                    >
-                        "Sign in"
-                    </button>
-                </form>
+                <Form submit=sign_in>
+                    <TextInput id="username" label="Username" value=username autocomplete="username" width="govuk-!-width-one-half" form />
+                    <TextInput
+                        id="password"
+                        label="Password"
+                        value=password
+                        kind="password"
+                        autocomplete="current-password"
+                        width="govuk-!-width-one-half"
+                        form
+                    />
+                    <SubmitButton submit=sign_in testid="sign-in" label="Sign in" />
+                </Form>
             </div>
         </div>
     }

@@ -8,7 +8,7 @@ use proto::pb::{ConsentTotal, RequestState};
 
 use crate::{
     api,
-    components::{ErrorSummary, Loading, set_title},
+    components::{Loaded, Table, nothing, set_title},
     format::{STATES, phase_label, state_label},
 };
 
@@ -66,16 +66,19 @@ pub(crate) fn TotalsPage() -> impl IntoView {
         <p class="govuk-body">
             "How many requests for interim visits are in each state, by region and phase. These counts are confidential, like the requests themselves."
         </p>
-        {move || match totals.get() {
-            None => view! { <Loading what="totals" /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorSummary error /> }.into_any(),
-            Some(Ok(totals)) if totals.is_empty() => view! {
-                <p class="govuk-body" data-testid="no-totals">"No visit requests have been made yet."</p>
-            }
-                .into_any(),
-            Some(Ok(totals)) => view! { <TotalsTable rows=rows(totals) /> }.into_any(),
-        }}
+        <Loaded
+            resource=totals
+            what="totals"
+            is_empty=Vec::is_empty
+            empty=nothing("no-totals", "No visit requests have been made yet.")
+            show={|totals: Vec<ConsentTotal>| view! { <TotalsTable rows=rows(totals) /> }}
+        />
     }
+}
+
+/// A count in a numeric cell.
+fn number(count: u32) -> impl IntoView {
+    view! { <td class="govuk-table__cell govuk-table__cell--numeric">{count}</td> }
 }
 
 /// One row per region and phase with its counts by state, and a row adding them all up.
@@ -92,11 +95,7 @@ fn TotalsTable(rows: Vec<Row>) -> impl IntoView {
         .into_iter()
         .map(|row| {
             let total = row.total();
-            let cells = row
-                .counts
-                .into_iter()
-                .map(|count| view! { <td class="govuk-table__cell govuk-table__cell--numeric">{count}</td> })
-                .collect_view();
+            let cells = row.counts.into_iter().map(number).collect_view();
             let phase = row.phase.clone();
             view! {
                 <tr class="govuk-table__row" data-region=row.region_code data-phase=phase>
@@ -108,41 +107,26 @@ fn TotalsTable(rows: Vec<Row>) -> impl IntoView {
             }
         })
         .collect_view();
+    let names: Vec<String> = ["Region", "Phase"]
+        .into_iter()
+        .chain(STATES.iter().map(|(state, _)| state_label(*state)))
+        .chain(["Total"])
+        .map(str::to_owned)
+        .collect();
     view! {
-        <table class="govuk-table govuk-table--small-text-until-tablet" data-testid="totals">
-            <caption class="govuk-table__caption govuk-table__caption--m">
-                "Visit requests by region, phase and state"
-            </caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header">"Region"</th>
-                    <th scope="col" class="govuk-table__header">"Phase"</th>
-                    {STATES
-                        .into_iter()
-                        .map(|(state, _)| {
-                            view! {
-                                <th scope="col" class="govuk-table__header govuk-table__header--numeric">
-                                    {state_label(state)}
-                                </th>
-                            }
-                        })
-                        .collect_view()}
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Total"</th>
-                </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-                {body}
-                <tr class="govuk-table__row" data-testid="totals-all">
-                    <th scope="row" class="govuk-table__header" colspan="2">"All"</th>
-                    {all
-                        .into_iter()
-                        .map(|count| {
-                            view! { <td class="govuk-table__cell govuk-table__cell--numeric">{count}</td> }
-                        })
-                        .collect_view()}
-                    <td class="govuk-table__cell govuk-table__cell--numeric">{grand}</td>
-                </tr>
-            </tbody>
-        </table>
+        <Table
+            testid="totals"
+            caption="Visit requests by region, phase and state"
+            columns=names
+            numeric=&[2, 3, 4, 5, 6, 7, 8]
+            modifier="govuk-table--small-text-until-tablet"
+        >
+            {body}
+            <tr class="govuk-table__row" data-testid="totals-all">
+                <th scope="row" class="govuk-table__header" colspan="2">"All"</th>
+                {all.into_iter().map(number).collect_view()}
+                <td class="govuk-table__cell govuk-table__cell--numeric">{grand}</td>
+            </tr>
+        </Table>
     }
 }

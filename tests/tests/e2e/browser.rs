@@ -87,6 +87,28 @@ async fn menu(browser: &Browser) -> anyhow::Result<Vec<String>> {
     Ok(labels)
 }
 
+/// The error summary inside `scope` lists a problem marked `marker` (`[data-rule='…']` or
+/// `[data-field='…']`, never shown) whose words contain `text` and which links to the field
+/// `#field`; the field shows the same words inline, and the title starts with "Error: ".
+async fn assert_problem(
+    browser: &Browser,
+    scope: &str,
+    marker: &str,
+    field: &str,
+    text: &str,
+) -> anyhow::Result<()> {
+    let summary = format!("{scope} [data-testid=error]");
+    let item = browser.wait_for_text(&format!("{summary} {marker}"), text).await?;
+    let link = browser.find(&format!("{summary} {marker} a[href='#{field}']")).await?.text().await?;
+    assert_eq!(link, item, "the summary item is its link");
+    let inline = browser.find(&format!("#{field}-error")).await?.text().await?;
+    assert!(inline.contains(&item), "inline {inline:?} lacks {item:?}");
+    assert!(browser.find(&summary).await?.text().await?.contains("There is a problem"));
+    let title = browser.client.title().await?;
+    assert!(title.starts_with("Error: "), "{title}");
+    Ok(())
+}
+
 /// The path of the page the browser shows.
 async fn path(browser: &Browser) -> anyhow::Result<String> {
     Ok(browser.client.current_url().await?.path().to_owned())
@@ -139,8 +161,11 @@ async fn an_unknown_region_shows_the_servers_message() -> anyhow::Result<()> {
     let browser = Browser::start().await?;
     sign_in(&browser, &app, "nadia", "Nadia Planner").await?;
     browser.client.goto(&format!("{}/regions/E99999999", app.url())).await?;
-    let error = browser.wait_for_text("[data-testid=error]", "region_code").await?;
-    assert!(error.contains("There is a problem") && error.contains("E99999999"), "{error}");
+    let error = browser.wait_for_text("[data-testid=error] [data-field=region_code]", "E99999999").await?;
+    assert!(!error.contains("region_code"), "no field names shown: {error}");
+    let error = browser.find("[data-testid=error]").await?.text().await?;
+    assert!(error.contains("There is a problem"), "{error}");
+    assert!(browser.client.title().await?.starts_with("Error: "));
     browser.assert_accessible().await?;
     browser.close().await?;
     app.stop().await
@@ -358,8 +383,7 @@ async fn an_administrator_creates_an_account_and_sees_the_servers_message_for_a_
     browser.find("#region-code option[value=E13000001]").await?;
     browser.assert_accessible().await?;
     browser.find("[data-testid=create]").await?.click().await?;
-    let error = browser.wait_for_text("[data-testid=error]", "region_code").await?;
-    assert!(error.contains("There is a problem"), "{error}");
+    assert_problem(&browser, "", "[data-field=region_code]", "region-code", "region").await?;
     browser.assert_accessible().await?;
 
     // With the region, the account is created and listed.
@@ -475,8 +499,8 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
     browser.assert_accessible().await?;
     // Nothing filled in: the server names the fields.
     browser.find("[data-testid=send-request]").await?.click().await?;
-    let error = browser.wait_for_text("[data-testid=error]", "local_area_code").await?;
-    assert!(error.contains("There is a problem") && error.contains("phase.term"), "{error}");
+    assert_problem(&browser, "", "[data-field=local_area_code]", "local-area", "local area").await?;
+    assert_problem(&browser, "", "[data-field='phase.term']", "term", "term").await?;
     browser.assert_accessible().await?;
 
     browser.find("#local-area").await?.select_by_value("E09000007").await?;
@@ -714,7 +738,7 @@ async fn an_answer_to_a_request_changed_meanwhile_says_so_and_reloads_it() -> an
         .await?;
     browser.find("[data-testid=decline]").await?.click().await?;
     let error = browser.wait_for_text("[data-testid=decline-form] [data-testid=error]", "cancelled").await?;
-    assert!(error.contains("reload it and try again"), "{error}");
+    assert!(error.to_lowercase().contains("reload it and try again"), "{error}");
     browser.assert_accessible().await?;
     browser.find("[data-testid=reload]").await?.click().await?;
     browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Cancelled").await?;
@@ -850,12 +874,8 @@ async fn a_regional_lead_schedules_a_full_inspection_and_its_notice_skips_easter
     fill_date(&browser, "onsite-first-day", day(2027, 3, 29)?).await?;
     fill_date(&browser, "onsite-last-day", day(2027, 3, 31)?).await?;
     browser.find("[data-testid=schedule]").await?.click().await?;
-    let error = browser.wait_for_text("[data-testid=error]", "bank holiday").await?;
-    assert!(
-        error.contains("There is a problem")
-            && error.contains("onsite: the first onsite day, 2027-03-29, is a weekend or a bank holiday"),
-        "{error}"
-    );
+    let first_day = "The first onsite day, 29 March 2027, is a weekend or a bank holiday";
+    assert_problem(&browser, "", "[data-field=onsite]", "onsite-first-day", first_day).await?;
     assert_eq!(path(&browser).await?, "/engagements/new");
     browser.assert_accessible().await?;
 
@@ -995,9 +1015,16 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     browser.find(&format!("#role-{}", ids[1])).await?.select_by_value("ofsted-inspector").await?;
     browser.assert_accessible().await?;
     browser.find("[data-testid=assign-team]").await?.click().await?;
-    let error =
-        browser.wait_for_text("[data-testid=team-form] [data-testid=error]", "team.composition").await?;
-    assert!(error.contains("There is a problem"), "{error}");
+    assert_problem(
+        &browser,
+        "[data-testid=team-form]",
+        "[data-rule='team.composition']",
+        "team-choices",
+        "lead HMI",
+    )
+    .await?;
+    let error = browser.find("[data-testid=team-form] [data-testid=error]").await?.text().await?;
+    assert!(!error.contains("team.composition"), "rule ids are not for people: {error}");
     browser.find("[data-testid=no-team]").await?;
     browser.assert_accessible().await?;
 
@@ -1309,7 +1336,10 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     );
     // The checks find the judgement wording, with its line and column.
     browser.find("[data-testid=check-letter]").await?.click().await?;
-    browser.wait_for_text("[data-testid=findings]", "letter.judgement_wording at line 9, column 4").await?;
+    let finding = browser
+        .wait_for_text("[data-testid=findings] [data-rule='letter.judgement_wording']", "line 9, column 4")
+        .await?;
+    assert!(!finding.contains("letter.judgement_wording"), "rule ids are not for people: {finding}");
     browser.assert_accessible().await?;
     browser.find("[data-testid=submit-letter]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The letter is submitted for approval.").await?;
@@ -1328,10 +1358,8 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.client.find(Locator::LinkText("Interim visit to Camden")).await?.click().await?;
     browser.wait_for_text("[data-testid=letter-state]", "Submitted").await?;
     browser.find("[data-testid=approve]").await?.click().await?;
-    let error = browser
-        .wait_for_text("[data-testid=approve-form] [data-testid=error]", "letter.judgement_wording")
-        .await?;
-    assert!(error.contains("line 9, column 4") && error.contains("There is a problem"), "{error}");
+    let rule = "[data-rule='letter.judgement_wording']";
+    assert_problem(&browser, "[data-testid=approve-form]", rule, "override-0", "line 9, column 4").await?;
     browser
         .find("#override-0")
         .await?

@@ -52,19 +52,7 @@ const WRITES_BY_HAND: &[&str] = &[];
 
 /// Leaks found by this test on today's code: (method or probe, persona, step). Each is still a
 /// failure unless `SEND_PLANNER_ALLOW_KNOWN_LEAKS=1`; remove an entry when its leak is fixed.
-const KNOWN_LEAKS: &[(&str, &str, &str)] = &[
-    // Another region's lead lists inspectors: once the hidden visit's team is assigned, its
-    // three members gain `unavailable` 20-21 April 2027, in the same form as leave. That is
-    // the designed free/busy answer (domain.md), but the pattern (an Ofsted, an Ofsted social
-    // care and a CQC inspector busy on the same two days: an interim visit team's shape, homed
-    // in Inner London) tells the lead an interim visit is happening then. Decide: accept (by
-    // design) or blur; the assertion stays until then.
-    (
-        "/sendplanner.v1.ProgrammeService/ListInspectors",
-        "NorthEastLead",
-        "visit scheduled and its team assigned",
-    ),
-];
+const KNOWN_LEAKS: &[(&str, &str, &str)] = &[];
 
 /// The confidential steps, in order.
 const STEPS: &[&str] = &[
@@ -329,6 +317,27 @@ fn fill(
     message
 }
 
+/// `ListInspectors` shows each inspector's free/busy time: declared leave together with the days
+/// of engagements the caller may not see, in one list with nothing to tell them apart. That list
+/// is the designed answer (domain.md: "another scope's commitments show only as free/busy time,
+/// indistinguishable from leave"; issue #10, item 5), so it is the one value allowed to change
+/// when a hidden visit's team is assigned; everything else about the inspectors (names, homes,
+/// conflicts and their reasons) is compared. [`team_probe`] shows that a
+/// booking reads exactly as leave wherever it is refused.
+fn mask_free_busy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    // An empty list is not written at all, so the field is dropped whole, with its separator.
+    while let Some(at) = rest.find("unavailable:[") {
+        let start = at + "unavailable:[".len();
+        let Some(len) = rest[start..].find(']') else { break };
+        out.push_str(rest[..at].strip_suffix(',').unwrap_or(&rest[..at]));
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `ListSuspiciousAccess` counts the outsiders' own probing, which grows with every snapshot by
 /// itself: its counts are masked here, and [`suspicious_access_probe`] checks instead that a miss
 /// on a hidden record counts exactly as a miss on a missing one.
@@ -547,10 +556,10 @@ impl World<'_> {
                             }
                         };
                         let name = format!("{}{label}", path_of(method));
-                        let answer = if method.name() == "ListSuspiciousAccess" {
-                            mask_counts(&answer)
-                        } else {
-                            answer
+                        let answer = match method.name() {
+                            "ListSuspiciousAccess" => mask_counts(&answer),
+                            "ListInspectors" => mask_free_busy(&answer),
+                            _ => answer,
                         };
                         snapshot.insert((outsider.name, name, slot.name), normalise(&answer, &replacements));
                     }

@@ -483,8 +483,8 @@ pub fn visit_allowed(consents: &[ConsentOnRecord], dates: DateRange) -> Result<(
 /// The stored document's facts (its bytes are fetched separately).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentInfo {
-    /// Id.
-    pub id: i64,
+    /// Public id (see [`crate::domain::public_id`]): the one `/documents/{id}` takes.
+    pub id: String,
     /// Detected type.
     pub content_type: String,
     /// Size.
@@ -530,8 +530,8 @@ pub struct HistoryEntry {
 /// A visit request as its audience sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VisitRequest {
-    /// Id.
-    pub id: i64,
+    /// Public id (see [`crate::domain::public_id`]); the database key stays in the store.
+    pub id: String,
     /// ONS code.
     pub local_area_code: String,
     /// Area name.
@@ -584,8 +584,8 @@ pub struct ConsentTotal {
 /// A recorded safeguarding concern, as national planners see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SafeguardingConcern {
-    /// The request it was raised on.
-    pub request_id: i64,
+    /// The public id of the request it was raised on.
+    pub request_id: String,
     /// Area name.
     pub local_area_name: String,
     /// Region name.

@@ -95,8 +95,10 @@ pub struct MemberRecord {
 /// An engagement as stored, with its derived state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngagementRecord {
-    /// Id.
+    /// The database's key, for joins inside the store; never shown outside.
     pub id: i64,
+    /// The id the API and URLs carry (see [`crate::domain::public_id`]).
+    pub public_id: String,
     /// ONS code.
     pub local_area_code: String,
     /// Area name.
@@ -678,6 +680,7 @@ mod tests {
     fn visit(state: EngagementState) -> EngagementRecord {
         EngagementRecord {
             id: 10,
+            public_id: "6a1f0c2e-3b4d-4e5f-8a6b-7c8d9e0f1a2b".into(),
             local_area_code: "E09000007".into(),
             local_area_name: "Camden".into(),
             region_code: "E13000001".into(),

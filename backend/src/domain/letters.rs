@@ -173,10 +173,14 @@ pub fn letter_transition(current: LetterState, m: LetterMove) -> Result<LetterSt
 /// A letter as its audience sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LetterRecord {
-    /// Id.
+    /// The database's key, for joins inside the store; never shown outside.
     pub id: i64,
-    /// Engagement.
+    /// The id the API and URLs carry (see [`crate::domain::public_id`]).
+    pub public_id: String,
+    /// The engagement's database key.
     pub engagement_id: i64,
+    /// The engagement's public id.
+    pub engagement_public_id: String,
     /// Kind of engagement.
     pub engagement_kind: EngagementKind,
     /// Area code.
@@ -203,10 +207,10 @@ pub struct LetterRecord {
     pub published: bool,
     /// The local area agreed to be named in national reports.
     pub named: bool,
-    /// The letter this corrects.
-    pub supersedes_id: Option<i64>,
-    /// The letter that corrected this one.
-    pub superseded_by_id: Option<i64>,
+    /// The public id of the letter this corrects.
+    pub supersedes_id: Option<String>,
+    /// The public id of the letter that corrected this one.
+    pub superseded_by_id: Option<String>,
     /// When issued.
     pub issued_at: Option<String>,
     /// When the viewer first opened it.
@@ -792,7 +796,9 @@ pub fn check_letter(kind: EngagementKind, text: &str, references: &[String]) -> 
 pub(crate) fn sample(state: LetterState, body: &str) -> LetterRecord {
     LetterRecord {
         id: 1,
+        public_id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
         engagement_id: 2,
+        engagement_public_id: "6a1f0c2e-3b4d-4e5f-8a6b-7c8d9e0f1a2b".into(),
         engagement_kind: EngagementKind::InterimVisit,
         local_area_code: "E09000007".into(),
         local_area_name: "Camden".into(),
@@ -916,7 +922,7 @@ mod tests {
         let correct = || LetterChange::Correct { title: "T".into(), body: GOOD_INTERIM.into() };
         fired.push((CORRECTION_ISSUED_ONLY, refused(&planner(), &facts(LetterState::Approved), correct())));
         let mut corrected = facts(LetterState::Issued);
-        corrected.letter.superseded_by_id = Some(9);
+        corrected.letter.superseded_by_id = Some("9b2e4c1a-5d3f-4a7b-9c8e-1f2a3b4c5d6e".into());
         fired.push((CORRECTION_EXISTS, refused(&planner(), &corrected, correct())));
         let publish = || LetterChange::Publication { publish: true, named: false };
         fired

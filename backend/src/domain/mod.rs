@@ -8,6 +8,7 @@ pub mod identity;
 pub mod letter_text;
 pub mod letters;
 pub mod programme;
+pub mod public_id;
 pub mod reference;
 pub mod reference_data;
 pub mod security;

@@ -27,6 +27,7 @@ use crate::{
             RequestState, Term, VisitRequest, allowed_actions, decide, may_create,
         },
         identity::{Caller, Person},
+        public_id::parse_public_id,
         reference::page_size,
     },
     store::Store,
@@ -53,9 +54,9 @@ impl ConsentService {
 /// see answers exactly as a missing one.
 const WHAT: &str = "visit request";
 
-/// Ids are numbers; anything else cannot exist.
-fn parse_id(id: &str) -> Result<i64, Status> {
-    id.trim().parse::<i64>().map_err(|_| status::not_found(WHAT))
+/// Ids are public ids (UUIDv4); anything else cannot exist.
+fn parse_id(id: &str) -> Result<&str, Status> {
+    parse_public_id(id).ok_or_else(|| status::not_found(WHAT))
 }
 
 fn term_from_pb(value: i32) -> Option<Term> {
@@ -121,7 +122,7 @@ fn consent_to_pb(c: ConsentRecord) -> pb::Consent {
         organisation: c.organisation,
         date_signed: c.date_signed.to_string(),
         document: Some(pb::ConsentDocument {
-            id: c.document.id.to_string(),
+            id: c.document.id,
             content_type: c.document.content_type,
             size_bytes: u64::try_from(c.document.size_bytes).unwrap_or_default(),
             sha256: c.document.sha256,
@@ -134,7 +135,7 @@ fn consent_to_pb(c: ConsentRecord) -> pb::Consent {
 pub fn request_to_pb(r: VisitRequest, viewer: &Person) -> pb::VisitRequest {
     let allowed = allowed_actions(viewer, &r.facts());
     pb::VisitRequest {
-        id: r.id.to_string(),
+        id: r.id,
         local_area_code: r.local_area_code,
         local_area_name: r.local_area_name,
         region_code: r.region_code,
@@ -176,13 +177,8 @@ impl ConsentService {
         (action, outcome, detail): (&str, &str, &str),
     ) -> Result<pb::VisitRequest, Status> {
         let id = parse_id(id)?;
-        let event = Actor::person(&caller.person, request_id).event(
-            action,
-            "visit_request",
-            &id.to_string(),
-            outcome,
-            detail,
-        );
+        let event =
+            Actor::person(&caller.person, request_id).event(action, "visit_request", id, outcome, detail);
         let changed = self
             .store
             .change_visit_request(id, &caller.person, self.auth.clock().now(), &event, |facts| {
@@ -222,7 +218,7 @@ impl Rpc for ConsentService {
                 &new,
                 &caller.person,
                 now,
-                |id| actor.event("visit_request.create", "visit_request", &id.to_string(), "ok", ""),
+                |id| actor.event("visit_request.create", "visit_request", id, "ok", ""),
                 |region| may_create(&caller.person, region),
             )
             .await
@@ -240,11 +236,11 @@ impl Rpc for ConsentService {
         let req = request.into_inner();
         let state = state_from_pb(req.state)?;
         let limit = page_size(req.page_size).map_err(Refusal::from)?;
-        let before = match req.page_token.as_str() {
-            "" => i64::MAX,
-            token => token
-                .parse::<i64>()
-                .map_err(|_| status::invalid("page_token", "is not a page token this server issued"))?,
+        // A page token is the public id of the last request of the page before.
+        let before = match req.page_token.trim() {
+            "" => "",
+            token => parse_public_id(token)
+                .ok_or_else(|| status::invalid("page_token", "is not a page token this server issued"))?,
         };
         let today = self.auth.clock().now().date_naive();
         let mut requests = self
@@ -254,7 +250,7 @@ impl Rpc for ConsentService {
             .map_err(status::store(WHAT))?;
         let next_page_token = if requests.len() > limit as usize {
             requests.truncate(limit as usize);
-            requests.last().map(|r| r.id.to_string()).unwrap_or_default()
+            requests.last().map(|r| r.id.clone()).unwrap_or_default()
         } else {
             String::new()
         };
@@ -271,7 +267,7 @@ impl Rpc for ConsentService {
         let caller = caller(&request)?;
         let actor = Actor::person(&caller.person, &request_id(&request));
         let id = parse_id(&request.get_ref().id)?;
-        let event = actor.event("visit_request.read", "visit_request", &id.to_string(), "ok", "");
+        let event = actor.event("visit_request.read", "visit_request", id, "ok", "");
         let found = self
             .store
             .visit_request(id, &caller.person.scope, self.auth.clock().now(), &event)
@@ -363,7 +359,7 @@ impl Rpc for ConsentService {
             concerns: concerns
                 .into_iter()
                 .map(|c| pb::SafeguardingConcern {
-                    request_id: c.request_id.to_string(),
+                    request_id: c.request_id,
                     local_area_name: c.local_area_name,
                     region_name: c.region_name,
                     raised_by: c.raised_by,

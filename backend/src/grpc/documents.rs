@@ -11,7 +11,7 @@ use http::{StatusCode, header};
 
 use crate::{
     auth::{Authenticator, RequestId},
-    domain::{audit::Actor, identity::Caller},
+    domain::{audit::Actor, identity::Caller, public_id::parse_public_id},
     store::{Store, StoreError},
 };
 
@@ -33,12 +33,12 @@ pub async fn download(State(docs): State<Documents>, Path(id): Path<String>, req
     let Some(caller) = request.extensions().get::<Caller>().cloned() else {
         return not_found();
     };
-    let Ok(id) = id.parse::<i64>() else { return not_found() };
+    let Some(id) = parse_public_id(&id) else { return not_found() };
     let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let event = Actor::person(&caller.person, &request_id).event(
         "consent_document.read",
         "consent_document",
-        &id.to_string(),
+        id,
         "ok",
         "",
     );

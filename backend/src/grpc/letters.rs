@@ -31,6 +31,7 @@ use crate::{
             LetterState, check_letter, required_sections,
         },
         programme::{EngagementKind, term_of},
+        public_id::parse_public_id,
     },
     pdf::{PrintedLetter, render},
     report::national_report,
@@ -55,8 +56,9 @@ impl LetterService {
 }
 
 /// A letter id from the request; anything unreadable is a letter that is not there.
-fn parse_id(id: &str) -> Result<i64, Status> {
-    id.trim().parse::<i64>().map_err(|_| status::not_found("letter"))
+/// A letter's public id from a request; a malformed one answers as a missing letter.
+fn parse_id(id: &str) -> Result<&str, Status> {
+    parse_public_id(id).ok_or_else(|| status::not_found("letter"))
 }
 
 fn recipient_name(r: i32) -> Option<&'static str> {
@@ -119,8 +121,8 @@ fn action_to_pb(a: LetterAction) -> pb::LetterAction {
 /// was returned goes only to those who act on it (its team and national planners).
 pub fn letter_to_pb(l: LetterRecord, actions: &[LetterAction]) -> pb::Letter {
     pb::Letter {
-        id: l.id.to_string(),
-        engagement_id: l.engagement_id.to_string(),
+        id: l.public_id,
+        engagement_id: l.engagement_public_id,
         engagement_kind: kind_to_pb(l.engagement_kind).into(),
         local_area_name: l.local_area_name,
         region_name: l.region_name,
@@ -139,8 +141,8 @@ pub fn letter_to_pb(l: LetterRecord, actions: &[LetterAction]) -> pb::Letter {
         publish_at: l.publish_at.unwrap_or_default(),
         published: l.published,
         named_in_national_reports: l.named,
-        supersedes_id: l.supersedes_id.map(|i| i.to_string()).unwrap_or_default(),
-        superseded_by_id: l.superseded_by_id.map(|i| i.to_string()).unwrap_or_default(),
+        supersedes_id: l.supersedes_id.unwrap_or_default(),
+        superseded_by_id: l.superseded_by_id.unwrap_or_default(),
         issued_at: l.issued_at.unwrap_or_default(),
         first_opened_at: l.first_opened_at.unwrap_or_default(),
         allowed_actions: actions.iter().map(|a| i32::from(action_to_pb(*a))).collect(),
@@ -216,7 +218,6 @@ impl LetterService {
     ) -> Result<pb::Letter, Status> {
         let id = parse_id(id)?;
         let actor = Actor::person(&caller.person, rid);
-        let original = id.to_string();
         let request = LetterRequest { version, change };
         let facts = self
             .store
@@ -226,9 +227,8 @@ impl LetterService {
                 self.auth.clock().now(),
                 |facts| letters::decide(&caller.person, facts, &request),
                 |written| {
-                    let detail =
-                        if written == id { detail.to_owned() } else { format!("supersedes={original}") };
-                    actor.event(action, "letter", &written.to_string(), "ok", &detail)
+                    let detail = if written == id { detail.to_owned() } else { format!("supersedes={id}") };
+                    actor.event(action, "letter", written, "ok", &detail)
                 },
             )
             .await
@@ -267,7 +267,7 @@ impl Rpc for LetterService {
         let req = request.into_inner();
         let (title, body) = text_fields(&req.title, &req.body)?;
         let engagement =
-            req.engagement_id.trim().parse::<i64>().map_err(|_| status::not_found("engagement"))?;
+            parse_public_id(&req.engagement_id).ok_or_else(|| status::not_found("engagement"))?;
         let facts = self
             .store
             .create_letter(
@@ -277,7 +277,7 @@ impl Rpc for LetterService {
                 &caller.person,
                 self.auth.clock().now(),
                 |facts| letters::decide_draft(&caller.person, facts),
-                |id| actor.event("letter.create", "letter", &id.to_string(), "ok", ""),
+                |id| actor.event("letter.create", "letter", id, "ok", ""),
             )
             .await
             .map_err(status::store("engagement"))?;
@@ -454,7 +454,8 @@ impl Rpc for LetterService {
         request: Request<pb::ListLettersRequest>,
     ) -> Result<Response<pb::ListLettersResponse>, Status> {
         let caller = caller(&request)?;
-        let engagement = request.get_ref().engagement_id.trim().parse::<i64>().unwrap_or(-1);
+        // A malformed id matches no engagement: an empty list, as for one the caller may not see.
+        let engagement = parse_public_id(&request.get_ref().engagement_id).unwrap_or_default();
         let letters = self
             .store
             .letters_of(engagement, &caller.person, self.auth.clock().now())
@@ -472,7 +473,7 @@ impl Rpc for LetterService {
         let caller = caller(&request)?;
         let actor = Actor::person(&caller.person, &request_id(&request));
         let id = parse_id(&request.get_ref().id)?;
-        let event = actor.event("letter.view", "letter", &id.to_string(), "ok", "");
+        let event = actor.event("letter.view", "letter", id, "ok", "");
         let facts = self
             .store
             .view_letter(id, &caller.person, self.auth.clock().now(), &event)
@@ -487,7 +488,7 @@ impl Rpc for LetterService {
     ) -> Result<Response<pb::ListLetterViewsResponse>, Status> {
         let caller = caller(&request)?;
         let letter = self.audience(&request.get_ref().id, &caller).await?;
-        let views = self.store.letter_views(letter.id).await.map_err(status::store("letter"))?;
+        let views = self.store.letter_views(&letter).await.map_err(status::store("letter"))?;
         Ok(Response::new(pb::ListLetterViewsResponse {
             views: views
                 .into_iter()
@@ -570,10 +571,9 @@ pub async fn download_pdf(
     let missing =
         || (StatusCode::NOT_FOUND, [(header::CACHE_CONTROL, "no-store")], "not found").into_response();
     let Some(caller) = request.extensions().get::<Caller>().cloned() else { return missing() };
-    let Ok(id) = id.parse::<i64>() else { return missing() };
+    let Some(id) = parse_public_id(&id) else { return missing() };
     let rid = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-    let event =
-        Actor::person(&caller.person, &rid).event("letter.download", "letter", &id.to_string(), "ok", "");
+    let event = Actor::person(&caller.person, &rid).event("letter.download", "letter", id, "ok", "");
     // The audience check and the record of the download in one transaction.
     let letter = match pdfs.store.view_letter(id, &caller.person, pdfs.auth.clock().now(), &event).await {
         Ok(facts) => facts.letter,

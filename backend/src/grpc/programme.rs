@@ -27,6 +27,7 @@ use crate::{
         programme::{
             AreaFacts, EngagementKind, EngagementState, NewEngagement, Outcome, TeamRole, term_of, timeline,
         },
+        public_id::parse_public_id,
     },
     store::{ReadFacts, Store},
 };
@@ -56,6 +57,11 @@ const INSPECTOR: &str = "inspector";
 
 fn parse_id(id: &str, what: &'static str) -> Result<i64, Status> {
     id.trim().parse::<i64>().map_err(|_| status::not_found(what))
+}
+
+/// An engagement's public id from a request; a malformed one answers as a missing engagement.
+fn engagement_id(id: &str) -> Result<&str, Status> {
+    parse_public_id(id).ok_or_else(|| status::not_found(ENGAGEMENT))
 }
 
 fn kind_from_pb(value: i32) -> Option<EngagementKind> {
@@ -186,7 +192,7 @@ fn engagement_to_pb(
         week_three_onsite: Some(range_to_pb(t.week_three)),
     });
     pb::Engagement {
-        id: e.id.to_string(),
+        id: e.public_id,
         kind: kind_to_pb(e.kind).into(),
         state: state_to_pb(e.state).into(),
         onsite: Some(range_to_pb(e.onsite)),
@@ -260,15 +266,14 @@ impl ProgrammeService {
         rid: &str,
         action: &str,
     ) -> Result<pb::Engagement, Status> {
-        let id = parse_id(id, ENGAGEMENT)?;
+        let id = engagement_id(id)?;
         let detail = match &change {
             EngagementChange::Reschedule { reason, .. }
             | EngagementChange::Postpone { reason }
             | EngagementChange::AssignTeam { reason, .. } => reason.trim(),
             EngagementChange::Notify | EngagementChange::Complete { .. } => "",
         };
-        let event =
-            Actor::person(&caller.person, rid).event(action, "engagement", &id.to_string(), "ok", detail);
+        let event = Actor::person(&caller.person, rid).event(action, "engagement", id, "ok", detail);
         let (changed, warnings) = self
             .store
             .change_engagement(id, &change, &caller.person, self.auth.clock().now(), &event, |facts| {
@@ -338,16 +343,14 @@ impl Rpc for ProgrammeService {
                 &new,
                 &caller.person,
                 self.auth.clock().now(),
-                |id| {
-                    actor.event("engagement.schedule", "engagement", &id.to_string(), "ok", new.kind.as_str())
-                },
+                |id| actor.event("engagement.schedule", "engagement", id, "ok", new.kind.as_str()),
                 |facts| decide_new(&caller.person, facts, &new),
             )
             .await
             .map_err(status::store(ENGAGEMENT))?;
         let created = self
             .store
-            .engagement(id, &caller.person, self.today())
+            .engagement(&id, &caller.person, self.today())
             .await
             .map_err(status::store(ENGAGEMENT))?;
         Ok(Response::new(pb::ScheduleEngagementResponse {
@@ -385,7 +388,7 @@ impl Rpc for ProgrammeService {
         request: Request<pb::GetEngagementRequest>,
     ) -> Result<Response<pb::GetEngagementResponse>, Status> {
         let caller = caller(&request)?;
-        let id = parse_id(&request.get_ref().id, ENGAGEMENT)?;
+        let id = engagement_id(&request.get_ref().id)?;
         let found = self
             .store
             .engagement(id, &caller.person, self.today())

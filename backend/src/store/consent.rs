@@ -14,12 +14,13 @@ use crate::domain::{
         RequestDecision, RequestFacts, RequestState, SafeguardingConcern, Term, VisitRequest, stale,
     },
     identity::{Person, Scope},
+    public_id::new_public_id,
 };
 
 /// Columns of a request, its state as stored; `$1`/`$2` are the scope, `$3` today.
 macro_rules! request_select {
     () => {
-        "SELECT v.id, v.local_area_code, a.name AS local_area_name, v.region_code, r.name AS region_name, \
+        "SELECT v.id, v.public_id, v.local_area_code, a.name AS local_area_name, v.region_code, r.name AS region_name, \
            v.term, v.academic_year, v.window_first, v.window_last, v.reply_by, v.note, v.state, \
            v.version, v.safeguarding_concern, v.created_at \
          FROM visit_requests v \
@@ -29,22 +30,26 @@ macro_rules! request_select {
     };
 }
 
-const GET_REQUEST: &str = concat!(request_select!(), "AND v.id = $3");
+/// One request by its public id (`$3`).
+const GET_REQUEST: &str = concat!(request_select!(), "AND v.public_id = $3");
 /// The state filter is the SQL form of [`RequestState::effective`] (a waiting request past its
-/// reply-by date reads as expired), so a page holds only requests in the state asked for.
+/// reply-by date reads as expired), so a page holds only requests in the state asked for. `$4`
+/// is the public id of the last request of the page before (empty for the first page): pages
+/// follow creation order without any id revealing it.
 const LIST_REQUESTS: &str = concat!(
     request_select!(),
-    "AND v.id < $4 AND ($5 = '' OR (CASE WHEN v.state = 'requested' AND v.reply_by < $3 THEN 'expired' ELSE v.state END) = $5) \
+    "AND ($4 = '' OR v.id < (SELECT b.id FROM visit_requests b WHERE b.public_id = $4)) AND ($5 = '' OR (CASE WHEN v.state = 'requested' AND v.reply_by < $3 THEN 'expired' ELSE v.state END) = $5) \
      ORDER BY v.id DESC LIMIT $6"
 );
 
-/// The facts of one request for its rules, by id alone: the decision judges the scope.
-const REQUEST_FACTS: &str =
-    "SELECT local_area_code, region_code, state, reply_by, version FROM visit_requests WHERE id = $1";
+/// The key and facts of one request for its rules, by public id alone: the decision judges the
+/// scope.
+const REQUEST_FACTS: &str = "SELECT id, local_area_code, region_code, state, reply_by, version FROM visit_requests WHERE public_id = $1";
 
 #[derive(sqlx::FromRow)]
 struct RequestRow {
     id: i64,
+    public_id: String,
     local_area_code: String,
     local_area_name: String,
     region_code: String,
@@ -74,7 +79,7 @@ impl RequestRow {
     fn read_on(self, today: NaiveDate) -> Result<VisitRequest, StoreError> {
         let r = self;
         Ok(VisitRequest {
-            id: r.id,
+            id: r.public_id,
             local_area_code: r.local_area_code,
             local_area_name: r.local_area_name,
             region_code: r.region_code,
@@ -113,14 +118,14 @@ struct ConsentRow {
     organisation: String,
     date_signed: NaiveDate,
     unavailable: String,
-    document_id: i64,
+    document_id: String,
     content_type: String,
     size_bytes: i64,
     sha256: String,
 }
 
 const GET_CONSENT: &str = "SELECT c.signatory_name, c.signatory_role, c.organisation, c.date_signed, c.unavailable, \
-       d.id AS document_id, d.content_type, d.size_bytes, d.sha256 \
+       d.public_id AS document_id, d.content_type, d.size_bytes, d.sha256 \
      FROM consents c JOIN consent_documents d ON d.id = c.document_id WHERE c.request_id = $1";
 
 fn unavailable_to_json(ranges: &[DateRange]) -> String {
@@ -184,16 +189,17 @@ impl Store {
         new: &NewVisitRequest,
         by: &Person,
         now: DateTime<Utc>,
-        audit: impl Fn(i64) -> NewAuditEvent,
+        audit: impl Fn(&str) -> NewAuditEvent,
         decide: impl FnOnce(&str) -> Result<(), Refusal>,
     ) -> Result<VisitRequest, StoreError> {
-        let id: i64 = write_tx!(self, tx => {
+        let public_id = new_public_id();
+        write_tx!(self, tx => {
             let region = current_area_region!(tx, &new.local_area_code);
             decide(&region)?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO visit_requests (local_area_code, region_code, term, academic_year, window_first, \
-                   window_last, reply_by, note, state, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10) RETURNING id",
+                   window_last, reply_by, note, state, created_by, created_at, public_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10, $11) RETURNING id",
             )
             .bind(&new.local_area_code)
             .bind(&region)
@@ -205,26 +211,28 @@ impl Store {
             .bind(&new.note)
             .bind(by.id)
             .bind(canonical(now))
+            .bind(&public_id)
             .fetch_one(&mut *tx)
             .await?;
             append_history!(tx, id, "requested", RequestState::Requested, by.id, now, &new.note);
-            append_audit!(tx, now, &audit(id));
-            id
+            append_audit!(tx, now, &audit(&public_id));
         });
-        self.visit_request_unaudited(id, &by.scope, now.date_naive()).await
+        self.visit_request_unaudited(&public_id, &by.scope, now.date_naive()).await
     }
 
     async fn visit_request_unaudited(
         &self,
-        id: i64,
+        public_id: &str,
         viewer: &Scope,
         today: NaiveDate,
     ) -> Result<VisitRequest, StoreError> {
         let (kind, code) = scope_params(viewer);
         let row: Option<RequestRow> = with_pool!(self, pool => {
-            sqlx::query_as(GET_REQUEST).bind(kind).bind(code).bind(id).fetch_optional(pool).await?
+            sqlx::query_as(GET_REQUEST).bind(kind).bind(code).bind(public_id).fetch_optional(pool).await?
         });
-        let mut request = row.ok_or(StoreError::NotFound)?.read_on(today)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        let id = row.id;
+        let mut request = row.read_on(today)?;
         let consent: Option<ConsentRow> =
             with_pool!(self, pool => sqlx::query_as(GET_CONSENT).bind(id).fetch_optional(pool).await?);
         request.consent = consent.map(ConsentRecord::from);
@@ -254,10 +262,11 @@ impl Store {
         Ok(request)
     }
 
-    /// One request with its consent and history, if `viewer` may see it; the read is audited.
+    /// One request (by its public id) with its consent and history, if `viewer` may see it;
+    /// the read is audited.
     pub async fn visit_request(
         &self,
-        id: i64,
+        id: &str,
         viewer: &Scope,
         now: DateTime<Utc>,
         audit: &NewAuditEvent,
@@ -267,13 +276,13 @@ impl Store {
         Ok(request)
     }
 
-    /// Requests `viewer` may see, newest first, with ids below `before` (paging): one query
-    /// whatever the page size.
+    /// Requests `viewer` may see, newest first, made before the one whose public id is `before`
+    /// (paging; empty for the first page): one query whatever the page size.
     pub async fn list_visit_requests(
         &self,
         viewer: &Scope,
         state: Option<RequestState>,
-        before: i64,
+        before: &str,
         limit: i64,
         today: NaiveDate,
     ) -> Result<Vec<VisitRequest>, StoreError> {
@@ -292,12 +301,12 @@ impl Store {
         rows.into_iter().map(|row| row.read_on(today)).collect()
     }
 
-    /// Changes request `id` as `decide` rules on its facts, read in the same transaction: the
+    /// Changes request `id` (its public id) as `decide` rules on its facts, read in the same transaction: the
     /// new state (its version guarded), the consent and its document, a safeguarding concern,
     /// a history step and the audit event, all or nothing. A missing request is `NotFound`.
     pub async fn change_visit_request<'a>(
         &self,
-        id: i64,
+        public_id: &str,
         by: &Person,
         now: DateTime<Utc>,
         audit: &NewAuditEvent,
@@ -305,9 +314,9 @@ impl Store {
     ) -> Result<VisitRequest, StoreError> {
         let today = now.date_naive();
         write_tx!(self, tx => {
-            let found: Option<(String, String, String, NaiveDate, i64)> =
-                sqlx::query_as(REQUEST_FACTS).bind(id).fetch_optional(&mut *tx).await?;
-            let (local_area_code, region_code, state, reply_by, version) = found.ok_or(StoreError::NotFound)?;
+            let found: Option<(i64, String, String, String, NaiveDate, i64)> =
+                sqlx::query_as(REQUEST_FACTS).bind(public_id).fetch_optional(&mut *tx).await?;
+            let (id, local_area_code, region_code, state, reply_by, version) = found.ok_or(StoreError::NotFound)?;
             let state = RequestState::effective(stored_state(&state)?, reply_by, today);
             let facts = RequestFacts { local_area_code, region_code, state, reply_by, version };
             let decision = decide(&facts)?;
@@ -333,7 +342,7 @@ impl Store {
             if let Some(c) = decision.consent {
                 let (document_id,): (i64,) = sqlx::query_as(
                     "INSERT INTO consent_documents (request_id, content_type, size_bytes, sha256, bytes, \
-                       uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                       uploaded_by, uploaded_at, public_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(id)
                 .bind(c.content_type)
@@ -342,6 +351,7 @@ impl Store {
                 .bind(&c.document)
                 .bind(by.id)
                 .bind(canonical(now))
+                .bind(new_public_id())
                 .fetch_one(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -363,12 +373,14 @@ impl Store {
             }
             if decision.escalate {
                 sqlx::query(
-                    "INSERT INTO safeguarding_concerns (request_id, raised_by, note, raised_at) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO safeguarding_concerns (request_id, raised_by, note, raised_at, public_id) \
+                     VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(id)
                 .bind(by.id)
                 .bind(&decision.note)
                 .bind(canonical(now))
+                .bind(new_public_id())
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("UPDATE visit_requests SET safeguarding_concern = TRUE WHERE id = $1")
@@ -379,14 +391,14 @@ impl Store {
             append_history!(tx, id, decision.kind, decision.state, by.id, now, &decision.note);
             append_audit!(tx, now, audit);
         });
-        self.visit_request_unaudited(id, &by.scope, today).await
+        self.visit_request_unaudited(public_id, &by.scope, today).await
     }
 
     /// Every safeguarding concern, newest first, in one query.
     pub async fn safeguarding_concerns(&self) -> Result<Vec<SafeguardingConcern>, StoreError> {
-        let rows: Vec<(i64, String, String, String, String, String)> = with_pool!(self, pool => {
+        let rows: Vec<(String, String, String, String, String, String)> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT s.request_id, a.name, r.name, p.display_name, s.note, s.raised_at \
+                "SELECT v.public_id, a.name, r.name, p.display_name, s.note, s.raised_at \
                  FROM safeguarding_concerns s \
                  JOIN visit_requests v ON v.id = s.request_id \
                  JOIN local_areas a ON a.ons_code = v.local_area_code \
@@ -461,11 +473,11 @@ impl Store {
         Ok(totals.into_iter().map(|(_, t)| t).collect())
     }
 
-    /// A signed document's type, name parts and bytes, if `viewer` may see its request; the
-    /// read is audited in the same transaction.
+    /// A signed document's (by its public id) type, name parts and bytes, if `viewer` may see
+    /// its request; the read is audited in the same transaction.
     pub async fn consent_document(
         &self,
-        document_id: i64,
+        document_id: &str,
         viewer: &Scope,
         now: DateTime<Utc>,
         audit: &NewAuditEvent,
@@ -475,7 +487,7 @@ impl Store {
             let found: Option<(String, String, Vec<u8>)> = sqlx::query_as(
                 "SELECT d.content_type, d.sha256, d.bytes FROM consent_documents d \
                  JOIN visit_requests v ON v.id = d.request_id \
-                 WHERE d.id = $3 AND ($1 = 'england' OR ($1 = 'region' AND v.region_code = $2) \
+                 WHERE d.public_id = $3 AND ($1 = 'england' OR ($1 = 'region' AND v.region_code = $2) \
                    OR ($1 = 'area' AND v.local_area_code = $2))",
             )
             .bind(kind)

@@ -18,6 +18,7 @@ use crate::domain::{
         TeamFacts, default_distribution, stale,
     },
     programme::{EngagementKind, TeamRole},
+    public_id::new_public_id,
 };
 
 fn body_param(scope: &Scope) -> &'static str {
@@ -33,9 +34,11 @@ fn body_param(scope: &Scope) -> &'static str {
 /// id, `$4` their recipient body.
 macro_rules! letter_select {
     () => {
-        "SELECT l.id, l.engagement_id, e.kind AS engagement_kind, e.local_area_code, a.name AS local_area_name, \
-           r.name AS region_name, a.kind AS area_kind, l.title, l.body, l.state, l.version, l.supersedes_id, \
-           (SELECT n.id FROM letters n WHERE n.supersedes_id = l.id) AS superseded_by_id, \
+        "SELECT l.id, l.public_id, l.engagement_id, e.public_id AS engagement_public_id, \
+           e.kind AS engagement_kind, e.local_area_code, a.name AS local_area_name, \
+           r.name AS region_name, a.kind AS area_kind, l.title, l.body, l.state, l.version, \
+           (SELECT o.public_id FROM letters o WHERE o.id = l.supersedes_id) AS supersedes_id, \
+           (SELECT n.public_id FROM letters n WHERE n.supersedes_id = l.id) AS superseded_by_id, \
            l.publish_at, l.published, l.named_in_national_reports, l.issued_at, l.returned_reason, e.onsite_last, \
            (SELECT rd.first_opened_at FROM letter_reads rd WHERE rd.letter_id = l.id AND rd.person_id = $3) AS first_opened_at, \
            (SELECT t.team_role FROM engagement_team t JOIN inspectors i ON i.id = t.inspector_id \
@@ -55,8 +58,10 @@ macro_rules! letter_select {
     };
 }
 
-const GET_LETTER: &str = concat!(letter_select!(), "AND l.id = $5");
-const LIST_FOR_ENGAGEMENT: &str = concat!(letter_select!(), "AND l.engagement_id = $5 ORDER BY l.id");
+/// One letter by its public id (`$5`).
+const GET_LETTER: &str = concat!(letter_select!(), "AND l.public_id = $5");
+/// The letters of an engagement by its public id (`$5`).
+const LIST_FOR_ENGAGEMENT: &str = concat!(letter_select!(), "AND e.public_id = $5 ORDER BY l.id");
 const INBOX: &str = concat!(
     letter_select!(),
     "AND l.state = 'issued' AND $1 <> 'england' AND $5 = $5 ORDER BY l.issued_at DESC, l.id DESC"
@@ -65,17 +70,20 @@ const DISTRIBUTION: &str =
     "SELECT recipient, revoked_at FROM letter_recipients WHERE letter_id = $1 ORDER BY recipient";
 const REFERENCES: &str =
     "SELECT reference FROM case_study_entries WHERE engagement_id = $1 ORDER BY reference";
-/// The caller's role on an engagement's team and whether it has a lead; `$1` engagement, `$2` person.
-const TEAM: &str = "SELECT e.kind, \
+/// An engagement's key and kind, the caller's role on its team and whether it has a lead; `$1`
+/// the engagement's public id, `$2` the person.
+const TEAM: &str = "SELECT e.id, e.kind, \
        (SELECT t.team_role FROM engagement_team t JOIN inspectors i ON i.id = t.inspector_id \
           WHERE t.engagement_id = e.id AND i.person_id = $2) AS caller_team_role, \
        EXISTS (SELECT 1 FROM engagement_team h WHERE h.engagement_id = e.id AND h.team_role = 'lead_hmi') AS team_has_lead \
-     FROM engagements e WHERE e.id = $1";
+     FROM engagements e WHERE e.public_id = $1";
 
 #[derive(sqlx::FromRow)]
 struct LetterRow {
     id: i64,
+    public_id: String,
     engagement_id: i64,
+    engagement_public_id: String,
     engagement_kind: String,
     local_area_code: String,
     local_area_name: String,
@@ -85,8 +93,8 @@ struct LetterRow {
     body: String,
     state: String,
     version: i64,
-    supersedes_id: Option<i64>,
-    superseded_by_id: Option<i64>,
+    supersedes_id: Option<String>,
+    superseded_by_id: Option<String>,
     publish_at: Option<String>,
     published: bool,
     named_in_national_reports: bool,
@@ -117,7 +125,9 @@ impl LetterRow {
         let team = team_facts(self.caller_team_role, self.team_has_lead)?;
         let letter = LetterRecord {
             id: self.id,
+            public_id: self.public_id,
             engagement_id: self.engagement_id,
+            engagement_public_id: self.engagement_public_id,
             engagement_kind: EngagementKind::parse(&self.engagement_kind).ok_or_else(|| corrupt("kind"))?,
             local_area_code: self.local_area_code,
             local_area_name: self.local_area_name,
@@ -147,13 +157,13 @@ impl LetterRow {
     }
 }
 
-/// With executor `$ex` (a pool, or `&mut *tx` inside a transaction): the facts of letter `$id`
-/// as `$viewer` sees it at `$now`, with its distribution and its engagement's case-study
+/// With executor `$ex` (a pool, or `&mut *tx` inside a transaction): the facts of the letter
+/// whose public id is `$id` as `$viewer` sees it at `$now`, with its distribution and its engagement's case-study
 /// references; `NotFound` if the viewer may not see it.
 macro_rules! load_facts {
     ($ex:expr, $id:expr, $viewer:expr, $now:expr) => {{
         let viewer: &Person = $viewer;
-        let id: i64 = $id;
+        let id: &str = $id;
         let (kind, code) = scope_params(&viewer.scope);
         let row: Option<LetterRow> = sqlx::query_as(GET_LETTER)
             .bind(kind)
@@ -164,7 +174,7 @@ macro_rules! load_facts {
             .fetch_optional($ex)
             .await?;
         let mut facts = row.ok_or(StoreError::NotFound)?.facts($now)?;
-        facts.letter.distribution = sqlx::query_as(DISTRIBUTION).bind(id).fetch_all($ex).await?;
+        facts.letter.distribution = sqlx::query_as(DISTRIBUTION).bind(facts.letter.id).fetch_all($ex).await?;
         let references: Vec<(String,)> =
             sqlx::query_as(REFERENCES).bind(facts.letter.engagement_id).fetch_all($ex).await?;
         facts.references = references.into_iter().map(|(r,)| r).collect();
@@ -173,21 +183,22 @@ macro_rules! load_facts {
 }
 
 impl Store {
-    /// One letter `viewer` may see, with what its rules read about them at `now` and every
-    /// case-study reference stored for its engagement; one read.
+    /// One letter `viewer` may see, by its public id, with what its rules read about them at
+    /// `now` and every case-study reference stored for its engagement; one read.
     pub async fn letter_facts(
         &self,
-        id: i64,
+        id: &str,
         viewer: &Person,
         now: DateTime<Utc>,
     ) -> Result<LetterFacts, StoreError> {
         Ok(with_pool!(self, pool => load_facts!(pool, id, viewer, now)))
     }
 
-    /// Letters of an engagement `viewer` may see (no references: lists run no checks).
+    /// Letters of an engagement (by its public id) `viewer` may see (no references: lists run no
+    /// checks).
     pub async fn letters_of(
         &self,
-        engagement: i64,
+        engagement: &str,
         viewer: &Person,
         now: DateTime<Utc>,
     ) -> Result<Vec<LetterFacts>, StoreError> {
@@ -196,13 +207,13 @@ impl Store {
 
     /// Issued letters distributed to `viewer`, newest first.
     pub async fn inbox(&self, viewer: &Person, now: DateTime<Utc>) -> Result<Vec<LetterFacts>, StoreError> {
-        self.letters_where(INBOX, 0, viewer, now).await
+        self.letters_where(INBOX, "", viewer, now).await
     }
 
     async fn letters_where(
         &self,
         sql: &'static str,
-        param: i64,
+        param: &str,
         viewer: &Person,
         now: DateTime<Utc>,
     ) -> Result<Vec<LetterFacts>, StoreError> {
@@ -244,34 +255,37 @@ impl Store {
         Ok(out)
     }
 
-    /// Starts a letter for an engagement with the default distribution, if `decide` agrees on
-    /// the facts read in the same transaction (the caller's role on its team); audited.
+    /// Starts a letter for an engagement (by its public id) with the default distribution, if
+    /// `decide` agrees on the facts read in the same transaction (the caller's role on its
+    /// team); audited with the new letter's public id.
     #[expect(clippy::too_many_arguments, reason = "one transaction, each value distinct")]
     pub async fn create_letter(
         &self,
-        engagement: i64,
+        engagement: &str,
         title: &str,
         body: &str,
         by: &Person,
         now: DateTime<Utc>,
         decide: impl FnOnce(&DraftFacts) -> Result<(), Refusal>,
-        audit: impl FnOnce(i64) -> NewAuditEvent,
+        audit: impl FnOnce(&str) -> NewAuditEvent,
     ) -> Result<LetterFacts, StoreError> {
+        let public_id = new_public_id();
         Ok(write_tx!(self, tx => {
-            let found: Option<(String, Option<String>, bool)> =
+            let found: Option<(i64, String, Option<String>, bool)> =
                 sqlx::query_as(TEAM).bind(engagement).bind(by.id).fetch_optional(&mut *tx).await?;
-            let (kind, role, has_lead) = found.ok_or(StoreError::NotFound)?;
+            let (engagement, kind, role, has_lead) = found.ok_or(StoreError::NotFound)?;
             let kind = EngagementKind::parse(&kind).ok_or_else(|| corrupt("kind"))?;
             decide(&DraftFacts { kind, team: team_facts(role, has_lead)? })?;
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO letters (engagement_id, title, body, state, created_by, created_at) \
-                 VALUES ($1, $2, $3, 'draft', $4, $5) RETURNING id",
+                "INSERT INTO letters (engagement_id, title, body, state, created_by, created_at, public_id) \
+                 VALUES ($1, $2, $3, 'draft', $4, $5, $6) RETURNING id",
             )
             .bind(engagement)
             .bind(title)
             .bind(body)
             .bind(by.id)
             .bind(canonical(now))
+            .bind(&public_id)
             .fetch_one(&mut *tx)
             .await?;
             for recipient in default_distribution(kind) {
@@ -281,26 +295,28 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            append_audit!(tx, now, &audit(id));
-            load_facts!(&mut *tx, id, by, now)
+            append_audit!(tx, now, &audit(&public_id));
+            load_facts!(&mut *tx, &public_id, by, now)
         }))
     }
 
-    /// Changes letter `id` as `decide` says on the facts read in the same transaction, with the
-    /// audit event of the letter written (for a correction, the new one); one transaction.
-    /// Answers the facts of that letter afterwards.
+    /// Changes the letter whose public id is `public_id` as `decide` says on the facts read in
+    /// the same transaction, with the audit event of the letter written (given its public id;
+    /// for a correction, the new one's); one transaction. Answers the facts of that letter
+    /// afterwards.
     pub async fn change_letter(
         &self,
-        id: i64,
+        public_id: &str,
         by: &Person,
         now: DateTime<Utc>,
         decide: impl FnOnce(&LetterFacts) -> Result<LetterDecision, Refusal>,
-        audit: impl FnOnce(i64) -> NewAuditEvent,
+        audit: impl FnOnce(&str) -> NewAuditEvent,
     ) -> Result<LetterFacts, StoreError> {
         Ok(write_tx!(self, tx => {
-            let facts = load_facts!(&mut *tx, id, by, now);
+            let facts = load_facts!(&mut *tx, public_id, by, now);
             let LetterDecision { next, change } = decide(&facts)?;
             let current = &facts.letter;
+            let id = current.id;
             let versioned = !matches!(
                 change,
                 LetterChange::Revoke(_) | LetterChange::Correct { .. } | LetterChange::Publication { .. }
@@ -319,7 +335,7 @@ impl Store {
                     return Err(stale(current.state).into());
                 }
             }
-            let mut written = id;
+            let mut written = public_id.to_owned();
             match &change {
                 LetterChange::Edit { title, body } => {
                     sqlx::query("UPDATE letters SET title = $2, body = $3 WHERE id = $1")
@@ -372,8 +388,8 @@ impl Store {
                         .bind(publish_at.map(canonical))
                         .execute(&mut *tx)
                         .await?;
-                    if let Some(old) = current.supersedes_id {
-                        sqlx::query("UPDATE letters SET state = 'superseded', version = version + 1 WHERE id = $1")
+                    if let Some(old) = &current.supersedes_id {
+                        sqlx::query("UPDATE letters SET state = 'superseded', version = version + 1 WHERE public_id = $1")
                             .bind(old)
                             .execute(&mut *tx)
                             .await?;
@@ -396,9 +412,10 @@ impl Store {
                 }
                 LetterChange::Correct { title, body } => {
                     // A unique index on supersedes_id refuses a second correction made at once.
+                    let new_public = new_public_id();
                     let (new_id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO letters (engagement_id, title, body, state, supersedes_id, created_by, created_at) \
-                         VALUES ($1, $2, $3, 'draft', $4, $5, $6) RETURNING id",
+                        "INSERT INTO letters (engagement_id, title, body, state, supersedes_id, created_by, created_at, \
+                           public_id) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7) RETURNING id",
                     )
                     .bind(current.engagement_id)
                     .bind(title)
@@ -406,6 +423,7 @@ impl Store {
                     .bind(id)
                     .bind(by.id)
                     .bind(canonical(now))
+                    .bind(&new_public)
                     .fetch_one(&mut *tx)
                     .await?;
                     sqlx::query(
@@ -416,7 +434,7 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                    written = new_id;
+                    written = new_public;
                 }
                 LetterChange::Publication { publish, named } => {
                     sqlx::query("UPDATE letters SET published = $2, named_in_national_reports = $3 WHERE id = $1")
@@ -428,28 +446,28 @@ impl Store {
                 }
                 LetterChange::Submit => {}
             }
-            append_audit!(tx, now, &audit(written));
-            load_facts!(&mut *tx, written, by, now)
+            append_audit!(tx, now, &audit(&written));
+            load_facts!(&mut *tx, &written, by, now)
         }))
     }
 
-    /// Adds an entry to an engagement's case-study sample list, with its audit event; answers
-    /// its id (128 random bits as 32 hex characters). `NotFound` for a missing engagement,
-    /// `Conflict` when the engagement already has the reference.
+    /// Adds an entry to an engagement's (by its public id) case-study sample list, with its
+    /// audit event; answers its id (128 random bits as 32 hex characters). `NotFound` for a
+    /// missing engagement, `Conflict` when the engagement already has the reference.
     pub async fn add_case_study_entry(
         &self,
-        engagement: i64,
+        engagement: &str,
         entry: &CaseStudyEntry,
         now: DateTime<Utc>,
         audit: impl FnOnce(&str) -> NewAuditEvent,
     ) -> Result<String, StoreError> {
         let id = format!("{:032x}", rand::random::<u128>());
         write_tx!(self, tx => {
-            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM engagements WHERE id = $1")
+            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM engagements WHERE public_id = $1")
                 .bind(engagement)
                 .fetch_optional(&mut *tx)
                 .await?;
-            found.ok_or(StoreError::NotFound)?;
+            let (engagement,) = found.ok_or(StoreError::NotFound)?;
             sqlx::query(
                 "INSERT INTO case_study_entries (id, engagement_id, reference, age_band, primary_needs, support, \
                    school_phase, alternative_provision, multi_agency, created_at) \
@@ -480,23 +498,24 @@ impl Store {
         Ok(rows.into_iter().map(|(r,)| r).collect())
     }
 
-    /// Records that `viewer` opened or downloaded a letter they may see: the audit event, and
-    /// the read receipt the first time; one transaction, which also checks that they may see it
-    /// (`NotFound` otherwise, recording nothing). Answers the letter as they now see it.
+    /// Records that `viewer` opened or downloaded a letter (by its public id) they may see: the
+    /// audit event, and the read receipt the first time; one transaction, which also checks
+    /// that they may see it (`NotFound` otherwise, recording nothing). Answers the letter as
+    /// they now see it.
     pub async fn view_letter(
         &self,
-        id: i64,
+        id: &str,
         viewer: &Person,
         now: DateTime<Utc>,
         audit: &NewAuditEvent,
     ) -> Result<LetterFacts, StoreError> {
         Ok(write_tx!(self, tx => {
-            load_facts!(&mut *tx, id, viewer, now);
+            let seen = load_facts!(&mut *tx, id, viewer, now);
             sqlx::query(
                 "INSERT INTO letter_reads (letter_id, person_id, first_opened_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (letter_id, person_id) DO NOTHING",
             )
-            .bind(id)
+            .bind(seen.letter.id)
             .bind(viewer.id)
             .bind(canonical(now))
             .execute(&mut *tx)
@@ -506,21 +525,27 @@ impl Store {
         }))
     }
 
-    /// Who opened or downloaded a letter: (username, action, time).
-    pub async fn letter_views(&self, id: i64) -> Result<Vec<(String, String, String)>, StoreError> {
+    /// Who opened or downloaded `letter`: (username, action, time). Events recorded before
+    /// letters had public ids (migration 0008) name the letter by its integer key, so both count.
+    pub async fn letter_views(
+        &self,
+        letter: &LetterRecord,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
         Ok(with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT actor_username, action, occurred_at FROM audit_events \
-                 WHERE object_type = 'letter' AND object_id = $1 AND action IN ('letter.view', 'letter.download') \
+                 WHERE object_type = 'letter' AND object_id IN ($1, $2) \
+                   AND action IN ('letter.view', 'letter.download') \
                  ORDER BY seq",
             )
-            .bind(id.to_string())
+            .bind(&letter.public_id)
+            .bind(letter.id.to_string())
             .fetch_all(pool)
             .await?
         }))
     }
 
-    /// Everyone who can see a letter now: (username, name, role, because).
+    /// Everyone who can see a letter (by its database key) now: (username, name, role, because).
     pub async fn who_can_see(&self, id: i64) -> Result<Vec<(String, String, String, String)>, StoreError> {
         Ok(with_pool!(self, pool => {
             sqlx::query_as(

@@ -21,6 +21,7 @@ use crate::domain::{
         AreaFacts, EngagementKind, EngagementState, NewEngagement, Outcome, TeamRole, busy_days, term_of,
         timeline,
     },
+    public_id::new_public_id,
 };
 
 /// Engagement columns; `$1`/`$2` scope. Local area users see only confirmed engagements of
@@ -28,7 +29,7 @@ use crate::domain::{
 /// team they are on (`$2` is then their person id).
 macro_rules! engagement_select {
     () => {
-        "SELECT e.id, e.local_area_code, a.name AS local_area_name, e.region_code, r.name AS region_name, \
+        "SELECT e.id, e.public_id, e.local_area_code, a.name AS local_area_name, e.region_code, r.name AS region_name, \
            e.kind, e.state, e.onsite_first, e.onsite_last, e.note, e.postponed_reason, e.outcome, e.version \
          FROM engagements e \
          JOIN local_areas a ON a.ons_code = e.local_area_code \
@@ -40,7 +41,8 @@ macro_rules! engagement_select {
     };
 }
 
-const GET_ENGAGEMENT: &str = concat!(engagement_select!(), "AND e.id = $3");
+/// One engagement by its public id (`$3`).
+const GET_ENGAGEMENT: &str = concat!(engagement_select!(), "AND e.public_id = $3");
 const LIST_ENGAGEMENTS: &str = concat!(
     engagement_select!(),
     "AND ($3 = '' OR e.region_code = $3) AND e.academic_year = $4 ORDER BY e.onsite_first, e.id"
@@ -49,6 +51,7 @@ const LIST_ENGAGEMENTS: &str = concat!(
 #[derive(sqlx::FromRow)]
 struct EngagementRow {
     id: i64,
+    public_id: String,
     local_area_code: String,
     local_area_name: String,
     region_code: String,
@@ -71,6 +74,7 @@ fn record(r: EngagementRow, today: NaiveDate) -> Result<EngagementRecord, StoreE
     let onsite = DateRange { first: r.onsite_first, last: r.onsite_last };
     Ok(EngagementRecord {
         id: r.id,
+        public_id: r.public_id,
         local_area_code: r.local_area_code,
         local_area_name: r.local_area_name,
         region_code: r.region_code,
@@ -437,19 +441,21 @@ impl Store {
     }
 
     /// Proposes an engagement with a current area, once `decide` (given the area's region and
-    /// consents, read in this transaction) allows it.
+    /// consents, read in this transaction) allows it. Answers its new public id, which the audit
+    /// event is given too.
     pub async fn schedule_engagement(
         &self,
         new: &NewEngagement,
         by: &Person,
         now: DateTime<Utc>,
-        audit: impl Fn(i64) -> NewAuditEvent,
+        audit: impl Fn(&str) -> NewAuditEvent,
         decide: impl FnOnce(&NewEngagementFacts<'_>) -> Result<(), Refusal>,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<String, StoreError> {
+        let public_id = new_public_id();
         let busy = busy_days(new.kind, new.onsite);
         let (year, term) = term_of(new.onsite.first);
         let today = now.date_naive();
-        Ok(write_tx!(self, tx => {
+        write_tx!(self, tx => {
             let area: Option<(String, String)> = sqlx::query_as(
                 "SELECT region_code, name FROM local_areas WHERE ons_code = $1 AND retired_on IS NULL",
             )
@@ -472,8 +478,8 @@ impl Store {
             let notification = timeline(new.kind, new.onsite.first).map(|t| t.notification);
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO engagements (local_area_code, region_code, kind, state, onsite_first, onsite_last, \
-                   busy_first, notification_date, academic_year, term, note, created_by, created_at) \
-                 VALUES ($1, $2, $3, 'proposed', $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                   busy_first, notification_date, academic_year, term, note, created_by, created_at, public_id) \
+                 VALUES ($1, $2, $3, 'proposed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             )
             .bind(&new.local_area_code)
             .bind(&region)
@@ -487,18 +493,20 @@ impl Store {
             .bind(&new.note)
             .bind(by.id)
             .bind(canonical(now))
+            .bind(&public_id)
             .fetch_one(&mut *tx)
             .await?;
             append_event!(tx, id, "proposed", by.id, now, &new.note);
-            append_audit!(tx, now, &audit(id));
-            id
-        }))
+            append_audit!(tx, now, &audit(&public_id));
+        });
+        Ok(public_id)
     }
 
-    /// One engagement `viewer` may see, with its team.
+    /// One engagement `viewer` may see, by its public id, with its team; `NotFound` for one
+    /// they may not see, missing or not.
     pub async fn engagement(
         &self,
-        id: i64,
+        id: &str,
         viewer: &Person,
         today: NaiveDate,
     ) -> Result<EngagementRecord, StoreError> {
@@ -507,7 +515,7 @@ impl Store {
             sqlx::query_as(GET_ENGAGEMENT).bind(kind).bind(code).bind(id).fetch_optional(pool).await?
         });
         let mut found = record(row.ok_or(StoreError::NotFound)?, today)?;
-        found.team = with_pool!(self, pool => load_team!(self, pool, id));
+        found.team = with_pool!(self, pool => load_team!(self, pool, found.id));
         Ok(found)
     }
 
@@ -558,13 +566,13 @@ impl Store {
         }))
     }
 
-    /// Applies `change` to engagement `id`: reads it, its area's consents and every inspector's
+    /// Applies `change` to engagement `id` (its public id): reads it, its area's consents and every inspector's
     /// commitments inside the write's own transaction (locking the inspectors it books), lets
     /// `decide` judge, then writes the change, its history step and audit event. Returns the
     /// engagement as it now stands, with the decision's warnings.
     pub async fn change_engagement(
         &self,
-        id: i64,
+        public_id: &str,
         change: &EngagementChange,
         by: &Person,
         now: DateTime<Utc>,
@@ -574,9 +582,14 @@ impl Store {
         let (kind, code) = engagement_scope(by);
         let today = now.date_naive();
         let warnings = write_tx!(self, tx => {
-            let row: Option<EngagementRow> =
-                sqlx::query_as(GET_ENGAGEMENT).bind(kind).bind(&code).bind(id).fetch_optional(&mut *tx).await?;
+            let row: Option<EngagementRow> = sqlx::query_as(GET_ENGAGEMENT)
+                .bind(kind)
+                .bind(&code)
+                .bind(public_id)
+                .fetch_optional(&mut *tx)
+                .await?;
             let mut current = record(row.ok_or(StoreError::NotFound)?, today)?;
+            let id = current.id;
             current.team = load_team!(self, &mut *tx, id);
             let booking: Vec<i64> = match change {
                 EngagementChange::AssignTeam { members, .. } => members.iter().map(|m| m.0).collect(),
@@ -664,7 +677,7 @@ impl Store {
             append_audit!(tx, now, audit);
             decision.warnings
         });
-        Ok((self.engagement(id, by, today).await?, warnings))
+        Ok((self.engagement(public_id, by, today).await?, warnings))
     }
 
     /// Records a completed inspection from the past (audited).

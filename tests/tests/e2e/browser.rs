@@ -513,7 +513,7 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
     browser.wait_for_text("[data-testid=request-title]", "Camden").await?;
     let request_path = path(&browser).await?;
     let id = request_path.strip_prefix("/requests/").unwrap_or_default().to_owned();
-    assert!(id.parse::<u64>().is_ok(), "{request_path}");
+    assert!(send_planner::domain::public_id::parse_public_id(&id).is_some(), "{request_path}");
     let summary = words(&browser, "[data-testid=request-summary]").await?;
     assert!(
         summary.contains("Inner London") && summary.contains("Spring") && summary.contains("Requested"),
@@ -892,7 +892,7 @@ async fn a_regional_lead_schedules_a_full_inspection_and_its_notice_skips_easter
     browser.wait_for_text("[data-testid=engagement-title]", "Full inspection: Camden").await?;
     let engagement_path = path(&browser).await?;
     let id = engagement_path.strip_prefix("/engagements/").unwrap_or_default().to_owned();
-    assert!(id.parse::<u64>().is_ok(), "{engagement_path}");
+    assert!(send_planner::domain::public_id::parse_public_id(&id).is_some(), "{engagement_path}");
     assert_eq!(browser.find("[data-testid=notification-date]").await?.text().await?, "22 March 2027");
     let summary = words(&browser, "[data-testid=engagement-summary]").await?;
     assert!(
@@ -1323,7 +1323,7 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.wait_for_text("[data-testid=letter-title]", "Interim visit to Camden").await?;
     let letter_path = path(&browser).await?;
     let id = letter_path.strip_prefix("/letters/").unwrap_or_default().to_owned();
-    assert!(id.parse::<u64>().is_ok(), "{letter_path}");
+    assert!(send_planner::domain::public_id::parse_public_id(&id).is_some(), "{letter_path}");
     assert_eq!(browser.client.title().await?, "Interim visit to Camden - SEND Planner");
     browser.wait_for_text("[data-testid=letter-state]", "Draft").await?;
     let shown = browser.find("[data-testid=letter-body]").await?;

@@ -221,9 +221,9 @@ struct Slot {
     area: (&'static str, &'static str),
 }
 
-/// A random id in today's format (a decimal integer) that no object has.
+/// A random id in today's format (a UUIDv4, as every confidential object has) that no object has.
 fn random_id() -> String {
-    (900_000_000 + rand::random::<u32>() % 99_999_999).to_string()
+    send_planner::domain::public_id::new_public_id()
 }
 
 /// The request for `method` aimed at `slot`, built from the descriptor: string fields named

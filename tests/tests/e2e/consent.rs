@@ -485,3 +485,111 @@ async fn lists_cost_the_same_queries_for_one_row_as_for_many() -> anyhow::Result
     }
     app.stop().await
 }
+
+/// Whether `id` is a random UUIDv4 in canonical form (122 random bits of 128).
+fn is_random_uuid(id: &str) -> bool {
+    send_planner::domain::public_id::parse_public_id(id).is_some()
+        && id.as_bytes().get(14) == Some(&b'4')
+        && id.as_bytes().get(19).is_some_and(|c| b"89ab".contains(c))
+}
+
+/// What a refusal says: code, message and the encoded details.
+fn answer(status: &tonic::Status) -> (Code, String, Vec<u8>) {
+    (status.code(), status.message().to_owned(), status.details().to_vec())
+}
+
+/// A response's status line and body, without headers such as the date.
+fn status_and_body(response: &str) -> (&str, &str) {
+    (response.lines().next().unwrap_or_default(), body(response))
+}
+
+#[tokio::test]
+async fn requests_and_documents_have_random_ids_and_unknown_ids_answer_like_hidden_ones() -> anyhow::Result<()>
+{
+    let (app, _web) = app().await?;
+    let first = create(&app, Persona::InnerLondonLead, "E09000007").await?;
+    let second = create(&app, Persona::InnerLondonLead, "E09000033").await?;
+    assert!(is_random_uuid(&first.id) && is_random_uuid(&second.id), "{} {}", first.id, second.id);
+    assert_ne!(first.id, second.id);
+    let mut camden = client(&app, Persona::Camden).await?;
+    let answered = camden.answer_visit_request(consent_answer(&first.id, first.version)).await?.into_inner();
+    let document = answered.request.and_then(|r| r.consent).and_then(|c| c.document).expect("document");
+    assert!(is_random_uuid(&document.id), "{}", document.id);
+    camden
+        .record_safeguarding_concern(pb::RecordSafeguardingConcernRequest {
+            id: first.id.clone(),
+            note: "Referral made to children's social care".into(),
+        })
+        .await?;
+    let mut planner = client(&app, Persona::Planner).await?;
+    let concerns = planner
+        .list_safeguarding_concerns(pb::ListSafeguardingConcernsRequest {})
+        .await?
+        .into_inner()
+        .concerns;
+    assert_eq!(concerns.iter().map(|c| c.request_id.as_str()).collect::<Vec<_>>(), [first.id.as_str()]);
+
+    // Pages follow creation order through a token that is the last request's public id.
+    let page = |token: &str| pb::ListVisitRequestsRequest {
+        page_size: 1,
+        page_token: token.into(),
+        ..Default::default()
+    };
+    let one = planner.list_visit_requests(page("")).await?.into_inner();
+    assert_eq!(one.requests.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [second.id.as_str()]);
+    assert_eq!(one.next_page_token, second.id);
+    let two = planner.list_visit_requests(page(&one.next_page_token)).await?.into_inner();
+    assert_eq!(two.requests.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [first.id.as_str()]);
+    let bad = planner.list_visit_requests(page("2")).await.expect_err("not a token");
+    assert_eq!(fields(&bad), ["page_token"]);
+
+    // The audit trail names the request and the document by the ids the API carries.
+    for (object_type, object_id) in
+        [("visit_request", first.id.as_str()), ("consent_document", document.id.as_str())]
+    {
+        let sql = "SELECT COUNT(*) FROM audit_events WHERE object_type = $1 AND object_id = $2";
+        let (n,): (i64,) = match &app.store.db {
+            send_planner::store::Db::Sqlite(pool) => {
+                sqlx::query_as(sql).bind(object_type).bind(object_id).fetch_one(pool).await?
+            }
+            send_planner::store::Db::Postgres(pool) => {
+                sqlx::query_as(sql).bind(object_type).bind(object_id).fetch_one(pool).await?
+            }
+        };
+        if object_type == "consent_document" {
+            let (_, lead) = app.persona(Persona::InnerLondonLead).await?;
+            assert!(
+                http_get(&app, &format!("/documents/{object_id}"), Some(&lead))
+                    .await?
+                    .starts_with("HTTP/1.1 200")
+            );
+            assert_eq!(n, 0, "not read yet");
+        } else {
+            assert!(n >= 3, "created, answered, concern: {n}");
+        }
+    }
+    let reads = count(
+        &app.store,
+        "SELECT COUNT(*) FROM audit_events e JOIN consent_documents d ON d.public_id = e.object_id \
+         WHERE e.action = 'consent_document.read'",
+    )
+    .await?;
+    assert_eq!(reads, 1);
+
+    // An outsider learns nothing from an id: hidden, unknown but well formed, malformed or an
+    // old integer id all answer alike (code, message and details).
+    let random = send_planner::domain::public_id::new_public_id();
+    let mut outsider = client(&app, Persona::Hartlepool).await?;
+    let (_, outsider_token) = app.persona(Persona::Hartlepool).await?;
+    let hidden = get(&mut outsider, &first.id).await.expect_err("hidden");
+    let hidden_document =
+        http_get(&app, &format!("/documents/{}", document.id), Some(&outsider_token)).await?;
+    assert!(hidden_document.starts_with("HTTP/1.1 404"), "{hidden_document}");
+    for other in [random.as_str(), "1", "999999", "not-an-id", &random.to_uppercase()] {
+        let e = get(&mut outsider, other).await.expect_err("unknown");
+        assert_eq!(answer(&e), answer(&hidden), "request {other:?}");
+        let d = http_get(&app, &format!("/documents/{other}"), Some(&outsider_token)).await?;
+        assert_eq!(status_and_body(&d), status_and_body(&hidden_document), "document {other:?}");
+    }
+    app.stop().await
+}

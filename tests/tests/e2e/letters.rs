@@ -3,8 +3,8 @@
 
 use integration_tests::{Persona, TestApp, consent_answer, spawn_app_with, visit_request};
 use proto::pb::{
-    self, consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
-    programme_service_client::ProgrammeServiceClient,
+    self, audit_service_client::AuditServiceClient, consent_service_client::ConsentServiceClient,
+    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
 };
 use send_planner::domain::{audit::Actor, letters::CaseStudyEntry};
 use tonic::{Code, Status, service::interceptor::InterceptedService, transport::Channel};
@@ -81,7 +81,7 @@ async fn case_study(app: &TestApp, engagement: &str, reference: &str) -> anyhow:
     let entry =
         CaseStudyEntry { reference: reference.into(), age_band: "11-15".into(), ..Default::default() };
     app.store
-        .add_case_study_entry(engagement.parse()?, &entry, app.clock.now(), |id| {
+        .add_case_study_entry(engagement, &entry, app.clock.now(), |id| {
             Actor::system("test").event("case_study.add", "case_study", id, "ok", "")
         })
         .await?;
@@ -832,4 +832,114 @@ async fn http_get(app: &TestApp, path: &str, token: &str) -> anyhow::Result<Vec<
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await?;
     Ok(response)
+}
+
+/// Whether `id` is a random UUIDv4 in canonical form (122 random bits of 128).
+fn is_random_uuid(id: &str) -> bool {
+    send_planner::domain::public_id::parse_public_id(id).is_some()
+        && id.as_bytes().get(14) == Some(&b'4')
+        && id.as_bytes().get(19).is_some_and(|c| b"89ab".contains(c))
+}
+
+/// What a refusal says: code, message and the encoded details.
+fn answer(status: &Status) -> (Code, String, Vec<u8>) {
+    (status.code(), status.message().to_owned(), status.details().to_vec())
+}
+
+/// A response's status line and body, without headers such as the date.
+fn status_and_body(response: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let line = response.iter().position(|b| *b == b'\r').unwrap_or(response.len());
+    let body = response.windows(4).position(|w| w == b"\r\n\r\n").map_or(response.len(), |at| at + 4);
+    (response[..line].to_vec(), response[body..].to_vec())
+}
+
+#[tokio::test]
+async fn engagements_and_letters_have_random_ids_and_unknown_ids_answer_like_hidden_ones()
+-> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let engagement = interim_visit(&app).await?;
+    let (_, lead) = app.persona(Persona::InnerLondonLead).await?;
+    let mut programme = ProgrammeServiceClient::new(app.authed(&lead).await?);
+    let next = programme
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E09000007".into(),
+            kind: pb::EngagementKind::EngagementMeeting.into(),
+            onsite: Some(pb::DateRange { first_day: "2027-05-10".into(), last_day: "2027-05-10".into() }),
+            note: String::new(),
+        })
+        .await?
+        .into_inner()
+        .engagement
+        .expect("engagement");
+    assert!(is_random_uuid(&engagement) && is_random_uuid(&next.id), "{engagement} {}", next.id);
+    assert_ne!(engagement, next.id);
+
+    let mut inspector = letters(&app, Persona::OfstedInspector).await?;
+    let mut drafts = Vec::new();
+    for title in ["First draft", "Second draft"] {
+        let draft = inspector
+            .create_letter(pb::CreateLetterRequest {
+                engagement_id: engagement.clone(),
+                title: title.into(),
+                body: CLEAN.into(),
+            })
+            .await?
+            .into_inner()
+            .letter
+            .expect("letter");
+        assert!(is_random_uuid(&draft.id), "{}", draft.id);
+        assert_eq!(draft.engagement_id, engagement, "cross-references carry the public id too");
+        drafts.push(draft.id);
+    }
+    assert_ne!(drafts[0], drafts[1]);
+
+    // The audit trail names each object by the id the API carries.
+    let (_, planner_token) = app.persona(Persona::Planner).await?;
+    let mut audit = AuditServiceClient::new(app.authed(&planner_token).await?);
+    for (object_type, object_id, action) in [
+        ("engagement", engagement.as_str(), "engagement.schedule"),
+        ("letter", drafts[0].as_str(), "letter.create"),
+    ] {
+        let request = pb::ListAuditEventsRequest {
+            object_type: object_type.into(),
+            object_id: object_id.into(),
+            page_size: 50,
+            page_token: String::new(),
+        };
+        let events = audit.list_audit_events(request).await?.into_inner().events;
+        assert!(events.iter().any(|e| e.action == action), "{action} of {object_id}: {events:?}");
+    }
+
+    // An outsider learns nothing from an id: hidden, unknown but well formed, malformed or an
+    // old integer id all answer alike (code, message and details).
+    let random = send_planner::domain::public_id::new_public_id();
+    let (_, westminster) = app.persona(Persona::Westminster).await?;
+    let mut outsider = ProgrammeServiceClient::new(app.authed(&westminster).await?);
+    let mut outsider_letters = letters(&app, Persona::Westminster).await?;
+    let hidden_engagement = outsider
+        .get_engagement(pb::GetEngagementRequest { id: engagement.clone() })
+        .await
+        .expect_err("hidden");
+    let hidden_letter = outsider_letters
+        .get_letter(pb::GetLetterRequest { id: drafts[0].clone() })
+        .await
+        .expect_err("hidden");
+    let (_, westminster_token) = app.persona(Persona::Westminster).await?;
+    let hidden_pdf = http_get(&app, &format!("/letters/{}/pdf", drafts[0]), &westminster_token).await?;
+    assert!(hidden_pdf.starts_with(b"HTTP/1.1 404"));
+    for other in [random.as_str(), "1", "999999", "not-an-id", &random.to_uppercase()] {
+        let e = outsider
+            .get_engagement(pb::GetEngagementRequest { id: other.into() })
+            .await
+            .expect_err("unknown");
+        assert_eq!(answer(&e), answer(&hidden_engagement), "engagement {other:?}");
+        let l = outsider_letters
+            .get_letter(pb::GetLetterRequest { id: other.into() })
+            .await
+            .expect_err("unknown");
+        assert_eq!(answer(&l), answer(&hidden_letter), "letter {other:?}");
+        let pdf = http_get(&app, &format!("/letters/{other}/pdf"), &westminster_token).await?;
+        assert_eq!(status_and_body(&pdf), status_and_body(&hidden_pdf), "pdf {other:?}");
+    }
+    app.stop().await
 }

@@ -281,3 +281,88 @@ mod audit_cases {
         Ok(())
     }
 }
+
+/// Migrations 0008 and 0009 give every engagement, letter, visit request, consent document and
+/// safeguarding concern made before them a distinct random public id: rows are written with the
+/// schema of 0007, then the remaining migrations run.
+mod public_ids_are_backfilled {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() -> anyhow::Result<()> {
+        backfill(DbKind::Sqlite, "sqlite").await
+    }
+
+    #[tokio::test]
+    async fn postgres() -> anyhow::Result<()> {
+        backfill(DbKind::Postgres, "postgres").await
+    }
+
+    const OLD_ROWS: &str = "\
+        INSERT INTO regions (code, name, sort_order) VALUES ('E12000001', 'North East', 1);
+        INSERT INTO local_areas (ons_code, name, name_key, dfe_code, kind, region_code)
+            VALUES ('E06000001', 'Hartlepool', 'hartlepool', '805', 'unitary_authority', 'E12000001');
+        INSERT INTO people (username, display_name, password_hash, role, created_at)
+            VALUES ('old.planner', 'Old Planner', 'x', 'national_planner', '2026-01-05T09:00:00.000000Z');
+        INSERT INTO engagements (local_area_code, region_code, kind, state, onsite_first, onsite_last, busy_first,
+                academic_year, term, note, created_by, created_at)
+            SELECT 'E06000001', 'E12000001', 'engagement_meeting', 'proposed', '2026-02-02', '2026-02-02',
+                '2026-02-02', 2025, 'spring', 'old', id, '2026-01-05T09:00:00.000000Z' FROM people;
+        INSERT INTO engagements (local_area_code, region_code, kind, state, onsite_first, onsite_last, busy_first,
+                academic_year, term, note, created_by, created_at)
+            SELECT local_area_code, region_code, kind, state, onsite_first, onsite_last, busy_first,
+                academic_year, term, 'older', created_by, created_at FROM engagements;
+        INSERT INTO letters (engagement_id, title, body, state, created_by, created_at)
+            SELECT id, 'Old letter', 'text', 'issued', created_by, created_at FROM engagements;
+        INSERT INTO letters (engagement_id, title, body, state, supersedes_id, created_by, created_at)
+            SELECT engagement_id, 'Correction', 'text', 'draft', id, created_by, created_at FROM letters
+            WHERE id = (SELECT MIN(id) FROM letters);
+        INSERT INTO visit_requests (local_area_code, region_code, term, academic_year, window_first, window_last,
+                reply_by, note, state, created_by, created_at)
+            SELECT 'E06000001', 'E12000001', 'spring', 2025, '2026-02-02', '2026-03-27', '2026-01-20', 'old',
+                'consented', id, '2026-01-05T09:00:00.000000Z' FROM people;
+        INSERT INTO consent_documents (request_id, content_type, size_bytes, sha256, bytes, uploaded_by, uploaded_at)
+            SELECT id, 'application/pdf', 0, 'e3b0', CAST('' AS BYTEA), created_by, created_at FROM visit_requests;
+        INSERT INTO safeguarding_concerns (request_id, raised_by, note, raised_at)
+            SELECT id, created_by, 'old', created_at FROM visit_requests;";
+
+    async fn backfill(kind: DbKind, folder: &str) -> anyhow::Result<()> {
+        let db = TestDatabase::new(kind).await?;
+        let store = Store::connect(&db.url).await?;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations").join(folder);
+        let mut before = sqlx::migrate::Migrator::new(dir).await?;
+        before.migrations =
+            before.migrations.iter().filter(|m| m.version < 8).cloned().collect::<Vec<_>>().into();
+        match &store.db {
+            send_planner::store::Db::Sqlite(pool) => before.run(pool).await?,
+            send_planner::store::Db::Postgres(pool) => before.run(pool).await?,
+        }
+        tamper(&store, OLD_ROWS).await?;
+        store.migrate().await?;
+
+        let sql = "SELECT 'engagement', public_id FROM engagements UNION ALL SELECT 'letter', public_id FROM letters \
+            UNION ALL SELECT 'request', public_id FROM visit_requests \
+            UNION ALL SELECT 'document', public_id FROM consent_documents \
+            UNION ALL SELECT 'concern', public_id FROM safeguarding_concerns";
+        let ids: Vec<(String, Option<String>)> = match &store.db {
+            send_planner::store::Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
+            send_planner::store::Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
+        };
+        assert_eq!(
+            ids.len(),
+            8,
+            "two engagements, three letters, a request, its document and concern: {ids:?}"
+        );
+        let mut seen = HashSet::new();
+        for (what, id) in &ids {
+            let id = id.as_deref().unwrap_or_default();
+            let version = id.as_bytes().get(14).copied();
+            assert!(
+                send_planner::domain::public_id::parse_public_id(id).is_some() && version == Some(b'4'),
+                "{what} {id:?} is a UUIDv4"
+            );
+            assert!(seen.insert(id.to_owned()), "{id} given twice");
+        }
+        Ok(())
+    }
+}

@@ -31,7 +31,7 @@ pub(crate) fn SuspiciousAccessPage() -> impl IntoView {
                 let rows = callers.into_iter().map(|caller| view! { <CallerRow caller /> }).collect_view();
                 let names = ["Person", "Attempts", "What they asked for", "First and last attempt"];
                 view! {
-                    <Table testid="suspicious-callers" caption columns=columns(&names) numeric=&[1]>
+                    <Table testid="suspicious-callers" caption columns=columns(&names) numeric=&[1] modifier="govuk-table--small-text-until-tablet app-table--reflow">
                         {rows}
                     </Table>
                 }

@@ -25,16 +25,16 @@ use proto::pb::{
     ListInboxRequest, ListInspectorsRequest, ListLetterViewsRequest, ListLettersRequest,
     ListLocalAreasRequest, ListLocalAreasResponse, ListPeopleRequest, ListPeopleResponse,
     ListPublishedLettersRequest, ListRegionsRequest, ListSafeguardingConcernsRequest,
-    ListVisitRequestsRequest, ListVisitRequestsResponse, NotifyLocalAreaRequest, Outcome, Person,
-    PersonWithAccess, PostponeEngagementRequest, Recipient, RecordOutcomeRequest,
+    ListSuspiciousAccessRequest, ListVisitRequestsRequest, ListVisitRequestsResponse, NotifyLocalAreaRequest,
+    Outcome, Person, PersonWithAccess, PostponeEngagementRequest, Recipient, RecordOutcomeRequest,
     RecordSafeguardingConcernRequest, Region, RequestState, RescheduleEngagementRequest, ReturnLetterRequest,
     RevokeRecipientRequest, RevokeSessionsRequest, SafeguardingConcern, ScheduleEngagementRequest,
     SetDistributionRequest, SetPublicationRequest, SignInRequest, SignOutRequest, SubmitLetterRequest,
-    TeamMember, UpdateDraftRequest, VisitRequest, WhoAmIRequest, WhoCanSeeRequest, WithdrawConsentRequest,
-    account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
-    auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
-    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
-    reference_service_client::ReferenceServiceClient,
+    SuspiciousCaller, TeamMember, UpdateDraftRequest, VisitRequest, WhoAmIRequest, WhoCanSeeRequest,
+    WithdrawConsentRequest, account_service_client::AccountServiceClient,
+    audit_service_client::AuditServiceClient, auth_service_client::AuthServiceClient,
+    consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
+    programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
 };
 use tonic::{Code, Request, Response, Status, metadata::MetadataValue};
 use tonic_types::StatusExt as _;
@@ -381,6 +381,17 @@ pub(crate) async fn record_safeguarding_concern(id: String, note: String) -> Res
     let response =
         answer(ConsentServiceClient::new(client()).record_safeguarding_concern(authorized(request)).await)?;
     visit_request(response.request)
+}
+
+/// The callers who asked for 5 or more records they may not see in the last day, each answered
+/// as a missing record (national planners and administrators).
+pub(crate) async fn list_suspicious_access() -> Result<Vec<SuspiciousCaller>, ApiError> {
+    let response = answer(
+        AuditServiceClient::new(client())
+            .list_suspicious_access(authorized(ListSuspiciousAccessRequest {}))
+            .await,
+    )?;
+    Ok(response.callers)
 }
 
 /// Every escalated safeguarding concern, newest first (national planners).

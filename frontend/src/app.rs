@@ -29,6 +29,7 @@ use crate::{
         requests::RequestsPage,
         safeguarding::SafeguardingPage,
         sign_in::SignInPage,
+        suspicious::SuspiciousAccessPage,
         totals::TotalsPage,
     },
     session::{Auth, Page, Restricted, Session, menu, role_label, start_path, use_session},
@@ -54,6 +55,10 @@ pub(crate) fn App() -> impl IntoView {
                         <Route
                             path=path!("/audit")
                             view=|| view! { <Restricted page=Page::Audit><AuditPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/suspicious-access")
+                            view=|| view! { <Restricted page=Page::SuspiciousAccess><SuspiciousAccessPage /></Restricted> }
                         />
                         <Route
                             path=path!("/local-area")

@@ -99,6 +99,8 @@ pub(crate) enum Page {
     Region(String),
     /// The audit trail (`/audit`).
     Audit,
+    /// People who repeatedly asked for records they may not see (`/suspicious-access`).
+    SuspiciousAccess,
     /// The local area user's own area (`/local-area`).
     LocalArea,
     /// An inspector's visits (`/my-visits`).
@@ -144,6 +146,7 @@ pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
             Page::Regions
             | Page::Region(_)
             | Page::Audit
+            | Page::SuspiciousAccess
             | Page::VisitRequests
             | Page::NewVisitRequest
             | Page::Totals
@@ -161,7 +164,7 @@ pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
         (Role::LocalAreaUser, Page::LocalArea | Page::VisitRequests | Page::Letters) => true,
         (Role::Inspector, Page::MyVisits | Page::Letters) => true,
         (Role::RecipientBody, Page::Letters) => true,
-        (Role::Administrator, Page::Accounts) => true,
+        (Role::Administrator, Page::Accounts | Page::SuspiciousAccess) => true,
         _ => false,
     }
 }
@@ -190,6 +193,7 @@ pub(crate) fn menu(person: &Person) -> Vec<(&'static str, String)> {
             ("Totals", "/totals".to_owned()),
             ("Safeguarding", "/safeguarding".to_owned()),
             ("Audit trail", "/audit".to_owned()),
+            ("Suspicious access", "/suspicious-access".to_owned()),
             ("National report", "/national-report".to_owned()),
         ],
         Role::RegionalLead => vec![
@@ -208,7 +212,9 @@ pub(crate) fn menu(person: &Person) -> Vec<(&'static str, String)> {
         }
         Role::Inspector => vec![("My visits", start_path(person)), ("Letters", "/letters".to_owned())],
         Role::RecipientBody => vec![("Letters", start_path(person))],
-        Role::Administrator => vec![("Accounts", start_path(person))],
+        Role::Administrator => {
+            vec![("Accounts", start_path(person)), ("Suspicious access", "/suspicious-access".to_owned())]
+        }
         Role::Unspecified => Vec::new(),
     }
 }

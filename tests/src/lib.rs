@@ -384,6 +384,45 @@ impl Browser {
         Ok(())
     }
 
+    /// Sets the window `width` CSS pixels wide and fails if the page then scrolls sideways
+    /// (WCAG 1.4.10 Reflow: 320 px).
+    pub async fn assert_reflows(&self, width: u32) -> anyhow::Result<()> {
+        self.client.set_window_size(width, 900).await?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let sizes = self
+                .client
+                .execute("return [window.innerWidth, document.documentElement.scrollWidth];", vec![])
+                .await?;
+            let inner = sizes[0].as_u64().unwrap_or_default();
+            let scroll = sizes[1].as_u64().unwrap_or(u64::MAX);
+            if inner == u64::from(width) {
+                if scroll > u64::from(width) {
+                    let url = self.client.current_url().await?;
+                    // The innermost elements reaching past the edge, to name the culprit.
+                    let past = self
+                        .client
+                        .execute(
+                            "const w = arguments[0];
+                             return [...document.body.querySelectorAll('*')]
+                               .filter(e => e.getBoundingClientRect().right > w + 0.5
+                                 && ![...e.children].some(c => c.getBoundingClientRect().right > w + 0.5))
+                               .slice(0, 5)
+                               .map(e => e.outerHTML.slice(0, 160));",
+                            vec![serde_json::json!(width)],
+                        )
+                        .await?;
+                    bail!("{url} scrolls sideways at {width} px: {scroll} px wide, past the edge: {past}");
+                }
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("the window is {inner} px wide, not {width} px");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Ends the session and stops chromedriver.
     pub async fn close(mut self) -> anyhow::Result<()> {
         let closed = self.client.clone().close().await;

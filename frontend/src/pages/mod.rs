@@ -19,4 +19,5 @@ pub(crate) mod request;
 pub(crate) mod requests;
 pub(crate) mod safeguarding;
 pub(crate) mod sign_in;
+pub(crate) mod suspicious;
 pub(crate) mod totals;

@@ -12,8 +12,9 @@ use integration_tests::{
 };
 use proto::pb::{
     self, CreatePersonRequest, Person, RevokeSessionsRequest, Role, SignInRequest,
-    account_service_client::AccountServiceClient, auth_service_client::AuthServiceClient,
-    consent_service_client::ConsentServiceClient, programme_service_client::ProgrammeServiceClient,
+    account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
+    auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
+    programme_service_client::ProgrammeServiceClient,
 };
 use sha2::Digest as _;
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
@@ -22,7 +23,7 @@ use tonic::{service::interceptor::InterceptedService, transport::Channel};
 const PASSWORD: &str = "correct horse battery";
 
 /// A national planner's menu.
-const PLANNER_MENU: [&str; 9] = [
+const PLANNER_MENU: [&str; 10] = [
     "Regions",
     "National board",
     "Programme",
@@ -31,6 +32,7 @@ const PLANNER_MENU: [&str; 9] = [
     "Totals",
     "Safeguarding",
     "Audit trail",
+    "Suspicious access",
     "National report",
 ];
 
@@ -370,7 +372,7 @@ async fn an_administrator_creates_an_account_and_sees_the_servers_message_for_a_
     sign_in(&browser, &app, "ada", "Ada Admin").await?;
     browser.wait_for_text("[data-testid=start-page]", "Accounts").await?;
     assert_eq!(path(&browser).await?, "/accounts");
-    assert_eq!(menu(&browser).await?, ["Accounts"]);
+    assert_eq!(menu(&browser).await?, ["Accounts", "Suspicious access"]);
     browser.wait_for_text("[data-testid=people]", "Ada Admin").await?;
     assert_eq!(browser.client.title().await?, "Accounts - SEND Planner");
     browser.assert_accessible().await?;
@@ -1446,6 +1448,63 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     assert_eq!(path(&browser).await?, "/published");
     assert_eq!(browser.client.title().await?, "Published letters and reports - SEND Planner");
     assert!(browser.client.find(Locator::Css("[data-testid=identity]")).await.is_err());
+    browser.assert_accessible().await?;
+
+    browser.close().await?;
+    app.stop().await
+}
+
+#[tokio::test]
+async fn suspicious_access_shows_planners_a_lead_probing_another_regions_request() -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let hidden = create_request(&app, Persona::InnerLondonLead, "E09000007").await?;
+    // The North East's lead asks five times for Camden's request: each answered as missing.
+    let mut outsider = consent_client(&app, Persona::NorthEastLead).await?;
+    for _ in 0..5 {
+        let refused = outsider
+            .get_visit_request(pb::GetVisitRequestRequest { id: hidden.id.clone() })
+            .await
+            .expect_err("hidden from another region's lead");
+        assert_eq!(refused.code(), tonic::Code::NotFound);
+    }
+    // Misses are counted off the request's path: wait until the server lists them.
+    let (_, token) = app.persona(Persona::Planner).await?;
+    let mut audit = AuditServiceClient::new(app.authed(&token).await?);
+    let mut listed = false;
+    for _ in 0..100 {
+        let callers =
+            audit.list_suspicious_access(pb::ListSuspiciousAccessRequest {}).await?.into_inner().callers;
+        if callers.iter().any(|c| c.username == Persona::NorthEastLead.username() && c.misses >= 5) {
+            listed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(listed, "the lead's misses were never counted");
+
+    let browser = Browser::start().await?;
+    sign_in_as(&browser, &app, Persona::Planner).await?;
+    browser.client.find(Locator::LinkText("Suspicious access")).await?.click().await?;
+    browser.wait_for_text("h1", "Suspicious access").await?;
+    assert_eq!(path(&browser).await?, "/suspicious-access");
+    assert_eq!(browser.client.title().await?, "Suspicious access - SEND Planner");
+    let intro = words(&browser, "main p.govuk-body").await?;
+    assert!(intro.contains("last 24 hours"), "{intro}");
+    browser.wait_for_text("[data-testid=suspicious-callers]", &display_name(Persona::NorthEastLead)).await?;
+    let row = words(&browser, "[data-testid=suspicious-caller]").await?;
+    assert!(
+        row.contains("Regional lead")
+            && row.contains(" 5 ")
+            && row.contains("visit requests (5)")
+            && row.contains("23 November 2026 at 09:00"),
+        "{row}"
+    );
+    // Never the record's id, nor a role's code.
+    assert!(!row.contains(&hidden.id) && !row.contains("REGIONAL_LEAD"), "{row}");
+    browser.assert_accessible().await?;
+
+    // Reflows at 320 CSS pixels: nothing scrolls sideways.
+    browser.assert_reflows(320).await?;
     browser.assert_accessible().await?;
 
     browser.close().await?;

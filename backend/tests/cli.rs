@@ -38,7 +38,11 @@ async fn the_first_administrator_is_created_and_the_audit_trail_checked_from_the
 
     let weak = run(&db, &add, Some("password1234"));
     assert!(!weak.status.success());
-    assert!(text(&weak.stderr).contains("password: This is a commonly used password"), "{}", text(&weak.stderr));
+    assert!(
+        text(&weak.stderr).contains("password: This is a commonly used password"),
+        "{}",
+        text(&weak.stderr)
+    );
 
     let created = run(&db, &add, Some("a long and unusual passphrase"));
     assert!(created.status.success(), "{}", text(&created.stderr));

@@ -1,10 +1,10 @@
 //! Letters over the real server: drafting, checks, approval, distribution, reading, revocation,
 //! publication, corrections, the embargo, PDF and the anonymised national report.
 
-use integration_tests::{Persona, TestApp, consent_answer, spawn_app_with, visit_request};
+use integration_tests::{Persona, TestApp, spawn_app_with};
 use proto::pb::{
-    self, audit_service_client::AuditServiceClient, consent_service_client::ConsentServiceClient,
-    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
+    self, audit_service_client::AuditServiceClient, letter_service_client::LetterServiceClient,
+    programme_service_client::ProgrammeServiceClient,
 };
 use send_planner::domain::{audit::Actor, letters::CaseStudyEntry};
 use tonic::{Code, Status, service::interceptor::InterceptedService, transport::Channel};
@@ -92,68 +92,7 @@ async fn case_study(app: &TestApp, engagement: &str, reference: &str) -> anyhow:
 /// (Persona::OfstedInspector) is the Ofsted inspector. Returns the engagement id.
 async fn interim_visit(app: &TestApp) -> anyhow::Result<String> {
     app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")?.to_utc());
-    let (_, lead) = app.persona(Persona::InnerLondonLead).await?;
-    let (_, camden) = app.persona(Persona::Camden).await?;
-    let (inspector_account, _) = app.persona(Persona::OfstedInspector).await?;
-    let mut consent = ConsentServiceClient::new(app.authed(&lead).await?);
-    let request = consent
-        .create_visit_request(visit_request("E09000007", "2027-01-15"))
-        .await?
-        .into_inner()
-        .request
-        .expect("r");
-    ConsentServiceClient::new(app.authed(&camden).await?)
-        .answer_visit_request(consent_answer(&request.id, request.version))
-        .await?;
-    let mut programme = ProgrammeServiceClient::new(app.authed(&lead).await?);
-    let mut ids = Vec::new();
-    for (name, inspectorate, social_care, person) in [
-        ("Hana Inspector", pb::Inspectorate::Ofsted, false, inspector_account.id.clone()),
-        ("Sol Care", pb::Inspectorate::Ofsted, true, String::new()),
-        ("Cai Quality", pb::Inspectorate::Cqc, false, String::new()),
-    ] {
-        let created = programme
-            .create_inspector(pb::CreateInspectorRequest {
-                name: name.into(),
-                inspectorate: inspectorate.into(),
-                social_care,
-                home_region_code: "E13000001".into(),
-                max_engagements_per_term: 4,
-                person_id: person,
-            })
-            .await?
-            .into_inner();
-        ids.push(created.inspector.expect("inspector").id);
-    }
-    let e = programme
-        .schedule_engagement(pb::ScheduleEngagementRequest {
-            local_area_code: "E09000007".into(),
-            kind: pb::EngagementKind::InterimVisit.into(),
-            onsite: Some(pb::DateRange { first_day: "2027-04-20".into(), last_day: "2027-04-21".into() }),
-            note: String::new(),
-        })
-        .await?
-        .into_inner()
-        .engagement
-        .expect("engagement");
-    let member = |id: &str, role: pb::TeamRole| pb::TeamMember {
-        inspector_id: id.into(),
-        name: String::new(),
-        role: role.into(),
-    };
-    programme
-        .assign_team(pb::AssignTeamRequest {
-            id: e.id.clone(),
-            version: e.version,
-            members: vec![
-                member(&ids[0], pb::TeamRole::OfstedInspector),
-                member(&ids[1], pb::TeamRole::SocialCareInspector),
-                member(&ids[2], pb::TeamRole::CqcInspector),
-            ],
-            reason: String::new(),
-        })
-        .await?;
-    Ok(e.id)
+    Ok(app.interim_visit_with_team().await?.engagement.id)
 }
 
 /// Drafts, submits, approves and issues a clean letter; returns it issued.

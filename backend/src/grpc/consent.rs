@@ -14,7 +14,7 @@ use proto::pb::{
 use tonic::{Request, Response, Status};
 
 use super::{
-    convert::{caller, request_id},
+    convert::{caller, range_to_pb, request_id},
     status,
 };
 use crate::{
@@ -23,7 +23,7 @@ use crate::{
         Refusal,
         audit::Actor,
         consent::{
-            Answer, ConsentAnswer, ConsentRecord, DateRange, NewVisitRequest, RequestAction, RequestChange,
+            Answer, ConsentAnswer, ConsentRecord, NewVisitRequest, RequestAction, RequestChange,
             RequestState, Term, VisitRequest, allowed_actions, decide, may_create,
         },
         identity::{Caller, Person},
@@ -109,10 +109,6 @@ fn state_from_pb(value: i32) -> Result<Option<RequestState>, Status> {
         Ok(pb::RequestState::Cancelled) => Some(RequestState::Cancelled),
         Err(_) => return Err(status::invalid("state", "Select a request state")),
     })
-}
-
-fn range_to_pb(r: DateRange) -> pb::DateRange {
-    pb::DateRange { first_day: r.first.to_string(), last_day: r.last.to_string() }
 }
 
 fn consent_to_pb(c: ConsentRecord) -> pb::Consent {

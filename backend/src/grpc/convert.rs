@@ -99,3 +99,21 @@ pub fn person_to_pb(p: &Person) -> pb::Person {
     }
     out
 }
+
+/// Engagement kind to proto.
+pub fn kind_to_pb(k: crate::domain::programme::EngagementKind) -> pb::EngagementKind {
+    use crate::domain::programme::EngagementKind;
+    match k {
+        EngagementKind::FullInspection => pb::EngagementKind::FullInspection,
+        EngagementKind::LegacyInspection => pb::EngagementKind::LegacyInspection,
+        EngagementKind::MonitoringInspection => pb::EngagementKind::MonitoringInspection,
+        EngagementKind::InterimVisit => pb::EngagementKind::InterimVisit,
+        EngagementKind::EngagementMeeting => pb::EngagementKind::EngagementMeeting,
+        EngagementKind::ThematicVisit => pb::EngagementKind::ThematicVisit,
+    }
+}
+
+/// Days to proto (ISO dates).
+pub fn range_to_pb(r: crate::domain::consent::DateRange) -> pb::DateRange {
+    pb::DateRange { first_day: r.first.to_string(), last_day: r.last.to_string() }
+}

@@ -15,7 +15,7 @@ use proto::pb::{self, letter_service_server::LetterService as Rpc};
 use tonic::{Request, Response, Status};
 
 use super::{
-    convert::{caller, request_id, role_to_pb},
+    convert::{caller, kind_to_pb, request_id, role_to_pb},
     status,
 };
 use crate::{
@@ -30,7 +30,7 @@ use crate::{
             self, ContentFinding, LetterAction, LetterChange, LetterFacts, LetterRecord, LetterRequest,
             LetterState, check_letter, required_sections,
         },
-        programme::{EngagementKind, term_of},
+        programme::term_of,
         public_id::parse_public_id,
     },
     pdf::{PrintedLetter, render},
@@ -88,17 +88,6 @@ fn state_to_pb(s: LetterState) -> pb::LetterState {
         LetterState::Approved => pb::LetterState::Approved,
         LetterState::Issued => pb::LetterState::Issued,
         LetterState::Superseded => pb::LetterState::Superseded,
-    }
-}
-
-fn kind_to_pb(k: EngagementKind) -> pb::EngagementKind {
-    match k {
-        EngagementKind::FullInspection => pb::EngagementKind::FullInspection,
-        EngagementKind::LegacyInspection => pb::EngagementKind::LegacyInspection,
-        EngagementKind::MonitoringInspection => pb::EngagementKind::MonitoringInspection,
-        EngagementKind::InterimVisit => pb::EngagementKind::InterimVisit,
-        EngagementKind::EngagementMeeting => pb::EngagementKind::EngagementMeeting,
-        EngagementKind::ThematicVisit => pb::EngagementKind::ThematicVisit,
     }
 }
 
@@ -625,7 +614,10 @@ mod tests {
                 heading.into_iter().chain(paragraphs.iter().cloned().map(Block::Paragraph))
             })
             .collect();
-        let on_screen = letter_text::blocks(body, required_sections(EngagementKind::InterimVisit));
+        let on_screen = letter_text::blocks(
+            body,
+            required_sections(crate::domain::programme::EngagementKind::InterimVisit),
+        );
         assert_eq!(from_pdf, on_screen);
         let headings: Vec<_> = print.sections.iter().map(|(h, _)| h.as_str()).collect();
         assert_eq!(headings, ["", "context", "What we found", "Areas to develop", "Next steps"]);

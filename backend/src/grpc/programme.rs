@@ -9,7 +9,7 @@ use proto::pb::{self, programme_service_server::ProgrammeService as Rpc};
 use tonic::{Request, Response, Status};
 
 use super::{
-    convert::{caller, inspectorate_from_pb, request_id},
+    convert::{caller, inspectorate_from_pb, kind_to_pb, range_to_pb, request_id},
     status,
 };
 use crate::{
@@ -76,17 +76,6 @@ fn kind_from_pb(value: i32) -> Option<EngagementKind> {
     })
 }
 
-fn kind_to_pb(k: EngagementKind) -> pb::EngagementKind {
-    match k {
-        EngagementKind::FullInspection => pb::EngagementKind::FullInspection,
-        EngagementKind::LegacyInspection => pb::EngagementKind::LegacyInspection,
-        EngagementKind::MonitoringInspection => pb::EngagementKind::MonitoringInspection,
-        EngagementKind::InterimVisit => pb::EngagementKind::InterimVisit,
-        EngagementKind::EngagementMeeting => pb::EngagementKind::EngagementMeeting,
-        EngagementKind::ThematicVisit => pb::EngagementKind::ThematicVisit,
-    }
-}
-
 fn state_to_pb(s: EngagementState) -> pb::EngagementState {
     match s {
         EngagementState::Proposed => pb::EngagementState::Proposed,
@@ -136,10 +125,6 @@ fn role_to_pb(r: TeamRole) -> pb::TeamRole {
         TeamRole::CqcInspector => pb::TeamRole::CqcInspector,
         TeamRole::SocialCareInspector => pb::TeamRole::SocialCareInspector,
     }
-}
-
-fn range_to_pb(r: DateRange) -> pb::DateRange {
-    pb::DateRange { first_day: r.first.to_string(), last_day: r.last.to_string() }
 }
 
 fn range_from_pb(r: Option<&pb::DateRange>, field: &'static str, missing: &str) -> Result<DateRange, Status> {

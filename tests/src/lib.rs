@@ -358,9 +358,58 @@ impl Browser {
         }
     }
 
+    /// Checks the current page as every page must be: axe-core's WCAG 2.2 A and AA rules with no
+    /// violation, at the usual width and again at 320 CSS pixels (where the menu collapses), and
+    /// no sideways scrolling at 320 px (WCAG 1.4.10 Reflow). Saves a screenshot at both widths
+    /// under `target/screenshots/` (see [`Browser::screenshot`]), then restores the width.
+    pub async fn assert_accessible(&self) -> anyhow::Result<()> {
+        self.axe().await?;
+        self.screenshot("wide").await?;
+        let narrow = async {
+            self.assert_reflows(320).await?;
+            self.axe().await?;
+            self.screenshot("320px").await
+        }
+        .await;
+        self.client.set_window_size(1280, 900).await?;
+        self.wait_for_width(1280).await?;
+        narrow
+    }
+
+    /// Saves a PNG of the viewport as `target/screenshots/<test>/<nn>-<path>-<label>.png`: the
+    /// key pages of each browser test, as a viewable artefact (not committed).
+    pub async fn screenshot(&self, label: &str) -> anyhow::Result<()> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static TAKEN: AtomicUsize = AtomicUsize::new(0);
+        let test = std::thread::current().name().unwrap_or("browser").replace("::", "-");
+        let path = self.client.current_url().await?.path().trim_matches('/').replace('/', "_");
+        let dir = workspace_root().join("target/screenshots").join(test);
+        std::fs::create_dir_all(&dir)?;
+        let n = TAKEN.fetch_add(1, Ordering::Relaxed);
+        let png = self.client.screenshot().await?;
+        let page = if path.is_empty() { "home".to_owned() } else { path.chars().take(60).collect() };
+        std::fs::write(dir.join(format!("{n:03}-{page}-{label}.png")), png)?;
+        Ok(())
+    }
+
+    /// Waits until the window is `width` CSS pixels wide.
+    async fn wait_for_width(&self, width: u32) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let inner = self.client.execute("return window.innerWidth;", vec![]).await?;
+            if inner.as_u64() == Some(u64::from(width)) {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("the window is {inner} px wide, not {width} px");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Runs axe-core (WCAG 2.0, 2.1, 2.2 A and AA rules) on the current page and fails with the
     /// violations, if any.
-    pub async fn assert_accessible(&self) -> anyhow::Result<()> {
+    async fn axe(&self) -> anyhow::Result<()> {
         let axe = std::fs::read_to_string(workspace_root().join("node_modules/axe-core/axe.min.js"))
             .context("axe-core is not installed; run scripts/setup.sh")?;
         self.client.execute(&axe, vec![]).await?;
@@ -385,39 +434,43 @@ impl Browser {
     }
 
     /// Sets the window `width` CSS pixels wide and fails if the page then scrolls sideways
-    /// (WCAG 1.4.10 Reflow: 320 px).
+    /// (WCAG 1.4.10 Reflow: 320 px), once the layout has settled (up to 2 s after the resize).
     pub async fn assert_reflows(&self, width: u32) -> anyhow::Result<()> {
         self.client.set_window_size(width, 900).await?;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        self.wait_for_width(width).await?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
         loop {
-            let sizes = self
-                .client
-                .execute("return [window.innerWidth, document.documentElement.scrollWidth];", vec![])
-                .await?;
-            let inner = sizes[0].as_u64().unwrap_or_default();
-            let scroll = sizes[1].as_u64().unwrap_or(u64::MAX);
-            if inner == u64::from(width) {
-                if scroll > u64::from(width) {
-                    let url = self.client.current_url().await?;
-                    // The innermost elements reaching past the edge, to name the culprit.
-                    let past = self
-                        .client
-                        .execute(
-                            "const w = arguments[0];
-                             return [...document.body.querySelectorAll('*')]
-                               .filter(e => e.getBoundingClientRect().right > w + 0.5
-                                 && ![...e.children].some(c => c.getBoundingClientRect().right > w + 0.5))
-                               .slice(0, 5)
-                               .map(e => e.outerHTML.slice(0, 160));",
-                            vec![serde_json::json!(width)],
-                        )
-                        .await?;
-                    bail!("{url} scrolls sideways at {width} px: {scroll} px wide, past the edge: {past}");
-                }
+            let scroll = self.client.execute("return document.documentElement.scrollWidth;", vec![]).await?;
+            let scroll = scroll.as_u64().unwrap_or(u64::MAX);
+            if scroll <= u64::from(width) {
                 return Ok(());
             }
             if tokio::time::Instant::now() > deadline {
-                bail!("the window is {inner} px wide, not {width} px");
+                let url = self.client.current_url().await?;
+                // The elements reaching past the edge outside a scrolling container (innermost
+                // first, then outermost), to name the culprit.
+                let past = self
+                    .client
+                    .execute(
+                        "const w = arguments[0];
+                         const past = e => e.getBoundingClientRect().right > w + 0.5;
+                         const clipped = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+                           if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return true; }
+                           return false; };
+                         const wide = [...document.body.querySelectorAll('*')].filter(e => past(e) && !clipped(e));
+                         const inner = wide.filter(e => ![...e.children].some(c => wide.includes(c)));
+                         const outer = wide.filter(e => !past(e.parentElement));
+                         // Content (a long word) running out of a box that itself fits.
+                         const spill = [...document.body.querySelectorAll('*')].filter(e => !clipped(e)
+                           && getComputedStyle(e).overflowX === 'visible' && e.scrollWidth > e.clientWidth + 1
+                           && e.getBoundingClientRect().left + e.scrollWidth > w + 0.5
+                           && ![...e.children].some(c => c.scrollWidth > c.clientWidth + 1));
+                         return [...inner, ...outer, ...spill].slice(0, 8).map(e => e.outerHTML.slice(0, 200));",
+                        vec![serde_json::json!(width)],
+                    )
+                    .await?;
+                let _ = self.screenshot("scrolls-sideways").await;
+                bail!("{url} scrolls sideways at {width} px: {scroll} px wide, past the edge: {past}");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -553,14 +606,14 @@ pub fn signed_pdf(text: &str) -> Vec<u8> {
     format!("%PDF-1.4\n% signed consent: {text}\n%%EOF\n").into_bytes()
 }
 
-/// A request for an interim visit in the spring term of 2026/27, answered by `reply_by`.
+/// A request for an interim visit in the summer term of 2026/27, answered by `reply_by`.
 pub fn visit_request(area: &str, reply_by: &str) -> pb::CreateVisitRequestRequest {
     pb::CreateVisitRequestRequest {
         local_area_code: area.into(),
-        phase: Some(pb::Phase { term: pb::Term::Spring.into(), academic_year: 2026 }),
+        phase: Some(pb::Phase { term: pb::Term::Summer.into(), academic_year: 2026 }),
         window: Some(pb::DateRange { first_day: "2027-04-19".into(), last_day: "2027-05-14".into() }),
         reply_by: reply_by.into(),
-        note: "Interim visit, spring phase".into(),
+        note: "Interim visit, summer phase".into(),
     }
 }
 

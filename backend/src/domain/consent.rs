@@ -39,10 +39,10 @@ pub const RULES: &[&str] = &[
 pub enum Term {
     /// September to December.
     Autumn,
-    /// January to March.
-    Winter,
-    /// April to July.
+    /// January to Easter.
     Spring,
+    /// Easter to July (August, the holiday, counts with it).
+    Summer,
 }
 
 impl Term {
@@ -50,14 +50,14 @@ impl Term {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Autumn => "autumn",
-            Self::Winter => "winter",
             Self::Spring => "spring",
+            Self::Summer => "summer",
         }
     }
 
     /// Reads a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Autumn, Self::Winter, Self::Spring].into_iter().find(|t| t.as_str() == s)
+        [Self::Autumn, Self::Spring, Self::Summer].into_iter().find(|t| t.as_str() == s)
     }
 }
 
@@ -968,9 +968,9 @@ mod tests {
     }
 
     /// A request to Camden for 20 and 21 April 2027, made on 22 November 2026.
-    fn spring_request(reply_by: &str) -> Result<NewVisitRequest, InvalidInput> {
+    fn summer_request(reply_by: &str) -> Result<NewVisitRequest, InvalidInput> {
         let window = Some(("2027-04-20", "2027-04-21"));
-        NewVisitRequest::parse("E09000007", Some(Term::Spring), 2026, window, reply_by, "", d("2026-11-22"))
+        NewVisitRequest::parse("E09000007", Some(Term::Summer), 2026, window, reply_by, "", d("2026-11-22"))
     }
 
     /// What a refusal must be for the rule it is listed under.
@@ -1044,7 +1044,7 @@ mod tests {
             ),
             (
                 "request.reply_by",
-                Refusal::from(spring_request("2027-04-20").expect_err("refused")),
+                Refusal::from(summer_request("2027-04-20").expect_err("refused")),
                 Expect::Field("reply_by"),
             ),
             (
@@ -1219,7 +1219,7 @@ mod tests {
     #[test]
     fn a_request_needs_a_window_after_its_reply_by_date() {
         let today = d("2026-11-22");
-        let ok = spring_request("2027-01-15");
+        let ok = summer_request("2027-01-15");
         assert!(ok.is_ok());
         let err = NewVisitRequest::parse(
             "E09000007",

@@ -8,7 +8,9 @@ use super::{
     clock::{long_date, long_range},
     consent::{DateRange, Term},
     identity::Inspectorate,
-    working_days::{add_working_days, covered, is_working_day, notification_monday, working_days_between},
+    working_days::{
+        add_working_days, covered, easter_sunday, is_working_day, notification_monday, working_days_between,
+    },
 };
 
 /// The kinds of engagement with a local area.
@@ -189,13 +191,14 @@ pub fn next_due(outcome: Outcome, completed_on: NaiveDate) -> NextDue {
     }
 }
 
-/// The academic year (its start year) and term a day falls in: autumn September to December,
-/// winter January to March, spring April to August.
+/// The academic year (its start year) and term a day falls in, by England's three school terms:
+/// autumn September to December, spring January to Easter Sunday, summer from Easter Monday to
+/// the end of August (the summer holiday counts with the summer term).
 pub fn term_of(day: NaiveDate) -> (i32, Term) {
     match day.month() {
         9..=12 => (day.year(), Term::Autumn),
-        1..=3 => (day.year() - 1, Term::Winter),
-        _ => (day.year() - 1, Term::Spring),
+        _ if day <= easter_sunday(day.year()) => (day.year() - 1, Term::Spring),
+        _ => (day.year() - 1, Term::Summer),
     }
 }
 
@@ -204,12 +207,13 @@ pub fn term_dates(academic_year: i32, term: Term) -> DateRange {
     let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
     match term {
         Term::Autumn => DateRange { first: day(academic_year, 9, 1), last: day(academic_year, 12, 31) },
-        Term::Winter => {
-            DateRange { first: day(academic_year + 1, 1, 1), last: day(academic_year + 1, 3, 31) }
-        }
         Term::Spring => {
-            DateRange { first: day(academic_year + 1, 4, 1), last: day(academic_year + 1, 8, 31) }
+            DateRange { first: day(academic_year + 1, 1, 1), last: easter_sunday(academic_year + 1) }
         }
+        Term::Summer => DateRange {
+            first: easter_sunday(academic_year + 1) + chrono::TimeDelta::days(1),
+            last: day(academic_year + 1, 8, 31),
+        },
     }
 }
 
@@ -682,9 +686,23 @@ mod tests {
     #[test]
     fn terms_follow_the_academic_year() {
         assert_eq!(term_of(d("2026-11-23")), (2026, Term::Autumn));
-        assert_eq!(term_of(d("2027-02-01")), (2026, Term::Winter));
-        assert_eq!(term_of(d("2027-05-01")), (2026, Term::Spring));
-        assert_eq!(term_dates(2026, Term::Winter), range("2027-01-01", "2027-03-31"));
+        assert_eq!(term_of(d("2027-02-01")), (2026, Term::Spring));
+        assert_eq!(term_of(d("2027-03-28")), (2026, Term::Spring), "Easter Sunday 2027 ends spring");
+        assert_eq!(term_of(d("2027-03-29")), (2026, Term::Summer), "Easter Monday begins summer");
+        assert_eq!(term_of(d("2027-05-01")), (2026, Term::Summer));
+        assert_eq!(term_of(d("2027-08-31")), (2026, Term::Summer));
+        assert_eq!(term_dates(2026, Term::Spring), range("2027-01-01", "2027-03-28"));
+        assert_eq!(term_dates(2026, Term::Summer), range("2027-03-29", "2027-08-31"));
+        assert_eq!(term_dates(2025, Term::Spring), range("2026-01-01", "2026-04-05"), "Easter 2026");
+        // Every day of an academic year is in exactly one term, and in the one term_of names.
+        let mut day = d("2026-09-01");
+        while day <= d("2027-08-31") {
+            let (year, term) = term_of(day);
+            assert_eq!(year, 2026);
+            let days = term_dates(year, term);
+            assert!(days.first <= day && day <= days.last, "{day} in {term:?}");
+            day = day.succ_opt().expect("a next day");
+        }
     }
 
     #[test]

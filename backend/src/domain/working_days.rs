@@ -34,6 +34,23 @@ static BANK_HOLIDAYS: LazyLock<BTreeSet<NaiveDate>> = LazyLock::new(|| {
 /// First and last year the bank holiday data covers; working days outside it cannot be known.
 pub const COVERED_YEARS: std::ops::RangeInclusive<i32> = 2016..=2030;
 
+/// Easter Sunday of `year` in the Gregorian calendar (the anonymous Gregorian algorithm, as in
+/// Meeus's *Astronomical Algorithms*): the spring term ends on it, the summer term begins after.
+pub fn easter_sunday(year: i32) -> NaiveDate {
+    let a = year.rem_euclid(19);
+    let (b, c) = (year.div_euclid(100), year.rem_euclid(100));
+    let (d, e) = (b / 4, b % 4);
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let (i, k) = (c / 4, c % 4);
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let n = h + l - 7 * m + 114;
+    let (month, day) = (u32::try_from(n / 31).unwrap_or(4), u32::try_from(n % 31 + 1).unwrap_or(1));
+    NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default()
+}
+
 /// Whether `day` is an England and Wales bank holiday.
 pub fn is_bank_holiday(day: NaiveDate) -> bool {
     BANK_HOLIDAYS.contains(&day)
@@ -94,6 +111,19 @@ pub fn covered(day: NaiveDate) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn easter_is_two_days_before_easter_monday_in_every_year_of_the_bank_holiday_data() {
+        for year in COVERED_YEARS {
+            let sunday = easter_sunday(year);
+            assert_eq!(sunday.weekday(), Weekday::Sun, "{year}");
+            assert!(is_bank_holiday(sunday + TimeDelta::days(1)), "Easter Monday {year}");
+            assert!(is_bank_holiday(sunday - TimeDelta::days(2)), "Good Friday {year}");
+        }
+        assert_eq!(easter_sunday(2027), d("2027-03-28"));
+        assert_eq!(easter_sunday(2038), d("2038-04-25"), "the latest possible");
+        assert_eq!(easter_sunday(2285), d("2285-03-22"), "the earliest possible");
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

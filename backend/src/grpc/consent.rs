@@ -63,16 +63,16 @@ fn term_from_pb(value: i32) -> Option<Term> {
     match pb::Term::try_from(value).ok()? {
         pb::Term::Unspecified => None,
         pb::Term::Autumn => Some(Term::Autumn),
-        pb::Term::Winter => Some(Term::Winter),
         pb::Term::Spring => Some(Term::Spring),
+        pb::Term::Summer => Some(Term::Summer),
     }
 }
 
 fn term_to_pb(t: Term) -> pb::Term {
     match t {
         Term::Autumn => pb::Term::Autumn,
-        Term::Winter => pb::Term::Winter,
         Term::Spring => pb::Term::Spring,
+        Term::Summer => pb::Term::Summer,
     }
 }
 

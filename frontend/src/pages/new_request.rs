@@ -18,8 +18,8 @@ use crate::{
 /// The terms offered: (term, id suffix, months).
 const TERMS: [(Term, &str, &str); 3] = [
     (Term::Autumn, "autumn", "September to December"),
-    (Term::Winter, "winter", "January to March"),
-    (Term::Spring, "spring", "April to July"),
+    (Term::Spring, "spring", "January to Easter"),
+    (Term::Summer, "summer", "Easter to July"),
 ];
 
 /// The form's values.

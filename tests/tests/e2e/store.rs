@@ -283,8 +283,9 @@ mod audit_cases {
 }
 
 /// Migrations 0008 and 0009 give every engagement, letter, visit request, consent document and
-/// safeguarding concern made before them a distinct random public id: rows are written with the
-/// schema of 0007, then the remaining migrations run.
+/// safeguarding concern made before them a distinct random public id, and 0010 renames the terms
+/// (England's autumn, spring and summer): rows are written with the schema of 0007, then the
+/// remaining migrations run.
 mod public_ids_are_backfilled {
     use super::*;
 
@@ -363,6 +364,15 @@ mod public_ids_are_backfilled {
             );
             assert!(seen.insert(id.to_owned()), "{id} given twice");
         }
+
+        // 0010: the old "spring" (April to July) is England's summer term.
+        let sql = "SELECT term FROM engagements UNION ALL SELECT term FROM visit_requests";
+        let terms: Vec<(String,)> = match &store.db {
+            send_planner::store::Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
+            send_planner::store::Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
+        };
+        assert_eq!(terms.len(), 3);
+        assert!(terms.iter().all(|(t,)| t == "summer"), "{terms:?}");
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Domain types and rules. Imports neither tonic nor sqlx.
 
+pub mod anonymise;
 pub mod audit;
 pub mod clock;
 pub mod consent;

@@ -209,11 +209,40 @@ fn Menu(person: Person) -> impl IntoView {
             }
         })
         .collect_view();
+    // Below GOV.UK's tablet breakpoint the menu collapses behind a "Menu" button, as the
+    // service navigation component's own script does; it closes again on every navigation.
+    let wide = RwSignal::new(is_wide());
+    let open = RwSignal::new(false);
+    let resized = window_event_listener(leptos::ev::resize, move |_| wide.set(is_wide()));
+    on_cleanup(move || resized.remove());
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
     view! {
         <nav aria-label="Menu" class="govuk-service-navigation__wrapper" data-testid="nav">
-            <ul class="govuk-service-navigation__list" id="navigation">{items}</ul>
+            <button
+                type="button"
+                class="govuk-service-navigation__toggle"
+                aria-controls="navigation"
+                data-testid="menu-button"
+                hidden=move || wide.get()
+                aria-hidden=move || wide.get().then_some("true")
+                aria-expanded=move || (!wide.get()).then(|| open.get().to_string())
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                "Menu"
+            </button>
+            <ul class="govuk-service-navigation__list" id="navigation" hidden=move || !wide.get() && !open.get()>
+                {items}
+            </ul>
         </nav>
     }
+}
+
+/// Whether the window is at least GOV.UK's tablet breakpoint (40.0625em, 641 px) wide.
+fn is_wide() -> bool {
+    window().match_media("(min-width: 40.0625em)").ok().flatten().is_none_or(|query| query.matches())
 }
 
 /// "Signed in as …" with the role and scope, and the sign-out button.

@@ -1,5 +1,5 @@
 //! Words for the values the server sends: states, phases, dates, times and sizes, as GOV.UK
-//! style writes them ("19 April 2027", "Spring 2026/27").
+//! style writes them ("19 April 2027", "Summer term 2026/27").
 
 use js_sys::{Object, Reflect};
 use proto::pb::{
@@ -49,8 +49,8 @@ pub(crate) fn state_tag_class(state: RequestState) -> &'static str {
 pub(crate) fn term_label(term: Term) -> &'static str {
     match term {
         Term::Autumn => "Autumn",
-        Term::Winter => "Winter",
         Term::Spring => "Spring",
+        Term::Summer => "Summer",
         Term::Unspecified => "Unknown term",
     }
 }
@@ -65,10 +65,10 @@ pub(crate) fn academic_year_label(year: i32) -> String {
     format!("{year}/{:02}", (year + 1).rem_euclid(100))
 }
 
-/// A phase: "Spring 2026/27".
+/// A phase: "Summer term 2026/27".
 pub(crate) fn phase_label(phase: Option<&Phase>) -> String {
     phase.map_or_else(String::new, |p| {
-        format!("{} {}", term_label(p.term()), academic_year_label(p.academic_year))
+        format!("{} term {}", term_label(p.term()), academic_year_label(p.academic_year))
     })
 }
 

@@ -42,14 +42,19 @@ pub(crate) fn Table(
             view! { <th scope="col" class=class>{column}</th> }
         })
         .collect_view();
+    let region = caption.clone();
+    // A table wider than the screen scrolls inside its own container, never the page (WCAG
+    // 1.4.10): a named region that takes keyboard focus, so it can be scrolled without a mouse.
     view! {
-        <table class=format!("govuk-table {modifier}") data-testid=testid>
-            <caption class=caption_class>{caption}</caption>
-            <thead class="govuk-table__head">
-                <tr class="govuk-table__row">{headings}</tr>
-            </thead>
-            <tbody class="govuk-table__body">{children()}</tbody>
-        </table>
+        <div class="app-table-scroll" role="region" aria-label=region tabindex="0">
+            <table class=format!("govuk-table {modifier}") data-testid=testid>
+                <caption class=caption_class>{caption}</caption>
+                <thead class="govuk-table__head">
+                    <tr class="govuk-table__row">{headings}</tr>
+                </thead>
+                <tbody class="govuk-table__body">{children()}</tbody>
+            </table>
+        </div>
     }
 }
 

@@ -75,10 +75,13 @@ fn Events(object_type: String, object_id: String, trail: ListAuditEventsResponse
     }
     let more = (!trail.next_page_token.is_empty()).then(|| {
         view! {
-            <p class="govuk-body">{format!("Showing the first {} events.", trail.events.len())}</p>
+            <p class="govuk-body">{format!("Showing the first {}.", crate::format::count(trail.events.len(), "event", "events"))}</p>
         }
     });
-    let caption = format!("{} events for {object_type} {object_id}", trail.events.len());
+    let caption = format!(
+        "{} for {object_type} {object_id}",
+        crate::format::count(trail.events.len(), "event", "events")
+    );
     let names = ["Time", "Who", "Role", "Action", "Outcome", "Seq", "Hash"];
     view! {
         <Table testid="audit-events" caption columns=columns(&names) numeric=&[5]>

@@ -194,7 +194,7 @@ fn Coverage(
                         <span class="app-bar-chart__bar" style:width=format!("{share}%")></span>
                     </span>
                     <span class="app-bar-chart__value">
-                        {format!("{} of {} areas ({share}%)", c.with_interim_visit, c.areas)}
+                        {format!("{} of {} ({share}%)", c.with_interim_visit, crate::format::count(c.areas as usize, "area", "areas"))}
                     </span>
                 </li>
             }

@@ -20,7 +20,11 @@ pub(crate) fn RegionsPage() -> impl IntoView {
         </p>
         <Loaded resource=regions what="regions" show={|regions: Vec<proto::pb::Region>| {
             let total: u32 = regions.iter().map(|r| r.local_area_count).sum();
-            let caption = format!("{} regions, {total} local areas", regions.len());
+            let caption = format!(
+                "{}, {}",
+                crate::format::count(regions.len(), "region", "regions"),
+                crate::format::count(total as usize, "local area", "local areas")
+            );
             let rows = regions
                 .into_iter()
                 .map(|r| {

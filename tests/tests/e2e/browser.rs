@@ -231,6 +231,41 @@ async fn a_national_planner_signs_in_to_the_regions_and_reads_the_audit_trail() 
 }
 
 #[tokio::test]
+async fn below_641_px_the_menu_collapses_behind_a_menu_button_that_opens_and_closes_it() -> anyhow::Result<()>
+{
+    let app = spawn_app().await?;
+    seed_planner(&app).await?;
+    let browser = Browser::start().await?;
+    browser.client.goto(&app.url()).await?;
+    sign_in(&browser, &app, "nadia", "Nadia Planner").await?;
+    browser.wait_for_text("[data-testid=regions] caption", "10 regions").await?;
+    // Wide: the menu shows, its button does not.
+    let button = browser.find("[data-testid=menu-button]").await?;
+    let list = browser.find("#navigation").await?;
+    assert!(!button.is_displayed().await? && list.is_displayed().await?);
+
+    browser.assert_reflows(390).await?;
+    let button = browser.find("[data-testid=menu-button]").await?;
+    assert!(button.is_displayed().await?, "the Menu button shows at 390 px");
+    assert!(!browser.find("#navigation").await?.is_displayed().await?, "the menu is collapsed");
+    assert_eq!(button.attr("aria-expanded").await?.as_deref(), Some("false"));
+    assert_eq!(button.attr("aria-controls").await?.as_deref(), Some("navigation"));
+    button.click().await?;
+    assert!(browser.find("#navigation").await?.is_displayed().await?, "Menu opens it");
+    assert_eq!(button.attr("aria-expanded").await?.as_deref(), Some("true"));
+    browser.assert_reflows(320).await?;
+    browser.screenshot("menu-open").await?;
+    browser.client.find(Locator::LinkText("Audit trail")).await?.click().await?;
+    browser.wait_for_text("h1", "Audit trail").await?;
+    assert!(!browser.find("#navigation").await?.is_displayed().await?, "the menu closes on the next page");
+    assert_eq!(button.attr("aria-expanded").await?.as_deref(), Some("false"));
+    browser.assert_accessible().await?;
+
+    browser.close().await?;
+    app.stop().await
+}
+
+#[tokio::test]
 async fn a_regional_lead_signs_in_to_their_own_region_and_no_other() -> anyhow::Result<()> {
     let app = spawn_app().await?;
     app.seed_person(CreatePersonRequest {
@@ -518,7 +553,7 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
     assert!(send_planner::domain::public_id::parse_public_id(&id).is_some(), "{request_path}");
     let summary = words(&browser, "[data-testid=request-summary]").await?;
     assert!(
-        summary.contains("Inner London") && summary.contains("Spring") && summary.contains("Requested"),
+        summary.contains("Inner London") && summary.contains("Spring term") && summary.contains("Requested"),
         "{summary}"
     );
     assert_eq!(browser.client.title().await?, "Visit request: Camden - SEND Planner");
@@ -778,11 +813,11 @@ async fn a_national_planner_sees_totals_by_region_and_phase_and_the_escalated_co
     // Requested, Consented, Declined, Withdrawn, Expired, Cancelled, Total.
     assert_eq!(
         words(&browser, "[data-testid=totals] tr[data-region=E13000001]").await?,
-        "Inner London Spring 2026/27 1 1 0 0 0 0 2"
+        "Inner London Summer term 2026/27 1 1 0 0 0 0 2"
     );
     assert_eq!(
         words(&browser, "[data-testid=totals] tr[data-region=E12000001]").await?,
-        "North East Spring 2026/27 1 0 0 0 0 0 1"
+        "North East Summer term 2026/27 1 0 0 0 0 0 1"
     );
     assert_eq!(words(&browser, "[data-testid=totals-all]").await?, "All 2 1 0 0 0 0 3");
     browser.assert_accessible().await?;
@@ -1125,7 +1160,7 @@ async fn a_national_planner_filters_the_national_board_and_exports_the_programme
     );
     let outcomes = words(&browser, "[data-testid=coverage-outcome]").await?;
     assert!(
-        outcomes.contains("Did well at the last inspection") && outcomes.contains("0 of 1 areas"),
+        outcomes.contains("Did well at the last inspection") && outcomes.contains("0 of 1 area (0%)"),
         "{outcomes}"
     );
     browser.find("[data-testid=coverage-kind] tr[data-group=county]").await?;

@@ -914,7 +914,7 @@ async fn team_probe(
 /// outsider's answer, at any step. None contains an id or an area's name, which the snapshots
 /// replace with placeholders.
 const SECRETS: &[&str] = &[
-    "Interim visit, spring phase",
+    "Interim visit, summer phase",
     "Ofsted inspection this term",
     "Alex Morgan",
     "Director of Children",

@@ -14,7 +14,7 @@ use crate::{
 /// opened it; otherwise it shows the letter's state.
 #[component]
 pub(super) fn LetterList(letters: Vec<Letter>, inbox: bool) -> impl IntoView {
-    let caption = format!("{} letters", letters.len());
+    let caption = crate::format::count(letters.len(), "letter", "letters");
     let rows = letters
         .into_iter()
         .map(|letter| {

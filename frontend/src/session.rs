@@ -127,7 +127,8 @@ pub(crate) enum Page {
     /// The regional board (`/board`), each engagement (`/engagements/<id>`) and scheduling a
     /// new one (`/engagements/new`).
     Programme,
-    /// The inspectors, their unavailability and conflicts of interest (`/inspectors`).
+    /// The inspectors, their unavailability and conflicts of interest (`/inspectors`); for an
+    /// inspector, their own.
     Inspectors,
     /// The national board (`/national`).
     NationalBoard,
@@ -162,7 +163,7 @@ pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
             Page::VisitRequests | Page::NewVisitRequest | Page::Totals | Page::Programme | Page::Inspectors,
         ) => true,
         (Role::LocalAreaUser, Page::LocalArea | Page::VisitRequests | Page::Letters) => true,
-        (Role::Inspector, Page::MyVisits | Page::Letters) => true,
+        (Role::Inspector, Page::MyVisits | Page::Letters | Page::Inspectors) => true,
         (Role::RecipientBody, Page::Letters) => true,
         (Role::Administrator, Page::Accounts | Page::SuspiciousAccess) => true,
         _ => false,
@@ -210,7 +211,11 @@ pub(crate) fn menu(person: &Person) -> Vec<(&'static str, String)> {
                 ("Letters", "/letters".to_owned()),
             ]
         }
-        Role::Inspector => vec![("My visits", start_path(person)), ("Letters", "/letters".to_owned())],
+        Role::Inspector => vec![
+            ("My visits", start_path(person)),
+            ("My availability", "/inspectors".to_owned()),
+            ("Letters", "/letters".to_owned()),
+        ],
         Role::RecipientBody => vec![("Letters", start_path(person))],
         Role::Administrator => {
             vec![("Accounts", start_path(person)), ("Suspicious access", "/suspicious-access".to_owned())]

@@ -65,8 +65,15 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.ProgrammeService/RecordPastInspection", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.ProgrammeService/OverrideDueDate", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.ProgrammeService/CreateInspector", Access::Roles(PLANNERS)),
-    ("/sendplanner.v1.ProgrammeService/ListInspectors", Access::Roles(PLANNERS)),
-    ("/sendplanner.v1.ProgrammeService/AddUnavailability", Access::Roles(PLANNERS)),
+    // An inspector sees and changes only their own record (TeamFacts decides).
+    (
+        "/sendplanner.v1.ProgrammeService/ListInspectors",
+        Access::Roles(&[NationalPlanner, RegionalLead, Inspector]),
+    ),
+    (
+        "/sendplanner.v1.ProgrammeService/AddUnavailability",
+        Access::Roles(&[NationalPlanner, RegionalLead, Inspector]),
+    ),
     (
         "/sendplanner.v1.ProgrammeService/DeclareConflict",
         Access::Roles(&[NationalPlanner, RegionalLead, Inspector]),

@@ -211,6 +211,18 @@ impl TeamFacts {
         Ok((team, average))
     }
 
+    /// Whether `viewer` may see and change inspector `id`'s record (availability, conflicts):
+    /// planners and leads any inspector's, an inspector only their own. Any other answers as
+    /// an inspector that does not exist.
+    pub fn may_change(&self, viewer: &Person, id: i64) -> Result<(), Refusal> {
+        let known = self.inspectors.iter().find(|i| i.id == id);
+        match (&viewer.scope, known) {
+            (Scope::England | Scope::Region(_), Some(_)) => Ok(()),
+            (Scope::Inspector { .. }, Some(i)) if i.person_id == Some(viewer.id) => Ok(()),
+            _ => Err(Refusal::NotFound("inspector")),
+        }
+    }
+
     /// Each inspector as `viewer` may know them: declared conflicts' reasons only for national
     /// planners and the inspector themself, and the days of engagements the viewer may not see
     /// added to the days they are unavailable, indistinguishable from leave.
@@ -218,6 +230,7 @@ impl TeamFacts {
         let planner = matches!(viewer.scope, Scope::England);
         self.inspectors
             .iter()
+            .filter(|i| self.may_change(viewer, i.id).is_ok())
             .map(|i| {
                 let mut shown = i.clone();
                 if i.person_id == Some(viewer.id) {
@@ -1062,6 +1075,25 @@ mod tests {
         assert_eq!(as_planner[0].conflicts[0].1, "Married to the director");
         let themself = facts.inspectors_for(&inspector_person(101));
         assert_eq!(themself[0].conflicts[0].1, "Married to the director");
-        assert_eq!(themself[1].conflicts, []);
+        assert_eq!(
+            themself.iter().map(|i| i.id).collect::<Vec<_>>(),
+            [1],
+            "an inspector sees only their own record"
+        );
+        assert_eq!(as_lead.len(), 4);
+    }
+
+    #[test]
+    fn an_inspector_changes_only_their_own_record_and_another_reads_as_missing() {
+        let facts = team_facts();
+        assert_eq!(facts.may_change(&planner(), 2), Ok(()));
+        assert_eq!(facts.may_change(&lead("E12000001"), 2), Ok(()));
+        assert_eq!(facts.may_change(&inspector_person(102), 2), Ok(()));
+        let other = facts.may_change(&inspector_person(102), 1).expect_err("another's record");
+        let unknown = facts.may_change(&inspector_person(102), 77).expect_err("no such inspector");
+        assert_eq!(other, unknown);
+        assert_eq!(other, Refusal::NotFound("inspector"));
+        let area = Person { scope: Scope::LocalArea("E09000007".into()), ..planner() };
+        assert_eq!(facts.may_change(&area, 1), Err(Refusal::NotFound("inspector")));
     }
 }

@@ -607,6 +607,8 @@ impl Rpc for ProgrammeService {
         let actor = Actor::person(&caller.person, &request_id(&request));
         let req = request.into_inner();
         let id = parse_id(&req.inspector_id, INSPECTOR)?;
+        // Scope first: an inspector adds only to their own record.
+        self.store.team_facts().await.map_err(status::from_store)?.may_change(&caller.person, id)?;
         let period =
             range_from_pb(req.period.as_ref(), "period", "Enter the days the inspector cannot work")?;
         let event = actor.event("inspector.unavailable", "inspector", &id.to_string(), "ok", "");
@@ -627,14 +629,9 @@ impl Rpc for ProgrammeService {
         let actor = Actor::person(&caller.person, &request_id(&request));
         let req = request.into_inner();
         let id = parse_id(&req.inspector_id, INSPECTOR)?;
+        // Scope first: an inspector declares only their own conflicts.
+        self.store.team_facts().await.map_err(status::from_store)?.may_change(&caller.person, id)?;
         let reason = required_reason(&req.reason)?;
-        let inspectors = self.store.inspectors().await.map_err(status::from_store)?;
-        // An inspector declares only their own conflicts.
-        if matches!(caller.person.scope, Scope::Inspector { .. })
-            && !inspectors.iter().any(|i| i.id == id && i.person_id == Some(caller.person.id))
-        {
-            return Err(status::not_found(INSPECTOR));
-        }
         let area = req.local_area_code.trim();
         let event = actor.event("inspector.conflict", "inspector", &id.to_string(), "ok", area);
         self.store

@@ -1,5 +1,6 @@
 //! The inspectors (national planners, regional leads): who they are, when they cannot work and
 //! where they may not inspect; adding one, a period of unavailability or a conflict of interest.
+//! An inspector sees the same page for their own record only ("My availability").
 
 use leptos::prelude::*;
 use proto::pb::{CreateInspectorRequest, DateRange, Inspector, Inspectorate, Region, Role};
@@ -7,8 +8,9 @@ use proto::pb::{CreateInspectorRequest, DateRange, Inspector, Inspectorate, Regi
 use crate::{
     api::{self, ApiError},
     components::{
-        ActionForm, Checkbox, DateInput, DateValue, FormState, Loaded, NotificationBanner, Radios, Select,
-        SubmitButton, Table, TextArea, TextInput, columns, form_action, listed, nothing, set_title, settle,
+        ActionForm, AreaSelect, Checkbox, DateInput, DateValue, FormState, Loaded, NotificationBanner,
+        Radios, RegionSelect, Select, SubmitButton, Table, TextArea, TextInput, columns, form_action, listed,
+        nothing, set_title, settle,
     },
     format::{count, inspectorate_label, range_label},
     session::use_session,
@@ -28,7 +30,8 @@ fn region_name(regions: &[Region], code: &str) -> String {
 /// The inspectors table and the three forms.
 #[component]
 pub(crate) fn InspectorsPage() -> impl IntoView {
-    set_title("Inspectors");
+    let own = use_session().person().is_some_and(|p| p.role() == Role::Inspector);
+    set_title(if own { "My availability" } else { "Inspectors" });
     let inspectors: Inspectors = LocalResource::new(api::list_inspectors);
     let regions = LocalResource::new(api::list_regions);
     let notice = RwSignal::new(None::<String>);
@@ -40,6 +43,25 @@ pub(crate) fn InspectorsPage() -> impl IntoView {
         let regions = regions.get().and_then(Result::ok).unwrap_or_default();
         view! { <InspectorsTable inspectors=list regions /> }
     };
+    if own {
+        return view! {
+            {move || notice.get().map(|text| view! { <NotificationBanner text success=true /> })}
+            <h1 class="govuk-heading-l">"My availability"</h1>
+            <p class="govuk-body">
+                "Record the days you cannot work and the local areas you must not inspect. Planners and regional leads will not put you on a team then or there; regional leads see the days and the areas, not your reasons."
+            </p>
+            <Loaded
+                resource=inspectors
+                what="your record"
+                is_empty=Vec::is_empty
+                empty=nothing("no-inspectors", "You are not on the inspectors' list yet. Ask a national planner to add you.")
+                show=table
+            />
+            <UnavailabilityForm inspectors done />
+            <ConflictForm inspectors done />
+        }
+        .into_any();
+    }
     view! {
         {move || notice.get().map(|text| view! { <NotificationBanner text success=true /> })}
         <h1 class="govuk-heading-l">"Inspectors"</h1>
@@ -57,6 +79,7 @@ pub(crate) fn InspectorsPage() -> impl IntoView {
         <UnavailabilityForm inspectors done />
         <ConflictForm inspectors done />
     }
+    .into_any()
 }
 
 /// One row per inspector.
@@ -127,6 +150,15 @@ fn InspectorSelect(
     value: RwSignal<String>,
     form: FormState,
 ) -> impl IntoView {
+    // An inspector's own page lists one record: it is the one chosen.
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = inspectors.get()
+            && let [only] = list.as_slice()
+            && value.get_untracked().is_empty()
+        {
+            value.set(only.id.clone());
+        }
+    });
     view! {
         <Select
             id
@@ -242,16 +274,17 @@ fn UnavailabilityForm(inspectors: Inspectors, done: Done) -> impl IntoView {
 fn ConflictForm(inspectors: Inspectors, done: Done) -> impl IntoView {
     let form = FormState::new(&[
         ("inspector_id", "conflict-inspector", "The inspector"),
-        ("local_area_code", "conflict-area", "The local area's ONS code"),
+        ("local_area_code", "local-area", "The local area"),
         ("reason", "conflict-reason", "The reason"),
     ]);
     let inspector = RwSignal::new(String::new());
+    let region = RwSignal::new(String::new());
     let area = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let submit = form_action(move || {
         let call = api::declare_conflict(
             inspector.get_untracked(),
-            area.get_untracked().trim().to_uppercase(),
+            area.get_untracked(),
             reason.get_untracked().trim().to_owned(),
         );
         settle(form, call, move |updated| {
@@ -263,14 +296,8 @@ fn ConflictForm(inspectors: Inspectors, done: Done) -> impl IntoView {
     view! {
         <ActionForm testid="conflict-form" heading="Declare a conflict of interest" form submit>
             <InspectorSelect id="conflict-inspector" inspectors value=inspector form />
-            <TextInput
-                id="conflict-area"
-                label="Local area's ONS code"
-                hint="For example, E09000007 for Camden"
-                value=area
-                width="govuk-input--width-10"
-                form
-            />
+            <RegionSelect region_code=region local_area_code=area form />
+            <AreaSelect region_code=region local_area_code=area form />
             <TextArea id="conflict-reason" label="Reason" hint="For example, a close relative works there" value=reason form />
             <SubmitButton submit testid="declare-conflict" label="Declare the conflict" modifier="govuk-button--secondary" />
         </ActionForm>

@@ -163,8 +163,18 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
     ("/sendplanner.v1.ProgrammeService/RecordPastInspection", NATIONAL_ONLY, NATIONAL_ONLY),
     ("/sendplanner.v1.ProgrammeService/OverrideDueDate", NATIONAL_ONLY, NATIONAL_ONLY),
     ("/sendplanner.v1.ProgrammeService/CreateInspector", PLAN_OWN, PLAN_OWN),
-    ("/sendplanner.v1.ProgrammeService/ListInspectors", PLAN_OWN, PLAN_OWN),
-    ("/sendplanner.v1.ProgrammeService/AddUnavailability", PLAN_OWN, PLAN_OWN),
+    (
+        // An inspector lists only their own record (the test inspector has none: an empty list).
+        "/sendplanner.v1.ProgrammeService/ListInspectors",
+        [UNAUTH, OK, OK, DENIED, OK, DENIED, DENIED],
+        [UNAUTH, OK, OK, DENIED, OK, DENIED, DENIED],
+    ),
+    (
+        // An inspector adds only to their own record; the test inspector has no record.
+        "/sendplanner.v1.ProgrammeService/AddUnavailability",
+        [UNAUTH, OK, OK, DENIED, HIDDEN, DENIED, DENIED],
+        [UNAUTH, OK, OK, DENIED, HIDDEN, DENIED, DENIED],
+    ),
     (
         // An inspector may declare only their own conflicts; the test inspector has no record.
         "/sendplanner.v1.ProgrammeService/DeclareConflict",

@@ -266,6 +266,64 @@ async fn below_641_px_the_menu_collapses_behind_a_menu_button_that_opens_and_clo
 }
 
 #[tokio::test]
+async fn an_inspector_records_their_own_unavailability_and_a_conflict_and_sees_no_one_elses()
+-> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let (person, token) = app.persona(Persona::OfstedInspector).await?;
+    let mut programme =
+        ProgrammeServiceClient::new(app.authed(&app.persona(Persona::Planner).await?.1).await?);
+    for (name, person_id) in [("Olu Own", person.id.clone()), ("Someone Else", String::new())] {
+        programme
+            .create_inspector(pb::CreateInspectorRequest {
+                name: name.into(),
+                inspectorate: pb::Inspectorate::Ofsted.into(),
+                social_care: false,
+                home_region_code: "E13000001".into(),
+                max_engagements_per_term: 4,
+                person_id,
+            })
+            .await?;
+    }
+    drop(token);
+    let browser = Browser::start().await?;
+    sign_in_as(&browser, &app, Persona::OfstedInspector).await?;
+    browser.client.find(Locator::LinkText("My availability")).await?.click().await?;
+    browser.wait_for_text("h1", "My availability").await?;
+    let table = browser.wait_for_text("[data-testid=inspectors]", "Olu Own").await?;
+    assert!(table.contains("1 inspector") && !table.contains("Someone Else"), "{table}");
+    assert_eq!(browser.client.title().await?, "My availability - SEND Planner");
+    assert!(browser.client.find(Locator::Css("[data-testid=new-inspector-form]")).await.is_err());
+    browser.assert_accessible().await?;
+
+    // Their own record is already chosen in both forms.
+    fill_date(&browser, "unavailable-first-day", day(2027, 3, 1)?).await?;
+    fill_date(&browser, "unavailable-last-day", day(2027, 3, 5)?).await?;
+    browser.find("[data-testid=add-unavailability]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "The unavailability of Olu Own is recorded.").await?;
+    browser.wait_for_text("[data-testid=inspectors]", "1 March 2027").await?;
+    browser.find("#region option[value=E13000001]").await?;
+    browser.find("#region").await?.select_by_value("E13000001").await?;
+    browser.find("#local-area option[value=E09000007]").await?;
+    browser.find("#local-area").await?.select_by_value("E09000007").await?;
+    browser.find("#conflict-reason").await?.send_keys("My sister leads the SEND service").await?;
+    browser.find("[data-testid=declare-conflict]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "The conflict of interest of Olu Own is recorded.").await?;
+    browser.wait_for_text("[data-testid=inspectors]", "My sister leads the SEND service").await?;
+    browser.assert_accessible().await?;
+
+    // A regional lead sees the days and the area, not the reason.
+    sign_out(&browser).await?;
+    sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
+    browser.client.find(Locator::LinkText("Inspectors")).await?.click().await?;
+    let table = browser.wait_for_text("[data-testid=inspectors]", "Olu Own").await?;
+    assert!(table.contains("1 March 2027") && table.contains("Someone Else"), "{table}");
+    assert!(!table.contains("My sister"), "{table}");
+
+    browser.close().await?;
+    app.stop().await
+}
+
+#[tokio::test]
 async fn a_regional_lead_signs_in_to_their_own_region_and_no_other() -> anyhow::Result<()> {
     let app = spawn_app().await?;
     app.seed_person(CreatePersonRequest {
@@ -1033,7 +1091,11 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
         .wait_for_text(&format!("[data-testid=inspectors] [data-inspector='{}']", ids[3]), "1 February 2027")
         .await?;
     browser.find("#conflict-inspector").await?.select_by_value(&ids[2]).await?;
-    browser.find("#conflict-area").await?.send_keys("E09000033").await?;
+    // The area by its name: a region, then one of its areas.
+    browser.find("#region option[value=E13000001]").await?;
+    browser.find("#region").await?.select_by_value("E13000001").await?;
+    browser.find("#local-area option[value=E09000033]").await?;
+    browser.find("#local-area").await?.select_by_value("E09000033").await?;
     browser.find("#conflict-reason").await?.send_keys("A close relative works for Westminster").await?;
     browser.find("[data-testid=declare-conflict]").await?.click().await?;
     browser
@@ -1333,7 +1395,7 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     // The inspector opens the visit and starts the letter, prefilled with its sections.
     sign_in_as(&browser, &app, Persona::OfstedInspector).await?;
     assert_eq!(path(&browser).await?, "/my-visits");
-    assert_eq!(menu(&browser).await?, ["My visits", "Letters"]);
+    assert_eq!(menu(&browser).await?, ["My visits", "My availability", "Letters"]);
     assert_eq!(browser.client.title().await?, "Your visits - SEND Planner");
     // Their visits are listed; the interim visit to Camden is opened from the list.
     browser.wait_for_text("[data-testid=my-visits]", "Camden").await?;

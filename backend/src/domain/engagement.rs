@@ -75,8 +75,26 @@ pub struct InspectorRecord {
     pub max_per_term: u32,
     /// Declared unavailability.
     pub unavailable: Vec<DateRange>,
-    /// (area, reason) conflicts of interest.
-    pub conflicts: Vec<(String, String)>,
+    /// Declared conflicts of interest.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A local area an inspector must not inspect, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The area's ONS code.
+    pub local_area_code: String,
+    /// The area's name, for people.
+    pub local_area_name: String,
+    /// The declared reason: for planners and the inspector only.
+    pub reason: String,
+}
+
+impl Conflict {
+    /// A conflict with area `code` (named `name`) for `reason`.
+    pub fn new(code: &str, name: &str, reason: &str) -> Self {
+        Self { local_area_code: code.into(), local_area_name: name.into(), reason: reason.into() }
+    }
 }
 
 /// A team member as stored.
@@ -201,7 +219,7 @@ impl TeamFacts {
                 home_region: i.home_region.clone(),
                 max_per_term: i.max_per_term,
                 unavailable,
-                conflicts: i.conflicts.iter().map(|c| c.0.clone()).collect(),
+                conflicts: i.conflicts.iter().map(|c| c.local_area_code.clone()).collect(),
                 booked: mine().filter(|c| c.live).filter(seen).map(|c| c.busy).collect(),
                 load_this_term: count(mine().filter(in_term).count()),
                 visible_load: count(mine().filter(in_term).filter(seen).count()),
@@ -246,7 +264,7 @@ impl TeamFacts {
                 shown.unavailable.dedup();
                 if !planner {
                     for conflict in &mut shown.conflicts {
-                        conflict.1.clear();
+                        conflict.reason.clear();
                     }
                 }
                 shown
@@ -812,7 +830,7 @@ mod tests {
             (
                 programme::INSPECTOR_CONFLICT,
                 fired(run(&p, &proposed, assign(&INTERIM_TEAM), |t, _| {
-                    t.inspectors[2].conflicts.push(("E09000007".into(), "Former employee".into()));
+                    t.inspectors[2].conflicts.push(Conflict::new("E09000007", "Camden", "Former employee"));
                 })),
             ),
             (
@@ -1057,7 +1075,7 @@ mod tests {
     #[test]
     fn leads_see_free_busy_time_and_conflicted_areas_but_not_the_reasons() {
         let mut facts = team_facts();
-        facts.inspectors[0].conflicts.push(("E09000007".into(), "Married to the director".into()));
+        facts.inspectors[0].conflicts.push(Conflict::new("E09000007", "Camden", "Married to the director"));
         facts.commitments.push(Commitment {
             engagement_id: 99,
             inspector_id: 1,
@@ -1067,14 +1085,14 @@ mod tests {
             live: true,
         });
         let as_lead = facts.inspectors_for(&lead("E13000001"));
-        assert_eq!(as_lead[0].conflicts, [("E09000007".to_owned(), String::new())]);
+        assert_eq!(as_lead[0].conflicts, [Conflict::new("E09000007", "Camden", "")]);
         assert_eq!(as_lead[0].unavailable, [range("2027-01-12", "2027-01-13")]);
         let as_north = facts.inspectors_for(&lead("E12000001"));
         assert_eq!(as_north[0].unavailable, [], "their own region's engagement, which they can see");
         let as_planner = facts.inspectors_for(&planner());
-        assert_eq!(as_planner[0].conflicts[0].1, "Married to the director");
+        assert_eq!(as_planner[0].conflicts[0].reason, "Married to the director");
         let themself = facts.inspectors_for(&inspector_person(101));
-        assert_eq!(themself[0].conflicts[0].1, "Married to the director");
+        assert_eq!(themself[0].conflicts[0].reason, "Married to the director");
         assert_eq!(
             themself.iter().map(|i| i.id).collect::<Vec<_>>(),
             [1],

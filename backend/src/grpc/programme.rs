@@ -286,7 +286,11 @@ fn inspector_to_pb(i: InspectorRecord) -> pb::Inspector {
         conflicts: i
             .conflicts
             .into_iter()
-            .map(|(local_area_code, reason)| pb::Conflict { local_area_code, reason })
+            .map(|c| pb::Conflict {
+                local_area_code: c.local_area_code,
+                reason: c.reason,
+                local_area_name: c.local_area_name,
+            })
             .collect(),
         person_id: i.person_id.map(|p| p.to_string()).unwrap_or_default(),
     }

@@ -13,7 +13,7 @@ use crate::domain::{
     clock::canonical,
     consent::{ConsentOnRecord, DateRange, RequestState},
     engagement::{
-        Commitment, Decision, EngagementChange, EngagementFacts, EngagementRecord, InspectorRecord,
+        Commitment, Conflict, Decision, EngagementChange, EngagementFacts, EngagementRecord, InspectorRecord,
         MemberRecord, NewEngagementFacts, TeamFacts,
     },
     identity::{Inspectorate, Person, Scope},
@@ -133,8 +133,10 @@ macro_rules! load_inspectors {
         .fetch_all($exec)
         .await?;
         $store.count_round_trip();
-        let conflicts: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT inspector_id, local_area_code, reason FROM inspector_conflicts ORDER BY local_area_code",
+        let conflicts: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT c.inspector_id, c.local_area_code, COALESCE(a.name, c.local_area_code), c.reason \
+             FROM inspector_conflicts c LEFT JOIN local_areas a ON a.ons_code = c.local_area_code \
+             ORDER BY c.local_area_code",
         )
         .fetch_all($exec)
         .await?;
@@ -209,7 +211,7 @@ type InspectorRow = (i64, String, String, bool, String, Option<i64>, i64);
 fn inspector_records(
     rows: Vec<InspectorRow>,
     unavailable: &[(i64, NaiveDate, NaiveDate)],
-    conflicts: &[(i64, String, String)],
+    conflicts: &[(i64, String, String, String)],
 ) -> Result<Vec<InspectorRecord>, StoreError> {
     rows.into_iter()
         .map(|(id, name, inspectorate, social_care, home_region, person_id, max)| {
@@ -229,7 +231,7 @@ fn inspector_records(
                 conflicts: conflicts
                     .iter()
                     .filter(|c| c.0 == id)
-                    .map(|c| (c.1.clone(), c.2.clone()))
+                    .map(|c| Conflict::new(&c.1, &c.2, &c.3))
                     .collect(),
             })
         })

@@ -107,7 +107,14 @@ fn InspectorsTable(inspectors: Vec<Inspector>, regions: Vec<Region>) -> impl Int
                         {i
                             .conflicts
                             .iter()
-                            .map(|c| view! { <li>{format!("{}: {}", c.local_area_code, c.reason)}</li> })
+                            .map(|c| {
+                                let text = if c.reason.is_empty() {
+                                    c.local_area_name.clone()
+                                } else {
+                                    format!("{}: {}", c.local_area_name, c.reason)
+                                };
+                                view! { <li>{text}</li> }
+                            })
                             .collect_view()}
                     </ul>
                 }

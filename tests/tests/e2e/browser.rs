@@ -1102,7 +1102,7 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
         .wait_for_text("[data-testid=banner]", "The conflict of interest of Cara Quality is recorded.")
         .await?;
     browser
-        .wait_for_text(&format!("[data-testid=inspectors] [data-inspector='{}']", ids[2]), "E09000033")
+        .wait_for_text(&format!("[data-testid=inspectors] [data-inspector='{}']", ids[2]), "Westminster")
         .await?;
     browser.assert_accessible().await?;
 

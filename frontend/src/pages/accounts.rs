@@ -7,8 +7,8 @@ use proto::pb::{CreatePersonRequest, Inspectorate, Person, RecipientBody, Region
 use crate::{
     api::{self, ApiError},
     components::{
-        Checkbox, ErrorSummary, Form, FormError, FormState, Loaded, NotificationBanner, Radios, Select,
-        SubmitButton, Table, TextInput, columns, form_action, set_title, settle,
+        AreaSelect, Checkbox, ErrorSummary, Form, FormError, FormState, Loaded, NotificationBanner, Radios,
+        Select, SubmitButton, Table, TextInput, columns, form_action, set_title, settle,
     },
     session::role_label,
 };
@@ -61,7 +61,7 @@ pub(crate) fn AccountsPage() -> impl IntoView {
         ("password", "new-password", "The password"),
         ("role", "role", "The role"),
         ("region_code", "region-code", "The region"),
-        ("local_area_code", "local-area-code", "The local area ONS code"),
+        ("local_area_code", "local-area", "The local area"),
         ("inspectorate", "inspectorate", "The inspectorate"),
         ("recipient_body", "recipient-body", "The recipient body"),
     ]);
@@ -243,17 +243,18 @@ fn ScopeFields(
 ) -> impl IntoView {
     move || match fields.role.get() {
         Role::RegionalLead => view! { <RegionField fields regions label="Region" form /> }.into_any(),
-        Role::LocalAreaUser => view! {
-            <TextInput
-                id="local-area-code"
-                label="Local area ONS code"
-                hint="For example E09000007 for Camden"
-                value=fields.local_area_code
-                width="govuk-!-width-one-half"
-                form
-            />
+        // The local area by name: its region first, then one of the region's current areas.
+        Role::LocalAreaUser => {
+            Effect::new(move |_| {
+                fields.region_code.track();
+                fields.local_area_code.set(String::new());
+            });
+            view! {
+                <RegionField fields regions label="Region of the local area" form />
+                <AreaSelect region_code=fields.region_code local_area_code=fields.local_area_code form />
+            }
+            .into_any()
         }
-        .into_any(),
         Role::Inspector => {
             let inspectorates = radios([
                 (Inspectorate::Ofsted, "inspectorate-ofsted".to_owned(), "Ofsted"),

@@ -490,6 +490,23 @@ async fn an_administrator_creates_an_account_and_sees_the_servers_message_for_a_
     assert!(row.contains("Regional lead"), "{row}");
     browser.assert_accessible().await?;
 
+    // A local area user: the area picked by its name, never typed as a code.
+    browser.find("#new-username").await?.send_keys("cam").await?;
+    browser.find("#new-display-name").await?.send_keys("Cam Area").await?;
+    browser.find("#new-password").await?.send_keys(PASSWORD).await?;
+    browser.find("label[for=role-local-area-user]").await?.click().await?;
+    browser.find("#region-code option[value=E13000001]").await?;
+    browser.find("[data-testid=create]").await?.click().await?;
+    assert_problem(&browser, "", "[data-field=local_area_code]", "local-area", "local area").await?;
+    browser.find("#region-code").await?.select_by_value("E13000001").await?;
+    browser.find("#local-area option[value=E09000007]").await?;
+    browser.find("#local-area").await?.select_by_value("E09000007").await?;
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=create]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "Account created for Cam Area (cam)").await?;
+    let row = browser.wait_for_text("[data-username=cam]", "Camden").await?;
+    assert!(row.contains("Local area user"), "{row}");
+
     // Nobody has signed in as Rhea yet: no sessions to end.
     browser.find("[data-username=rhea] [data-testid=revoke]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "Sessions ended: 0").await?;

@@ -430,6 +430,12 @@ impl ConsentAnswer {
 /// A request's consent as the visit rule sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentOnRecord {
+    /// The request's public id.
+    pub request_id: String,
+    /// Who signed it.
+    pub signatory_name: String,
+    /// When.
+    pub date_signed: NaiveDate,
     /// The request's current (effective) state.
     pub state: RequestState,
     /// The window the area agreed to.
@@ -1237,6 +1243,9 @@ mod tests {
 
     fn on_record(state: RequestState) -> ConsentOnRecord {
         ConsentOnRecord {
+            request_id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
+            signatory_name: "Alex Morgan".into(),
+            date_signed: d("2026-11-20"),
             state,
             window: range("2027-01-11", "2027-01-22"),
             unavailable: vec![range("2027-01-14", "2027-01-15")],

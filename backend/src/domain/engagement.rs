@@ -633,6 +633,19 @@ pub fn warnings(viewer: &Person, facts: &EngagementFacts<'_>) -> Vec<Finding> {
     out
 }
 
+/// The written consent behind an interim visit, for a reader who may see it: national planners
+/// and the region's lead. The visit's team and the local area's recipients are not told (they
+/// learn only that a visit will not go ahead). The consent whose window holds the onsite days,
+/// current first.
+pub fn consent_shown<'a>(viewer: &Person, facts: &EngagementFacts<'a>) -> Option<&'a ConsentOnRecord> {
+    let e = facts.engagement;
+    if e.kind != EngagementKind::InterimVisit || !plans_in(viewer, &e.region_code) {
+        return None;
+    }
+    let holding = || facts.consents.iter().filter(|c| c.window.contains(&e.onsite));
+    holding().find(|c| c.state == super::consent::RequestState::Consented).or_else(|| holding().next())
+}
+
 /// `text` with its first letter in lower case, unless it starts a name.
 fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
@@ -729,6 +742,9 @@ mod tests {
 
     fn consent() -> Vec<ConsentOnRecord> {
         vec![ConsentOnRecord {
+            request_id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
+            signatory_name: "Alex Morgan".into(),
+            date_signed: d("2026-11-20"),
             state: RequestState::Consented,
             window: range("2027-01-04", "2027-02-26"),
             unavailable: vec![range("2027-02-01", "2027-02-05")],
@@ -1099,6 +1115,26 @@ mod tests {
             "an inspector sees only their own record"
         );
         assert_eq!(as_lead.len(), 4);
+    }
+
+    #[test]
+    fn the_consent_behind_a_visit_is_shown_to_planners_and_the_regions_lead_only() {
+        let e = visit(EngagementState::Proposed);
+        let (consents, team) = (consent(), team_facts());
+        let facts = EngagementFacts { engagement: &e, today: d(TODAY), consents: &consents, team: &team };
+        assert_eq!(consent_shown(&planner(), &facts).map(|c| c.signatory_name.as_str()), Some("Alex Morgan"));
+        assert!(consent_shown(&lead("E13000001"), &facts).is_some());
+        assert_eq!(consent_shown(&lead("E12000001"), &facts), None, "another region's lead");
+        assert_eq!(consent_shown(&inspector_person(101), &facts), None, "the visit's own team");
+        let mut withdrawn = consent();
+        withdrawn[0].state = RequestState::Withdrawn;
+        let facts = EngagementFacts { engagement: &e, today: d(TODAY), consents: &withdrawn, team: &team };
+        assert_eq!(consent_shown(&planner(), &facts).map(|c| c.state), Some(RequestState::Withdrawn));
+        let meeting =
+            EngagementRecord { kind: EngagementKind::EngagementMeeting, ..visit(EngagementState::Proposed) };
+        let facts =
+            EngagementFacts { engagement: &meeting, today: d(TODAY), consents: &consents, team: &team };
+        assert_eq!(consent_shown(&planner(), &facts), None, "only interim visits rest on consent");
     }
 
     #[test]

@@ -158,17 +158,23 @@ fn engagement_to_pb(
     extra: Vec<Finding>,
 ) -> pb::Engagement {
     let area_view = matches!(caller.person.scope, Scope::LocalArea(_));
-    let (warnings, allowed) = if area_view {
-        (Vec::new(), Vec::new())
+    let (warnings, allowed, consent) = if area_view {
+        (Vec::new(), Vec::new(), None)
     } else {
         let f = facts.of(&e, today);
+        let consent = engagement::consent_shown(&caller.person, &f).map(|c| pb::VisitConsent {
+            request_id: c.request_id.clone(),
+            state: crate::grpc::consent::state_to_pb(c.state).into(),
+            signatory_name: c.signatory_name.clone(),
+            date_signed: c.date_signed.to_string(),
+        });
         let mut warnings = engagement::warnings(&caller.person, &f);
         for w in extra {
             if !warnings.contains(&w) {
                 warnings.push(w);
             }
         }
-        (warnings, allowed_actions(&caller.person, &f))
+        (warnings, allowed_actions(&caller.person, &f), consent)
     };
     let timeline = timeline(e.kind, e.onsite.first).map(|t| pb::Timeline {
         notification_date: t.notification.to_string(),
@@ -208,6 +214,7 @@ fn engagement_to_pb(
             .into_iter()
             .map(|t| pb::TimetableEntry { what: t.step.words().to_owned(), days: Some(range_to_pb(t.days)) })
             .collect(),
+        consent,
         local_area_code: e.local_area_code,
         local_area_name: e.local_area_name,
         region_code: e.region_code,

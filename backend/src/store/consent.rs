@@ -509,19 +509,24 @@ impl Store {
         area: &str,
         today: NaiveDate,
     ) -> Result<Vec<ConsentOnRecord>, StoreError> {
-        let rows: Vec<(String, NaiveDate, NaiveDate, NaiveDate, String)> = with_pool!(self, pool => {
+        type Row = (String, NaiveDate, NaiveDate, NaiveDate, String, String, String, NaiveDate);
+        let rows: Vec<Row> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT v.state, v.reply_by, v.window_first, v.window_last, c.unavailable \
+                "SELECT v.state, v.reply_by, v.window_first, v.window_last, c.unavailable, v.public_id, \
+                   c.signatory_name, c.date_signed \
                  FROM visit_requests v JOIN consents c ON c.request_id = v.id \
-                 WHERE v.local_area_code = $1",
+                 WHERE v.local_area_code = $1 ORDER BY c.date_signed DESC, v.id DESC",
             )
             .bind(area)
             .fetch_all(pool)
             .await?
         });
         rows.into_iter()
-            .map(|(state, reply_by, first, last, unavailable)| {
+            .map(|(state, reply_by, first, last, unavailable, request_id, signatory_name, date_signed)| {
                 Ok(ConsentOnRecord {
+                    request_id,
+                    signatory_name,
+                    date_signed,
                     state: RequestState::effective(stored_state(&state)?, reply_by, today),
                     window: DateRange { first, last },
                     unavailable: unavailable_from_json(&unavailable),

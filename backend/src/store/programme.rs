@@ -176,12 +176,12 @@ macro_rules! load_team_facts {
 macro_rules! load_consents {
     ($store:expr, $exec:expr, $area:expr, $today:expr) => {{
         $store.count_round_trip();
-        let rows: Vec<(String, String, NaiveDate, NaiveDate, String)> = sqlx::query_as(
+        let rows: Vec<ConsentRow> = sqlx::query_as(
             "SELECT v.local_area_code, \
                CASE WHEN v.state = 'requested' AND v.reply_by < $2 THEN 'expired' ELSE v.state END, \
-               v.window_first, v.window_last, c.unavailable \
+               v.window_first, v.window_last, c.unavailable, v.public_id, c.signatory_name, c.date_signed \
              FROM visit_requests v JOIN consents c ON c.request_id = v.id \
-             WHERE $1 = '' OR v.local_area_code = $1",
+             WHERE $1 = '' OR v.local_area_code = $1 ORDER BY c.date_signed DESC, v.id DESC",
         )
         .bind($area)
         .bind($today)
@@ -238,14 +238,17 @@ fn inspector_records(
         .collect()
 }
 
-type ConsentRow = (String, String, NaiveDate, NaiveDate, String);
+type ConsentRow = (String, String, NaiveDate, NaiveDate, String, String, String, NaiveDate);
 
 fn consents_by_area(
     rows: Vec<ConsentRow>,
 ) -> Result<std::collections::HashMap<String, Vec<ConsentOnRecord>>, StoreError> {
     let mut out: std::collections::HashMap<String, Vec<ConsentOnRecord>> = Default::default();
-    for (area, state, first, last, unavailable) in rows {
+    for (area, state, first, last, unavailable, request_id, signatory_name, date_signed) in rows {
         out.entry(area).or_default().push(ConsentOnRecord {
+            request_id,
+            signatory_name,
+            date_signed,
             state: RequestState::parse(&state).ok_or_else(|| corrupt("request state"))?,
             window: DateRange { first, last },
             unavailable: unavailable_from_json(&unavailable),

@@ -79,6 +79,19 @@ fn EngagementView(engagement: Engagement, record: Record<Engagement>) -> impl In
         (state == EngagementState::Postponed).then(|| engagement.postponed_reason.clone()).map(|reason| {
             view! { <SummaryRow key="Why it was postponed">{reason}</SummaryRow> }
         });
+    // The written consent behind an interim visit: only planners and the region's lead get it.
+    let consent = engagement.consent.clone().map(|c| {
+        let state = crate::format::state_label(c.state());
+        let href = format!("/requests/{}", c.request_id);
+        let signed = format!("Signed by {} on {}", c.signatory_name, date_label(&c.date_signed));
+        view! {
+            <SummaryRow key="Written consent">
+                <span data-testid="consent">{format!("{state}. {signed}.")}</span>
+                " "
+                <A href=href attr:class="govuk-link">"View the visit request"</A>
+            </SummaryRow>
+        }
+    });
     let timeline = engagement.timeline.clone().map(|timeline| view! { <TimelineTable timeline /> });
     let onsite = range_label(engagement.onsite.as_ref());
     // Letters are national planners' business (and the team's, from "Your visits").
@@ -106,6 +119,7 @@ fn EngagementView(engagement: Engagement, record: Record<Engagement>) -> impl In
                 <span data-testid="onsite">{onsite}</span>
             </SummaryRow>
             {notification}
+            {consent}
             {postponed}
             <SummaryRow key="Note">{note}</SummaryRow>
         </dl>

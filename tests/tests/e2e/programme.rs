@@ -700,3 +700,36 @@ async fn after_a_withdrawal_the_team_learns_only_that_the_visit_will_not_go_ahea
     assert_eq!(seen.warnings.iter().map(|w| w.rule.as_str()).collect::<Vec<_>>(), ["consent.not_current"]);
     app.stop().await
 }
+
+#[tokio::test]
+async fn a_visit_shows_its_written_consent_to_planners_and_the_lead_never_to_its_team() -> anyhow::Result<()>
+{
+    let (app, _web) = app().await?;
+    let visit = app.interim_visit_with_team().await?;
+    let get = pb::GetEngagementRequest { id: visit.engagement.id.clone() };
+    for persona in [Persona::Planner, Persona::InnerLondonLead] {
+        let seen = client(&app, persona).await?.get_engagement(get.clone()).await?.into_inner().engagement;
+        let consent = seen.and_then(|e| e.consent).expect("the consent, for those who may see it");
+        assert_eq!(consent.request_id, visit.request.id, "{persona:?}");
+        assert_eq!(consent.state(), pb::RequestState::Consented);
+        assert_eq!(consent.signatory_name, "Alex Morgan");
+    }
+    let mut inspector = client(&app, Persona::OfstedInspector).await?;
+    let seen = inspector.get_engagement(get.clone()).await?.into_inner().engagement.expect("engagement");
+    assert_eq!(seen.consent, None, "the team sees the visit, not its consent");
+    let listed = inspector.list_engagements(pb::ListEngagementsRequest::default()).await?.into_inner();
+    assert!(listed.engagements.iter().all(|e| e.consent.is_none()));
+
+    let (_, camden) = app.persona(Persona::Camden).await?;
+    ConsentServiceClient::new(app.authed(&camden).await?)
+        .withdraw_consent(pb::WithdrawConsentRequest {
+            id: visit.request.id.clone(),
+            version: visit.request.version,
+            reason: "A local outbreak".into(),
+        })
+        .await?;
+    let seen =
+        client(&app, Persona::InnerLondonLead).await?.get_engagement(get).await?.into_inner().engagement;
+    assert_eq!(seen.and_then(|e| e.consent).map(|c| c.state()), Some(pb::RequestState::Withdrawn));
+    app.stop().await
+}

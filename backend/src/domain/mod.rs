@@ -1,6 +1,7 @@
 //! Domain types and rules. Imports neither tonic nor sqlx.
 
 pub mod audit;
+pub mod case_studies;
 pub mod clock;
 pub mod consent;
 pub mod engagement;

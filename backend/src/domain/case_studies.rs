@@ -14,7 +14,7 @@
 use rand::{Rng as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 
-use super::{Finding, programme::EngagementKind};
+use super::{Finding, Refusal, programme::EngagementKind};
 
 /// An interim visit picks 4 to 6 case studies.
 pub const INTERIM_SIZE: &str = "case_study.interim_size";
@@ -1004,6 +1004,176 @@ pub fn check_agreement(rules: Rules, picked: &[&Entry]) -> Result<(), Finding> {
     Ok(())
 }
 
+/// Who is acting on a sample, from their scope (the store has already found that they may see
+/// it: the area's users, the engagement's team, the region's lead, national planners).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// A user of the engagement's local area: supplies the list, agrees it.
+    Area,
+    /// A member of the engagement's team: picks, agrees.
+    Team,
+    /// The region's lead or a national planner: reads only.
+    Viewer,
+}
+
+impl Party {
+    /// The party of someone with `scope` who may see the sample.
+    pub fn of(scope: &super::identity::Scope) -> Self {
+        use super::identity::Scope;
+        match scope {
+            Scope::LocalArea(_) => Self::Area,
+            Scope::Inspector { .. } => Self::Team,
+            _ => Self::Viewer,
+        }
+    }
+}
+
+/// A sample as its rules read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleFacts {
+    /// The engagement's rules, or `None` if it has no case studies.
+    pub rules: Option<Rules>,
+    /// The concurrency version (0 when there is no sample yet).
+    pub version: i64,
+    /// Both sides agreed: changes need a reason.
+    pub frozen: bool,
+    /// The current list.
+    pub entries: Vec<Entry>,
+}
+
+/// A change to a sample.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SampleChange {
+    /// The area supplies (or replaces) the list.
+    Upload {
+        /// Parsed entries.
+        entries: Vec<Entry>,
+        /// Declared population (may be empty).
+        population: Population,
+        /// Needed once frozen.
+        reason: String,
+    },
+    /// The team picks these references.
+    Pick {
+        /// References on the list.
+        references: Vec<String>,
+        /// Needed once frozen.
+        reason: String,
+    },
+    /// The team asks for a suggested pick from this seed.
+    Suggest {
+        /// The seed, recorded.
+        seed: u64,
+        /// Needed once frozen.
+        reason: String,
+    },
+    /// The caller's side agrees the list and pick.
+    Agree,
+}
+
+/// What to write for a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SampleWrite {
+    /// Replace the list (entries off the new list are kept as removed, so letters still refuse them).
+    List {
+        /// The new list.
+        entries: Vec<Entry>,
+        /// Population.
+        population: Population,
+        /// The reason, recorded with the new list version.
+        reason: String,
+    },
+    /// Set the pick.
+    Pick {
+        /// References picked.
+        references: Vec<String>,
+        /// The seed when suggested.
+        seed: Option<u64>,
+        /// The reason.
+        reason: String,
+    },
+    /// Record the caller's side's agreement.
+    Agree(Party),
+}
+
+fn only(party: Party, wanted: Party, what: &str) -> Result<(), Refusal> {
+    if party == wanted { Ok(()) } else { Err(Refusal::NotAllowed(what.to_owned())) }
+}
+
+/// Decides a change to a sample by `party`, with `version` the caller read (0 for none yet).
+pub fn decide(
+    party: Party,
+    facts: &SampleFacts,
+    version: i64,
+    change: SampleChange,
+) -> Result<SampleWrite, Refusal> {
+    let Some(rules) = facts.rules else {
+        return Err(Refusal::Failed(vec![not_for_kind()]));
+    };
+    if version != facts.version {
+        return Err(Refusal::Stale(
+            "Someone else changed this sample list since you opened it. Reload the page to see it".into(),
+        ));
+    }
+    let reason = |r: &str| change_reason(facts.frozen, r).map_err(|f| Refusal::Failed(vec![f]));
+    match change {
+        SampleChange::Upload { entries, population, reason: r } => {
+            only(party, Party::Area, "Only the local area supplies the sample list")?;
+            Ok(SampleWrite::List { entries, population, reason: reason(&r)? })
+        }
+        SampleChange::Pick { references, reason: r } => {
+            only(party, Party::Team, "Only the visiting team picks the case studies")?;
+            let reason = reason(&r)?;
+            let mut picked = Vec::new();
+            for reference in &references {
+                let Some(entry) =
+                    facts.entries.iter().find(|e| e.reference.eq_ignore_ascii_case(reference.trim()))
+                else {
+                    return Err(Refusal::field("picked", "Pick only children on the sample list"));
+                };
+                if !picked.contains(&entry) {
+                    picked.push(entry);
+                }
+            }
+            let findings = pick_findings(rules, &picked);
+            if !findings.is_empty() {
+                return Err(Refusal::Failed(findings));
+            }
+            Ok(SampleWrite::Pick {
+                references: picked.iter().map(|e| e.reference.clone()).collect(),
+                seed: None,
+                reason,
+            })
+        }
+        SampleChange::Suggest { seed, reason: r } => {
+            only(party, Party::Team, "Only the visiting team picks the case studies")?;
+            let reason = reason(&r)?;
+            let shortfalls = list_shortfalls(rules, &facts.entries);
+            if !shortfalls.is_empty() {
+                return Err(Refusal::Failed(shortfalls));
+            }
+            let mut sorted: Vec<&Entry> = facts.entries.iter().collect();
+            sorted.sort_by(|a, b| a.reference.cmp(&b.reference));
+            let sorted: Vec<Entry> = sorted.into_iter().cloned().collect();
+            let pick = suggest_pick(rules, &sorted, seed)
+                .ok_or_else(|| Refusal::Failed(list_shortfalls(rules, &sorted)))?;
+            Ok(SampleWrite::Pick {
+                references: pick.into_iter().map(|i| sorted[i].reference.clone()).collect(),
+                seed: Some(seed),
+                reason,
+            })
+        }
+        SampleChange::Agree => {
+            if party == Party::Viewer {
+                return Err(Refusal::NotAllowed(
+                    "Only the local area and the visiting team agree the sample".into(),
+                ));
+            }
+            Ok(SampleWrite::Agree(party))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1214,6 +1384,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn each_side_does_its_own_part_and_a_frozen_list_needs_a_reason() {
+        let facts = SampleFacts { rules: Some(Rules::Interim), version: 3, frozen: true, entries: list() };
+        let upload = || SampleChange::Upload {
+            entries: list(),
+            population: Population::default(),
+            reason: String::new(),
+        };
+        assert!(matches!(decide(Party::Team, &facts, 3, upload()), Err(Refusal::NotAllowed(_))));
+        assert!(matches!(decide(Party::Area, &facts, 2, upload()), Err(Refusal::Stale(_))));
+        assert_eq!(decide(Party::Area, &facts, 3, upload()).expect_err("reason").rules(), [REASON_REQUIRED]);
+        let pick = |refs: &[&str]| SampleChange::Pick {
+            references: refs.iter().map(|r| (*r).to_owned()).collect(),
+            reason: "Agreed on the phone".into(),
+        };
+        assert!(matches!(decide(Party::Area, &facts, 3, pick(&["CYP-1"])), Err(Refusal::NotAllowed(_))));
+        let refused = decide(Party::Team, &facts, 3, pick(&["CYP-1", "CYP-3"])).expect_err("too few");
+        assert_eq!(refused.rules(), [INTERIM_SIZE, INTERIM_SEN_SUPPORT, INTERIM_MULTI_AGENCY]);
+        assert!(matches!(decide(Party::Team, &facts, 3, pick(&["CYP-99"])), Err(Refusal::Invalid(_))));
+        let ok = decide(Party::Team, &facts, 3, pick(&["cyp-1", "CYP-2", "CYP-3", "CYP-5"])).expect("valid");
+        assert!(
+            matches!(ok, SampleWrite::Pick { ref references, seed: None, .. } if references[0] == "CYP-1")
+        );
+        let suggest = |seed| SampleChange::Suggest { seed, reason: "Redo".into() };
+        assert_eq!(decide(Party::Team, &facts, 3, suggest(9)), decide(Party::Team, &facts, 3, suggest(9)));
+        assert!(matches!(decide(Party::Viewer, &facts, 3, SampleChange::Agree), Err(Refusal::NotAllowed(_))));
+        let none = SampleFacts { rules: None, ..facts };
+        assert_eq!(
+            decide(Party::Area, &none, 3, upload()).expect_err("no case studies").rules(),
+            [NOT_FOR_KIND]
+        );
     }
 
     #[test]

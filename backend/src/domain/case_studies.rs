@@ -1039,6 +1039,83 @@ pub struct SampleFacts {
     pub frozen: bool,
     /// The current list.
     pub entries: Vec<Entry>,
+    /// The references of the current pick.
+    pub picked: Vec<String>,
+}
+
+/// One version of a list, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListVersion {
+    /// 1, 2, ...
+    pub list_version: i64,
+    /// How many children it had.
+    pub entries: i64,
+    /// Why it changed (empty for changes before agreement).
+    pub reason: String,
+    /// Who changed it (their name).
+    pub changed_by: String,
+    /// When (canonical time).
+    pub changed_at: String,
+}
+
+/// A side's agreement: who and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    /// The person's name.
+    pub by: String,
+    /// When (canonical time).
+    pub at: String,
+}
+
+/// A sample as a reader sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleView {
+    /// The engagement's public id.
+    pub engagement_id: String,
+    /// Its kind.
+    pub kind: EngagementKind,
+    /// The local area's name.
+    pub local_area_name: String,
+    /// The sample's public id, once there is one.
+    pub public_id: Option<String>,
+    /// Concurrency version (0 before the first list).
+    pub version: i64,
+    /// The list's version (0 before the first list).
+    pub list_version: i64,
+    /// The current list, by reference.
+    pub entries: Vec<Entry>,
+    /// The current pick.
+    pub picked: Vec<String>,
+    /// The seed of the current pick when it was suggested.
+    pub seed: Option<String>,
+    /// Declared population.
+    pub population: Population,
+    /// The area's agreement.
+    pub area_agreed: Option<Agreement>,
+    /// The team's agreement.
+    pub team_agreed: Option<Agreement>,
+    /// Both agreed.
+    pub frozen: bool,
+    /// Every version of the list.
+    pub history: Vec<ListVersion>,
+}
+
+impl SampleView {
+    /// The facts the decisions read.
+    pub fn facts(&self) -> SampleFacts {
+        SampleFacts {
+            rules: Rules::for_kind(self.kind),
+            version: self.version,
+            frozen: self.frozen,
+            entries: self.entries.clone(),
+            picked: self.picked.clone(),
+        }
+    }
+
+    /// The picked entries.
+    pub fn picked_entries(&self) -> Vec<&Entry> {
+        self.entries.iter().filter(|e| self.picked.contains(&e.reference)).collect()
+    }
 }
 
 /// A change to a sample.
@@ -1388,7 +1465,7 @@ mod tests {
 
     #[test]
     fn each_side_does_its_own_part_and_a_frozen_list_needs_a_reason() {
-        let facts = SampleFacts { rules: Some(Rules::Interim), version: 3, frozen: true, entries: list() };
+        let facts = SampleFacts { rules: Some(Rules::Interim), version: 3, frozen: true, entries: list(), picked: vec![] };
         let upload = || SampleChange::Upload {
             entries: list(),
             population: Population::default(),
@@ -1412,6 +1489,9 @@ mod tests {
         let suggest = |seed| SampleChange::Suggest { seed, reason: "Redo".into() };
         assert_eq!(decide(Party::Team, &facts, 3, suggest(9)), decide(Party::Team, &facts, 3, suggest(9)));
         assert!(matches!(decide(Party::Viewer, &facts, 3, SampleChange::Agree), Err(Refusal::NotAllowed(_))));
+        assert_eq!(decide(Party::Area, &facts, 3, SampleChange::Agree).expect_err("no pick").rules(), [AGREE_NEEDS_VALID_PICK]);
+        let picked = SampleFacts { picked: ["CYP-1", "CYP-2", "CYP-3", "CYP-5"].map(String::from).to_vec(), ..facts.clone() };
+        assert_eq!(decide(Party::Area, &picked, 3, SampleChange::Agree), Ok(SampleWrite::Agree(Party::Area)));
         let none = SampleFacts { rules: None, ..facts };
         assert_eq!(
             decide(Party::Area, &none, 3, upload()).expect_err("no case studies").rules(),

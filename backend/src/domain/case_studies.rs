@@ -1246,6 +1246,9 @@ pub fn decide(
                     "Only the local area and the visiting team agree the sample".into(),
                 ));
             }
+            let picked: Vec<&Entry> =
+                facts.entries.iter().filter(|e| facts.picked.contains(&e.reference)).collect();
+            check_agreement(rules, &picked).map_err(|f| Refusal::Failed(vec![f]))?;
             Ok(SampleWrite::Agree(party))
         }
     }
@@ -1465,7 +1468,13 @@ mod tests {
 
     #[test]
     fn each_side_does_its_own_part_and_a_frozen_list_needs_a_reason() {
-        let facts = SampleFacts { rules: Some(Rules::Interim), version: 3, frozen: true, entries: list(), picked: vec![] };
+        let facts = SampleFacts {
+            rules: Some(Rules::Interim),
+            version: 3,
+            frozen: true,
+            entries: list(),
+            picked: vec![],
+        };
         let upload = || SampleChange::Upload {
             entries: list(),
             population: Population::default(),
@@ -1489,8 +1498,14 @@ mod tests {
         let suggest = |seed| SampleChange::Suggest { seed, reason: "Redo".into() };
         assert_eq!(decide(Party::Team, &facts, 3, suggest(9)), decide(Party::Team, &facts, 3, suggest(9)));
         assert!(matches!(decide(Party::Viewer, &facts, 3, SampleChange::Agree), Err(Refusal::NotAllowed(_))));
-        assert_eq!(decide(Party::Area, &facts, 3, SampleChange::Agree).expect_err("no pick").rules(), [AGREE_NEEDS_VALID_PICK]);
-        let picked = SampleFacts { picked: ["CYP-1", "CYP-2", "CYP-3", "CYP-5"].map(String::from).to_vec(), ..facts.clone() };
+        assert_eq!(
+            decide(Party::Area, &facts, 3, SampleChange::Agree).expect_err("no pick").rules(),
+            [AGREE_NEEDS_VALID_PICK]
+        );
+        let picked = SampleFacts {
+            picked: ["CYP-1", "CYP-2", "CYP-3", "CYP-5"].map(String::from).to_vec(),
+            ..facts.clone()
+        };
         assert_eq!(decide(Party::Area, &picked, 3, SampleChange::Agree), Ok(SampleWrite::Agree(Party::Area)));
         let none = SampleFacts { rules: None, ..facts };
         assert_eq!(

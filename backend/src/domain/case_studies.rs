@@ -67,6 +67,17 @@ pub const CSV_HEADER: [&str; 7] = [
     "school_phase",
 ];
 
+/// The columns in words, for messages people read.
+const COLUMN_WORDS: [&str; 7] = [
+    "reference",
+    "age band",
+    "primary needs",
+    "support",
+    "alternative provision",
+    "multi-agency support",
+    "school phase",
+];
+
 /// A template file: the header and two example rows.
 pub const CSV_TEMPLATE: &str = "reference,age_band,primary_needs,support,alternative_provision,multi_agency,school_phase\n\
 CYP-001,5-10,CI;CL,SEN Support,no,yes,primary\n\
@@ -303,7 +314,7 @@ impl RowError {
         let message = message.into();
         let place = match column {
             0 => format!("Line {line}"),
-            c => format!("Line {line}, column {}", CSV_HEADER.get(c as usize - 1).copied().unwrap_or("?")),
+            c => format!("Line {line}, column {c} ({})", COLUMN_WORDS.get(c as usize - 1).copied().unwrap_or("?")),
         };
         Self { line, column, message: format!("{place}: {message}") }
     }
@@ -1332,7 +1343,7 @@ mod tests {
         let errors = parse_csv(file.as_bytes()).expect_err("refused");
         let places: Vec<(u32, u32)> = errors.iter().map(|e| (e.line, e.column)).collect();
         assert_eq!(places, [(4, 1), (5, 3), (6, 1), (6, 5), (7, 0)], "{errors:?}");
-        assert!(errors[0].message.starts_with("Line 4, column reference: This looks like a name"));
+        assert!(errors[0].message.starts_with("Line 4, column 1 (reference): This looks like a name"));
         assert_eq!(errors[1].subject(), "file:5:3");
         assert!(errors[1].message.contains("XY is not an area of need"));
         assert!(errors[2].message.contains("already on line 2"));

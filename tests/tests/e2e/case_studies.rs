@@ -111,11 +111,11 @@ async fn case_study_sample_is_uploaded_picked_against_the_rules_agreed_and_froze
     assert_eq!(bad.code(), Code::InvalidArgument);
     assert_eq!(fields(&bad), ["file:3:3", "file:4:1"]);
     assert!(
-        bad.message().contains("Line 3, column primary_needs: XX is not an area of need"),
+        bad.message().contains("Line 3, column 3 (primary needs): XX is not an area of need"),
         "{}",
         bad.message()
     );
-    assert!(bad.message().contains("Line 4, column reference: This looks like a name"));
+    assert!(bad.message().contains("Line 4, column 1 (reference): This looks like a name"));
     let wrong_header = upload(&mut area, &engagement, 0, "name,needs\nA,CI\n", "").await.expect_err("header");
     assert_eq!(fields(&wrong_header), ["file:1:1"]);
     assert!(sample(&mut area, &engagement).await?.entries.is_empty(), "nothing stored from a rejected file");

@@ -15,27 +15,27 @@
 use std::{cell::RefCell, fmt, rc::Rc};
 
 use proto::pb::{
-    CaseStudyRule, CaseStudySample,
     AddUnavailabilityRequest, AnswerVisitRequestRequest, ApproveLetterRequest, AssignTeamRequest,
-    CancelVisitRequestRequest, CheckFinding, CheckLetterRequest, CheckOverride, ConsentTotal,
-    CorrectLetterRequest, CreateInspectorRequest, CreateLetterRequest, CreatePersonRequest,
-    CreateVisitRequestRequest, DateRange, DeclareConflictRequest, Engagement, ExportNationalProgrammeRequest,
-    ExportNationalReportRequest, GetConsentTotalsRequest, GetEngagementRequest, GetLetterRequest,
-    GetNationalBoardRequest, GetNationalBoardResponse, GetVisitRequestRequest, Inspector, IssueLetterRequest,
-    Letter, LetterView, ListAuditEventsRequest, ListAuditEventsResponse, ListEngagementsRequest,
-    ListInboxRequest, ListInspectorsRequest, ListLetterViewsRequest, ListLettersRequest,
-    ListLocalAreasRequest, ListLocalAreasResponse, ListPeopleRequest, ListPeopleResponse,
-    ListPublishedLettersRequest, ListRegionsRequest, ListSafeguardingConcernsRequest,
-    ListSuspiciousAccessRequest, ListVisitRequestsRequest, ListVisitRequestsResponse, NotifyLocalAreaRequest,
-    Outcome, Person, PersonWithAccess, PostponeEngagementRequest, Recipient, RecordOutcomeRequest,
-    RecordSafeguardingConcernRequest, Region, RequestState, RescheduleEngagementRequest, ReturnLetterRequest,
-    RevokeRecipientRequest, RevokeSessionsRequest, SafeguardingConcern, ScheduleEngagementRequest,
-    SetDistributionRequest, SetPublicationRequest, SignInRequest, SignOutRequest, SubmitLetterRequest,
-    SuspiciousCaller, TeamMember, UpdateDraftRequest, VisitRequest, WhoAmIRequest, WhoCanSeeRequest,
-    WithdrawConsentRequest, account_service_client::AccountServiceClient,
-    audit_service_client::AuditServiceClient, auth_service_client::AuthServiceClient,
-    consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
-    programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
+    CancelVisitRequestRequest, CaseStudyRule, CaseStudySample, CheckFinding, CheckLetterRequest,
+    CheckOverride, ConsentTotal, CorrectLetterRequest, CreateInspectorRequest, CreateLetterRequest,
+    CreatePersonRequest, CreateVisitRequestRequest, DateRange, DeclareConflictRequest, Engagement,
+    ExportNationalProgrammeRequest, ExportNationalReportRequest, GetConsentTotalsRequest,
+    GetEngagementRequest, GetLetterRequest, GetNationalBoardRequest, GetNationalBoardResponse,
+    GetVisitRequestRequest, Inspector, IssueLetterRequest, Letter, LetterView, ListAuditEventsRequest,
+    ListAuditEventsResponse, ListEngagementsRequest, ListInboxRequest, ListInspectorsRequest,
+    ListLetterViewsRequest, ListLettersRequest, ListLocalAreasRequest, ListLocalAreasResponse,
+    ListPeopleRequest, ListPeopleResponse, ListPublishedLettersRequest, ListRegionsRequest,
+    ListSafeguardingConcernsRequest, ListSuspiciousAccessRequest, ListVisitRequestsRequest,
+    ListVisitRequestsResponse, NotifyLocalAreaRequest, Outcome, Person, PersonWithAccess,
+    PostponeEngagementRequest, Recipient, RecordOutcomeRequest, RecordSafeguardingConcernRequest, Region,
+    RequestState, RescheduleEngagementRequest, ReturnLetterRequest, RevokeRecipientRequest,
+    RevokeSessionsRequest, SafeguardingConcern, ScheduleEngagementRequest, SetDistributionRequest,
+    SetPublicationRequest, SignInRequest, SignOutRequest, SubmitLetterRequest, SuspiciousCaller, TeamMember,
+    UpdateDraftRequest, VisitRequest, WhoAmIRequest, WhoCanSeeRequest, WithdrawConsentRequest,
+    account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
+    auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
+    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
+    reference_service_client::ReferenceServiceClient,
 };
 use tonic::{Code, Request, Response, Status, metadata::MetadataValue};
 use tonic_types::StatusExt as _;
@@ -889,7 +889,10 @@ pub(crate) async fn suggest_case_study_pick(
 }
 
 /// The caller's side agrees the list and pick.
-pub(crate) async fn agree_case_study_sample(engagement_id: String, version: i64) -> Result<CaseStudySample, ApiError> {
+pub(crate) async fn agree_case_study_sample(
+    engagement_id: String,
+    version: i64,
+) -> Result<CaseStudySample, ApiError> {
     let request = proto::pb::AgreeCaseStudySampleRequest { engagement_id, version };
     sample(answer(case_studies_client().agree_case_study_sample(authorized(request)).await)?.sample)
 }

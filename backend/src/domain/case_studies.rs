@@ -314,7 +314,10 @@ impl RowError {
         let message = message.into();
         let place = match column {
             0 => format!("Line {line}"),
-            c => format!("Line {line}, column {c} ({})", COLUMN_WORDS.get(c as usize - 1).copied().unwrap_or("?")),
+            c => format!(
+                "Line {line}, column {c} ({})",
+                COLUMN_WORDS.get(c as usize - 1).copied().unwrap_or("?")
+            ),
         };
         Self { line, column, message: format!("{place}: {message}") }
     }

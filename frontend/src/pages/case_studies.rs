@@ -9,13 +9,15 @@
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
-use proto::pb::{CaseStudyAction, CaseStudyPopulation, CaseStudyRule, CaseStudySample, Role, UploadCaseStudySampleRequest};
+use proto::pb::{
+    CaseStudyAction, CaseStudyPopulation, CaseStudyRule, CaseStudySample, Role, UploadCaseStudySampleRequest,
+};
 
 use crate::{
     api,
     components::{
-        ActionForm, Field, FormState, Record, RecordPage, SubmitButton, SummaryRow, Table, TextArea, TextInput,
-        WarningText, columns, form_action, set_title, settle,
+        ActionForm, Field, FormState, Record, RecordPage, SubmitButton, SummaryRow, Table, TextArea,
+        TextInput, WarningText, columns, form_action, set_title, settle,
     },
     format::time_label,
     session::use_session,
@@ -32,10 +34,6 @@ pub(crate) fn CaseStudiesPage() -> impl IntoView {
             show=|sample, record| view! { <SampleView sample record /> }
         />
     }
-}
-
-fn yes_no(value: bool) -> &'static str {
-    if value { "Yes" } else { "No" }
 }
 
 /// Where the person came from: their own start page, or the engagement.
@@ -104,15 +102,20 @@ fn SampleView(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl 
                         <td class="govuk-table__cell">{format!("{}%", s.sample_percent)}</td>
                         <td class="govuk-table__cell">{format!("{}%", s.population_percent)}</td>
                         <td class="govuk-table__cell">
-                            {if s.within { "Close to the population" } else { "More than 10 points off" }}
+                            {if s.within { "Yes" } else { "No: more than 10 points off" }}
                         </td>
                     </tr>
                 }
             })
             .collect_view();
-        let names = ["Group", "Sample list", "Local area's SEND population", "Representative?"];
+        let names = ["Group", "List", "Area", "Close?"];
         view! {
-            <Table testid="representativeness" caption="How representative the sample list is" columns=columns(&names)>
+            <Table
+                testid="representativeness"
+                caption="How representative the sample list is, against the local area's SEND population"
+                modifier="govuk-table--small-text-until-tablet app-table--reflow"
+                columns=columns(&names)
+            >
                 {rows}
             </Table>
         }
@@ -122,20 +125,29 @@ fn SampleView(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl 
             .history
             .iter()
             .map(|h| {
-                let reason = if h.reason.is_empty() { "None given".to_owned() } else { h.reason.clone() };
+                let reason = if h.reason.is_empty() {
+                    "No reason needed".to_owned()
+                } else {
+                    format!("Reason: {}", h.reason)
+                };
+                let what = format!(
+                    "{} children, by {} on {}. {reason}",
+                    h.entries,
+                    h.changed_by,
+                    time_label(&h.changed_at)
+                );
                 view! {
-                    <tr class="govuk-table__row">
-                        <th scope="row" class="govuk-table__header">{format!("Version {}", h.list_version)}</th>
-                        <td class="govuk-table__cell">{h.entries.to_string()}</td>
-                        <td class="govuk-table__cell">{h.changed_by.clone()}</td>
-                        <td class="govuk-table__cell">{time_label(&h.changed_at)}</td>
-                        <td class="govuk-table__cell">{reason}</td>
-                    </tr>
+                    <div class="govuk-summary-list__row">
+                        <dt class="govuk-summary-list__key">{format!("Version {}", h.list_version)}</dt>
+                        <dd class="govuk-summary-list__value">{what}</dd>
+                    </div>
                 }
             })
             .collect_view();
-        let names = ["Version", "Children", "Changed by", "When", "Reason"];
-        view! { <Table testid="history" caption="Versions of the sample list" small=true columns=columns(&names)>{rows}</Table> }
+        view! {
+            <h2 class="govuk-heading-m">"Versions of the sample list"</h2>
+            <dl class="govuk-summary-list" data-testid="history">{rows}</dl>
+        }
     });
     view! {
         <A href=back_href attr:class="govuk-back-link">{back_words}</A>
@@ -158,29 +170,28 @@ fn SampleView(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl 
     }
 }
 
-/// The list, read only.
+/// The list, read only: a sentence per child.
 #[component]
 fn EntryTable(sample: CaseStudySample) -> impl IntoView {
-    let rows = sample
+    let items = sample
         .entries
         .iter()
         .map(|e| {
-            view! {
-                <tr class="govuk-table__row">
-                    <th scope="row" class="govuk-table__header">{e.reference.clone()}</th>
-                    <td class="govuk-table__cell">{e.age_band.clone()}</td>
-                    <td class="govuk-table__cell">{e.needs.join("; ")}</td>
-                    <td class="govuk-table__cell">{e.support.clone()}</td>
-                    <td class="govuk-table__cell">{yes_no(e.alternative_provision)}</td>
-                    <td class="govuk-table__cell">{yes_no(e.multi_agency)}</td>
-                    <td class="govuk-table__cell">{e.school_phase.clone()}</td>
-                    <td class="govuk-table__cell">{if e.picked { "Picked" } else { "" }}</td>
-                </tr>
+            let mut facts = vec![format!("aged {}", e.age_band), e.needs.join(", "), e.support.clone(), e.school_phase.clone()];
+            if e.alternative_provision {
+                facts.push("in alternative provision".into());
             }
+            if e.multi_agency {
+                facts.push("multi-agency support".into());
+            }
+            let picked = e.picked.then(|| view! { " " <strong class="govuk-tag govuk-tag--blue">"Case study"</strong> });
+            view! { <li><strong>{e.reference.clone()}</strong>{format!(": {}", facts.join("; "))}{picked}</li> }
         })
         .collect_view();
-    let names = ["Reference", "Age", "Primary needs", "Support", "In alternative provision", "Multi-agency", "Phase", "Case study"];
-    view! { <Table testid="entries" caption="Sample list" small=true columns=columns(&names)>{rows}</Table> }
+    view! {
+        <h2 class="govuk-heading-m">"Sample list"</h2>
+        <ul class="govuk-list govuk-list--bullet" data-testid="entries">{items}</ul>
+    }
 }
 
 /// Each rule for the current pick: met or not, in words.
@@ -216,8 +227,13 @@ fn RuleList(rules: Signal<Vec<CaseStudyRule>>) -> impl IntoView {
 /// The team's pick: a checkbox per child, the rules checked on every change, "Suggest a pick".
 #[component]
 fn PickForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl IntoView {
-    let form = FormState::new(&[("picked", "case-study-picked", "Case studies"), ("reason", "pick-reason", "Reason")]);
-    let picked = RwSignal::new(sample.entries.iter().filter(|e| e.picked).map(|e| e.reference.clone()).collect::<Vec<_>>());
+    let form = FormState::new(&[
+        ("picked", "case-study-picked", "Case studies"),
+        ("reason", "pick-reason", "Reason"),
+    ]);
+    let picked = RwSignal::new(
+        sample.entries.iter().filter(|e| e.picked).map(|e| e.reference.clone()).collect::<Vec<_>>(),
+    );
     let rules = RwSignal::new(sample.pick_rules.clone());
     let reason = RwSignal::new(String::new());
     let engagement = sample.engagement_id.clone();
@@ -284,7 +300,12 @@ fn PickForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl In
     let save = {
         let engagement = engagement.clone();
         form_action(move || {
-            let call = api::pick_case_studies(engagement.clone(), version, picked.get_untracked(), reason.get_untracked());
+            let call = api::pick_case_studies(
+                engagement.clone(),
+                version,
+                picked.get_untracked(),
+                reason.get_untracked(),
+            );
             settle(form, call, record.changed("The case studies are picked."))
         })
     };
@@ -292,7 +313,11 @@ fn PickForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl In
         let engagement = engagement.clone();
         form_action(move || {
             let call = api::suggest_case_study_pick(engagement.clone(), version, reason.get_untracked());
-            settle(form, call, record.changed("A pick was suggested at random from every pick that meets the rules."))
+            settle(
+                form,
+                call,
+                record.changed("A pick was suggested at random from every pick that meets the rules."),
+            )
         })
     };
     let reason_field = sample.frozen.then(|| {
@@ -334,7 +359,8 @@ fn AgreeForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl I
             record.changed("You have agreed the sample list and the case studies."),
         )
     });
-    let picked: Vec<String> = sample.entries.iter().filter(|e| e.picked).map(|e| e.reference.clone()).collect();
+    let picked: Vec<String> =
+        sample.entries.iter().filter(|e| e.picked).map(|e| e.reference.clone()).collect();
     view! {
         <ActionForm testid="agree-form" heading="Agree the sample" form submit reload=record.reload what="the case studies">
             <dl class="govuk-summary-list">
@@ -351,7 +377,8 @@ fn AgreeForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl I
 /// representativeness report.
 #[component]
 fn UploadForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl IntoView {
-    let form = FormState::new(&[("file", "case-study-file", "The file"), ("reason", "upload-reason", "Reason")]);
+    let form =
+        FormState::new(&[("file", "case-study-file", "The file"), ("reason", "upload-reason", "Reason")]);
     let file = NodeRef::<leptos::html::Input>::new();
     let reason = RwSignal::new(String::new());
     let counts: [RwSignal<String>; 6] = std::array::from_fn(|_| RwSignal::new(String::new()));
@@ -408,7 +435,8 @@ fn UploadForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl 
     let reason_field = sample.frozen.then(|| {
         view! { <TextArea id="upload-reason" label="Why the list is changing" hint="The sample is agreed: a change needs a reason" value=reason form /> }
     });
-    let heading = if sample.entries.is_empty() { "Upload the sample list" } else { "Replace the sample list" };
+    let heading =
+        if sample.entries.is_empty() { "Upload the sample list" } else { "Replace the sample list" };
     let labels = [
         ("population-ci", "Communication and interaction"),
         ("population-cl", "Cognition and learning"),
@@ -428,7 +456,7 @@ fn UploadForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl 
         <ActionForm testid="upload-form" heading=heading form submit reload=record.reload what="the case studies">
             <p class="govuk-body">
                 "A CSV file with one row per child, starting with this header line: "
-                <code data-testid="template-header">{header}</code>
+                <code class="app-hash" data-testid="template-header">{header}</code>
             </p>
             <p class="govuk-body">
                 "Primary needs are CI (communication and interaction), CL (cognition and learning), SEMH (social, emotional and mental health) or SP (sensory and/or physical), separated by semicolons. Support is EHC plan or SEN Support."

@@ -5,6 +5,7 @@ use prost::Message as _;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files = [
+        "proto/sendplanner/v1/case_studies.proto",
         "proto/sendplanner/v1/consent.proto",
         "proto/sendplanner/v1/identity.proto",
         "proto/sendplanner/v1/letters.proto",

@@ -6,9 +6,9 @@ use anyhow::Context as _;
 use http::{HeaderValue, header};
 use proto::pb::{
     account_service_server::AccountServiceServer, audit_service_server::AuditServiceServer,
-    auth_service_server::AuthServiceServer, consent_service_server::ConsentServiceServer,
-    letter_service_server::LetterServiceServer, programme_service_server::ProgrammeServiceServer,
-    reference_service_server::ReferenceServiceServer,
+    auth_service_server::AuthServiceServer, case_study_service_server::CaseStudyServiceServer,
+    consent_service_server::ConsentServiceServer, letter_service_server::LetterServiceServer,
+    programme_service_server::ProgrammeServiceServer, reference_service_server::ReferenceServiceServer,
 };
 use tokio::net::TcpListener;
 use tonic_health::server::HealthReporter;
@@ -26,6 +26,7 @@ use crate::{
         account::AccountService,
         audit::AuditService,
         auth::AuthService,
+        case_studies::CaseStudyService,
         consent::{self, ConsentService},
         documents::{self, Documents},
         letters::{self, LetterPdfs, LetterService},
@@ -128,7 +129,8 @@ async fn set_serving(health: &HealthReporter, serving: bool) {
         AuditServiceServer<AuditService>,
         ConsentServiceServer<ConsentService>,
         ProgrammeServiceServer<ProgrammeService>,
-        LetterServiceServer<LetterService>
+        LetterServiceServer<LetterService>,
+        CaseStudyServiceServer<CaseStudyService>
     );
 }
 
@@ -175,6 +177,7 @@ fn router(
         )
         .add_service(ProgrammeServiceServer::new(ProgrammeService::new(store.clone(), auth.clone())))
         .add_service(LetterServiceServer::new(LetterService::new(store.clone(), auth.clone())))
+        .add_service(CaseStudyServiceServer::new(CaseStudyService::new(store.clone(), auth.clone())))
         .into_axum_router()
         // Every call passes the access check first (inside gRPC-web decoding, so its refusals
         // reach browsers as gRPC-web too).

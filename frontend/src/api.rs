@@ -16,25 +16,26 @@ use std::{cell::RefCell, fmt, rc::Rc};
 
 use proto::pb::{
     AddUnavailabilityRequest, AnswerVisitRequestRequest, ApproveLetterRequest, AssignTeamRequest,
-    CancelVisitRequestRequest, CheckFinding, CheckLetterRequest, CheckOverride, ConsentTotal,
-    CorrectLetterRequest, CreateInspectorRequest, CreateLetterRequest, CreatePersonRequest,
-    CreateVisitRequestRequest, DateRange, DeclareConflictRequest, Engagement, ExportNationalProgrammeRequest,
-    ExportNationalReportRequest, GetConsentTotalsRequest, GetEngagementRequest, GetLetterRequest,
-    GetNationalBoardRequest, GetNationalBoardResponse, GetVisitRequestRequest, Inspector, IssueLetterRequest,
-    Letter, LetterView, ListAuditEventsRequest, ListAuditEventsResponse, ListEngagementsRequest,
-    ListInboxRequest, ListInspectorsRequest, ListLetterViewsRequest, ListLettersRequest,
-    ListLocalAreasRequest, ListLocalAreasResponse, ListPeopleRequest, ListPeopleResponse,
-    ListPublishedLettersRequest, ListRegionsRequest, ListSafeguardingConcernsRequest,
-    ListSuspiciousAccessRequest, ListVisitRequestsRequest, ListVisitRequestsResponse, NotifyLocalAreaRequest,
-    Outcome, Person, PersonWithAccess, PostponeEngagementRequest, Recipient, RecordOutcomeRequest,
-    RecordSafeguardingConcernRequest, Region, RequestState, RescheduleEngagementRequest, ReturnLetterRequest,
-    RevokeRecipientRequest, RevokeSessionsRequest, SafeguardingConcern, ScheduleEngagementRequest,
-    SetDistributionRequest, SetPublicationRequest, SignInRequest, SignOutRequest, SubmitLetterRequest,
-    SuspiciousCaller, TeamMember, UpdateDraftRequest, VisitRequest, WhoAmIRequest, WhoCanSeeRequest,
-    WithdrawConsentRequest, account_service_client::AccountServiceClient,
-    audit_service_client::AuditServiceClient, auth_service_client::AuthServiceClient,
-    consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
-    programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
+    CancelVisitRequestRequest, CaseStudyRule, CaseStudySample, CheckFinding, CheckLetterRequest,
+    CheckOverride, ConsentTotal, CorrectLetterRequest, CreateInspectorRequest, CreateLetterRequest,
+    CreatePersonRequest, CreateVisitRequestRequest, DateRange, DeclareConflictRequest, Engagement,
+    ExportNationalProgrammeRequest, ExportNationalReportRequest, GetConsentTotalsRequest,
+    GetEngagementRequest, GetLetterRequest, GetNationalBoardRequest, GetNationalBoardResponse,
+    GetVisitRequestRequest, Inspector, IssueLetterRequest, Letter, LetterView, ListAuditEventsRequest,
+    ListAuditEventsResponse, ListEngagementsRequest, ListInboxRequest, ListInspectorsRequest,
+    ListLetterViewsRequest, ListLettersRequest, ListLocalAreasRequest, ListLocalAreasResponse,
+    ListPeopleRequest, ListPeopleResponse, ListPublishedLettersRequest, ListRegionsRequest,
+    ListSafeguardingConcernsRequest, ListSuspiciousAccessRequest, ListVisitRequestsRequest,
+    ListVisitRequestsResponse, NotifyLocalAreaRequest, Outcome, Person, PersonWithAccess,
+    PostponeEngagementRequest, Recipient, RecordOutcomeRequest, RecordSafeguardingConcernRequest, Region,
+    RequestState, RescheduleEngagementRequest, ReturnLetterRequest, RevokeRecipientRequest,
+    RevokeSessionsRequest, SafeguardingConcern, ScheduleEngagementRequest, SetDistributionRequest,
+    SetPublicationRequest, SignInRequest, SignOutRequest, SubmitLetterRequest, SuspiciousCaller, TeamMember,
+    UpdateDraftRequest, VisitRequest, WhoAmIRequest, WhoCanSeeRequest, WithdrawConsentRequest,
+    account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
+    auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
+    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
+    reference_service_client::ReferenceServiceClient,
 };
 use tonic::{Code, Request, Response, Status, metadata::MetadataValue};
 use tonic_types::StatusExt as _;
@@ -831,6 +832,92 @@ pub(crate) fn save_text(text: &str, name: &str) -> Result<(), ApiError> {
 pub(crate) async fn download_letter_pdf(id: String) -> Result<(), ApiError> {
     let path = format!("/letters/{}/pdf", String::from(js_sys::encode_uri_component(&id)));
     download(&path, "letter not found", &format!("letter-{id}.pdf")).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case-study samples.
+
+fn case_studies_client() -> proto::pb::case_study_service_client::CaseStudyServiceClient<Client> {
+    proto::pb::case_study_service_client::CaseStudyServiceClient::new(client())
+}
+
+fn sample(sample: Option<CaseStudySample>) -> Result<CaseStudySample, ApiError> {
+    sample.ok_or_else(|| ApiError::missing("sample"))
+}
+
+/// The case-study sample of an engagement (an audited read). Hidden ones answer NOT_FOUND.
+pub(crate) async fn get_case_study_sample(engagement_id: String) -> Result<CaseStudySample, ApiError> {
+    let request = proto::pb::GetCaseStudySampleRequest { engagement_id };
+    sample(answer(case_studies_client().get_case_study_sample(authorized(request)).await)?.sample)
+}
+
+/// How a pick would stand against the rules, without saving it.
+pub(crate) async fn check_case_study_pick(
+    engagement_id: String,
+    references: Vec<String>,
+) -> Result<Vec<CaseStudyRule>, ApiError> {
+    let request = proto::pb::CheckCaseStudyPickRequest { engagement_id, references };
+    Ok(answer(case_studies_client().check_case_study_pick(authorized(request)).await)?.rules)
+}
+
+/// The local area's list, as CSV; a file with any bad row is refused whole.
+pub(crate) async fn upload_case_study_sample(
+    request: proto::pb::UploadCaseStudySampleRequest,
+) -> Result<CaseStudySample, ApiError> {
+    sample(answer(case_studies_client().upload_case_study_sample(authorized(request)).await)?.sample)
+}
+
+/// The team's pick.
+pub(crate) async fn pick_case_studies(
+    engagement_id: String,
+    version: i64,
+    references: Vec<String>,
+    reason: String,
+) -> Result<CaseStudySample, ApiError> {
+    let request = proto::pb::PickCaseStudiesRequest { engagement_id, version, references, reason };
+    sample(answer(case_studies_client().pick_case_studies(authorized(request)).await)?.sample)
+}
+
+/// A valid pick chosen at random among all valid picks (the seed is recorded).
+pub(crate) async fn suggest_case_study_pick(
+    engagement_id: String,
+    version: i64,
+    reason: String,
+) -> Result<CaseStudySample, ApiError> {
+    let request = proto::pb::SuggestCaseStudyPickRequest { engagement_id, version, reason };
+    sample(answer(case_studies_client().suggest_case_study_pick(authorized(request)).await)?.sample)
+}
+
+/// The caller's side agrees the list and pick.
+pub(crate) async fn agree_case_study_sample(
+    engagement_id: String,
+    version: i64,
+) -> Result<CaseStudySample, ApiError> {
+    let request = proto::pb::AgreeCaseStudySampleRequest { engagement_id, version };
+    sample(answer(case_studies_client().agree_case_study_sample(authorized(request)).await)?.sample)
+}
+
+/// The bytes of the CSV chosen in a file input (at most 1 MB), or `None`.
+pub(crate) async fn read_csv(input: &web_sys::HtmlInputElement) -> Result<Option<Vec<u8>>, ApiError> {
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        return Ok(None);
+    };
+    if file.size() > 1024.0 * 1024.0 {
+        return Err(ApiError::invalid("file", "must be at most 1 MB"));
+    }
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(browser_error("read the chosen file"))?;
+    Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
+}
+
+/// Offers `text` to the person as a CSV file called `name`.
+pub(crate) fn save_csv(text: &str, name: &str) -> Result<(), ApiError> {
+    let window = web_sys::window().ok_or_else(|| ApiError::local("The browser has no window"))?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(browser_error("make the file"))?;
+    save_blob(&window, &blob, name).map_err(browser_error("save the file"))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::{
         accounts::AccountsPage,
         audit::AuditPage,
         board::BoardPage,
+        case_studies::CaseStudiesPage,
         engagement::EngagementPage,
         inspectors::InspectorsPage,
         letters::{LetterPage, LettersPage, NationalReportPage, PublishedPage},
@@ -113,6 +114,10 @@ pub(crate) fn App() -> impl IntoView {
                         <Route
                             path=path!("/engagements/new")
                             view=|| view! { <Restricted page=Page::Programme><NewEngagementPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/engagements/:id/case-studies")
+                            view=|| view! { <Restricted page=Page::CaseStudies><CaseStudiesPage /></Restricted> }
                         />
                         <Route
                             path=path!("/engagements/:id")

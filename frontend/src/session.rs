@@ -132,12 +132,19 @@ pub(crate) enum Page {
     Inspectors,
     /// The national board (`/national`).
     NationalBoard,
+    /// An engagement's case studies (`/engagements/<id>/case-studies`): planners, leads, the
+    /// area's users and the team (the server narrows each to what they may see).
+    CaseStudies,
 }
 
 /// Whether `person` may use `page`.
 pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
     match (person.role(), page) {
         (_, Page::Any | Page::Published) => true,
+        (
+            Role::NationalPlanner | Role::RegionalLead | Role::LocalAreaUser | Role::Inspector,
+            Page::CaseStudies,
+        ) => true,
         (
             Role::NationalPlanner | Role::LocalAreaUser | Role::Inspector | Role::RecipientBody,
             Page::Letter,

@@ -116,6 +116,23 @@ impl TestApp {
         Ok(InterimVisit { request, engagement, inspectors })
     }
 
+    /// [`Self::interim_visit_with_team`], notified to Camden by the lead, so the area's users
+    /// see it (and its case-study sample).
+    pub async fn notified_interim_visit_with_team(&self) -> anyhow::Result<InterimVisit> {
+        let mut visit = self.interim_visit_with_team().await?;
+        let (_, lead) = self.persona(Persona::InnerLondonLead).await?;
+        visit.engagement = ProgrammeServiceClient::new(self.authed(&lead).await?)
+            .notify_local_area(pb::NotifyLocalAreaRequest {
+                id: visit.engagement.id.clone(),
+                version: visit.engagement.version,
+            })
+            .await?
+            .into_inner()
+            .engagement
+            .context("the notified engagement")?;
+        Ok(visit)
+    }
+
     /// The team's writer drafts [`CLEAN_INTERIM_LETTER`] for `engagement` and submits it.
     pub async fn submitted_letter(&self, engagement: &str) -> anyhow::Result<pb::Letter> {
         let (_, token) = self.persona(Persona::OfstedInspector).await?;

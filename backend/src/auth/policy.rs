@@ -100,6 +100,16 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.LetterService/WhoCanSee", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.LetterService/ListPublishedLetters", Access::Public),
     ("/sendplanner.v1.LetterService/ExportNationalReport", Access::Roles(&[NationalPlanner])),
+    // Case-study samples: the handlers find the engagement through its own scope query (the
+    // area's users once notified, the engagement's team, the region's lead, national
+    // planners; anyone else answered as a missing engagement), then the domain decides who
+    // may upload (the area), pick (the team) and agree (both).
+    ("/sendplanner.v1.CaseStudyService/GetCaseStudySample", Access::Roles(ENGAGEMENT_READERS)),
+    ("/sendplanner.v1.CaseStudyService/CheckCaseStudyPick", Access::Roles(ENGAGEMENT_READERS)),
+    ("/sendplanner.v1.CaseStudyService/UploadCaseStudySample", Access::Roles(&[LocalAreaUser])),
+    ("/sendplanner.v1.CaseStudyService/PickCaseStudies", Access::Roles(&[Inspector])),
+    ("/sendplanner.v1.CaseStudyService/SuggestCaseStudyPick", Access::Roles(&[Inspector])),
+    ("/sendplanner.v1.CaseStudyService/AgreeCaseStudySample", Access::Roles(&[LocalAreaUser, Inspector])),
     // Published reference data; still behind sign-in, like the rest of the service.
     ("/sendplanner.v1.ReferenceService/ListRegions", Access::SignedIn),
     ("/sendplanner.v1.ReferenceService/ListLocalAreas", Access::SignedIn),

@@ -2,6 +2,7 @@
 
 pub mod anonymise;
 pub mod audit;
+pub mod case_studies;
 pub mod clock;
 pub mod consent;
 pub mod engagement;

@@ -33,6 +33,7 @@ pub fn target_of(path: &str) -> Option<&'static str> {
         }
         p if p.starts_with("/sendplanner.v1.ProgrammeService/") => "engagement",
         p if p.starts_with("/sendplanner.v1.AccountService/") => "person",
+        p if p.starts_with("/sendplanner.v1.CaseStudyService/") => "case_study_sample",
         _ => return None,
     })
 }
@@ -46,6 +47,7 @@ pub fn target_words(target: &str) -> &'static str {
         "inspector" => "inspectors",
         "engagement" => "engagements",
         "person" => "accounts",
+        "case_study_sample" => "case-study samples",
         _ => "records",
     }
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod case_studies;
 pub mod consent;
 pub mod convert;
 pub mod documents;

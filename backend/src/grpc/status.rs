@@ -56,6 +56,17 @@ pub fn invalid_argument(e: &InvalidInput) -> Status {
     Status::with_error_details(Code::InvalidArgument, e.to_string(), details)
 }
 
+/// An uploaded file refused whole: `InvalidArgument` with a `BadRequest` field per problem,
+/// named `file:LINE:COLUMN`, its description the sentence naming the line and column.
+pub fn file_rejected(errors: &[crate::domain::case_studies::RowError]) -> Status {
+    let mut details = ErrorDetails::new();
+    for e in errors {
+        details.add_bad_request_violation(e.subject(), e.message.clone());
+    }
+    let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ");
+    Status::with_error_details(Code::InvalidArgument, message, details)
+}
+
 /// Store failures, a missing row answered as a missing `what`; the detail of anything
 /// unexpected is logged here and never sent to the caller.
 pub fn store(what: &'static str) -> impl Fn(StoreError) -> Status {

@@ -6,6 +6,7 @@
 //! `migrations/{sqlite,postgres}`.
 
 mod audit;
+mod case_studies;
 mod consent;
 mod identity;
 mod letters;

@@ -41,6 +41,8 @@ macro_rules! engagement_select {
     };
 }
 
+pub(super) use engagement_select;
+
 /// One engagement by its public id (`$3`).
 const GET_ENGAGEMENT: &str = concat!(engagement_select!(), "AND e.public_id = $3");
 const LIST_ENGAGEMENTS: &str = concat!(
@@ -808,7 +810,7 @@ impl Store {
 
 /// Who may read which engagements, as SQL parameters: the viewer's scope, or for inspectors
 /// their own person id (engagements whose team they are on).
-fn engagement_scope(viewer: &Person) -> (&'static str, String) {
+pub(super) fn engagement_scope(viewer: &Person) -> (&'static str, String) {
     match viewer.scope {
         Scope::Inspector { .. } => ("inspector", viewer.id.to_string()),
         ref scope => {

@@ -122,7 +122,8 @@ fn sentence(problem: &Problem, name: Option<&str>) -> String {
     } else {
         capitalised(description)
     };
-    located(&text, problem.position())
+    // A file's row problems already say their line and column in words.
+    if problem.field() == "file" { text } else { located(&text, problem.position()) }
 }
 
 /// `text`, then where in a letter's text it was found, in words: "… (line 9, column 4)".

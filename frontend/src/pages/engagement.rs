@@ -125,6 +125,11 @@ fn EngagementView(engagement: Engagement, record: Record<Engagement>) -> impl In
         </dl>
         {timeline}
         <TeamTable team=engagement.team.clone() />
+        <p class="govuk-body">
+            <A href=format!("/engagements/{}/case-studies", engagement.id) attr:class="govuk-link" attr:data-testid="case-studies-link">
+                "Case studies"
+            </A>
+        </p>
         {letters}
         {actions}
     }

@@ -72,11 +72,16 @@ fn Confirmed(engagements: Vec<Engagement>) -> impl IntoView {
                     <td class="govuk-table__cell">{range_label(e.onsite.as_ref())}</td>
                     <td class="govuk-table__cell">{notified}</td>
                     <td class="govuk-table__cell"><EngagementStateTag state /></td>
+                    <td class="govuk-table__cell">
+                        <A href=format!("/engagements/{}/case-studies", e.id) attr:class="govuk-link" attr:data-testid="case-studies-link">
+                            {format!("Case studies for the {}", engagement_kind_label(e.kind()).to_lowercase())}
+                        </A>
+                    </td>
                 </tr>
             }
         })
         .collect_view();
-    let names = ["Kind", "Onsite", "Notification date", "State"];
+    let names = ["Kind", "Onsite", "Notification date", "State", "Case studies"];
     view! {
         <Table testid="engagements" caption="Confirmed this academic year" small=true columns=columns(&names)>
             {rows}

@@ -3,6 +3,7 @@
 pub(crate) mod accounts;
 pub(crate) mod audit;
 pub(crate) mod board;
+pub(crate) mod case_studies;
 pub(crate) mod engagement;
 pub(crate) mod inspectors;
 pub(crate) mod letters;

@@ -50,11 +50,20 @@ pub(crate) fn MyVisitsPage() -> impl IntoView {
                                 {format!("Open visit {}", e.id)}
                             </button>
                         </td>
+                        <td class="govuk-table__cell">
+                            <leptos_router::components::A
+                                href=format!("/engagements/{}/case-studies", e.id)
+                                attr:class="govuk-link"
+                                attr:data-testid="case-studies-link"
+                            >
+                                {format!("Case studies: {}", e.local_area_name)}
+                            </leptos_router::components::A>
+                        </td>
                     </tr>
                 }
             })
             .collect_view();
-        let names = ["Local area", "Kind", "Onsite", "Reference"];
+        let names = ["Local area", "Kind", "Onsite", "Reference", "Case studies"];
         view! { <Table testid="my-visits" caption="Your visits this year" columns=columns(&names)>{rows}</Table> }
     };
     view! {

@@ -8,9 +8,9 @@ use integration_tests::{Persona, TestApp, spawn_app_with};
 use prost::Message as _;
 use proto::pb::{
     self, account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
-    auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
-    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
-    reference_service_client::ReferenceServiceClient,
+    auth_service_client::AuthServiceClient, case_study_service_client::CaseStudyServiceClient,
+    consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
+    programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
 };
 use tonic::Code;
 
@@ -236,6 +236,39 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
     ("/sendplanner.v1.LetterService/WhoCanSee", NATIONAL_ONLY, NATIONAL_ONLY),
     ("/sendplanner.v1.LetterService/ListPublishedLetters", [OK; 7], [OK; 7]),
     ("/sendplanner.v1.LetterService/ExportNationalReport", NATIONAL_ONLY, NATIONAL_ONLY),
+    // Case-study samples. Own target: the interim visit to Camden (notified) whose team the
+    // test inspector is on; other: the engagement meeting with Hartlepool (another region,
+    // another team), which has no case studies. Rows run in this order: upload, then pick.
+    (
+        "/sendplanner.v1.CaseStudyService/GetCaseStudySample",
+        [UNAUTH, OK, OK, OK, OK, DENIED, DENIED],
+        [UNAUTH, OK, HIDDEN, HIDDEN, HIDDEN, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.CaseStudyService/CheckCaseStudyPick",
+        [UNAUTH, OK, OK, OK, OK, DENIED, DENIED],
+        [UNAUTH, OK, HIDDEN, HIDDEN, HIDDEN, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.CaseStudyService/UploadCaseStudySample",
+        [UNAUTH, DENIED, DENIED, OK, DENIED, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, HIDDEN, DENIED, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.CaseStudyService/PickCaseStudies",
+        [UNAUTH, DENIED, DENIED, DENIED, OK, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, DENIED, HIDDEN, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.CaseStudyService/SuggestCaseStudyPick",
+        [UNAUTH, DENIED, DENIED, DENIED, OK, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, DENIED, HIDDEN, DENIED, DENIED],
+    ),
+    (
+        "/sendplanner.v1.CaseStudyService/AgreeCaseStudySample",
+        [UNAUTH, DENIED, DENIED, OK, OK, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, HIDDEN, HIDDEN, DENIED, DENIED],
+    ),
     // Published reference data: any signed-in person, any region.
     (
         "/sendplanner.v1.ReferenceService/ListRegions",
@@ -774,6 +807,64 @@ async fn call(
             let req = pb::ListLocalAreasRequest { region_code: region.into(), ..Default::default() };
             run!(ReferenceServiceClient, list_local_areas, req)
         }
+        m if m.starts_with("/sendplanner.v1.CaseStudyService/") => {
+            let engagement = match target {
+                Target::Own => fx.own_letters.0.clone(),
+                Target::Other => fx.other_letters.0.clone(),
+            };
+            // The version as it stands, read by a planner (who may read every sample).
+            let version = CaseStudyServiceClient::new(app.authed(&fx.planner).await?)
+                .get_case_study_sample(pb::GetCaseStudySampleRequest { engagement_id: engagement.clone() })
+                .await?
+                .into_inner()
+                .sample
+                .map_or(0, |s| s.version);
+            let valid = ["CYP-001", "CYP-002", "CYP-003", "CYP-005"].map(String::from).to_vec();
+            match m.rsplit('/').next().unwrap_or_default() {
+                "GetCaseStudySample" => run!(
+                    CaseStudyServiceClient,
+                    get_case_study_sample,
+                    pb::GetCaseStudySampleRequest { engagement_id: engagement }
+                ),
+                "CheckCaseStudyPick" => run!(
+                    CaseStudyServiceClient,
+                    check_case_study_pick,
+                    pb::CheckCaseStudyPickRequest { engagement_id: engagement, references: valid }
+                ),
+                "UploadCaseStudySample" => {
+                    let req = pb::UploadCaseStudySampleRequest {
+                        engagement_id: engagement,
+                        version,
+                        file: crate::case_studies::GOOD_CSV.as_bytes().to_vec(),
+                        population: None,
+                        reason: String::new(),
+                    };
+                    run!(CaseStudyServiceClient, upload_case_study_sample, req)
+                }
+                "PickCaseStudies" => {
+                    let req = pb::PickCaseStudiesRequest {
+                        engagement_id: engagement,
+                        version,
+                        references: valid,
+                        reason: String::new(),
+                    };
+                    run!(CaseStudyServiceClient, pick_case_studies, req)
+                }
+                "SuggestCaseStudyPick" => {
+                    let req = pb::SuggestCaseStudyPickRequest {
+                        engagement_id: engagement,
+                        version,
+                        reason: String::new(),
+                    };
+                    run!(CaseStudyServiceClient, suggest_case_study_pick, req)
+                }
+                _ => run!(
+                    CaseStudyServiceClient,
+                    agree_case_study_sample,
+                    pb::AgreeCaseStudySampleRequest { engagement_id: engagement, version }
+                ),
+            }
+        }
         other => anyhow::bail!("the access-matrix test cannot call {other}: add it to call()"),
     }
 }
@@ -933,6 +1024,16 @@ async fn letter_fixtures(
             ],
             reason: String::new(),
         })
+        .await?;
+    // Notified, so Camden's users see it (and its case-study sample).
+    let assigned = ProgrammeServiceClient::new(app.authed(planner).await?)
+        .get_engagement(pb::GetEngagementRequest { id: visit.id.clone() })
+        .await?
+        .into_inner()
+        .engagement
+        .ok_or_else(|| anyhow::anyhow!("no engagement"))?;
+    programme
+        .notify_local_area(pb::NotifyLocalAreaRequest { id: visit.id.clone(), version: assigned.version })
         .await?;
     let day = (meeting_day(app) + chrono::TimeDelta::days(14)).to_string();
     let meeting = programme

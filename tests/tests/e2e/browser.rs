@@ -1624,3 +1624,84 @@ async fn suspicious_access_shows_planners_a_lead_probing_another_regions_request
     browser.close().await?;
     app.stop().await
 }
+
+/// Clicks the label of the checkbox `id` (the GOV.UK checkbox input itself is drawn over it).
+async fn tick(browser: &Browser, id: &str) -> anyhow::Result<()> {
+    browser.find(&format!("label[for={id}]")).await?.click().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_area_uploads_its_case_study_sample_and_the_team_picks_a_valid_set_and_both_agree()
+-> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")?.to_utc());
+    app.notified_interim_visit_with_team().await?;
+    let browser = Browser::start().await?;
+    let folder = tempfile::tempdir()?;
+    let bad = folder.path().join("sample-with-a-bad-row.csv");
+    std::fs::write(
+        &bad,
+        "reference,age_band,primary_needs,support,alternative_provision,multi_agency,school_phase\n\
+         CYP-001,5-10,CI,SEN Support,no,yes,primary\n\
+         CYP-002,5-10,XX,SEN Support,no,yes,primary\n",
+    )?;
+    let good = folder.path().join("sample.csv");
+    std::fs::write(&good, crate::case_studies::GOOD_CSV)?;
+
+    // The area opens the visit's case studies from its start page and uploads a file with a
+    // bad row: nothing is stored and the row's problem is shown by line and column.
+    sign_in_as(&browser, &app, Persona::Camden).await?;
+    browser.find("[data-testid=case-studies-link]").await?.click().await?;
+    browser.wait_for_text("[data-testid=case-studies-title]", "Case studies: Camden").await?;
+    browser.wait_for_text("[data-testid=template-header]", "reference,age_band,primary_needs").await?;
+    browser.wait_for_text("[data-testid=no-list]", "has not supplied a sample list").await?;
+    browser.find("#case-study-file").await?.send_keys(&bad.display().to_string()).await?;
+    browser.find("[data-testid=upload]").await?.click().await?;
+    let error = browser.wait_for_text("[data-testid=error]", "Line 3, column 3 (primary needs)").await?;
+    assert!(error.contains("XX is not an area of need"), "{error}");
+    assert!(!error.contains("file:"), "no codes shown: {error}");
+    browser.find("[data-testid=error] a[href='#case-study-file']").await?;
+    browser.wait_for_text("#case-study-file-error", "XX is not an area of need").await?;
+    assert!(browser.client.title().await?.starts_with("Error: "));
+    browser.assert_accessible().await?;
+    browser.find("#case-study-file").await?.send_keys(&good.display().to_string()).await?;
+    browser.find("[data-testid=upload]").await?.click().await?;
+    browser.wait_for_text("[data-testid=entries]", "CYP-008").await?;
+    sign_out(&browser).await?;
+
+    // The team picks two children: the rules say what is missing, and saving is refused.
+    sign_in_as(&browser, &app, Persona::OfstedInspector).await?;
+    browser.find("[data-testid=case-studies-link]").await?.click().await?;
+    browser.wait_for_text("[data-testid=case-studies-title]", "Case studies: Camden").await?;
+    tick(&browser, "pick-2").await?;
+    tick(&browser, "pick-3").await?;
+    browser.wait_for_text("[data-testid=pick-rules]", "pick 2 more children").await?;
+    browser.find("[data-testid=save-pick]").await?.click().await?;
+    let refused = browser.wait_for_text("[data-testid=error]", "At least 2 must be on SEN Support").await?;
+    assert!(!refused.contains("case_study."), "no rule ids shown: {refused}");
+    browser.assert_accessible().await?;
+    // Then a valid set: every rule met, saved, and agreed by the team.
+    tick(&browser, "pick-3").await?;
+    tick(&browser, "pick-0").await?;
+    tick(&browser, "pick-1").await?;
+    tick(&browser, "pick-4").await?;
+    browser.wait_for_text("[data-testid=pick-rules]", "4 children picked").await?;
+    browser.find("[data-testid=save-pick]").await?.click().await?;
+    browser.find("[data-testid=agree]").await?.click().await?;
+    browser.wait_for_text("[data-testid=agreement]", "Agreed by").await?;
+    browser.assert_accessible().await?;
+    browser.assert_reflows(320).await?;
+    sign_out(&browser).await?;
+
+    // The area agrees too: the sample is frozen.
+    sign_in_as(&browser, &app, Persona::Camden).await?;
+    browser.find("[data-testid=case-studies-link]").await?.click().await?;
+    browser.find("[data-testid=agree]").await?.click().await?;
+    browser.wait_for_text("[data-testid=frozen]", "Both sides have agreed").await?;
+    browser.wait_for_text("[data-testid=history]", "Version 1").await?;
+    browser.assert_accessible().await?;
+    browser.assert_reflows(320).await?;
+    browser.close().await?;
+    app.stop().await
+}

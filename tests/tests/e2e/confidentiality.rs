@@ -372,7 +372,35 @@ fn mask_counts(text: &str) -> String {
         rest = &rest[start + len..];
     }
     sorted.push_str(rest);
-    sorted
+    sort_callers(&sorted)
+}
+
+/// The callers of a masked `ListSuspiciousAccess` answer in username order: they are listed most
+/// misses first, and with the counts masked that order says nothing (and varies as the probing
+/// itself adds misses between snapshots).
+fn sort_callers(text: &str) -> String {
+    let Some(at) = text.find("callers:[") else { return text.to_owned() };
+    let start = at + "callers:[".len();
+    let (mut depth, mut end, mut items, mut from) = (0_i32, None, Vec::new(), start);
+    for (i, c) in text[start..].char_indices() {
+        match c {
+            '{' | '[' => depth += 1,
+            '}' | ']' if depth == 0 => {
+                end = Some(start + i);
+                break;
+            }
+            '}' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&text[from..start + i]);
+                from = start + i + 1;
+            }
+            _ => {}
+        }
+    }
+    let Some(end) = end else { return text.to_owned() };
+    items.push(&text[from..end]);
+    items.sort_unstable();
+    format!("{}{}{}", &text[..start], items.join(","), &text[end..])
 }
 
 /// Two fresh outsider leads (other regions) ask the same questions, one at the hidden objects,

@@ -4,6 +4,7 @@ mod access;
 mod api;
 mod auth;
 mod browser;
+mod case_studies;
 mod confidentiality;
 mod consent;
 mod letters;

@@ -503,40 +503,44 @@ impl Engine {
 
     /// The current plan, with reasons for everything unplaced.
     pub fn plan(&self) -> Plan {
+        let unplaced = (0..self.inst.engagements.len())
+            .filter(|&e| self.state.assign[e].is_none())
+            .map(|e| self.explain(e))
+            .collect();
+        Plan { assignments: self.plan_assignments(), unplaced, cost: self.state.cost }
+    }
+
+    /// The placed engagements, in instance order.
+    fn plan_assignments(&self) -> Vec<Assignment> {
         let mut assignments = Vec::new();
-        let mut unplaced = Vec::new();
         for (e, eng) in self.inst.engagements.iter().enumerate() {
-            match self.state.assign[e] {
-                Some(p) => {
-                    if p.slot == PINNED_SLOT {
-                        let pin = eng.pin.as_ref().map(|p| p.team.clone()).unwrap_or_default();
-                        let onsite = eng.pin.as_ref().map_or(self.inst.horizon, |p| p.onsite);
-                        assignments.push(Assignment {
-                            engagement: eng.id,
-                            onsite,
-                            notification: timeline(eng.kind, onsite.first).map(|t| t.notification),
-                            team: pin,
-                        });
-                        continue;
-                    }
-                    let s = self.slot_of(e, &p);
-                    let role_list = roles(eng.kind);
-                    assignments.push(Assignment {
-                        engagement: eng.id,
-                        onsite: s.onsite,
-                        notification: timeline(eng.kind, s.onsite.first).map(|t| t.notification),
-                        team: p
-                            .members()
-                            .iter()
-                            .zip(role_list)
-                            .map(|(i, r)| (self.inst.inspectors[usize::from(*i)].id, *r))
-                            .collect(),
-                    });
-                }
-                None => unplaced.push(self.explain(e)),
+            let Some(p) = self.state.assign[e] else { continue };
+            if p.slot == PINNED_SLOT {
+                let pin = eng.pin.as_ref().map(|p| p.team.clone()).unwrap_or_default();
+                let onsite = eng.pin.as_ref().map_or(self.inst.horizon, |p| p.onsite);
+                assignments.push(Assignment {
+                    engagement: eng.id,
+                    onsite,
+                    notification: timeline(eng.kind, onsite.first).map(|t| t.notification),
+                    team: pin,
+                });
+                continue;
             }
+            let s = self.slot_of(e, &p);
+            let role_list = roles(eng.kind);
+            assignments.push(Assignment {
+                engagement: eng.id,
+                onsite: s.onsite,
+                notification: timeline(eng.kind, s.onsite.first).map(|t| t.notification),
+                team: p
+                    .members()
+                    .iter()
+                    .zip(role_list)
+                    .map(|(i, r)| (self.inst.inspectors[usize::from(*i)].id, *r))
+                    .collect(),
+            });
         }
-        Plan { assignments, unplaced, cost: self.state.cost }
+        assignments
     }
 
     /// Why `e` is not placed: the blocking hard rule and the nearest near-miss.
@@ -671,7 +675,19 @@ impl Engine {
                 }
             }
         }
-        let old_model = std::mem::replace(&mut self.model, self.inst.compile()?);
+        let changed: Box<dyn Fn(usize) -> bool> = match change {
+            Change::InspectorUnavailable { .. } => Box::new(|_| false),
+            Change::AreaPostpones { area, .. } => {
+                let hit: Vec<bool> = self.inst.engagements.iter().map(|e| e.area == *area).collect();
+                Box::new(move |n| hit[n])
+            }
+            Change::ConsentWithdrawn { engagement } => {
+                let hit: Vec<bool> = self.inst.engagements.iter().map(|e| e.id == *engagement).collect();
+                Box::new(move |n| hit[n])
+            }
+        };
+        let model = self.inst.recompile(Some(&self.model), &*changed)?;
+        let old_model = std::mem::replace(&mut self.model, model);
         let old_assign = std::mem::take(&mut self.state.assign);
         self.state = State::empty(&self.inst, &self.model);
         self.place_pins()?;
@@ -726,9 +742,6 @@ impl Engine {
         Ok(RepairReport { plan, moved, pinned_affected, elapsed: start.elapsed() })
     }
 
-    fn plan_assignments(&self) -> Vec<Assignment> {
-        self.plan().assignments
-    }
 }
 
 trait PinBlocked {

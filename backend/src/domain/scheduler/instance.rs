@@ -276,6 +276,12 @@ impl Instance {
     /// Checks the input and compiles it. Errors only for input nothing can be planned from;
     /// an engagement that cannot go anywhere compiles with no slots.
     pub fn compile(&self) -> Result<Model, InstanceError> {
+        self.recompile(None, &|_| true)
+    }
+
+    /// Compiles again after a change, reusing `previous`'s compiled engagements except those
+    /// `changed` names (by index): a repair recompiles only what the change touches.
+    pub fn recompile(&self, previous: Option<&Model>, changed: &dyn Fn(usize) -> bool) -> Result<Model, InstanceError> {
         let h = self.horizon;
         if h.last < h.first {
             return Err(InstanceError::EmptyHorizon { first: h.first, last: h.last });
@@ -343,7 +349,13 @@ impl Instance {
             self.inspectors.iter().enumerate().map(|(n, i)| (i.id, n)).collect();
 
         let mut engagements = Vec::with_capacity(self.engagements.len());
-        for e in &self.engagements {
+        for (n, e) in self.engagements.iter().enumerate() {
+            if let Some(prev) = previous.and_then(|p| p.engagements.get(n))
+                && !changed(n)
+            {
+                engagements.push(prev.clone());
+                continue;
+            }
             let Some(&area) = areas.get(e.area.as_str()) else {
                 return Err(InstanceError::UnknownArea { engagement: e.id, area: e.area.clone() });
             };

@@ -36,6 +36,7 @@
 //! | region with interim visits to place but none placed | 2 000 |
 
 pub mod engine;
+pub mod export;
 pub mod generate;
 pub mod instance;
 pub mod validate;

@@ -375,3 +375,19 @@ proptest! {
         prop_assert_eq!(plan.assignments.len() + plan.unplaced.len(), inst.engagements.len());
     }
 }
+
+#[test]
+fn the_exported_model_round_trips_our_plan_for_the_solver_comparison() {
+    let inst = generate(&Config::national(2, 80));
+    let (engine, plan) = solve(&inst, 30, 2);
+    let out = export::export(&inst, engine.model());
+    assert_eq!(out.weeks, engine.model().mondays.len());
+    let json = serde_json::to_string(&out).expect("serialises");
+    let back: export::ModelOut = serde_json::from_str(&json).expect("parses");
+    assert_eq!(back, out);
+    let placed = export::to_placed(&inst, engine.model(), &plan);
+    let again = export::import(&inst, engine.model(), &placed);
+    assert_sound(&inst, &again);
+    assert_eq!(again.cost, plan.cost);
+    assert_eq!(again.assignments, plan.assignments);
+}

@@ -72,7 +72,14 @@ struct CpSat {
     status: String,
 }
 
-fn run_cpsat(python: &str, model: &Path, out: &Path, limit: f64, inst: &Instance, engine: &Engine) -> Result<CpSat, String> {
+fn run_cpsat(
+    python: &str,
+    model: &Path,
+    out: &Path,
+    limit: f64,
+    inst: &Instance,
+    engine: &Engine,
+) -> Result<CpSat, String> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/cpsat_scheduler.py");
     let status = Command::new(python)
         .arg(&script)
@@ -115,13 +122,20 @@ fn repairs(engine: &Engine) -> (f64, Vec<usize>, usize) {
     let unpinned = |kind: fn(EngagementKind) -> bool| {
         plan.assignments
             .iter()
-            .find(|a| inst.engagements.iter().any(|e| e.id == a.engagement && e.pin.is_none() && kind(e.kind)))
+            .find(|a| {
+                inst.engagements.iter().any(|e| e.id == a.engagement && e.pin.is_none() && kind(e.kind))
+            })
             .cloned()
     };
     let mut changes = Vec::new();
     if let Some(a) = unpinned(EngagementKind::is_inspection) {
         changes.push(Change::InspectorUnavailable { inspector: a.team[0].0, days: a.onsite });
-        let area = inst.engagements.iter().find(|e| e.id == a.engagement).map(|e| e.area.clone()).unwrap_or_default();
+        let area = inst
+            .engagements
+            .iter()
+            .find(|e| e.id == a.engagement)
+            .map(|e| e.area.clone())
+            .unwrap_or_default();
         changes.push(Change::AreaPostpones { area, days: a.onsite });
     }
     if let Some(a) = unpinned(|k| k == EngagementKind::InterimVisit) {
@@ -153,7 +167,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/scheduler-bench");
     std::fs::create_dir_all(&dir)?;
-    let checkpoints: Vec<f64> = [1.0, 10.0, 60.0, 300.0].into_iter().filter(|t| *t <= limit.max(ours)).collect();
+    let checkpoints: Vec<f64> =
+        [1.0, 10.0, 60.0, 300.0].into_iter().filter(|t| *t <= limit.max(ours)).collect();
     let mut table = String::new();
     let head = checkpoints.iter().map(|t| format!(" @{t}s")).collect::<Vec<_>>();
     writeln!(
@@ -175,11 +190,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let compiled = start.elapsed().as_secs_f64();
         let plan = engine.solve(Budget::time(Duration::from_secs_f64(ours), 1));
         let stats = engine.stats().clone();
-        let trace: Vec<(f64, i64)> = stats.trace.iter().map(|(t, c)| (compiled + t.as_secs_f64(), *c)).collect();
+        let trace: Vec<(f64, i64)> =
+            stats.trace.iter().map(|(t, c)| (compiled + t.as_secs_f64(), *c)).collect();
         let violations = validate(&inst, &plan).len();
         if args.iter().any(|a| a == "--explain") {
             for u in &plan.unplaced {
-                println!("unplaced {}: {} ({}); {}", u.engagement, u.rule, u.message, u.near_miss.clone().unwrap_or_default());
+                println!(
+                    "unplaced {}: {} ({}); {}",
+                    u.engagement,
+                    u.rule,
+                    u.message,
+                    u.near_miss.clone().unwrap_or_default()
+                );
             }
         }
         assert_eq!(objective(&inst, engine.model(), &plan), plan.cost, "incremental cost drifted");
@@ -188,12 +210,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let model_path = dir.join(format!("{name}.model.json"));
         std::fs::write(&model_path, serde_json::to_string(&export(&inst, engine.model()))?)?;
         let cpsat = match &python {
-            Some(py) => Some(run_cpsat(py, &model_path, &dir.join(format!("{name}.cpsat.json")), limit, &inst, &engine)?),
+            Some(py) => Some(run_cpsat(
+                py,
+                &model_path,
+                &dir.join(format!("{name}.cpsat.json")),
+                limit,
+                &inst,
+                &engine,
+            )?),
             None => None,
         };
         let target = cpsat.as_ref().and_then(|c| c.trace.last().map(|p| p.1));
         let reach = |tr: &[(f64, i64)]| match target {
-            Some(goal) => tr.iter().find(|p| p.1 <= goal).map_or("not reached".into(), |p| format!("{:.3} s", p.0)),
+            Some(goal) => {
+                tr.iter().find(|p| p.1 <= goal).map_or("not reached".into(), |p| format!("{:.3} s", p.0))
+            }
             None => "—".into(),
         };
         let cols = |tr: &[(f64, i64)], limit: f64| {
@@ -218,7 +249,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
                     .and_then(|v| serde_json::from_value(v["solution"].clone()).ok())
                     .unwrap_or_default();
-                (inst.engagements.len() - import(&inst, engine.model(), &placed).assignments.len()).to_string()
+                (inst.engagements.len() - import(&inst, engine.model(), &placed).assignments.len())
+                    .to_string()
             });
             writeln!(
                 table,

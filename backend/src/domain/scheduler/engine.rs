@@ -309,9 +309,7 @@ impl Engine {
 
     /// The cheapest slot and team for `e`, given everyone else where they are: (slot, team, delta).
     fn best_insertion(&self, e: usize, offset: usize, keep: Option<&[Option<u16>]>) -> Option<(Placed, i64)> {
-        let ce = &self.model.engagements[e];
-        let kind = self.inst.engagements[e].kind;
-        let n = ce.slots.len();
+        let n = self.model.engagements[e].slots.len();
         let mut best: Option<(Placed, i64)> = None;
         for j in 0..n {
             let si = (j + offset) % n;
@@ -321,7 +319,6 @@ impl Engine {
                 best = Some((p, d));
             }
         }
-        let _ = kind;
         best
     }
 
@@ -378,7 +375,7 @@ impl Engine {
     /// Plans every engagement that can be placed within `budget`, keeping pins where they are.
     pub fn solve(&mut self, budget: Budget) -> Plan {
         let start = Instant::now();
-        let mut rng = Rng(budget.seed ^ 0x5EED_0F_5EED);
+        let mut rng = Rng(budget.seed ^ 0x005E_ED0F_5EED);
         for e in 0..self.model.engagements.len() {
             if self.model.engagements[e].pinned.is_none() {
                 self.remove(e);
@@ -394,12 +391,14 @@ impl Engine {
         self.stats = SearchStats { first_feasible: start.elapsed(), iterations: 0, trace: vec![] };
         self.stats.trace.push((start.elapsed(), self.state.cost));
         let movable: Vec<usize> = (0..self.model.engagements.len())
-            .filter(|&e| self.model.engagements[e].pinned.is_none() && !self.model.engagements[e].slots.is_empty())
+            .filter(|&e| {
+                self.model.engagements[e].pinned.is_none() && !self.model.engagements[e].slots.is_empty()
+            })
             .collect();
         let mut best_cost = self.state.cost;
         let mut best_assign = self.state.assign.clone();
         while self.stats.iterations < budget.iterations && !movable.is_empty() {
-            if self.stats.iterations % 16 == 0 && start.elapsed() >= budget.time {
+            if self.stats.iterations.is_multiple_of(16) && start.elapsed() >= budget.time {
                 break;
             }
             self.stats.iterations += 1;
@@ -578,7 +577,8 @@ impl Engine {
             let mut first: Option<(&'static str, String)> = None;
             let mut used: Vec<u16> = Vec::new();
             for (r, eligible) in ce.eligible.iter().enumerate() {
-                let pick = eligible.iter().copied().find(|&i| !used.contains(&i) && self.free(usize::from(i), s));
+                let pick =
+                    eligible.iter().copied().find(|&i| !used.contains(&i) && self.free(usize::from(i), s));
                 if let Some(i) = pick {
                     used.push(i);
                     continue;
@@ -698,7 +698,10 @@ impl Engine {
             if p.slot == PINNED_SLOT {
                 let s = self.slot_of(e, p);
                 if p.members().iter().any(|&i| slot_weeks(&s).any(|k| self.model.blocked[usize::from(i)][k]))
-                    || self.model.engagements[e].pinned.is_some_and_blocked(&self.inst.areas[self.model.engagements[e].area].blackouts)
+                    || self.inst.areas[self.model.engagements[e].area]
+                        .blackouts
+                        .iter()
+                        .any(|b| b.overlaps(&s.onsite))
                 {
                     pinned_affected.push(self.inst.engagements[e].id);
                 }
@@ -707,7 +710,11 @@ impl Engine {
             let old_slot = old_model.engagements[e].slots[usize::from(p.slot)];
             let new_slot = self.model.engagements[e].slots.iter().position(|s| s.onsite == old_slot.onsite);
             match new_slot {
-                Some(si) if p.members().iter().all(|&i| self.free(usize::from(i), &self.model.engagements[e].slots[si])) => {
+                Some(si)
+                    if p.members()
+                        .iter()
+                        .all(|&i| self.free(usize::from(i), &self.model.engagements[e].slots[si])) =>
+                {
                     self.place(e, Placed { slot: u16::try_from(si).unwrap_or(0), ..*p });
                 }
                 _ => displaced.push((e, new_slot, *p)),
@@ -740,17 +747,6 @@ impl Engine {
             .collect();
         moved.sort_unstable();
         Ok(RepairReport { plan, moved, pinned_affected, elapsed: start.elapsed() })
-    }
-
-}
-
-trait PinBlocked {
-    fn is_some_and_blocked(&self, blackouts: &[DateRange]) -> bool;
-}
-
-impl PinBlocked for Option<(Slot, Vec<(u16, u8)>)> {
-    fn is_some_and_blocked(&self, blackouts: &[DateRange]) -> bool {
-        self.as_ref().is_some_and(|(s, _)| blackouts.iter().any(|b| b.overlaps(&s.onsite)))
     }
 }
 
@@ -788,8 +784,9 @@ impl State {
             region_placed: vec![0; regions],
             cost: 0,
         };
-        s.cost = model.engagements.iter().filter(|e| e.pinned.is_none()).map(|e| e.unplaced_cost).sum::<i64>()
-            + model.region_has_interim.iter().filter(|h| **h).count() as i64 * cost::REGION_MISSING;
+        s.cost =
+            model.engagements.iter().filter(|e| e.pinned.is_none()).map(|e| e.unplaced_cost).sum::<i64>()
+                + model.region_has_interim.iter().filter(|h| **h).count() as i64 * cost::REGION_MISSING;
         s
     }
 

@@ -145,7 +145,13 @@ pub fn export(inst: &Instance, model: &Model) -> ModelOut {
         load_target: model.load_target,
         spread_cap: model.spread_cap.clone(),
         region_has_interim: model.region_has_interim.clone(),
-        weights: [cost::OUT_OF_REGION, cost::LOAD_EXCESS, cost::URGENT_DELAY, cost::SPREAD_EXCESS, cost::REGION_MISSING],
+        weights: [
+            cost::OUT_OF_REGION,
+            cost::LOAD_EXCESS,
+            cost::URGENT_DELAY,
+            cost::SPREAD_EXCESS,
+            cost::REGION_MISSING,
+        ],
     }
 }
 
@@ -191,7 +197,9 @@ pub fn to_placed(inst: &Instance, model: &Model, plan: &Plan) -> Vec<PlacedIn> {
         if inst.engagements[index].pin.is_some() {
             continue;
         }
-        let Some(slot) = model.engagements[index].slots.iter().position(|s| s.onsite == a.onsite) else { continue };
+        let Some(slot) = model.engagements[index].slots.iter().position(|s| s.onsite == a.onsite) else {
+            continue;
+        };
         let team = roles(inst.engagements[index].kind)
             .iter()
             .filter_map(|r| a.team.iter().find(|m| m.1 == *r))

@@ -96,7 +96,8 @@ fn between(rng: &mut Rng, first: NaiveDate, last: NaiveDate) -> NaiveDate {
 /// Generates one instance.
 pub fn generate(cfg: &Config) -> Instance {
     let mut rng = Rng(cfg.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0xA5A5);
-    let regions: Vec<String> = parse_regions(REGIONS_CSV).unwrap_or_default().into_iter().map(|r| r.code).collect();
+    let regions: Vec<String> =
+        parse_regions(REGIONS_CSV).unwrap_or_default().into_iter().map(|r| r.code).collect();
     let today = day(2027, 8, 23);
     let horizon = DateRange { first: day(2027, 9, 6), last: day(2028, 7, 21) };
     let term_weeks = term_weeks_2027();
@@ -161,13 +162,20 @@ pub fn generate(cfg: &Config) -> Instance {
         } else if rng.chance(0.55) {
             let start = term_weeks[rng.below(term_weeks.len().saturating_sub(4))];
             let weeks = 3 + rng.below(8) as i64;
-            let consent = DateRange { first: start, last: (start + TimeDelta::days(7 * weeks - 3)).min(horizon.last) };
+            let consent =
+                DateRange { first: start, last: (start + TimeDelta::days(7 * weeks - 3)).min(horizon.last) };
             let mut unavailable = Vec::new();
             for _ in 0..rng.below(3) {
                 let d = between(&mut rng, consent.first, consent.last);
                 unavailable.push(DateRange { first: d, last: d + TimeDelta::days(rng.below(3) as i64) });
             }
-            engagements.push(engagement(EngagementKind::InterimVisit, horizon, false, Some(consent), unavailable));
+            engagements.push(engagement(
+                EngagementKind::InterimVisit,
+                horizon,
+                false,
+                Some(consent),
+                unavailable,
+            ));
         }
     }
     let mut inspectors = Vec::new();
@@ -192,7 +200,11 @@ pub fn generate(cfg: &Config) -> Instance {
         let mut conflicts = Vec::new();
         for _ in 0..rng.below(3) {
             let same: Vec<&Area> = areas.iter().filter(|a| a.region == home.region).collect();
-            let a = if rng.chance(0.6) && !same.is_empty() { same[rng.below(same.len())] } else { &areas[rng.below(areas.len())] };
+            let a = if rng.chance(0.6) && !same.is_empty() {
+                same[rng.below(same.len())]
+            } else {
+                &areas[rng.below(areas.len())]
+            };
             conflicts.push(a.code.clone());
         }
         inspectors.push(Inspector {

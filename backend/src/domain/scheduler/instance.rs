@@ -204,7 +204,7 @@ impl WeekRefusal {
         self.rules
             .iter()
             .map(|r| match *r {
-                rules::HORIZON => 4,
+                rules::HORIZON | rules::NOTIFICATION_MONDAY | rules::WORKING_DAYS | rules::KIND => 5,
                 rules::CONSENT | rules::DUE_WINDOW => 3,
                 _ => 2,
             })
@@ -281,7 +281,11 @@ impl Instance {
 
     /// Compiles again after a change, reusing `previous`'s compiled engagements except those
     /// `changed` names (by index): a repair recompiles only what the change touches.
-    pub fn recompile(&self, previous: Option<&Model>, changed: &dyn Fn(usize) -> bool) -> Result<Model, InstanceError> {
+    pub fn recompile(
+        &self,
+        previous: Option<&Model>,
+        changed: &dyn Fn(usize) -> bool,
+    ) -> Result<Model, InstanceError> {
         let h = self.horizon;
         if h.last < h.first {
             return Err(InstanceError::EmptyHorizon { first: h.first, last: h.last });
@@ -291,7 +295,8 @@ impl Instance {
         if weeks > MAX_WEEKS {
             return Err(InstanceError::HorizonTooLong);
         }
-        let mondays: Vec<NaiveDate> = (0..weeks).map(|k| first_monday + TimeDelta::days(7 * k as i64)).collect();
+        let mondays: Vec<NaiveDate> =
+            (0..weeks).map(|k| first_monday + TimeDelta::days(7 * k as i64)).collect();
         let mut term_week = vec![false; weeks];
         for m in &self.term_weeks {
             if m.weekday() != Weekday::Mon || *m < first_monday || *m > h.last {
@@ -361,7 +366,8 @@ impl Instance {
             };
             let a = &self.areas[area];
             let urgent = e.priority || e.due.last < self.today;
-            let window = if e.due.last < self.today { DateRange { first: self.today, last: h.last } } else { e.due };
+            let window =
+                if e.due.last < self.today { DateRange { first: self.today, last: h.last } } else { e.due };
             let role_list = roles(e.kind);
             let eligible: Vec<Vec<u16>> = role_list
                 .iter()
@@ -378,7 +384,8 @@ impl Instance {
                 None => None,
                 Some(p) => {
                     let busy = busy_days(e.kind, p.onsite);
-                    let (Some(w0), Some(w1)) = (week_of(busy.first.max(first_monday)), week_of(busy.last.min(h.last)))
+                    let (Some(w0), Some(w1)) =
+                        (week_of(busy.first.max(first_monday)), week_of(busy.last.min(h.last)))
                     else {
                         // Wholly outside the horizon: it holds nobody here.
                         engagements.push(CompiledEngagement {
@@ -391,7 +398,13 @@ impl Instance {
                             unplaced_cost: 0,
                             urgent,
                             pinned: Some((
-                                Slot { week: 0, len: 0, term: term_index(p.onsite.first) as u8, onsite: p.onsite, delay: 0 },
+                                Slot {
+                                    week: 0,
+                                    len: 0,
+                                    term: term_index(p.onsite.first) as u8,
+                                    onsite: p.onsite,
+                                    delay: 0,
+                                },
                                 vec![],
                             )),
                         });
@@ -451,24 +464,28 @@ impl Instance {
                 pinned,
             });
         }
-        let places: usize = self
-            .engagements
-            .iter()
-            .map(|e| if e.pin.is_some() { 0 } else { roles(e.kind).len() })
-            .sum();
+        let places: usize =
+            self.engagements.iter().map(|e| if e.pin.is_some() { 0 } else { roles(e.kind).len() }).sum();
         let load_target = if self.inspectors.is_empty() {
             0
         } else {
             u32::try_from(places.div_ceil(self.inspectors.len())).unwrap_or(u32::MAX)
         };
-        let term_count = self.term_weeks.iter().map(|m| term_of(*m)).collect::<std::collections::HashSet<_>>().len().max(1);
+        let term_count = self
+            .term_weeks
+            .iter()
+            .map(|m| term_of(*m))
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+            .max(1);
         let mut interims = vec![0usize; self.regions.len()];
         for (e, c) in self.engagements.iter().zip(&engagements) {
             if e.kind == EngagementKind::InterimVisit && e.pin.is_none() && c.region < interims.len() {
                 interims[c.region] += 1;
             }
         }
-        let spread_cap = interims.iter().map(|n| u32::try_from(n.div_ceil(term_count)).unwrap_or(u32::MAX)).collect();
+        let spread_cap =
+            interims.iter().map(|n| u32::try_from(n.div_ceil(term_count)).unwrap_or(u32::MAX)).collect();
         let region_has_interim = interims.iter().map(|n| *n > 0).collect();
         Ok(Model {
             mondays,
@@ -564,7 +581,9 @@ fn slot_at(
                 return Err(vec![rules::NOTIFICATION_MONDAY]);
             }
             let first = add_working_days(monday, notice);
-            let Some(last) = last_working_day_of_week(mondays[k + 2]) else { return Err(vec![rules::WORKING_DAYS]) };
+            let Some(last) = last_working_day_of_week(mondays[k + 2]) else {
+                return Err(vec![rules::WORKING_DAYS]);
+            };
             if first > last || notification_monday(first, notice) != monday {
                 return Err(vec![rules::NOTIFICATION_MONDAY]);
             }

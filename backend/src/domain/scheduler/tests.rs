@@ -36,7 +36,14 @@ fn inspector(id: i64, inspectorate: Inspectorate, social_care: bool) -> Inspecto
 }
 
 fn area(code: &str) -> Area {
-    Area { code: code.into(), name: code.into(), region: "E12000001".into(), urban: false, did_well: None, blackouts: vec![] }
+    Area {
+        code: code.into(),
+        name: code.into(),
+        region: "E12000001".into(),
+        urban: false,
+        did_well: None,
+        blackouts: vec![],
+    }
 }
 
 /// A small hand-built instance: autumn 2027, two areas in the North East, no engagements yet.
@@ -132,7 +139,10 @@ fn an_instance_with_one_feasible_plan_is_solved() {
     // The inspection may only start on Monday 4 October (due window of one day): weeks of 4,
     // 11 and 18 October; the interim visit only on Monday and Tuesday 11 and 12 October, so
     // it needs the other three people.
-    inst.engagements = vec![full(1, "E06000001", range("2027-10-18", "2027-10-18")), interim(2, "E06000002", range("2027-10-11", "2027-10-12"))];
+    inst.engagements = vec![
+        full(1, "E06000001", range("2027-10-18", "2027-10-18")),
+        interim(2, "E06000002", range("2027-10-11", "2027-10-12")),
+    ];
     // Inspector 1 is away for the inspection's weeks: they can only be on the interim visit.
     inst.inspectors[0].unavailable.push(range("2027-10-04", "2027-10-08"));
     inst.inspectors[0].unavailable.push(range("2027-10-18", "2027-10-22"));
@@ -150,7 +160,9 @@ fn an_instance_with_one_feasible_plan_is_solved() {
     let mut team: Vec<_> = inspection.team.clone();
     team.sort_by_key(|m| m.0);
     assert_eq!(team.iter().map(|m| m.0).collect::<Vec<_>>(), [4, 5, 6, 7]);
-    assert!(team.contains(&(7, TeamRole::SocialCareInspector)) && team.contains(&(6, TeamRole::CqcInspector)));
+    assert!(
+        team.contains(&(7, TeamRole::SocialCareInspector)) && team.contains(&(6, TeamRole::CqcInspector))
+    );
     let visit = by_id(2);
     assert_eq!(visit.onsite, range("2027-10-11", "2027-10-12"));
     let mut team: Vec<_> = visit.team.iter().map(|m| m.0).collect();
@@ -259,7 +271,9 @@ fn the_validator_catches_broken_plans() {
     let mut doubled = plan.clone();
     let (x, y) = {
         let mut it = doubled.assignments.iter().filter(|a| {
-            inst.engagements.iter().any(|e| e.id == a.engagement && e.kind == EngagementKind::FullInspection && e.pin.is_none())
+            inst.engagements
+                .iter()
+                .any(|e| e.id == a.engagement && e.kind == EngagementKind::FullInspection && e.pin.is_none())
         });
         (it.next().expect("one").clone(), it.next().expect("two").engagement)
     };
@@ -274,7 +288,9 @@ fn the_validator_catches_broken_plans() {
     let visit = outside
         .assignments
         .iter_mut()
-        .find(|a| inst.engagements.iter().any(|e| e.id == a.engagement && e.kind == EngagementKind::InterimVisit))
+        .find(|a| {
+            inst.engagements.iter().any(|e| e.id == a.engagement && e.kind == EngagementKind::InterimVisit)
+        })
         .expect("an interim visit");
     visit.onsite = range("2028-07-17", "2028-07-18");
     assert!(rules_of(&outside).contains(&rules::CONSENT));
@@ -292,7 +308,9 @@ fn repair_keeps_everything_else_where_it_was() {
     let target = plan
         .assignments
         .iter()
-        .find(|a| inst.engagements.iter().any(|e| e.id == a.engagement && e.pin.is_none() && e.kind.is_inspection()))
+        .find(|a| {
+            inst.engagements.iter().any(|e| e.id == a.engagement && e.pin.is_none() && e.kind.is_inspection())
+        })
         .expect("an inspection")
         .clone();
     let who = target.team[0].0;
@@ -317,7 +335,9 @@ fn repair_keeps_everything_else_where_it_was() {
     let visit = after
         .assignments
         .iter()
-        .find(|a| inst.engagements.iter().any(|e| e.id == a.engagement && e.kind == EngagementKind::InterimVisit))
+        .find(|a| {
+            inst.engagements.iter().any(|e| e.id == a.engagement && e.kind == EngagementKind::InterimVisit)
+        })
         .expect("a visit")
         .engagement;
     let report = engine.repair(&Change::ConsentWithdrawn { engagement: visit }).expect("repairs");
@@ -331,7 +351,13 @@ fn repair_keeps_everything_else_where_it_was() {
         .plan
         .assignments
         .iter()
-        .find(|a| engine.instance().engagements.iter().any(|e| e.id == a.engagement && e.pin.is_none() && e.kind.is_inspection()))
+        .find(|a| {
+            engine
+                .instance()
+                .engagements
+                .iter()
+                .any(|e| e.id == a.engagement && e.pin.is_none() && e.kind.is_inspection())
+        })
         .expect("an inspection")
         .clone();
     let code = engine.instance().engagements.iter().find(|e| e.id == a.engagement).expect("e").area.clone();

@@ -83,9 +83,17 @@ pub fn validate(inst: &Instance, plan: &Plan) -> Vec<Finding> {
             }
         } else {
             // Calendar rules.
-            let window = if e.due.last < inst.today { DateRange { first: inst.today, last: inst.horizon.last } } else { e.due };
+            let window = if e.due.last < inst.today {
+                DateRange { first: inst.today, last: inst.horizon.last }
+            } else {
+                e.due
+            };
             if !(window.first <= a.onsite.first && a.onsite.first <= window.last) {
-                fail(rules::DUE_WINDOW, id, format!("first onsite day {} is outside its due window", a.onsite.first));
+                fail(
+                    rules::DUE_WINDOW,
+                    id,
+                    format!("first onsite day {} is outside its due window", a.onsite.first),
+                );
             }
             if !inst.horizon.contains(&busy) {
                 fail(rules::HORIZON, id, "outside the horizon".into());
@@ -98,7 +106,9 @@ pub fn validate(inst: &Instance, plan: &Plan) -> Vec<Finding> {
                     if working_days_back(a.onsite.first, INTERIM_SURVEY_WORKING_DAYS) < inst.today {
                         fail(rules::NOTICE, id, "the surveys would have to open before today".into());
                     }
-                    if !term_weeks.contains(&monday_of(a.onsite.first)) || monday_of(a.onsite.last) != monday_of(a.onsite.first) {
+                    if !term_weeks.contains(&monday_of(a.onsite.first))
+                        || monday_of(a.onsite.last) != monday_of(a.onsite.first)
+                    {
                         fail(rules::TERM_WEEK, id, "not inside one term week".into());
                     }
                     if !e.consent.is_some_and(|c| c.contains(&a.onsite)) {
@@ -114,7 +124,11 @@ pub fn validate(inst: &Instance, plan: &Plan) -> Vec<Finding> {
                             fail(rules::NOTICE, id, "inside the notice period from today".into());
                         }
                         if a.notification != Some(t.notification) {
-                            fail(rules::NOTIFICATION_MONDAY, id, "not notified on the Monday the domain sets".into());
+                            fail(
+                                rules::NOTIFICATION_MONDAY,
+                                id,
+                                "not notified on the Monday the domain sets".into(),
+                            );
                         }
                         if a.onsite.first < t.week_two.first
                             || a.onsite.last > t.week_three.last

@@ -16,4 +16,5 @@ fi
 if ! "$VENV/bin/python" -c "import ortools, sys; sys.exit(ortools.__version__ != '$ORTOOLS_VERSION')" 2>/dev/null; then
   "$VENV/bin/pip" install --quiet "ortools==$ORTOOLS_VERSION"
 fi
-exec cargo bench -p send-planner --bench scheduler -- --cpsat "$VENV/bin/python" "$@"
+# cargo runs the bench from backend/, so hand it an absolute path.
+exec cargo bench -p send-planner --bench scheduler -- --cpsat "$(cd "$VENV" && pwd)/bin/python" "$@"

@@ -160,7 +160,7 @@ pub fn transition(current: RequestState, m: Move) -> Option<RequestState> {
 }
 
 /// An inclusive range of days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DateRange {
     /// First day.
     pub first: NaiveDate,

@@ -97,7 +97,8 @@ impl fmt::Display for Role {
 }
 
 /// The two inspectorates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Inspectorate {
     /// Ofsted.
     Ofsted,

@@ -13,6 +13,7 @@ pub mod programme;
 pub mod public_id;
 pub mod reference;
 pub mod reference_data;
+pub mod scheduler;
 pub mod security;
 pub mod timetable;
 pub mod working_days;

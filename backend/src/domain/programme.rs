@@ -14,7 +14,8 @@ use super::{
 };
 
 /// The kinds of engagement with a local area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EngagementKind {
     /// 2023 framework area SEND inspection.
     FullInspection,
@@ -373,7 +374,8 @@ pub fn busy_days(kind: EngagementKind, onsite: DateRange) -> DateRange {
 }
 
 /// A member's place in a team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TeamRole {
     /// Lead HMI (Ofsted).
     LeadHmi,

@@ -148,27 +148,89 @@ fn hash_names(dir: &Path) -> anyhow::Result<usize> {
                 ready.push(name.clone());
             }
         }
+        // Files that name each other (wasm-bindgen's glue and wasm-split's loader import each
+        // other) share one hash, of all their contents together.
+        let mut joint = None;
         if ready.is_empty() {
-            bail!("files name each other in a cycle: {:?}", pending.keys().collect::<Vec<_>>());
+            let cycle = cycle(&pending)?;
+            let mut hasher = Sha256::new();
+            for name in &cycle {
+                hasher.update(name.as_bytes());
+                hasher.update(fs::read(&pending[name])?);
+            }
+            joint = Some(hasher.finalize().to_vec());
+            ready = cycle;
         }
+        let mut renamed = Vec::new();
         for name in ready {
             let Some(path) = pending.remove(&name) else { continue };
-            let content = fs::read(&path)?;
+            let content = match &joint {
+                Some(hash) => hash.clone(),
+                None => fs::read(&path)?,
+            };
             let new_name = hashed_name(&name, &content);
-            fs::rename(&path, path.with_file_name(&new_name))?;
-            for other in pending.values().chain([&index]) {
-                if !TEXT.contains(&extension(other)) || !other.is_file() {
-                    continue;
-                }
-                let text = fs::read_to_string(other)?;
-                let (rewritten, found) = replace_name(&text, &name, &new_name);
+            let new_path = path.with_file_name(&new_name);
+            fs::rename(&path, &new_path)?;
+            renamed.push((name, new_name, new_path));
+        }
+        // Rewrite every reference to the renamed files: in the files still waiting, in the
+        // renamed ones themselves (a cycle names its own members), and in index.html.
+        let targets: Vec<PathBuf> =
+            pending.values().cloned().chain(renamed.iter().map(|r| r.2.clone())).chain([index.clone()]).collect();
+        for other in targets {
+            if !TEXT.contains(&extension(&other)) || !other.is_file() {
+                continue;
+            }
+            let mut text = fs::read_to_string(&other)?;
+            let mut changed = false;
+            for (name, new_name, _) in &renamed {
+                let (rewritten, found) = replace_name(&text, name, new_name);
                 if found {
-                    fs::write(other, rewritten)?;
+                    text = rewritten;
+                    changed = true;
                 }
+            }
+            if changed {
+                fs::write(&other, text)?;
             }
         }
     }
     Ok(count)
+}
+
+/// One set of pending files that name each other (a strongly connected group), or an error if
+/// none is (then some file names a file that will never be ready, which cannot happen).
+fn cycle(pending: &BTreeMap<String, PathBuf>) -> anyhow::Result<Vec<String>> {
+    let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (name, path) in pending {
+        let text = if TEXT.contains(&extension(path)) { fs::read_to_string(path)? } else { String::new() };
+        edges.insert(name, pending.keys().filter(|o| *o != name && names(&text, o)).map(String::as_str).collect());
+    }
+    fn reach<'a>(edges: &BTreeMap<&'a str, Vec<&'a str>>, from: &'a str) -> Vec<&'a str> {
+        let mut seen = vec![from];
+        let mut stack = vec![from];
+        while let Some(at) = stack.pop() {
+            for next in edges.get(at).into_iter().flatten() {
+                if !seen.contains(next) {
+                    seen.push(next);
+                    stack.push(next);
+                }
+            }
+        }
+        seen
+    }
+    for name in pending.keys() {
+        let from = reach(&edges, name);
+        let group: Vec<String> = from
+            .iter()
+            .filter(|o| reach(&edges, o).contains(&name.as_str()))
+            .map(|o| (*o).to_owned())
+            .collect();
+        if group.len() > 1 {
+            return Ok(group);
+        }
+    }
+    bail!("no file is ready and none is in a cycle: {:?}", pending.keys().collect::<Vec<_>>())
 }
 
 /// Writes `NAME.br` and `NAME.gz` beside every compressible file (each only if smaller).
@@ -259,8 +321,43 @@ mod tests {
         let wasm = app_js.split('\'').nth(1).context("wasm named")?;
         assert_eq!(fs::read(dir.join("pkg").join(wasm))?, [0u8, 97, 115, 109]);
         assert_eq!(wasm, hashed_name("app_bg.wasm", &[0, 97, 115, 109]));
+        let text = "body { margin: 0 } ".repeat(100);
+        fs::write(dir.join("big.css"), &text)?;
         compress_all(&dir, 5)?;
-        assert!(dir.join(format!("{}.br", &boot[1..])).is_file() || boot_js.len() < 30);
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(fs::File::open(dir.join("big.css.gz"))?),
+            &mut unzipped,
+        )?;
+        assert_eq!(unzipped, text);
+        let mut unbrotli = Vec::new();
+        brotli::BrotliDecompress(&mut fs::File::open(dir.join("big.css.br"))?, &mut unbrotli)?;
+        assert_eq!(unbrotli, text.as_bytes());
+        fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn files_naming_each_other_share_one_hash() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("dist-pack-cycle-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir)?;
+        fs::write(dir.join("index.html"), r#"<script src="/boot.js"></script>"#)?;
+        fs::write(dir.join("boot.js"), "import('./main.js');")?;
+        fs::write(dir.join("main.js"), "import * as s from './split.js'; fetch('./chunk.wasm');")?;
+        fs::write(dir.join("split.js"), "import { initSync } from './main.js';")?;
+        fs::write(dir.join("chunk.wasm"), [0u8, 97, 115, 109])?;
+        hash_names(&dir)?;
+        let mut names: Vec<String> =
+            fs::read_dir(&dir)?.map(|e| Ok(file_name(&e?.path())?)).collect::<anyhow::Result<_>>()?;
+        names.sort();
+        let main = names.iter().find(|n| n.starts_with("main.")).context("main")?;
+        let split = names.iter().find(|n| n.starts_with("split.")).context("split")?;
+        assert_eq!(main.split('.').nth(1), split.split('.').nth(1), "one hash for the pair");
+        assert!(fs::read_to_string(dir.join(main))?.contains(&format!("'./{split}'")));
+        assert!(fs::read_to_string(dir.join(split))?.contains(&format!("'./{main}'")));
+        let boot = names.iter().find(|n| n.starts_with("boot.")).context("boot")?;
+        assert!(fs::read_to_string(dir.join(boot))?.contains(main.as_str()));
         fs::remove_dir_all(&dir)?;
         Ok(())
     }

@@ -126,7 +126,8 @@ fn accepted(headers: &HeaderMap) -> (bool, bool) {
 async fn index(dir: &Path, headers: &HeaderMap, head: bool) -> Response {
     let path = dir.join("index.html");
     let Ok(plain) = tokio::fs::read(&path).await else {
-        return (StatusCode::NOT_FOUND, "the web app is not built: run scripts/build-frontend.sh").into_response();
+        return (StatusCode::NOT_FOUND, "the web app is not built: run scripts/build-frontend.sh")
+            .into_response();
     };
     let hash: String = Sha256::digest(&plain).iter().take(8).map(|b| format!("{b:02x}")).collect();
     let (br, gzip) = accepted(headers);

@@ -272,9 +272,11 @@ pub async fn spawn_app_on(kind: DbKind, static_dir: &Path) -> anyhow::Result<Tes
     Ok(TestApp { addr, db, store, clock, shutdown: Some(tx), server: Some(server) })
 }
 
-/// Starts the real application with the built web app in `dist/` (`scripts/build-frontend.sh`).
+/// Starts the real application with the built web app in `dist/` (`scripts/build-frontend.sh`),
+/// or in the folder `SEND_PLANNER_TEST_DIST` names (e.g. `dist-release`, the split release build).
 pub async fn spawn_app() -> anyhow::Result<TestApp> {
-    spawn_app_with(&workspace_root().join("dist")).await
+    let dist = std::env::var("SEND_PLANNER_TEST_DIST").unwrap_or_else(|_| "dist".to_owned());
+    spawn_app_with(&workspace_root().join(dist)).await
 }
 
 /// A chromedriver process driving headless Chromium, stopped when dropped.

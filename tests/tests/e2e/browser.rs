@@ -202,7 +202,8 @@ async fn the_page_shell_gives_way_to_the_app_and_says_so_when_the_app_cannot_loa
 
     // The same page without its module (as when a script is blocked or the file is missing):
     // the shell's header stays and says clearly that the app could not start.
-    let dist = integration_tests::workspace_root().join("dist");
+    let dist = integration_tests::workspace_root()
+        .join(std::env::var("SEND_PLANNER_TEST_DIST").unwrap_or_else(|_| "dist".to_owned()));
     let web = tempfile::tempdir()?;
     std::fs::copy(dist.join("index.html"), web.path().join("index.html"))?;
     for entry in std::fs::read_dir(&dist)? {

@@ -193,7 +193,8 @@ async fn large_grpc_web_replies_are_compressed_small_ones_are_not() -> anyhow::R
     let plain = grpc_web_call(&app, &token, areas, &all, "identity").await?;
     assert_eq!(plain.header("content-encoding"), "");
     assert!(
-        plain.body.len() > usize::from(send_planner::web_app::COMPRESS_FROM_BYTES) && big.body.len() < plain.body.len(),
+        plain.body.len() > usize::from(send_planner::web_app::COMPRESS_FROM_BYTES)
+            && big.body.len() < plain.body.len(),
         "153 areas: {} bytes, {} with Brotli",
         plain.body.len(),
         big.body.len()

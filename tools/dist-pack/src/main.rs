@@ -25,7 +25,8 @@ use sha2::{Digest as _, Sha256};
 /// Files whose text may name other files (and so get their references rewritten).
 const TEXT: &[&str] = &["html", "js", "css", "json", "svg", "txt", "webmanifest", "map"];
 /// Files worth compressing: text, and wasm (about a third of its size under Brotli).
-const COMPRESSIBLE: &[&str] = &["html", "js", "css", "json", "svg", "txt", "webmanifest", "map", "wasm", "ico"];
+const COMPRESSIBLE: &[&str] =
+    &["html", "js", "css", "json", "svg", "txt", "webmanifest", "map", "wasm", "ico"];
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -175,8 +176,12 @@ fn hash_names(dir: &Path) -> anyhow::Result<usize> {
         }
         // Rewrite every reference to the renamed files: in the files still waiting, in the
         // renamed ones themselves (a cycle names its own members), and in index.html.
-        let targets: Vec<PathBuf> =
-            pending.values().cloned().chain(renamed.iter().map(|r| r.2.clone())).chain([index.clone()]).collect();
+        let targets: Vec<PathBuf> = pending
+            .values()
+            .cloned()
+            .chain(renamed.iter().map(|r| r.2.clone()))
+            .chain([index.clone()])
+            .collect();
         for other in targets {
             if !TEXT.contains(&extension(&other)) || !other.is_file() {
                 continue;
@@ -204,7 +209,10 @@ fn cycle(pending: &BTreeMap<String, PathBuf>) -> anyhow::Result<Vec<String>> {
     let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (name, path) in pending {
         let text = if TEXT.contains(&extension(path)) { fs::read_to_string(path)? } else { String::new() };
-        edges.insert(name, pending.keys().filter(|o| *o != name && names(&text, o)).map(String::as_str).collect());
+        edges.insert(
+            name,
+            pending.keys().filter(|o| *o != name && names(&text, o)).map(String::as_str).collect(),
+        );
     }
     fn reach<'a>(edges: &BTreeMap<&'a str, Vec<&'a str>>, from: &'a str) -> Vec<&'a str> {
         let mut seen = vec![from];

@@ -18,18 +18,39 @@ CARGO_TARGET_DIR=target/tools cargo build --quiet --locked --release -p dist-pac
 
 # A target folder of its own: a frontend build never waits on the lock of a backend build.
 export CARGO_TARGET_DIR=target/frontend
-cargo build --quiet -p frontend --target wasm32-unknown-unknown --profile "$profile"
+if [ "$profile" = release-wasm ]; then
+  # Split build: lazy pages (frontend/src/app.rs) become wasm-split points, and the linker keeps
+  # the relocations wasm-split needs to move code between modules.
+  RUSTFLAGS="--cfg split -Clink-args=--emit-relocs" \
+    cargo build --quiet -p frontend --target wasm32-unknown-unknown --profile "$profile"
+else
+  cargo build --quiet -p frontend --target wasm32-unknown-unknown --profile "$profile"
+fi
+wasm="target/frontend/wasm32-unknown-unknown/$out_profile/frontend.wasm"
 
 stage=$(mktemp -d "$out.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 chmod 755 "$stage"
 mkdir -p "$stage/pkg" "$stage/assets"
-wasm-bindgen --target web --no-typescript --out-dir "$stage/pkg" \
-  "target/frontend/wasm32-unknown-unknown/$out_profile/frontend.wasm"
 if [ "$profile" = release-wasm ]; then
+  # wasm-split (scripts/setup.sh pins it): the main module, one module per lazy page (and
+  # chunks they share), and __wasm_split.js that fetches them on first use. Then wasm-bindgen
+  # on the main module, keeping the exports the split modules import.
+  wasm-split-cli "$wasm" "$stage/split" --target web --out-name frontend
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir "$stage/pkg" "$stage/split/frontend.wasm"
+  rm "$stage/split/frontend.wasm"
+  mv "$stage"/split/* "$stage/pkg/"
+  rmdir "$stage/split"
   # npm's binaryen (wasm-opt 132); Debian's older wasm-opt makes modules Chromium rejects.
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    "$stage/pkg/frontend_bg.wasm" -o "$stage/pkg/frontend_bg.wasm"
+  # Modules under 8 KB (most of wasm-split's shared chunks) are left as they are: each run
+  # of npm's wasm-opt costs seconds, and would save a few bytes.
+  for module in "$stage"/pkg/*.wasm; do
+    if [ "$(stat -c %s "$module")" -lt 8192 ]; then continue; fi
+    node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      "$module" -o "$module"
+  done
+else
+  wasm-bindgen --target web --no-typescript --out-dir "$stage/pkg" "$wasm"
 fi
 govuk=node_modules/govuk-frontend/dist/govuk
 cp frontend/static/index.html frontend/static/boot.js "$stage/"
@@ -39,5 +60,6 @@ target/tools/release/dist-pack "$stage" --brotli-quality "$brotli_quality"
 rm -rf "$out"
 mv "$stage" "$out"
 trap - EXIT
-wasm=$(ls "$out"/pkg/frontend_bg.*.wasm)
-echo "built $out/ ($profile): $(stat -c %s "$wasm") bytes wasm, $(stat -c %s "$wasm.br") Brotli, $(stat -c %s "$wasm.gz") gzip" >&2
+main=$(ls "$out"/pkg/frontend_bg.*.wasm)
+echo "built $out/ ($profile): main module $(stat -c %s "$main") bytes, $(stat -c %s "$main.br") Brotli;" \
+  "$(ls "$out"/pkg/*.wasm | wc -l) wasm modules in all, $(cat "$out"/pkg/*.wasm | wc -c) bytes" >&2

@@ -101,8 +101,13 @@ fn replace_name(text: &str, old: &str, new: &str) -> (String, bool) {
     while let Some(at) = rest.find(old) {
         let before = rest[..at].chars().next_back().or_else(|| out.chars().next_back());
         let after = rest[at + old.len()..].chars().next();
+        // Not an object key (`"./__wasm_split.js": import1`): wasm-bindgen's import object is
+        // keyed by the module names inside the wasm binary, which keep their names.
+        let tail = &rest[at + old.len()..];
+        let key = tail.len() > 1 && matches!(tail.as_bytes()[0], b'"' | b'\'') && tail.as_bytes()[1] == b':';
         let whole = before.is_none_or(|c| matches!(c, '/' | '\'' | '"' | '(' | '`' | ' ' | '='))
-            && after.is_none_or(|c| !name_char(c));
+            && after.is_none_or(|c| !name_char(c))
+            && !key;
         out.push_str(&rest[..at]);
         if whole {
             out.push_str(new);
@@ -307,6 +312,12 @@ mod tests {
             out,
             "import('/pkg/frontend.0123.js'); new URL('frontend_bg.wasm'); my-frontend.js; frontend.json"
         );
+        let (keyed, _) = replace_name(
+            r#"import * as i from "./s.js"; const imports = { "./s.js": i };"#,
+            "s.js",
+            "s.01.js",
+        );
+        assert_eq!(keyed, r#"import * as i from "./s.01.js"; const imports = { "./s.js": i };"#);
         assert!(names("url(/assets/app.css)", "app.css"));
         assert!(!names("url(/assets/govuk-app.css)", "app.css"));
     }
@@ -357,7 +368,7 @@ mod tests {
         fs::write(dir.join("chunk.wasm"), [0u8, 97, 115, 109])?;
         hash_names(&dir)?;
         let mut names: Vec<String> =
-            fs::read_dir(&dir)?.map(|e| Ok(file_name(&e?.path())?)).collect::<anyhow::Result<_>>()?;
+            fs::read_dir(&dir)?.map(|e| file_name(&e?.path())).collect::<anyhow::Result<_>>()?;
         names.sort();
         let main = names.iter().find(|n| n.starts_with("main.")).context("main")?;
         let split = names.iter().find(|n| n.starts_with("split.")).context("split")?;

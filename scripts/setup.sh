@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate version in Cargo.lock
+WASM_SPLIT_VERSION=0.2.4       # wasm_split_cli_support (wasm-split-cli): splits the release wasm at lazy pages
+TWIGGY_VERSION=0.8.0           # wasm size profiler, only with WITH_PROFILING=1
 WITH_BROWSER=${WITH_BROWSER:-0}  # 1: also install the test tools: Debian's chromium, chromium-driver, poppler-utils
+WITH_PROFILING=${WITH_PROFILING:-0}  # 1: also install twiggy (what weighs most in the wasm)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -21,6 +24,18 @@ fi
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# 2b. wasm-split-cli, the tool that splits the release module at the app's lazy pages (the
+#     splitter cargo-leptos uses, as a command). --locked: its lock file resolves.
+installed() { cargo install --list | grep -q "^$1 v$2:"; }
+if ! installed wasm_split_cli_support "$WASM_SPLIT_VERSION"; then
+  log "installing wasm-split-cli (wasm_split_cli_support $WASM_SPLIT_VERSION)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
+fi
+if [ "$WITH_PROFILING" = 1 ] && ! installed twiggy "$TWIGGY_VERSION"; then
+  log "installing twiggy $TWIGGY_VERSION"
+  cargo install twiggy --version "$TWIGGY_VERSION" --locked
 fi
 
 # 3. npm assets: GOV.UK Frontend (styles, fonts), axe-core (accessibility checks), binaryen (wasm-opt).

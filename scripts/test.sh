@@ -2,7 +2,7 @@
 # Sets up a fresh machine (scripts/setup.sh, with Chromium for browser tests), then runs every
 # check and test: formatting, clippy (native and wasm32), unit and store tests on SQLite and
 # PostgreSQL, the end-to-end suite over native gRPC, gRPC-web and headless Chromium on SQLite,
-# then the end-to-end suite again on PostgreSQL.
+# then the end-to-end suite again on PostgreSQL; last, the release sign-in page's page weight.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_BROWSER=1 scripts/setup.sh
@@ -37,3 +37,8 @@ cargo test --locked --workspace
 
 step "end-to-end tests on PostgreSQL (the store cases already ran on both)"
 SEND_PLANNER_TEST_DB=postgres cargo test --locked -p integration-tests --test e2e -- --skip store::
+
+# Last, so every other check has run: growth of the first load is noticed when it happens.
+step "page weight: the release sign-in page within its budget (250 KB transferred, +10%)"
+DIST_DIR=dist-release scripts/build-frontend.sh --release
+RUST_BACKTRACE=0 cargo run --quiet --locked -p integration-tests --bin page-weight -- --dist dist-release --check

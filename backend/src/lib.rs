@@ -12,3 +12,4 @@ pub mod report;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod web_app;

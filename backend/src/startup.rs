@@ -12,11 +12,7 @@ use proto::pb::{
 };
 use tokio::net::TcpListener;
 use tonic_health::server::HealthReporter;
-use tower_http::{
-    services::{ServeDir, ServeFile},
-    set_header::SetResponseHeaderLayer,
-    trace::TraceLayer,
-};
+use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::{
     auth::{Authenticator, authorize},
@@ -34,6 +30,7 @@ use crate::{
         reference::ReferenceService,
     },
     store::Store,
+    web_app::{self, WebApp},
 };
 
 /// The web app's Content-Security-Policy: only its own scripts (and their WebAssembly), styles,
@@ -163,7 +160,7 @@ fn router(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
-        .service(ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html"))));
+        .service(axum::Router::new().fallback(web_app::serve).with_state(WebApp::new(static_dir)));
     let grpc = tonic::service::Routes::new(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -183,7 +180,10 @@ fn router(
         // reach browsers as gRPC-web too).
         .layer(axum::middleware::from_fn_with_state(auth.clone(), authorize))
         // gRPC-web on the gRPC routes only: tonic-web answers other HTTP/1.1 requests with 400.
-        .layer(tonic_web::GrpcWebLayer::new());
+        .layer(tonic_web::GrpcWebLayer::new())
+        // Large gRPC-web replies compressed for browsers (HTTP Content-Encoding, see web_app).
+        .layer(axum::middleware::from_fn(web_app::buffer_grpc_web))
+        .layer(web_app::compress_grpc_web());
     let documents = axum::Router::new()
         .route("/documents/{id}", axum::routing::get(documents::download))
         .with_state(Documents { store: store.clone(), auth: auth.clone() })

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::{
+    Lazy, LazyRoute,
     components::{A, Route, Router, Routes},
     hooks::{use_location, use_navigate, use_params_map},
     path,
@@ -36,6 +37,55 @@ use crate::{
     session::{Auth, Page, Restricted, Session, menu, role_label, start_path, use_session},
 };
 
+/// A page loaded only when first visited: with `--cfg split` (the release build,
+/// scripts/build-frontend.sh) its code goes into a wasm module of its own, fetched on first
+/// use, so the sign-in form and each role's start page need only their own code. Without it
+/// (the debug build) it is the same page behind an async boundary, in the one module.
+macro_rules! lazy_page {
+    ($route:ident, $page:expr, $component:ident) => {
+        struct $route;
+
+        #[cfg(split)]
+        #[leptos_router::lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <Restricted page=$page><$component /></Restricted> }.into_any()
+            }
+        }
+
+        #[cfg(not(split))]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                view! { <Restricted page=$page><$component /></Restricted> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(AuditRoute, Page::Audit, AuditPage);
+lazy_page!(SuspiciousAccessRoute, Page::SuspiciousAccess, SuspiciousAccessPage);
+lazy_page!(LetterRoute, Page::Letter, LetterPage);
+lazy_page!(PublishedRoute, Page::Published, PublishedPage);
+lazy_page!(NationalReportRoute, Page::NationalReport, NationalReportPage);
+lazy_page!(RequestsRoute, Page::VisitRequests, RequestsPage);
+lazy_page!(NewRequestRoute, Page::NewVisitRequest, NewRequestPage);
+lazy_page!(RequestRoute, Page::VisitRequests, RequestPage);
+lazy_page!(TotalsRoute, Page::Totals, TotalsPage);
+lazy_page!(SafeguardingRoute, Page::Safeguarding, SafeguardingPage);
+lazy_page!(BoardRoute, Page::Programme, BoardPage);
+lazy_page!(NewEngagementRoute, Page::Programme, NewEngagementPage);
+lazy_page!(EngagementRoute, Page::Programme, EngagementPage);
+lazy_page!(InspectorsRoute, Page::Inspectors, InspectorsPage);
+lazy_page!(NationalRoute, Page::NationalBoard, NationalPage);
+
 /// The whole app.
 #[component]
 pub(crate) fn App() -> impl IntoView {
@@ -55,11 +105,11 @@ pub(crate) fn App() -> impl IntoView {
                         <Route path=path!("/regions/:code") view=RegionRoute />
                         <Route
                             path=path!("/audit")
-                            view=|| view! { <Restricted page=Page::Audit><AuditPage /></Restricted> }
+                            view={Lazy::<AuditRoute>::new()}
                         />
                         <Route
                             path=path!("/suspicious-access")
-                            view=|| view! { <Restricted page=Page::SuspiciousAccess><SuspiciousAccessPage /></Restricted> }
+                            view={Lazy::<SuspiciousAccessRoute>::new()}
                         />
                         <Route
                             path=path!("/local-area")
@@ -75,45 +125,45 @@ pub(crate) fn App() -> impl IntoView {
                         />
                         <Route
                             path=path!("/letters/:id")
-                            view=|| view! { <Restricted page=Page::Letter><LetterPage /></Restricted> }
+                            view={Lazy::<LetterRoute>::new()}
                         />
                         <Route
                             path=path!("/published")
-                            view=|| view! { <Restricted page=Page::Published><PublishedPage /></Restricted> }
+                            view={Lazy::<PublishedRoute>::new()}
                         />
                         <Route
                             path=path!("/national-report")
-                            view=|| view! { <Restricted page=Page::NationalReport><NationalReportPage /></Restricted> }
+                            view={Lazy::<NationalReportRoute>::new()}
                         />
                         <Route
                             path=path!("/requests")
-                            view=|| view! { <Restricted page=Page::VisitRequests><RequestsPage /></Restricted> }
+                            view={Lazy::<RequestsRoute>::new()}
                         />
                         // Before `/requests/:id`: the first route that matches wins.
                         <Route
                             path=path!("/requests/new")
-                            view=|| view! { <Restricted page=Page::NewVisitRequest><NewRequestPage /></Restricted> }
+                            view={Lazy::<NewRequestRoute>::new()}
                         />
                         <Route
                             path=path!("/requests/:id")
-                            view=|| view! { <Restricted page=Page::VisitRequests><RequestPage /></Restricted> }
+                            view={Lazy::<RequestRoute>::new()}
                         />
                         <Route
                             path=path!("/totals")
-                            view=|| view! { <Restricted page=Page::Totals><TotalsPage /></Restricted> }
+                            view={Lazy::<TotalsRoute>::new()}
                         />
                         <Route
                             path=path!("/safeguarding")
-                            view=|| view! { <Restricted page=Page::Safeguarding><SafeguardingPage /></Restricted> }
+                            view={Lazy::<SafeguardingRoute>::new()}
                         />
                         <Route
                             path=path!("/board")
-                            view=|| view! { <Restricted page=Page::Programme><BoardPage /></Restricted> }
+                            view={Lazy::<BoardRoute>::new()}
                         />
                         // Before `/engagements/:id`: the first route that matches wins.
                         <Route
                             path=path!("/engagements/new")
-                            view=|| view! { <Restricted page=Page::Programme><NewEngagementPage /></Restricted> }
+                            view={Lazy::<NewEngagementRoute>::new()}
                         />
                         <Route
                             path=path!("/engagements/:id/case-studies")
@@ -121,15 +171,15 @@ pub(crate) fn App() -> impl IntoView {
                         />
                         <Route
                             path=path!("/engagements/:id")
-                            view=|| view! { <Restricted page=Page::Programme><EngagementPage /></Restricted> }
+                            view={Lazy::<EngagementRoute>::new()}
                         />
                         <Route
                             path=path!("/inspectors")
-                            view=|| view! { <Restricted page=Page::Inspectors><InspectorsPage /></Restricted> }
+                            view={Lazy::<InspectorsRoute>::new()}
                         />
                         <Route
                             path=path!("/national")
-                            view=|| view! { <Restricted page=Page::NationalBoard><NationalPage /></Restricted> }
+                            view={Lazy::<NationalRoute>::new()}
                         />
                         <Route
                             path=path!("/accounts")

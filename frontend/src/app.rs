@@ -84,6 +84,7 @@ lazy_page!(BoardRoute, Page::Programme, BoardPage);
 lazy_page!(NewEngagementRoute, Page::Programme, NewEngagementPage);
 lazy_page!(EngagementRoute, Page::Programme, EngagementPage);
 lazy_page!(InspectorsRoute, Page::Inspectors, InspectorsPage);
+lazy_page!(CaseStudiesRoute, Page::CaseStudies, CaseStudiesPage);
 lazy_page!(NationalRoute, Page::NationalBoard, NationalPage);
 
 /// The whole app.
@@ -167,7 +168,7 @@ pub(crate) fn App() -> impl IntoView {
                         />
                         <Route
                             path=path!("/engagements/:id/case-studies")
-                            view=|| view! { <Restricted page=Page::CaseStudies><CaseStudiesPage /></Restricted> }
+                            view={Lazy::<CaseStudiesRoute>::new()}
                         />
                         <Route
                             path=path!("/engagements/:id")

@@ -229,18 +229,6 @@ impl TeamFacts {
         Ok((team, average))
     }
 
-    /// Whether `viewer` may see and change inspector `id`'s record (availability, conflicts):
-    /// planners and leads any inspector's, an inspector only their own. Any other answers as
-    /// an inspector that does not exist.
-    pub fn may_change(&self, viewer: &Person, id: i64) -> Result<(), Refusal> {
-        let known = self.inspectors.iter().find(|i| i.id == id);
-        match (&viewer.scope, known) {
-            (Scope::England | Scope::Region(_), Some(_)) => Ok(()),
-            (Scope::Inspector { .. }, Some(i)) if i.person_id == Some(viewer.id) => Ok(()),
-            _ => Err(Refusal::NotFound("inspector")),
-        }
-    }
-
     /// Each inspector as `viewer` may know them: declared conflicts' reasons only for national
     /// planners and the inspector themself, and the days of engagements the viewer may not see
     /// added to the days they are unavailable, indistinguishable from leave.
@@ -248,7 +236,7 @@ impl TeamFacts {
         let planner = matches!(viewer.scope, Scope::England);
         self.inspectors
             .iter()
-            .filter(|i| self.may_change(viewer, i.id).is_ok())
+            .filter(|i| may_change_inspector(viewer, &self.inspectors, i.id).is_ok())
             .map(|i| {
                 let mut shown = i.clone();
                 if i.person_id == Some(viewer.id) {
@@ -631,6 +619,18 @@ pub fn warnings(viewer: &Person, facts: &EngagementFacts<'_>) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Whether `viewer` may see and change inspector `id`'s record among `inspectors` (availability,
+/// conflicts): planners and leads any inspector's, an inspector only their own. Any other answers
+/// as an inspector that does not exist.
+pub fn may_change_inspector(viewer: &Person, inspectors: &[InspectorRecord], id: i64) -> Result<(), Refusal> {
+    let known = inspectors.iter().find(|i| i.id == id);
+    match (&viewer.scope, known) {
+        (Scope::England | Scope::Region(_), Some(_)) => Ok(()),
+        (Scope::Inspector { .. }, Some(i)) if i.person_id == Some(viewer.id) => Ok(()),
+        _ => Err(Refusal::NotFound("inspector")),
+    }
 }
 
 /// The written consent behind an interim visit, for a reader who may see it: national planners
@@ -1140,14 +1140,16 @@ mod tests {
     #[test]
     fn an_inspector_changes_only_their_own_record_and_another_reads_as_missing() {
         let facts = team_facts();
-        assert_eq!(facts.may_change(&planner(), 2), Ok(()));
-        assert_eq!(facts.may_change(&lead("E12000001"), 2), Ok(()));
-        assert_eq!(facts.may_change(&inspector_person(102), 2), Ok(()));
-        let other = facts.may_change(&inspector_person(102), 1).expect_err("another's record");
-        let unknown = facts.may_change(&inspector_person(102), 77).expect_err("no such inspector");
+        assert_eq!(may_change_inspector(&planner(), &facts.inspectors, 2), Ok(()));
+        assert_eq!(may_change_inspector(&lead("E12000001"), &facts.inspectors, 2), Ok(()));
+        assert_eq!(may_change_inspector(&inspector_person(102), &facts.inspectors, 2), Ok(()));
+        let other =
+            may_change_inspector(&inspector_person(102), &facts.inspectors, 1).expect_err("another's record");
+        let unknown = may_change_inspector(&inspector_person(102), &facts.inspectors, 77)
+            .expect_err("no such inspector");
         assert_eq!(other, unknown);
         assert_eq!(other, Refusal::NotFound("inspector"));
         let area = Person { scope: Scope::LocalArea("E09000007".into()), ..planner() };
-        assert_eq!(facts.may_change(&area, 1), Err(Refusal::NotFound("inspector")));
+        assert_eq!(may_change_inspector(&area, &facts.inspectors, 1), Err(Refusal::NotFound("inspector")));
     }
 }

@@ -619,7 +619,8 @@ impl Rpc for ProgrammeService {
         let req = request.into_inner();
         let id = parse_id(&req.inspector_id, INSPECTOR)?;
         // Scope first: an inspector adds only to their own record.
-        self.store.team_facts().await.map_err(status::from_store)?.may_change(&caller.person, id)?;
+        let inspectors = self.store.inspectors().await.map_err(status::from_store)?;
+        engagement::may_change_inspector(&caller.person, &inspectors, id)?;
         let period =
             range_from_pb(req.period.as_ref(), "period", "Enter the days the inspector cannot work")?;
         let event = actor.event("inspector.unavailable", "inspector", &id.to_string(), "ok", "");
@@ -641,7 +642,8 @@ impl Rpc for ProgrammeService {
         let req = request.into_inner();
         let id = parse_id(&req.inspector_id, INSPECTOR)?;
         // Scope first: an inspector declares only their own conflicts.
-        self.store.team_facts().await.map_err(status::from_store)?.may_change(&caller.person, id)?;
+        let inspectors = self.store.inspectors().await.map_err(status::from_store)?;
+        engagement::may_change_inspector(&caller.person, &inspectors, id)?;
         let reason = required_reason(&req.reason)?;
         let area = req.local_area_code.trim();
         let event = actor.event("inspector.conflict", "inspector", &id.to_string(), "ok", area);

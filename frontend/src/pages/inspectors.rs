@@ -31,7 +31,6 @@ fn region_name(regions: &[Region], code: &str) -> String {
 #[component]
 pub(crate) fn InspectorsPage() -> impl IntoView {
     let own = use_session().person().is_some_and(|p| p.role() == Role::Inspector);
-    set_title(if own { "My availability" } else { "Inspectors" });
     let inspectors: Inspectors = LocalResource::new(api::list_inspectors);
     let regions = LocalResource::new(api::list_regions);
     let notice = RwSignal::new(None::<String>);
@@ -43,43 +42,38 @@ pub(crate) fn InspectorsPage() -> impl IntoView {
         let regions = regions.get().and_then(Result::ok).unwrap_or_default();
         view! { <InspectorsTable inspectors=list regions /> }
     };
-    if own {
-        return view! {
-            {move || notice.get().map(|text| view! { <NotificationBanner text success=true /> })}
-            <h1 class="govuk-heading-l">"My availability"</h1>
-            <p class="govuk-body">
-                "Record the days you cannot work and the local areas you must not inspect. Planners and regional leads will not put you on a team then or there; regional leads see the days and the areas, not your reasons."
-            </p>
-            <Loaded
-                resource=inspectors
-                what="your record"
-                is_empty=Vec::is_empty
-                empty=nothing("no-inspectors", "You are not on the inspectors' list yet. Ask a national planner to add you.")
-                show=table
-            />
-            <UnavailabilityForm inspectors done />
-            <ConflictForm inspectors done />
-        }
-        .into_any();
-    }
+    // An inspector's own page: the same table and forms, for their record only, and no adding.
+    let (heading, intro, what, empty) = if own {
+        (
+            "My availability",
+            "Record the days you cannot work and the local areas you must not inspect. Planners and regional leads will not put you on a team then or there; regional leads see the days and the areas, not your reasons.",
+            "your record",
+            "You are not on the inspectors' list yet. Ask a national planner to add you.",
+        )
+    } else {
+        (
+            "Inspectors",
+            "Teams are chosen from these inspectors. SEND Planner refuses a team with an inspector who is unavailable, double booked, over their limit for the term or conflicted with the local area.",
+            "inspectors",
+            "There are no inspectors yet.",
+        )
+    };
+    set_title(heading);
     view! {
         {move || notice.get().map(|text| view! { <NotificationBanner text success=true /> })}
-        <h1 class="govuk-heading-l">"Inspectors"</h1>
-        <p class="govuk-body">
-            "Teams are chosen from these inspectors. SEND Planner refuses a team with an inspector who is unavailable, double booked, over their limit for the term or conflicted with the local area."
-        </p>
+        <h1 class="govuk-heading-l">{heading}</h1>
+        <p class="govuk-body">{intro}</p>
         <Loaded
             resource=inspectors
-            what="inspectors"
+            what=what
             is_empty=Vec::is_empty
-            empty=nothing("no-inspectors", "There are no inspectors yet.")
+            empty=nothing("no-inspectors", empty)
             show=table
         />
-        <NewInspectorForm regions done />
+        {(!own).then(|| view! { <NewInspectorForm regions done /> })}
         <UnavailabilityForm inspectors done />
         <ConflictForm inspectors done />
     }
-    .into_any()
 }
 
 /// One row per inspector.

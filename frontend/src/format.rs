@@ -98,13 +98,30 @@ pub(crate) fn date_label(iso: &str) -> String {
     }
 }
 
-/// A range of days: "19 April 2027 to 14 May 2027".
+/// A range of days as people write it, as the server's sentences do: "20 to 21 April 2027",
+/// "30 March to 2 April 2027", "29 December 2026 to 2 January 2027", one day as "7 April 2027".
 pub(crate) fn range_label(range: Option<&DateRange>) -> String {
     range.map_or_else(String::new, |r| {
+        let first = date_label(&r.first_day);
+        let last = date_label(&r.last_day);
         if r.first_day == r.last_day {
-            date_label(&r.first_day)
-        } else {
-            format!("{} to {}", date_label(&r.first_day), date_label(&r.last_day))
+            return first;
+        }
+        let parts = |label: &str| {
+            let mut words = label.splitn(3, ' ').map(str::to_owned);
+            (words.next(), words.next(), words.next())
+        };
+        match (parts(&first), parts(&last)) {
+            ((Some(day), Some(month), Some(year)), (_, Some(last_month), Some(last_year)))
+                if year == last_year && year.parse::<u32>().is_ok() =>
+            {
+                if month == last_month {
+                    format!("{day} to {last}")
+                } else {
+                    format!("{day} {month} to {last}")
+                }
+            }
+            _ => format!("{first} to {last}"),
         }
     })
 }
@@ -377,5 +394,26 @@ pub(crate) fn recipient_label(recipient: proto::pb::Recipient) -> &'static str {
         Recipient::NhsEngland => "NHS England",
         Recipient::Public => "The public (published)",
         Recipient::Unspecified => "Unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proto::pb::DateRange;
+
+    use super::range_label;
+
+    fn range(first: &str, last: &str) -> String {
+        range_label(Some(&DateRange { first_day: first.to_owned(), last_day: last.to_owned() }))
+    }
+
+    #[test]
+    fn a_range_says_its_month_and_year_once_where_they_are_shared() {
+        assert_eq!(range("2027-04-20", "2027-04-21"), "20 to 21 April 2027");
+        assert_eq!(range("2027-03-30", "2027-04-02"), "30 March to 2 April 2027");
+        assert_eq!(range("2026-12-29", "2027-01-02"), "29 December 2026 to 2 January 2027");
+        assert_eq!(range("2027-04-07", "2027-04-07"), "7 April 2027");
+        assert_eq!(range("not a date", "2027-04-07"), "not a date to 7 April 2027");
+        assert_eq!(range_label(None), "");
     }
 }

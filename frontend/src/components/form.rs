@@ -490,9 +490,23 @@ pub(crate) fn ActionForm(
     /// The record read again, e.g. "the letter".
     #[prop(optional)]
     what: &'static str,
+    /// The form is the page (a task's own page): the problems come first and the heading is the
+    /// page's `h1`.
+    #[prop(optional)]
+    page: bool,
     children: Children,
 ) -> impl IntoView {
     let heading_id = format!("{testid}-heading");
+    if page {
+        return view! {
+            <section data-testid=testid aria-labelledby=heading_id.clone()>
+                <FormError form reload what />
+                <h1 class="govuk-heading-l" id=heading_id.clone()>{heading}</h1>
+                <Form submit>{children()}</Form>
+            </section>
+        }
+        .into_any();
+    }
     view! {
         <section class="app-action" data-testid=testid aria-labelledby=heading_id.clone()>
             <h2 class="govuk-heading-m" id=heading_id.clone()>{heading}</h2>
@@ -500,6 +514,7 @@ pub(crate) fn ActionForm(
             <Form submit>{children()}</Form>
         </section>
     }
+    .into_any()
 }
 
 /// A form that runs `submit` instead of leaving the page (the browser's own checks are off:

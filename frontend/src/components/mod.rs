@@ -3,6 +3,7 @@
 
 mod form;
 mod record;
+mod steps;
 mod table;
 mod title;
 
@@ -13,6 +14,10 @@ pub(crate) use form::{
     SubmitButton, TextArea, TextInput, form_action, located, settle,
 };
 pub(crate) use record::{Loaded, Record, RecordPage, nothing};
+pub(crate) use steps::{
+    CheckAnswers, CheckRow, QuestionPage, Task, TaskList, TaskStatus, back_to_fault, step_href,
+    step_navigator, use_step,
+};
 pub(crate) use table::{Choice, Select, Table, choices, columns};
 pub(crate) use title::set_title;
 

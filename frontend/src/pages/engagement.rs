@@ -18,9 +18,10 @@ use proto::pb::{
 use crate::{
     api,
     components::{
-        ActionForm, DateInput, DateValue, EngagementStateTag, FormState, Loaded, Radios, Record, RecordPage,
-        Select, SubmitButton, SummaryRow, Table, TextArea, WarningText, choices, columns, form_action,
-        set_title, settle,
+        ActionForm, CheckAnswers, CheckRow, DateInput, DateValue, EngagementStateTag, FormState, Loaded,
+        Loading, QuestionPage, Radios, Record, RecordPage, Select, SubmitButton, Table, Task, TaskList,
+        TaskStatus, TextArea, WarningText, back_to_fault, choices, columns, form_action, set_title, settle,
+        step_href, step_navigator, use_step,
     },
     format::{
         OUTCOMES, TEAM_ROLES, date_label, engagement_kind_label, inspectorate_label, outcome_label,
@@ -44,17 +45,72 @@ pub(crate) fn EngagementPage() -> impl IntoView {
     }
 }
 
-/// The engagement's facts, timeline, team, warnings and the actions the server allows.
+/// The engagement's page: its summary and task list, or one of its tasks (`?task=…`): the dates,
+/// the team, the notice (checked before it is sent), its letter, postponing or the outcome (both
+/// checked before they are recorded). A task the server does not allow the person now shows the
+/// summary instead.
 #[component]
 fn EngagementView(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
-    let kind = engagement.kind();
-    let state = engagement.state();
-    let title = format!("{}: {}", engagement_kind_label(kind), engagement.local_area_name);
-    set_title(&title);
+    let task = use_step("task");
     let session = use_session();
     let role = session.person().map_or(Role::Unspecified, |person| person.role());
     let allowed: Vec<EngagementAction> = engagement.allowed_actions().collect();
     let may = move |action: EngagementAction| allowed.contains(&action);
+    let area = engagement.local_area_name.clone();
+    // The answers of the steps, kept while the person moves between the question and its check.
+    let drafts = Drafts {
+        postpone: FormState::new(&[("reason", "postpone-reason", "The reason")]),
+        reason: RwSignal::new(String::new()),
+        outcome_form: FormState::new(&[("outcome", "outcome", "The outcome")]),
+        outcome: RwSignal::new(Outcome::Unspecified),
+    };
+    move || {
+        let engagement = engagement.clone();
+        let caption = format!("{}: {area}", engagement_kind_label(engagement.kind()));
+        match task.get().as_deref() {
+            Some("dates") if may(EngagementAction::Reschedule) => {
+                set_title(&format!("New dates: {area}"));
+                view! { <RescheduleForm engagement record /> }.into_any()
+            }
+            Some("team") if may(EngagementAction::AssignTeam) => {
+                set_title(&format!("Assign the team: {area}"));
+                view! { <TeamForm engagement record /> }.into_any()
+            }
+            Some("notify") if may(EngagementAction::Notify) => {
+                set_title(&format!("Check before you notify {area}"));
+                view! { <NotifyCheck engagement record /> }.into_any()
+            }
+            Some(step @ ("postpone" | "check-postpone")) if may(EngagementAction::Postpone) => {
+                view! { <PostponeSteps engagement record check=step == "check-postpone" drafts /> }.into_any()
+            }
+            Some(step @ ("outcome" | "check-outcome")) if may(EngagementAction::RecordOutcome) => {
+                view! { <OutcomeSteps engagement record check=step == "check-outcome" drafts /> }.into_any()
+            }
+            Some("letter") if role == Role::NationalPlanner => {
+                set_title(&format!("Letters: {area}"));
+                let back = step_href("task", None);
+                view! {
+                    <A href=back attr:class="govuk-back-link">"Back to the engagement"</A>
+                    <span class="govuk-caption-l">{caption}</span>
+                    <EngagementLetters engagement_id=engagement.id.clone() engagement=engagement.clone() page=true />
+                }
+                .into_any()
+            }
+            _ => view! { <Overview engagement role /> }.into_any(),
+        }
+    }
+}
+
+/// The engagement's summary (with Change links where the person may change it), its task list,
+/// timeline and team.
+#[component]
+fn Overview(engagement: Engagement, role: Role) -> impl IntoView {
+    let kind = engagement.kind();
+    let state = engagement.state();
+    let title = format!("{}: {}", engagement_kind_label(kind), engagement.local_area_name);
+    set_title(&title);
+    let allowed: Vec<EngagementAction> = engagement.allowed_actions().collect();
+    let may = |action: EngagementAction| allowed.contains(&action);
     // People read the warning's sentence; its rule id is for tests and programs.
     let warnings = (!engagement.warnings.is_empty()).then(|| {
         view! {
@@ -67,74 +123,238 @@ fn EngagementView(engagement: Engagement, record: Record<Engagement>) -> impl In
             </div>
         }
     });
-    let notification = engagement.timeline.as_ref().map(|t| date_label(&t.notification_date)).map(|date| {
+    let change = |allowed: bool, task: &str, what: &'static str| {
+        allowed.then(|| {
+            let href = step_href("task", Some(task));
+            view! {
+                <dd class="govuk-summary-list__actions">
+                    <A href=href attr:class="govuk-link">
+                        "Change"<span class="govuk-visually-hidden">{format!(" {what}")}</span>
+                    </A>
+                </dd>
+            }
+        })
+    };
+    let row = |key: &'static str, value: AnyView, action: Option<AnyView>| {
+        let class = if action.is_none() {
+            "govuk-summary-list__row govuk-summary-list__row--no-actions"
+        } else {
+            "govuk-summary-list__row"
+        };
         view! {
-            <SummaryRow key="Notification date">
-                <span data-testid="notification-date">{date}</span>
-            </SummaryRow>
+            <div class=class>
+                <dt class="govuk-summary-list__key">{key}</dt>
+                <dd class="govuk-summary-list__value">{value}</dd>
+                {action}
+            </div>
         }
+    };
+    let notification = engagement.timeline.as_ref().map(|t| date_label(&t.notification_date)).map(|date| {
+        row(
+            "Notification date",
+            view! { <span data-testid="notification-date">{date}</span> }.into_any(),
+            None,
+        )
     });
     let note = if engagement.note.is_empty() { "None".to_owned() } else { engagement.note.clone() };
-    let postponed =
-        (state == EngagementState::Postponed).then(|| engagement.postponed_reason.clone()).map(|reason| {
-            view! { <SummaryRow key="Why it was postponed">{reason}</SummaryRow> }
-        });
+    let postponed = (state == EngagementState::Postponed)
+        .then(|| row("Why it was postponed", engagement.postponed_reason.clone().into_any(), None));
     // The written consent behind an interim visit: only planners and the region's lead get it.
     let consent = engagement.consent.clone().map(|c| {
         let state = crate::format::state_label(c.state());
         let href = format!("/requests/{}", c.request_id);
         let signed = format!("Signed by {} on {}", c.signatory_name, date_label(&c.date_signed));
-        view! {
-            <SummaryRow key="Written consent">
+        row(
+            "Written consent",
+            view! {
                 <span data-testid="consent">{format!("{state}. {signed}.")}</span>
                 " "
                 <A href=href attr:class="govuk-link">"View the visit request"</A>
-            </SummaryRow>
-        }
+            }
+            .into_any(),
+            None,
+        )
     });
+    let team_names = (!engagement.team.is_empty()).then(|| {
+        engagement
+            .team
+            .iter()
+            .map(|m| format!("{} ({})", m.name, team_role_label(m.role())))
+            .collect::<Vec<_>>()
+    });
+    let team_value =
+        team_names.clone().map_or_else(|| "Not assigned yet".to_owned(), |names| names.join(", "));
     let timeline = engagement.timeline.clone().map(|timeline| view! { <TimelineTable timeline /> });
     let onsite = range_label(engagement.onsite.as_ref());
-    // Letters are national planners' business (and the team's, from "Your visits").
-    let letters = (role == Role::NationalPlanner).then(|| {
-        view! { <EngagementLetters engagement_id=engagement.id.clone() engagement=engagement.clone() /> }
+    let tasks = tasks(&engagement, role, team_names);
+    let postpone = may(EngagementAction::Postpone).then(|| {
+        let href = step_href("task", Some("postpone"));
+        view! {
+            <p class="govuk-body">
+                <A href=href attr:class="govuk-link" attr:data-testid="postpone-link">"Postpone the engagement"</A>
+            </p>
+        }
     });
-    let actions = view! {
-        {may(EngagementAction::Notify).then(|| view! { <NotifyForm engagement=engagement.clone() record /> })}
-        {may(EngagementAction::AssignTeam).then(|| view! { <TeamForm engagement=engagement.clone() record /> })}
-        {may(EngagementAction::RecordOutcome).then(|| view! { <OutcomeForm engagement=engagement.clone() record /> })}
-        {may(EngagementAction::Reschedule).then(|| view! { <RescheduleForm engagement=engagement.clone() record /> })}
-        {may(EngagementAction::Postpone).then(|| view! { <PostponeForm engagement=engagement.clone() record /> })}
-    };
     view! {
         <A href="/board" attr:class="govuk-back-link">"Back to the programme"</A>
         <span class="govuk-caption-l">{engagement.region_name.clone()}</span>
         <h1 class="govuk-heading-l" data-testid="engagement-title">{title}</h1>
         {warnings}
         <dl class="govuk-summary-list" data-testid="engagement-summary">
-            <SummaryRow key="Local area">{engagement.local_area_name.clone()}</SummaryRow>
-            <SummaryRow key="Region">{engagement.region_name.clone()}</SummaryRow>
-            <SummaryRow key="Kind">{engagement_kind_label(kind)}</SummaryRow>
-            <SummaryRow key="State"><EngagementStateTag state /></SummaryRow>
-            <SummaryRow key="Onsite">
-                <span data-testid="onsite">{onsite}</span>
-            </SummaryRow>
+            {row("Local area", engagement.local_area_name.clone().into_any(), None)}
+            {row("Region", engagement.region_name.clone().into_any(), None)}
+            {row("Kind", engagement_kind_label(kind).into_any(), None)}
+            {row("State", view! { <EngagementStateTag state /> }.into_any(), None)}
+            {row(
+                "Onsite",
+                view! { <span data-testid="onsite">{onsite}</span> }.into_any(),
+                change(may(EngagementAction::Reschedule), "dates", "the onsite days").map(IntoAny::into_any),
+            )}
             {notification}
+            {row(
+                "Team",
+                team_value.into_any(),
+                change(may(EngagementAction::AssignTeam), "team", "the team").map(IntoAny::into_any),
+            )}
             {consent}
             {postponed}
-            <SummaryRow key="Note">{note}</SummaryRow>
+            {row("Note", note.into_any(), None)}
         </dl>
+        <h2 class="govuk-heading-m">"What the engagement needs"</h2>
+        {tasks}
+        {postpone}
         {timeline}
         <TeamTable team=engagement.team.clone() />
-        <p class="govuk-body">
-            <A href=format!("/engagements/{}/case-studies", engagement.id) attr:class="govuk-link" attr:data-testid="case-studies-link">
-                "Case studies"
-            </A>
-        </p>
-        {letters}
-        {actions}
     }
 }
 
+/// The engagement's task list: dates, team, notice, case studies, letter (planners) and the
+/// outcome, each with its status and, when the person can do it now, a link to its page.
+fn tasks(engagement: &Engagement, role: Role, team_names: Option<Vec<String>>) -> impl IntoView + use<> {
+    let allowed: Vec<EngagementAction> = engagement.allowed_actions().collect();
+    let may = |action: EngagementAction| allowed.contains(&action);
+    let state = engagement.state();
+    let done = |s: EngagementState| {
+        matches!(
+            s,
+            EngagementState::Notified
+                | EngagementState::Onsite
+                | EngagementState::Reporting
+                | EngagementState::Done
+        )
+    };
+    let link = |allowed: bool, task: &str| allowed.then(|| step_href("task", Some(task)));
+    let base = vec![
+        Task {
+            testid: "task-dates",
+            name: "Dates".to_owned(),
+            hint: Some(format!("Onsite {}", range_label(engagement.onsite.as_ref()))),
+            href: link(may(EngagementAction::Reschedule), "dates"),
+            status: TaskStatus::Completed,
+        },
+        Task {
+            testid: "task-team",
+            name: "Team".to_owned(),
+            hint: team_names.as_ref().map(|names| names.join(", ")),
+            href: link(may(EngagementAction::AssignTeam), "team"),
+            status: if team_names.is_some() { TaskStatus::Completed } else { TaskStatus::NotYetStarted },
+        },
+        Task {
+            testid: "task-notice",
+            name: "Notice to the local area".to_owned(),
+            hint: engagement
+                .timeline
+                .as_ref()
+                .map(|t| format!("Due on {}", date_label(&t.notification_date))),
+            href: link(may(EngagementAction::Notify), "notify"),
+            status: if done(state) {
+                TaskStatus::Completed
+            } else if may(EngagementAction::Notify) {
+                TaskStatus::NotYetStarted
+            } else {
+                TaskStatus::CannotStartYet
+            },
+        },
+    ];
+    let outcome = Task {
+        testid: "task-outcome",
+        name: if engagement.is_inspection { "Outcome".to_owned() } else { "Mark as done".to_owned() },
+        hint: None,
+        href: link(may(EngagementAction::RecordOutcome), "outcome"),
+        status: if state == EngagementState::Done {
+            TaskStatus::Completed
+        } else if may(EngagementAction::RecordOutcome) {
+            TaskStatus::NotYetStarted
+        } else {
+            TaskStatus::CannotStartYet
+        },
+    };
+    let id = engagement.id.clone();
+    let samples = LocalResource::new({
+        let id = id.clone();
+        move || api::get_case_study_sample(id.clone())
+    });
+    let letters = LocalResource::new({
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            async move {
+                if role == Role::NationalPlanner { api::list_letters(id).await.map(Some) } else { Ok(None) }
+            }
+        }
+    });
+    let inspection = engagement.is_inspection;
+    move || {
+        // One list, once both are read: a link is never replaced under the person's pointer.
+        let (Some(samples), Some(letters)) = (samples.get(), letters.get()) else {
+            return view! { <Loading what="what the engagement needs" /> }.into_any();
+        };
+        let mut tasks = base.clone();
+        // Case studies: only for engagements that have them, and for those who may read them.
+        if let Ok(sample) = samples
+            && sample.has_case_studies
+        {
+            let both = sample.area_agreed.is_some() && sample.team_agreed.is_some();
+            tasks.push(Task {
+                testid: "task-case-studies",
+                name: "Case studies".to_owned(),
+                hint: Some(crate::format::count(
+                    sample.entries.len(),
+                    "child or young person in the sample",
+                    "children and young people in the sample",
+                )),
+                href: Some(format!("/engagements/{id}/case-studies")),
+                status: if both {
+                    TaskStatus::Completed
+                } else if sample.entries.is_empty() {
+                    TaskStatus::NotYetStarted
+                } else {
+                    TaskStatus::InProgress
+                },
+            });
+        }
+        if let Ok(Some(list)) = letters {
+            let finished = list.iter().any(|l| {
+                matches!(l.state(), proto::pb::LetterState::Issued | proto::pb::LetterState::Superseded)
+            });
+            tasks.push(Task {
+                testid: "task-letter",
+                name: if inspection { "Report".to_owned() } else { "Letter".to_owned() },
+                hint: list.first().map(|l| crate::format::letter_state_label(l.state()).to_owned()),
+                href: Some(step_href("task", Some("letter"))),
+                status: if finished {
+                    TaskStatus::Completed
+                } else if list.is_empty() {
+                    TaskStatus::NotYetStarted
+                } else {
+                    TaskStatus::InProgress
+                },
+            });
+        }
+        tasks.push(outcome.clone());
+        view! { <TaskList tasks testid="tasks" /> }.into_any()
+    }
+}
 /// The notification date and the three working weeks of an inspection.
 #[component]
 fn TimelineTable(timeline: Timeline) -> impl IntoView {
@@ -181,33 +401,57 @@ fn TeamTable(team: Vec<TeamMember>) -> impl IntoView {
         .into_any()
 }
 
-/// Records that the local area has been notified.
+/// Checks before the local area is notified: the dates and who is told, and what follows.
 #[component]
-fn NotifyForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
+fn NotifyCheck(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
     let form = FormState::new(&[]);
-    let (id, version) = (engagement.id, engagement.version);
+    let back = step_href("task", None);
+    let go = step_navigator("task");
+    let area = engagement.local_area_name.clone();
+    let (id, version) = (engagement.id.clone(), engagement.version);
     let submit = form_action(move || {
-        settle(
-            form,
-            api::notify_local_area(id.clone(), version),
-            record.changed("The local area has been notified."),
-        )
+        let go = go.clone();
+        let text = "The local area has been notified.";
+        settle(form, api::notify_local_area(id.clone(), version), move |updated| {
+            go(None);
+            record.changed(text)(updated);
+        })
     });
-    let when = match engagement.timeline {
-        Some(timeline) => format!(
-            "Notify the local area on {}, as the inspection's notice requires.",
-            date_label(&timeline.notification_date)
-        ),
-        None => "Tell the local area about the engagement, then record it here.".to_owned(),
+    let mut answers = vec![
+        CheckRow { key: "Local area", value: area.clone(), change: None },
+        CheckRow { key: "Onsite", value: range_label(engagement.onsite.as_ref()), change: None },
+    ];
+    if let Some(timeline) = &engagement.timeline {
+        answers.push(CheckRow {
+            key: "Notice due on",
+            value: date_label(&timeline.notification_date),
+            change: None,
+        });
+    }
+    let team = if engagement.team.is_empty() {
+        "Not assigned yet".to_owned()
+    } else {
+        engagement.team.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ")
     };
+    answers.push(CheckRow { key: "Team", value: team, change: None });
+    let consequence = format!(
+        "Once notified, {area} sees the engagement and its dates, never the team. Changing the dates or the team after that needs a reason, and new dates mean notifying {area} again."
+    );
     view! {
-        <ActionForm testid="notify-form" heading="Notify the local area" form submit reload=record.reload what="the engagement">
-            <p class="govuk-body">{when}</p>
-            <p class="govuk-body">
-                "Once notified, the local area sees the engagement and its dates, never the team. Changes after that need a reason."
-            </p>
-            <SubmitButton submit testid="notify" label="Record that the local area is notified" />
-        </ActionForm>
+        <CheckAnswers
+            testid="notify-form"
+            heading=format!("Check before you notify {area}")
+            answers
+            consequence
+            form
+            submit
+            button=("notify", "Record that the local area is notified", "")
+            back
+            reload=record.reload
+            what="the engagement"
+        >
+            <p class="govuk-body">"Tell the local area about the engagement, then record it here."</p>
+        </CheckAnswers>
     }
 }
 
@@ -222,6 +466,7 @@ const REASON_HINT: &str = "Required once the local area has been notified";
 /// Chooses the team: a role (or "Not in team") for each inspector.
 #[component]
 fn TeamForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
+    let caption = caption(&engagement);
     let form =
         FormState::new(&[("members", "team-choices", "The team"), ("reason", "team-reason", "The reason")]);
     let inspectors = LocalResource::new(api::list_inspectors);
@@ -256,7 +501,7 @@ fn TeamForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView
                 .collect()
         });
         let call = api::assign_team(id.clone(), version, members, reason.get_untracked().trim().to_owned());
-        settle(form, call, record.changed("The team is assigned."))
+        settle(form, call, back_to_summary(record, "The team is assigned."))
     });
     let no_inspectors = ViewFn::from(|| {
         view! {
@@ -284,7 +529,9 @@ fn TeamForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView
         view! { <TeamChoices inspectors=list regions role_of form /> }
     };
     view! {
-        <ActionForm testid="team-form" heading="Assign the team" form submit reload=record.reload what="the engagement">
+        <A href=step_href("task", None) attr:class="govuk-back-link">"Back to the engagement"</A>
+        <span class="govuk-caption-l">{caption}</span>
+        <ActionForm testid="team-form" heading="Assign the team" form submit reload=record.reload what="the engagement" page=true>
             <p class="govuk-body">
                 "A full or monitoring inspection needs a lead HMI, an Ofsted inspector, a CQC inspector and a social care inspector; an interim visit needs 2 Ofsted inspectors (one from social care) and 1 CQC inspector. Inspectors must be free, not double booked and without a conflict of interest."
             </p>
@@ -362,6 +609,7 @@ fn TeamChoices(
 /// New onsite days, with a reason once the local area has been notified.
 #[component]
 fn RescheduleForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
+    let caption = caption(&engagement);
     let form = FormState::new(&[
         ("onsite", "reschedule-first-day", "The onsite days"),
         ("onsite.first_day", "reschedule-first-day", "The first onsite day"),
@@ -376,10 +624,12 @@ fn RescheduleForm(engagement: Engagement, record: Record<Engagement>) -> impl In
         let onsite = DateRange { first_day: first_day.iso(), last_day: last_day.iso() };
         let call =
             api::reschedule_engagement(id.clone(), version, onsite, reason.get_untracked().trim().to_owned());
-        settle(form, call, record.changed("The engagement has new dates."))
+        settle(form, call, back_to_summary(record, "The engagement has new dates."))
     });
     view! {
-        <ActionForm testid="reschedule-form" heading="Reschedule" form submit reload=record.reload what="the engagement">
+        <A href=step_href("task", None) attr:class="govuk-back-link">"Back to the engagement"</A>
+        <span class="govuk-caption-l">{caption}</span>
+        <ActionForm testid="reschedule-form" heading="Change the onsite days" form submit reload=record.reload what="the engagement" page=true>
             <p class="govuk-body">
                 "Once the local area has been notified, new dates take the engagement back to proposed: the local area has to be notified again."
             </p>
@@ -391,45 +641,184 @@ fn RescheduleForm(engagement: Engagement, record: Record<Engagement>) -> impl In
     }
 }
 
-/// Puts the engagement off, saying why.
-#[component]
-fn PostponeForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
-    let form = FormState::new(&[("reason", "postpone-reason", "The reason")]);
-    let reason = RwSignal::new(String::new());
-    let (id, version) = (engagement.id, engagement.version);
-    let submit = form_action(move || {
-        let call = api::postpone_engagement(id.clone(), version, reason.get_untracked().trim().to_owned());
-        settle(form, call, record.changed("The engagement is postponed."))
-    });
-    view! {
-        <ActionForm testid="postpone-form" heading="Postpone" form submit reload=record.reload what="the engagement">
-            <TextArea id="postpone-reason" label="Why is the engagement postponed?" hint="For example, a local outbreak" value=reason form />
-            <SubmitButton submit testid="postpone" label="Postpone" modifier="govuk-button--warning" />
-        </ActionForm>
+/// The caption above a task's heading: the engagement's kind and local area.
+fn caption(engagement: &Engagement) -> String {
+    format!("{}: {}", engagement_kind_label(engagement.kind()), engagement.local_area_name)
+}
+
+/// What a task page does with the server's answer: back to the engagement's summary, showing the
+/// record the server returned and what happened.
+fn back_to_summary(record: Record<Engagement>, text: &'static str) -> impl FnOnce(Engagement) {
+    let go = step_navigator("task");
+    move |updated| {
+        go(None);
+        record.changed(text)(updated);
     }
 }
 
-/// Closes the engagement: an inspection with its outcome (`Engagement.is_inspection`), anything
-/// else as done.
+/// The answers of an engagement's two-step tasks, and their forms' refusals.
+#[derive(Debug, Clone, Copy)]
+struct Drafts {
+    postpone: FormState,
+    reason: RwSignal<String>,
+    outcome_form: FormState,
+    outcome: RwSignal<Outcome>,
+}
+
+/// Puts the engagement off: why (one question), then a check stating what follows. A check
+/// reached without an answer (a reload) is refused by the server and goes back to the question.
 #[component]
-fn OutcomeForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
-    let form = FormState::new(&[("outcome", "outcome", "The outcome")]);
+fn PostponeSteps(
+    engagement: Engagement,
+    record: Record<Engagement>,
+    check: bool,
+    drafts: Drafts,
+) -> impl IntoView {
+    let (form, reason) = (drafts.postpone, drafts.reason);
+    back_to_fault(form, "task", "check-postpone", |field| (field == "reason").then_some("postpone"));
+    let area = engagement.local_area_name.clone();
+    let caption = caption(&engagement);
+    let (id, version) = (engagement.id.clone(), engagement.version);
+    let submit = form_action(move || {
+        let call = api::postpone_engagement(id.clone(), version, reason.get_untracked().trim().to_owned());
+        settle(form, call, back_to_summary(record, "The engagement is postponed."))
+    });
+    let go = step_navigator("task");
+    let on_continue = Callback::new(move |()| {
+        form.error.set(None);
+        go(Some("check-postpone"));
+    });
+    {
+        if check {
+            set_title(&format!("Check before you postpone: {area}"));
+            let answers = vec![CheckRow {
+                key: "Why it is postponed",
+                value: reason.get_untracked(),
+                change: Some((step_href("task", Some("postpone")), "why it is postponed")),
+            }];
+            view! {
+                <CheckAnswers
+                    testid="postpone-form"
+                    heading=format!("Check before you postpone the engagement in {area}")
+                    answers
+                    consequence="The engagement leaves the programme until new dates are set. If the local area has been notified, it sees that the engagement is postponed and why."
+                    form
+                    submit
+                    button=("postpone", "Postpone the engagement", "govuk-button--warning")
+                    back=step_href("task", Some("postpone"))
+                    reload=record.reload
+                    what="the engagement"
+                />
+            }
+            .into_any()
+        } else {
+            set_title(&format!("Why is the engagement postponed? {area}"));
+            view! {
+                <QuestionPage
+                    testid="postpone-question"
+                    heading="Why is the engagement postponed?"
+                    caption=caption.clone()
+                    form
+                    on_continue
+                    back=step_href("task", None)
+                >
+                    <TextArea id="postpone-reason" label="Reason" hint="For example, a local outbreak" value=reason form />
+                </QuestionPage>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Closes the engagement: an inspection's outcome (one question) or that it is done, then a check
+/// stating that this cannot be undone.
+#[component]
+fn OutcomeSteps(
+    engagement: Engagement,
+    record: Record<Engagement>,
+    check: bool,
+    drafts: Drafts,
+) -> impl IntoView {
+    let (form, outcome) = (drafts.outcome_form, drafts.outcome);
     let inspection = engagement.is_inspection;
-    let outcome = RwSignal::new(Outcome::Unspecified);
-    let (id, version) = (engagement.id, engagement.version);
+    back_to_fault(form, "task", "check-outcome", |field| (field == "outcome").then_some("outcome"));
+    let area = engagement.local_area_name.clone();
+    let caption = caption(&engagement);
+    let (id, version) = (engagement.id.clone(), engagement.version);
     let submit = form_action(move || {
         let text = if inspection { "The outcome is recorded." } else { "The engagement is done." };
-        settle(form, api::record_outcome(id.clone(), version, outcome.get_untracked()), record.changed(text))
+        settle(
+            form,
+            api::record_outcome(id.clone(), version, outcome.get_untracked()),
+            back_to_summary(record, text),
+        )
+    });
+    let go = step_navigator("task");
+    let on_continue = Callback::new(move |()| {
+        form.error.set(None);
+        go(Some("check-outcome"));
     });
     let options = OUTCOMES
         .into_iter()
         .map(|(o, suffix)| (o, format!("outcome-{suffix}"), outcome_label(o).to_owned(), None))
         .collect::<Vec<_>>();
-    let heading = if inspection { "Record the outcome" } else { "Mark as done" };
-    view! {
-        <ActionForm testid="outcome-form" heading form submit reload=record.reload what="the engagement">
-            {inspection.then(|| view! { <Radios legend="Outcome" name="outcome" options value=outcome form /> })}
-            <SubmitButton submit testid="record-outcome" label=heading />
-        </ActionForm>
+    {
+        // Interim visits and meetings have no outcome: their one page is the check.
+        if check || !inspection {
+            set_title(&format!("Check before you close the engagement: {area}"));
+            let answers = if inspection {
+                vec![CheckRow {
+                    key: "Outcome",
+                    value: outcome_label(outcome.get_untracked()).to_owned(),
+                    change: Some((step_href("task", Some("outcome")), "the outcome")),
+                }]
+            } else {
+                vec![CheckRow { key: "Local area", value: area.clone(), change: None }]
+            };
+            let (heading, consequence, label) = if inspection {
+                (
+                    format!("Check the outcome of the inspection in {area}"),
+                    "The outcome sets when the next full inspection is due, and a widespread or systemic failings outcome means a monitoring inspection. It cannot be changed once recorded.",
+                    "Record the outcome",
+                )
+            } else {
+                (
+                    format!("Check before you mark the engagement in {area} as done"),
+                    "The engagement is closed and leaves the live programme. This cannot be undone.",
+                    "Mark as done",
+                )
+            };
+            let back = if inspection { step_href("task", Some("outcome")) } else { step_href("task", None) };
+            view! {
+                <CheckAnswers
+                    testid="outcome-form"
+                    heading
+                    answers
+                    consequence
+                    form
+                    submit
+                    button=("record-outcome", label, "")
+                    back
+                    reload=record.reload
+                    what="the engagement"
+                />
+            }
+            .into_any()
+        } else {
+            set_title(&format!("What was the outcome? {area}"));
+            view! {
+                <QuestionPage
+                    testid="outcome-question"
+                    heading="What was the outcome of the inspection?"
+                    caption=caption.clone()
+                    form
+                    on_continue
+                    back=step_href("task", None)
+                >
+                    <Radios legend="Outcome" name="outcome" options=options.clone() value=outcome form />
+                </QuestionPage>
+            }
+            .into_any()
+        }
     }
 }

@@ -15,7 +15,7 @@ use crate::{
         AreaSelect, DateInput, DateValue, Form, FormError, FormState, Radios, RegionSelect, SubmitButton,
         TextArea, form_action, set_title, settle,
     },
-    format::{ENGAGEMENT_KINDS, engagement_kind_label},
+    format::{ENGAGEMENT_KINDS, engagement_kind_label, range_label},
     session::use_session,
 };
 
@@ -94,6 +94,32 @@ pub(crate) fn NewEngagementPage() -> impl IntoView {
         let chosen = ENGAGEMENT_KINDS.iter().find(|(_, value)| *value == kind).map(|(k, _)| *k);
         fields.kind.set(chosen.unwrap_or(EngagementKind::Unspecified));
     }
+    // The consent it comes from: its window and the days the area cannot host a visit.
+    let consent = query.read_untracked().get("request").filter(|id| !id.is_empty()).map(|id| {
+        let request = LocalResource::new(move || api::get_visit_request(id.clone()));
+        move || {
+            request.get().and_then(Result::ok).map(|request| {
+                let area = request.local_area_name.clone();
+                let window = range_label(request.window.as_ref());
+                let unavailable: Vec<String> = request
+                    .consent
+                    .as_ref()
+                    .map(|c| c.unavailable.iter().map(|r| range_label(Some(r))).collect())
+                    .unwrap_or_default();
+                let days = if unavailable.is_empty() {
+                    format!("{area} gave no days it cannot host a visit.")
+                } else {
+                    format!("{area} cannot host a visit on {}.", unavailable.join(", "))
+                };
+                view! {
+                    <div class="govuk-inset-text" data-testid="consented-dates">
+                        <p class="govuk-body">{format!("{area} consented in writing to an interim visit within {window}.")}</p>
+                        <p class="govuk-body">{days}</p>
+                    </div>
+                }
+            })
+        }
+    });
     let form = FormState::new(&[
         ("region_code", "region", "The region"),
         ("local_area_code", "local-area", "The local area"),
@@ -130,6 +156,7 @@ pub(crate) fn NewEngagementPage() -> impl IntoView {
                 <p class="govuk-body">
                     "The engagement is proposed until the local area is notified. For inspections, SEND Planner works out the notification date and the three weeks from the first onsite day, in England's working days."
                 </p>
+                {consent}
                 <Form submit=create testid="new-engagement-form">
                     {is_planner.then(|| view! { <RegionSelect region_code=fields.region_code local_area_code=fields.local_area_code form /> })}
                     <AreaSelect region_code=fields.region_code local_area_code=fields.local_area_code form />

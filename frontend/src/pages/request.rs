@@ -14,9 +14,10 @@ use proto::pb::{
 use crate::{
     api,
     components::{
-        ActionButton, ActionForm, DateInput, DateValue, Described, ErrorSummary, Field, FormState, Record,
-        RecordPage, StateTag, SubmitButton, SummaryRow, Table, TextArea, TextInput, WarningText, columns,
-        form_action, set_title, settle,
+        ActionButton, ActionForm, CheckAnswers, CheckRow, DateInput, DateValue, Described, ErrorSummary,
+        Field, FormState, QuestionPage, Radios, Record, RecordPage, StateTag, SubmitButton, SummaryRow,
+        Table, TextArea, TextInput, WarningText, back_to_fault, columns, form_action, set_title, settle,
+        step_href, step_navigator, use_step,
     },
     format::{
         content_type_label, date_label, event_label, phase_label, range_label, size_label, state_label,
@@ -38,13 +39,168 @@ pub(crate) fn RequestPage() -> impl IntoView {
     }
 }
 
-/// The request's facts, consent, the actions the server allows the person, and its history.
+/// The answers of the request's steps while the person moves between their pages, and the
+/// forms' refusals: the local area's answer (its decision, the signatory, the signed letter and
+/// the days it cannot host a visit) and the reasons of a decline, a withdrawal or a cancellation.
+#[derive(Debug, Clone, Copy)]
+struct Drafts {
+    consent: FormState,
+    agrees: RwSignal<Option<bool>>,
+    name: RwSignal<String>,
+    role: RwSignal<String>,
+    organisation: RwSignal<String>,
+    date_signed: DateValue,
+    /// The chosen file's name and bytes, read when the person continues from its page.
+    document: RwSignal<Option<(String, Vec<u8>)>>,
+    unavailable_from: DateValue,
+    unavailable_to: DateValue,
+    decline: FormState,
+    decline_reason: RwSignal<String>,
+    withdraw: FormState,
+    withdraw_reason: RwSignal<String>,
+    cancel: FormState,
+    cancel_reason: RwSignal<String>,
+}
+
+impl Drafts {
+    fn new() -> Self {
+        Self {
+            consent: FormState::new(&[
+                ("agrees", "agrees", "Whether the local area agrees"),
+                ("signatory_name", "consent-signatory-name", "The name of the person who signed"),
+                ("signatory_role", "consent-signatory-role", "Their role or position"),
+                ("organisation", "consent-organisation", "The organisation"),
+                ("date_signed", "consent-date-signed", "The date signed"),
+                ("document", "consent-document", "The signed consent letter"),
+                ("unavailable", "unavailable-from", "The dates the local area cannot host a visit"),
+            ]),
+            agrees: RwSignal::new(None),
+            name: RwSignal::new(String::new()),
+            role: RwSignal::new(String::new()),
+            organisation: RwSignal::new(String::new()),
+            date_signed: DateValue::new(),
+            document: RwSignal::new(None),
+            unavailable_from: DateValue::new(),
+            unavailable_to: DateValue::new(),
+            decline: reason_form("decline-reason"),
+            decline_reason: RwSignal::new(String::new()),
+            withdraw: reason_form("withdraw-reason"),
+            withdraw_reason: RwSignal::new(String::new()),
+            cancel: reason_form("cancel-reason"),
+            cancel_reason: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The days typed as the local area's unavailable days (none when both are blank).
+    fn unavailable(&self) -> Vec<DateRange> {
+        let (first_day, last_day) = (self.unavailable_from.iso(), self.unavailable_to.iso());
+        if first_day.is_empty() && last_day.is_empty() {
+            Vec::new()
+        } else {
+            vec![DateRange { first_day, last_day }]
+        }
+    }
+}
+
+/// A form with one reason field, `id`, whichever name the server gives it.
+fn reason_form(id: &str) -> FormState {
+    FormState::new(&[
+        ("reason", id, "The reason"),
+        ("decline.reason", id, "The reason"),
+        ("note", id, "The note"),
+    ])
+}
+
+/// The page of the answer's question at fault, by the field the server named.
+fn answer_step(field: &str) -> Option<&'static str> {
+    match field {
+        "agrees" => Some("agree"),
+        "signatory_name" | "signatory_role" | "organisation" => Some("signatory"),
+        "date_signed" | "document" => Some("document"),
+        "unavailable" => Some("unavailable"),
+        "reason" | "decline.reason" => Some("decline"),
+        _ => None,
+    }
+}
+
+/// The request's page: its summary, written consent, what the person may do and its history; or
+/// one step of answering it (`?answer=…`: one question per page, then a check before the answer
+/// is sent) or of another action (`?task=…`: withdraw, cancel, each checked first; record a
+/// safeguarding concern). A step the server does not allow the person now shows the summary.
 #[component]
 fn RequestView(request: VisitRequest, record: Record<VisitRequest>) -> impl IntoView {
-    set_title(&format!("Visit request: {}", request.local_area_name));
     let allowed: Vec<RequestAction> = request.allowed_actions().collect();
     let may = move |action: RequestAction| allowed.contains(&action);
+    let answer = use_step("answer");
+    let task = use_step("task");
+    let drafts = Drafts::new();
+    move || {
+        let request = request.clone();
+        let area = request.local_area_name.clone();
+        match (answer.get().as_deref(), task.get().as_deref()) {
+            (Some(step), _) if may(RequestAction::Answer) => {
+                view! { <AnswerSteps request record drafts step=step.to_owned() /> }.into_any()
+            }
+            (_, Some(step @ ("withdraw" | "check-withdraw"))) if may(RequestAction::Withdraw) => {
+                let check = step == "check-withdraw";
+                view! {
+                    <ReasonSteps
+                        request
+                        record
+                        form=drafts.withdraw
+                        reason=drafts.withdraw_reason
+                        steps=("withdraw", "check-withdraw")
+                        testids=("withdraw-question", "withdraw-form")
+                        check
+                        question="Why is your local area withdrawing its consent?"
+                        hint=""
+                        check_heading=format!("Check before you withdraw {area}'s consent")
+                        consequence="Any visit planned on this consent cannot go ahead. The consent and its withdrawal stay on record, and national planners and your region's lead see why."
+                        button=("withdraw", "Withdraw consent", "govuk-button--warning")
+                        done="Your consent has been withdrawn."
+                        call=api::withdraw_consent
+                    />
+                }
+                .into_any()
+            }
+            (_, Some(step @ ("cancel" | "check-cancel"))) if may(RequestAction::Cancel) => {
+                let check = step == "check-cancel";
+                view! {
+                    <ReasonSteps
+                        request
+                        record
+                        form=drafts.cancel
+                        reason=drafts.cancel_reason
+                        steps=("cancel", "check-cancel")
+                        testids=("cancel-question", "cancel-form")
+                        check
+                        question="Why is the request being cancelled?"
+                        hint="The local area sees this reason"
+                        check_heading=format!("Check before you cancel the request to {area}")
+                        consequence="The request closes: the local area can no longer answer it, and any consent given on it no longer allows a visit. This cannot be undone."
+                        button=("cancel", "Cancel the request", "govuk-button--warning")
+                        done="The request has been cancelled."
+                        call=api::cancel_visit_request
+                    />
+                }
+                .into_any()
+            }
+            (_, Some("concern")) if may(RequestAction::RecordSafeguardingConcern) => {
+                view! { <ConcernForm request record /> }.into_any()
+            }
+            _ => view! { <Summary request=request.clone() /> }.into_any(),
+        }
+    }
+}
+
+/// The request's summary, its written consent, links to what the person may do, and its history.
+#[component]
+fn Summary(request: VisitRequest) -> impl IntoView {
+    set_title(&format!("Visit request: {}", request.local_area_name));
+    let allowed: Vec<RequestAction> = request.allowed_actions().collect();
+    let may = |action: RequestAction| allowed.contains(&action);
     let state = request.state();
+    let area = request.local_area_name.clone();
     let note = if request.note.is_empty() { "None".to_owned() } else { request.note.clone() };
     let concern = request.safeguarding_concern.then(|| {
         view! {
@@ -54,32 +210,55 @@ fn RequestView(request: VisitRequest, record: Record<VisitRequest>) -> impl Into
         }
     });
     let consent = request.consent.clone().map(|consent| view! { <ConsentRecord consent state /> });
-    let actions = view! {
-        {may(RequestAction::Answer)
-            .then(|| {
-                view! {
-                    <ConsentForm request=request.clone() record />
-                    <DeclineForm request=request.clone() record />
-                }
-            })}
-        {may(RequestAction::Withdraw).then(|| view! { <WithdrawForm request=request.clone() record /> })}
-        {may(RequestAction::Cancel).then(|| view! { <CancelForm request=request.clone() record /> })}
-        {may(RequestAction::ScheduleVisit)
-            .then(|| {
-                let href = format!(
-                    "/engagements/new?region={}&area={}&kind=interim-visit",
-                    request.region_code, request.local_area_code
-                );
-                view! {
-                    <p class="govuk-body">
-                        <A href=href attr:class="govuk-button" attr:data-testid="schedule-visit">
-                            "Schedule the interim visit"
-                        </A>
-                    </p>
-                }
-            })}
-        {may(RequestAction::RecordSafeguardingConcern).then(|| view! { <ConcernForm request=request.clone() record /> })}
+    let answer = may(RequestAction::Answer).then(|| {
+        view! {
+            <h2 class="govuk-heading-m">"Your answer"</h2>
+            <p class="govuk-body">
+                {format!("Interim visits are voluntary: {area} may agree, in writing, or decline. Answer by {}.", date_label(&request.reply_by))}
+            </p>
+            <A href=step_href("answer", Some("agree")) attr:class="govuk-button" attr:data-testid="answer">
+                "Answer the request"
+            </A>
+        }
+    });
+    let schedule = may(RequestAction::ScheduleVisit).then(|| {
+        let href = format!(
+            "/engagements/new?region={}&area={}&kind=interim-visit&request={}",
+            request.region_code, request.local_area_code, request.id
+        );
+        view! {
+            <p class="govuk-body">
+                <A href=href attr:class="govuk-button" attr:data-testid="schedule-visit">
+                    "Schedule the interim visit"
+                </A>
+            </p>
+        }
+    });
+    let link = |allowed: bool, task: &'static str, testid: &'static str, words: &'static str| {
+        allowed.then(|| {
+            view! {
+                <li>
+                    <A href=step_href("task", Some(task)) attr:class="govuk-link" attr:data-testid=testid>{words}</A>
+                </li>
+            }
+        })
     };
+    let others = [
+        link(may(RequestAction::Withdraw), "withdraw", "withdraw-link", "Withdraw your consent"),
+        link(may(RequestAction::Cancel), "cancel", "cancel-link", "Cancel the request"),
+        link(
+            may(RequestAction::RecordSafeguardingConcern),
+            "concern",
+            "concern-link",
+            "Record a safeguarding concern",
+        ),
+    ];
+    let others = others.iter().any(Option::is_some).then(|| {
+        view! {
+            <h2 class="govuk-heading-m">"Other things you can do"</h2>
+            <ul class="govuk-list" data-testid="other-actions">{others.into_iter().flatten().collect_view()}</ul>
+        }
+    });
     view! {
         <A href="/requests" attr:class="govuk-back-link">"Back to visit requests"</A>
         <span class="govuk-caption-l">{request.region_name.clone()}</span>
@@ -97,7 +276,9 @@ fn RequestView(request: VisitRequest, record: Record<VisitRequest>) -> impl Into
             <SummaryRow key="Note">{note}</SummaryRow>
         </dl>
         {consent}
-        {actions}
+        {answer}
+        {schedule}
+        {others}
         <History events=request.history />
     }
 }
@@ -192,241 +373,459 @@ fn History(events: Vec<RequestEvent>) -> impl IntoView {
     }
 }
 
-/// The local area consents in writing: who signed, the signed document, and any dates it
-/// cannot host a visit.
-#[component]
-fn ConsentForm(request: VisitRequest, record: Record<VisitRequest>) -> impl IntoView {
-    let form = FormState::new(&[
-        ("signatory_name", "consent-signatory-name", "The name of the person who signed"),
-        ("signatory_role", "consent-signatory-role", "Their role or position"),
-        ("organisation", "consent-organisation", "The organisation"),
-        ("date_signed", "consent-date-signed", "The date signed"),
-        ("document", "consent-document", "The signed consent letter"),
-        ("unavailable", "unavailable-from", "The dates the local area cannot host a visit"),
-    ]);
-    let name = RwSignal::new(String::new());
-    let role = RwSignal::new(String::new());
-    let organisation = RwSignal::new(String::new());
-    let date_signed = DateValue::new();
-    let unavailable_from = DateValue::new();
-    let unavailable_to = DateValue::new();
-    let file = NodeRef::<leptos::html::Input>::new();
-    let (id, version) = (request.id, request.version);
-    let submit = form_action(move || {
-        // Everything typed is read now; only the file is read after.
-        let (first_day, last_day) = (unavailable_from.iso(), unavailable_to.iso());
-        let unavailable = if first_day.is_empty() && last_day.is_empty() {
-            Vec::new()
-        } else {
-            vec![DateRange { first_day, last_day }]
-        };
-        let answer = ConsentAnswer {
-            signatory_name: name.get_untracked().trim().to_owned(),
-            signatory_role: role.get_untracked().trim().to_owned(),
-            organisation: organisation.get_untracked().trim().to_owned(),
-            date_signed: date_signed.iso(),
-            document: Vec::new(),
-            unavailable,
-        };
-        let input = file.get_untracked();
-        let id = id.clone();
-        let call = async move {
-            let document = match input {
-                Some(input) => api::read_upload(&input).await?,
-                None => None,
-            };
-            // No file chosen: the server names the empty document.
-            let answer = ConsentAnswer { document: document.unwrap_or_default(), ..answer };
-            let request = AnswerVisitRequestRequest { id, version, answer: Some(Answer::Consent(answer)) };
-            api::answer_visit_request(request).await
-        };
-        settle(form, call, record.changed("Your written consent is on record."))
-    });
-    view! {
-        <ActionForm testid="consent-form" heading="Consent in writing" form submit reload=record.reload what="the request">
-            <p class="govuk-body">
-                "Upload the consent letter signed for your local area, and say who signed it. A visit can only go ahead once written consent is on record."
-            </p>
-            <TextInput id="consent-signatory-name" label="Name of the person who signed" value=name autocomplete="name" form />
-            <TextInput
-                id="consent-signatory-role"
-                label="Their role or position"
-                hint="For example, Director of Children's Services"
-                value=role
-                autocomplete="organization-title"
-                form
-            />
-            <TextInput
-                id="consent-organisation"
-                label="Organisation"
-                hint="The local authority and, if it signed too, the NHS partner"
-                value=organisation
-                autocomplete="organization"
-                form
-            />
-            <DateInput id="consent-date-signed" legend="Date signed" hint="For example, 3 11 2026" value=date_signed form />
-            <Field
-                id="consent-document"
-                label="Signed consent letter"
-                hint=Some("A PDF, PNG or JPEG file, at most 10 MB".to_owned())
-                form=Some(form)
-                control=move |described: Described| view! {
-                    <input
-                        class=described.class("govuk-file-upload".to_owned(), "govuk-file-upload--error")
-                        id="consent-document"
-                        name="consent-document"
-                        type="file"
-                        accept=".pdf,.png,.jpg,.jpeg"
-                        aria-describedby=described.by
-                        node_ref=file
-                    />
-                }
-            />
-            <div class="govuk-form-group">
-                <fieldset class="govuk-fieldset" aria-describedby="unavailable-hint">
-                    <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">
-                        "Dates your local area cannot host a visit (optional)"
-                    </legend>
-                    <div class="govuk-hint" id="unavailable-hint">
-                        "Within the proposed window. Leave blank if every day is possible."
-                    </div>
-                    <DateInput id="unavailable-from" legend="From" value=unavailable_from form />
-                    <DateInput id="unavailable-to" legend="To" value=unavailable_to form />
-                </fieldset>
-            </div>
-            <SubmitButton submit testid="consent" label="Send the written consent" />
-        </ActionForm>
+/// What a step does with the server's answer: back to the request's summary, showing the record
+/// the server returned and what happened.
+fn back_to_summary(
+    key: &'static str,
+    record: Record<VisitRequest>,
+    text: &'static str,
+) -> impl FnOnce(VisitRequest) {
+    let go = step_navigator(key);
+    move |updated| {
+        go(None);
+        record.changed(text)(updated);
     }
 }
 
-/// A request's form with one reason field: what it calls with the request's id, version and the
-/// reason typed, and its words.
+/// The local area answers, one question per page: does it agree; if so who signed, the signed
+/// letter and its date, and the days it cannot host a visit; if not, why (optional); then a
+/// check of the answers, with Change links, before the answer is sent. A refusal takes the
+/// person back to the question at fault.
 #[component]
-fn ReasonForm<C, Fut>(
+fn AnswerSteps(
     request: VisitRequest,
     record: Record<VisitRequest>,
-    /// The section's `data-testid`.
-    testid: &'static str,
-    heading: &'static str,
-    /// The reason field's id, and its label.
-    field: (&'static str, &'static str),
-    #[prop(optional)] hint: Option<&'static str>,
+    drafts: Drafts,
+    step: String,
+) -> impl IntoView {
+    let area = request.local_area_name.clone();
+    let caption = format!("Interim visit request: {area}");
+    let go = step_navigator("answer");
+    let href = |step: &str| step_href("answer", Some(step));
+    let back_home = step_href("answer", None);
+    let form = drafts.consent;
+    let next = {
+        let go = go.clone();
+        move |to: &'static str| {
+            let go = go.clone();
+            Callback::new(move |()| {
+                form.error.set(None);
+                drafts.decline.error.set(None);
+                go(Some(to));
+            })
+        }
+    };
+    match step.as_str() {
+        "signatory" => {
+            set_title(&format!("Who signed {area}'s consent letter?"));
+            view! {
+                <QuestionPage testid="signatory-question" heading="Who signed the consent letter?" caption form on_continue=next("document") back=href("agree")>
+                    <TextInput id="consent-signatory-name" label="Full name" value=drafts.name autocomplete="name" form />
+                    <TextInput
+                        id="consent-signatory-role"
+                        label="Their role or position"
+                        hint="For example, Director of Children's Services"
+                        value=drafts.role
+                        autocomplete="organization-title"
+                        form
+                    />
+                    <TextInput
+                        id="consent-organisation"
+                        label="Organisation"
+                        hint="The local authority and, if it signed too, the NHS partner"
+                        value=drafts.organisation
+                        autocomplete="organization"
+                        form
+                    />
+                </QuestionPage>
+            }
+            .into_any()
+        }
+        "document" => {
+            set_title(&format!("Upload {area}'s signed consent letter"));
+            let file = NodeRef::<leptos::html::Input>::new();
+            let go = go.clone();
+            let on_continue = Callback::new(move |()| {
+                let go = go.clone();
+                let input = file.get_untracked();
+                leptos::task::spawn_local(async move {
+                    let Some(input) = input else { return };
+                    let name = input.files().and_then(|files| files.get(0)).map(|f| f.name());
+                    match api::read_upload(&input).await {
+                        Ok(Some(bytes)) => drafts.document.set(Some((name.unwrap_or_default(), bytes))),
+                        // Nothing chosen now: a file chosen before stays.
+                        Ok(None) => {}
+                        Err(error) => return form.fail(error),
+                    }
+                    form.error.set(None);
+                    go(Some("unavailable"));
+                });
+            });
+            let chosen = move || {
+                drafts.document.with(|d| {
+                    d.as_ref().map(|(name, bytes)| {
+                        view! {
+                            <p class="govuk-body" data-testid="chosen-document">
+                                {format!("Chosen: {name}, {}. Choose another file to replace it.", size_label(bytes.len() as u64))}
+                            </p>
+                        }
+                    })
+                })
+            };
+            view! {
+                <QuestionPage testid="document-question" heading="Upload the signed consent letter" caption form on_continue back=href("signatory")>
+                    <DateInput id="consent-date-signed" legend="Date signed" hint="For example, 3 11 2026" value=drafts.date_signed form />
+                    {chosen}
+                    <Field
+                        id="consent-document"
+                        label="Signed consent letter"
+                        hint=Some("A PDF, PNG or JPEG file, at most 10 MB".to_owned())
+                        form=Some(form)
+                        control=move |described: Described| view! {
+                            <input
+                                class=described.class("govuk-file-upload".to_owned(), "govuk-file-upload--error")
+                                id="consent-document"
+                                name="consent-document"
+                                type="file"
+                                accept=".pdf,.png,.jpg,.jpeg"
+                                aria-describedby=described.by
+                                node_ref=file
+                            />
+                        }
+                    />
+                </QuestionPage>
+            }
+            .into_any()
+        }
+        "unavailable" => {
+            set_title(&format!("Days {area} cannot host a visit"));
+            view! {
+                <QuestionPage
+                    testid="unavailable-question"
+                    heading=format!("Are there days {area} cannot host a visit?")
+                    caption
+                    form
+                    on_continue=next("check")
+                    back=href("document")
+                >
+                    <p class="govuk-body">
+                        {format!("Within the proposed window, {}. Leave blank if every day is possible.", range_label(request.window.as_ref()))}
+                    </p>
+                    <DateInput id="unavailable-from" legend="From" value=drafts.unavailable_from form />
+                    <DateInput id="unavailable-to" legend="To" value=drafts.unavailable_to form />
+                </QuestionPage>
+            }
+            .into_any()
+        }
+        "check" => {
+            set_title(&format!("Check {area}'s answer before sending it"));
+            back_to_fault(form, "answer", "check", answer_step);
+            let (id, version) = (request.id.clone(), request.version);
+            let submit = form_action(move || {
+                let answer = ConsentAnswer {
+                    signatory_name: drafts.name.get_untracked().trim().to_owned(),
+                    signatory_role: drafts.role.get_untracked().trim().to_owned(),
+                    organisation: drafts.organisation.get_untracked().trim().to_owned(),
+                    date_signed: drafts.date_signed.iso(),
+                    // No file chosen: the server names the empty document.
+                    document: drafts.document.get_untracked().map(|(_, bytes)| bytes).unwrap_or_default(),
+                    unavailable: drafts.unavailable(),
+                };
+                let request = AnswerVisitRequestRequest {
+                    id: id.clone(),
+                    version,
+                    answer: Some(Answer::Consent(answer)),
+                };
+                settle(
+                    form,
+                    api::answer_visit_request(request),
+                    back_to_summary("answer", record, "Your written consent is on record."),
+                )
+            });
+            let change = |step: &str, what: &'static str| Some((href(step), what));
+            let or_none = |text: String| if text.trim().is_empty() { "Not given".to_owned() } else { text };
+            let unavailable = drafts.unavailable();
+            let answers = vec![
+                CheckRow {
+                    key: "Does the local area agree?",
+                    value: format!("Yes, {area} agrees to an interim visit"),
+                    change: change("agree", "whether the local area agrees"),
+                },
+                CheckRow {
+                    key: "Signed by",
+                    value: or_none(drafts.name.get_untracked()),
+                    change: change("signatory", "who signed"),
+                },
+                CheckRow {
+                    key: "Role or position",
+                    value: or_none(drafts.role.get_untracked()),
+                    change: change("signatory", "their role or position"),
+                },
+                CheckRow {
+                    key: "Organisation",
+                    value: or_none(drafts.organisation.get_untracked()),
+                    change: change("signatory", "the organisation"),
+                },
+                CheckRow {
+                    key: "Date signed",
+                    value: or_none(date_label(&drafts.date_signed.iso())),
+                    change: change("document", "the date signed"),
+                },
+                CheckRow {
+                    key: "Signed consent letter",
+                    value: drafts.document.with_untracked(|d| {
+                        d.as_ref().map_or_else(
+                            || "Not given".to_owned(),
+                            |(name, bytes)| format!("{name}, {}", size_label(bytes.len() as u64)),
+                        )
+                    }),
+                    change: change("document", "the signed consent letter"),
+                },
+                CheckRow {
+                    key: "Days the local area cannot host a visit",
+                    value: unavailable
+                        .first()
+                        .map_or_else(|| "None".to_owned(), |range| range_label(Some(range))),
+                    change: change("unavailable", "the days the local area cannot host a visit"),
+                },
+            ];
+            view! {
+                <CheckAnswers
+                    testid="consent-form"
+                    heading="Check your answer before sending it"
+                    answers
+                    consequence=format!("By sending this you confirm, on {area}'s behalf, its written consent to an interim visit within the proposed window. National planners and your region's lead see the consent and the signed letter; the visiting team does not. You can withdraw the consent later, saying why.")
+                    form
+                    submit
+                    button=("consent", "Send the written consent", "")
+                    back=href("unavailable")
+                    reload=record.reload
+                    what="the request"
+                />
+            }
+            .into_any()
+        }
+        "decline" => {
+            set_title(&format!("Why is {area} declining?"));
+            let form = drafts.decline;
+            view! {
+                <QuestionPage
+                    testid="decline-question"
+                    heading=format!("Why is {area} declining the visit?")
+                    caption
+                    form
+                    on_continue=next("check-decline")
+                    back=href("agree")
+                >
+                    <TextArea
+                        id="decline-reason"
+                        label="Reason (optional)"
+                        hint="Confidential: seen only by national planners, your region's lead and your local area"
+                        value=drafts.decline_reason
+                        form
+                    />
+                </QuestionPage>
+            }
+            .into_any()
+        }
+        "check-decline" => {
+            set_title(&format!("Check {area}'s answer before sending it"));
+            let form = drafts.decline;
+            back_to_fault(form, "answer", "check-decline", answer_step);
+            let (id, version) = (request.id.clone(), request.version);
+            let submit = form_action(move || {
+                let answer = Answer::Decline(DeclineAnswer {
+                    reason: drafts.decline_reason.get_untracked().trim().to_owned(),
+                });
+                let request = AnswerVisitRequestRequest { id: id.clone(), version, answer: Some(answer) };
+                settle(
+                    form,
+                    api::answer_visit_request(request),
+                    back_to_summary("answer", record, "You declined the visit."),
+                )
+            });
+            let reason = drafts.decline_reason.get_untracked();
+            let answers = vec![
+                CheckRow {
+                    key: "Does the local area agree?",
+                    value: format!("No, {area} declines the interim visit"),
+                    change: Some((href("agree"), "whether the local area agrees")),
+                },
+                CheckRow {
+                    key: "Reason",
+                    value: if reason.trim().is_empty() { "Not given".to_owned() } else { reason },
+                    change: Some((href("decline"), "the reason")),
+                },
+            ];
+            view! {
+                <CheckAnswers
+                    testid="decline-form"
+                    heading="Check your answer before sending it"
+                    answers
+                    consequence="Your answer is final: the request closes and no interim visit is planned on it. Interim visits are voluntary, and declining has no other consequence."
+                    form
+                    submit
+                    button=("decline", "Decline the visit", "govuk-button--secondary")
+                    back=href("decline")
+                    reload=record.reload
+                    what="the request"
+                />
+            }
+            .into_any()
+        }
+        // "agree", and any step not known: the first question.
+        _ => {
+            set_title(&format!("Does {area} agree to an interim visit?"));
+            let go = go.clone();
+            let on_continue = Callback::new(move |()| match drafts.agrees.get_untracked() {
+                Some(true) => {
+                    form.error.set(None);
+                    go(Some("signatory"));
+                }
+                Some(false) => {
+                    form.error.set(None);
+                    go(Some("decline"));
+                }
+                None => form.fail(api::ApiError::invalid(
+                    "agrees",
+                    format!("Select yes if {area} agrees to an interim visit"),
+                )),
+            });
+            let options = vec![
+                (
+                    Some(true),
+                    "agrees-yes".to_owned(),
+                    "Yes".to_owned(),
+                    Some("You will need the consent letter, signed for your local area".to_owned()),
+                ),
+                (Some(false), "agrees-no".to_owned(), "No".to_owned(), None),
+            ];
+            view! {
+                <QuestionPage
+                    testid="agree-question"
+                    heading=format!("Does {} agree to an interim visit?", request.local_area_name)
+                    caption
+                    form
+                    on_continue
+                    back=back_home
+                >
+                    <p class="govuk-body">
+                        {format!("The visit would take place within {}. Interim visits are voluntary.", range_label(request.window.as_ref()))}
+                    </p>
+                    <Radios legend="Your answer" name="agrees" options value=drafts.agrees form />
+                </QuestionPage>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// An action with one reason: the question on its page, then a check stating what follows.
+#[component]
+fn ReasonSteps<C, Fut>(
+    request: VisitRequest,
+    record: Record<VisitRequest>,
+    form: FormState,
+    reason: RwSignal<String>,
+    /// The question's step and the check's, under `task`.
+    steps: (&'static str, &'static str),
+    /// The `data-testid`s of the question's section and the check's.
+    testids: (&'static str, &'static str),
+    check: bool,
+    question: &'static str,
+    hint: &'static str,
+    check_heading: String,
+    consequence: &'static str,
     /// The button's `data-testid`, words and GOV.UK modifier class.
     button: (&'static str, &'static str, &'static str),
     /// What happened, for the banner.
     done: &'static str,
     call: C,
-    /// What the section says before the field.
-    #[prop(optional)]
-    children: Option<Children>,
 ) -> impl IntoView
 where
     C: Fn(String, i64, String) -> Fut + Copy + 'static,
     Fut: std::future::Future<Output = Result<VisitRequest, api::ApiError>> + 'static,
 {
-    let (field_id, label) = field;
-    let form = FormState::new(&[
-        ("reason", field_id, "The reason"),
-        ("decline.reason", field_id, "The reason"),
-        ("note", field_id, "The note"),
-    ]);
-    let reason = RwSignal::new(String::new());
-    let (id, version) = (request.id, request.version);
-    let submit = form_action(move || {
-        settle(
-            form,
-            call(id.clone(), version, reason.get_untracked().trim().to_owned()),
-            record.changed(done),
-        )
-    });
-    let (button_testid, words, modifier) = button;
-    view! {
-        <ActionForm testid heading form submit reload=record.reload what="the request">
-            {children.map(|children| children())}
-            <TextArea id=field_id label value=reason hint=hint.unwrap_or_default() form />
-            <SubmitButton submit testid=button_testid label=words modifier />
-        </ActionForm>
+    let (question_step, check_step) = steps;
+    let field_id = format!("{question_step}-reason");
+    let caption = format!("Interim visit request: {}", request.local_area_name);
+    if check {
+        set_title(&check_heading);
+        back_to_fault(form, "task", check_step, move |field| {
+            matches!(field, "reason" | "note").then_some(question_step)
+        });
+        let (id, version) = (request.id, request.version);
+        let submit = form_action(move || {
+            settle(
+                form,
+                call(id.clone(), version, reason.get_untracked().trim().to_owned()),
+                back_to_summary("task", record, done),
+            )
+        });
+        let answers = vec![CheckRow {
+            key: "Reason",
+            value: reason.get_untracked(),
+            change: Some((step_href("task", Some(question_step)), "the reason")),
+        }];
+        view! {
+            <CheckAnswers
+                testid=testids.1
+                heading=check_heading
+                answers
+                consequence
+                form
+                submit
+                button
+                back=step_href("task", Some(question_step))
+                reload=record.reload
+                what="the request"
+            />
+        }
+        .into_any()
+    } else {
+        set_title(question);
+        let go = step_navigator("task");
+        let on_continue = Callback::new(move |()| {
+            form.error.set(None);
+            go(Some(check_step));
+        });
+        view! {
+            <QuestionPage testid=testids.0 heading=question caption form on_continue back=step_href("task", None)>
+                <TextArea id=field_id label="Reason" hint value=reason form />
+            </QuestionPage>
+        }
+        .into_any()
     }
 }
 
-/// The local area declines, with an optional reason.
-#[component]
-fn DeclineForm(request: VisitRequest, record: Record<VisitRequest>) -> impl IntoView {
-    let call = |id, version, reason| {
-        let answer = Answer::Decline(DeclineAnswer { reason });
-        api::answer_visit_request(AnswerVisitRequestRequest { id, version, answer: Some(answer) })
-    };
-    view! {
-        <ReasonForm
-            request
-            record
-            testid="decline-form"
-            heading="Decline"
-            field=("decline-reason", "Reason (optional)")
-            hint="Confidential: seen only by national planners, your region's lead and your local area"
-            button=("decline", "Decline the visit", "govuk-button--secondary")
-            done="You declined the visit."
-            call
-        >
-            <p class="govuk-body">"Interim visits are voluntary: your local area may decline."</p>
-        </ReasonForm>
-    }
-}
-
-/// The local area withdraws its consent, saying why.
-#[component]
-fn WithdrawForm(request: VisitRequest, record: Record<VisitRequest>) -> impl IntoView {
-    view! {
-        <ReasonForm
-            request
-            record
-            testid="withdraw-form"
-            heading="Withdraw consent"
-            field=("withdraw-reason", "Why is your local area withdrawing its consent?")
-            button=("withdraw", "Withdraw consent", "govuk-button--warning")
-            done="Your consent has been withdrawn."
-            call=api::withdraw_consent
-        >
-            <WarningText text="Any visit planned on this consent cannot go ahead once it is withdrawn." />
-        </ReasonForm>
-    }
-}
-
-/// A national planner or the region's lead cancels the request, saying why.
-#[component]
-fn CancelForm(request: VisitRequest, record: Record<VisitRequest>) -> impl IntoView {
-    view! {
-        <ReasonForm
-            request
-            record
-            testid="cancel-form"
-            heading="Cancel the request"
-            field=("cancel-reason", "Why is the request being cancelled?")
-            hint="The local area sees this reason"
-            button=("cancel", "Cancel the request", "govuk-button--warning")
-            done="The request has been cancelled."
-            call=api::cancel_visit_request
-        />
-    }
-}
-
-/// Anyone who can see the request records a child at immediate risk of significant harm.
+/// Anyone who can see the request records a child at immediate risk of significant harm: one
+/// page, sent at once (it cannot wait for a check).
 #[component]
 fn ConcernForm(request: VisitRequest, record: Record<VisitRequest>) -> impl IntoView {
-    let call = |id, _version, note| api::record_safeguarding_concern(id, note);
+    set_title("Record a safeguarding concern");
+    let form = reason_form("concern-note");
+    let note = RwSignal::new(String::new());
+    let id = request.id;
+    let submit = form_action(move || {
+        let call = api::record_safeguarding_concern(id.clone(), note.get_untracked().trim().to_owned());
+        settle(
+            form,
+            call,
+            back_to_summary(
+                "task",
+                record,
+                "The safeguarding concern is recorded and has been escalated to national planners.",
+            ),
+        )
+    });
     view! {
-        <ReasonForm
-            request
-            record
-            testid="concern-form"
-            heading="Record a safeguarding concern"
-            field=("concern-note", "What was seen, and what has been done")
-            button=("record-concern", "Record and escalate the concern", "govuk-button--warning")
-            done="The safeguarding concern is recorded and has been escalated to national planners."
-            call
-        >
+        <A href=step_href("task", None) attr:class="govuk-back-link">"Back to the request"</A>
+        <span class="govuk-caption-l">{format!("Interim visit request: {}", request.local_area_name)}</span>
+        <ActionForm testid="concern-form" heading="Record a safeguarding concern" form submit reload=record.reload what="the request" page=true>
             <WarningText text="Only for a child at immediate risk of significant harm. The concern is escalated to national planners at once, and it overrides the confidentiality of this request." />
             <p class="govuk-body">"This does not replace your own safeguarding procedures: follow them as well."</p>
-        </ReasonForm>
+            <TextArea id="concern-note" label="What was seen, and what has been done" value=note form />
+            <SubmitButton submit testid="record-concern" label="Record and escalate the concern" modifier="govuk-button--warning" />
+        </ActionForm>
     }
 }

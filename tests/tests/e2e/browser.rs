@@ -349,7 +349,7 @@ async fn an_inspector_records_their_own_unavailability_and_a_conflict_and_sees_n
     fill_date(&browser, "unavailable-last-day", day(2027, 3, 5)?).await?;
     browser.find("[data-testid=add-unavailability]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The unavailability of Olu Own is recorded.").await?;
-    browser.wait_for_text("[data-testid=inspectors]", "1 March 2027").await?;
+    browser.wait_for_text("[data-testid=inspectors]", "1 to 5 March 2027").await?;
     browser.find("#region option[value=E13000001]").await?;
     browser.find("#region").await?.select_by_value("E13000001").await?;
     browser.find("#local-area option[value=E09000007]").await?;
@@ -365,7 +365,7 @@ async fn an_inspector_records_their_own_unavailability_and_a_conflict_and_sees_n
     sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
     browser.client.find(Locator::LinkText("Inspectors")).await?.click().await?;
     let table = browser.wait_for_text("[data-testid=inspectors]", "Olu Own").await?;
-    assert!(table.contains("1 March 2027") && table.contains("Someone Else"), "{table}");
+    assert!(table.contains("1 to 5 March 2027") && table.contains("Someone Else"), "{table}");
     assert!(!table.contains("My sister"), "{table}");
 
     browser.close().await?;
@@ -695,31 +695,82 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
     browser.client.find(Locator::LinkText("Camden")).await?.click().await?;
     browser.wait_for_text("[data-testid=request-title]", "Camden").await?;
     assert_eq!(path(&browser).await?, request_path);
-    browser.find("[data-testid=consent-form]").await?;
-    browser.find("[data-testid=decline-form]").await?;
-    assert!(browser.client.find(Locator::Css("[data-testid=cancel-form]")).await.is_err());
+    assert!(browser.client.find(Locator::Css("[data-testid=cancel-link]")).await.is_err());
     browser.assert_accessible().await?;
+
+    // One question per page: does Camden agree? Continuing without an answer says what to do.
+    browser.find("[data-testid=answer]").await?.click().await?;
+    browser.wait_for_text("h1", "Does Camden agree to an interim visit?").await?;
+    assert_eq!(browser.client.current_url().await?.query(), Some("answer=agree"));
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
+    assert_problem(&browser, "", "[data-field=agrees]", "agrees", "Select yes if Camden agrees").await?;
+    assert!(browser.client.title().await?.starts_with("Error: "));
+    browser.assert_accessible().await?;
+    browser.find("label[for=agrees-yes]").await?.click().await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
+
+    browser.wait_for_text("h1", "Who signed the consent letter?").await?;
+    browser.find("#consent-signatory-name").await?.send_keys("Alex Morgan").await?;
+    browser.find("#consent-signatory-role").await?.send_keys("Director of Children's Services").await?;
+    browser.find("#consent-organisation").await?.send_keys("London Borough of Camden").await?;
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
 
     let letter = signed_pdf("Camden consents to an interim visit");
     let folder = tempfile::tempdir()?;
     let file = folder.path().join("consent-letter.pdf");
     std::fs::write(&file, &letter)?;
-    browser.find("#consent-signatory-name").await?.send_keys("Alex Morgan").await?;
-    browser.find("#consent-signatory-role").await?.send_keys("Director of Children's Services").await?;
-    browser.find("#consent-organisation").await?.send_keys("London Borough of Camden").await?;
+    browser.wait_for_text("h1", "Upload the signed consent letter").await?;
     fill_date(&browser, "consent-date-signed", today).await?;
     browser.find("#consent-document").await?.send_keys(&file.display().to_string()).await?;
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
+
+    browser.wait_for_text("h1", "Are there days Camden cannot host a visit?").await?;
     fill_date(&browser, "unavailable-from", today + TimeDelta::days(65)).await?;
     fill_date(&browser, "unavailable-to", today + TimeDelta::days(66)).await?;
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
+
+    // Check your answers: every answer with its Change link, and what sending means.
+    browser.wait_for_text("h1", "Check your answer before sending it").await?;
+    let answers = words(&browser, "[data-testid=answers]").await?;
+    assert!(
+        answers.contains("Yes, Camden agrees")
+            && answers.contains("Alex Morgan")
+            && answers.contains("consent-letter.pdf")
+            && answers.contains("Change"),
+        "{answers}"
+    );
+    let check = words(&browser, "[data-testid=consent-form]").await?;
+    assert!(check.contains("the visiting team does not"), "{check}");
+    browser.assert_accessible().await?;
+    browser.screenshot("check-your-answers").await?;
+    // A change goes back to its question, with the answer kept.
+    browser.find("[data-testid=answers] a[href$='answer=signatory']").await?.click().await?;
+    browser.wait_for_text("h1", "Who signed the consent letter?").await?;
+    assert_eq!(
+        browser.find("#consent-signatory-name").await?.prop("value").await?.as_deref(),
+        Some("Alex Morgan")
+    );
+    browser.find("[data-testid=continue]").await?.click().await?;
+    browser.wait_for_text("h1", "Upload the signed consent letter").await?;
+    browser.wait_for_text("[data-testid=chosen-document]", "consent-letter.pdf").await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
+    browser.wait_for_text("h1", "Are there days Camden cannot host a visit?").await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
+    browser.wait_for_text("h1", "Check your answer before sending it").await?;
     browser.find("[data-testid=consent]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "Your written consent is on record.").await?;
     browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Consented").await?;
     let consent = words(&browser, "[data-testid=consent]").await?;
     assert!(consent.contains("Alex Morgan") && consent.contains("PDF"), "{consent}");
     assert_eq!(browser.find("[data-testid=document-hash]").await?.text().await?, sha256(&letter));
+    assert_eq!(path(&browser).await?, request_path);
     // Consented: withdrawal is offered, answering again is not.
-    browser.find("[data-testid=withdraw-form]").await?;
-    assert!(browser.client.find(Locator::Css("[data-testid=consent-form]")).await.is_err());
+    browser.find("[data-testid=withdraw-link]").await?;
+    assert!(browser.client.find(Locator::Css("[data-testid=answer]")).await.is_err());
     let history = browser.find("[data-testid=history]").await?.text().await?;
     assert!(history.contains("Consented in writing") && history.contains("Test user.camden"), "{history}");
     browser.assert_accessible().await?;
@@ -737,7 +788,7 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
             && consent.contains("London Borough of Camden"),
         "{consent}"
     );
-    browser.find("[data-testid=cancel-form]").await?;
+    browser.find("[data-testid=cancel-link]").await?;
     browser.assert_accessible().await?;
     // Catch the download in the page rather than saving it to disk.
     browser
@@ -838,10 +889,21 @@ async fn camden_withdraws_its_consent_and_the_request_shows_withdrawn() -> anyho
     sign_in_as(&browser, &app, Persona::Camden).await?;
     browser.client.goto(&format!("{}/requests/{}", app.url(), request.id)).await?;
     browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Consented").await?;
-    // A reason is required: the server names the field.
+    // The question, then the check; with no reason the server refuses, and the person is taken
+    // back to the question, where the summary links to the field.
+    browser.find("[data-testid=withdraw-link]").await?.click().await?;
+    browser.wait_for_text("h1", "Why is your local area withdrawing its consent?").await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
+    browser.wait_for_text("h1", "Check before you withdraw Camden's consent").await?;
+    let check = words(&browser, "[data-testid=withdraw-form]").await?;
+    assert!(check.contains("cannot go ahead"), "{check}");
+    browser.assert_accessible().await?;
     browser.find("[data-testid=withdraw]").await?.click().await?;
-    let error = browser.wait_for_text("[data-testid=withdraw-form] [data-testid=error]", "reason").await?;
+    browser.wait_for_text("h1", "Why is your local area withdrawing its consent?").await?;
+    let error =
+        browser.wait_for_text("[data-testid=withdraw-question] [data-testid=error]", "reason").await?;
     assert!(error.contains("There is a problem"), "{error}");
+    browser.find("#withdraw-reason-error").await?;
     browser.assert_accessible().await?;
 
     browser
@@ -849,6 +911,8 @@ async fn camden_withdraws_its_consent_and_the_request_shows_withdrawn() -> anyho
         .await?
         .send_keys("The director has left; a new decision is needed")
         .await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
+    browser.wait_for_text("[data-testid=answers]", "a new decision is needed").await?;
     browser.find("[data-testid=withdraw]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "Your consent has been withdrawn.").await?;
     browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Withdrawn").await?;
@@ -862,7 +926,7 @@ async fn camden_withdraws_its_consent_and_the_request_shows_withdrawn() -> anyho
             && history.contains("a new decision is needed"),
         "{history}"
     );
-    assert!(browser.client.find(Locator::Css("[data-testid=withdraw-form]")).await.is_err());
+    assert!(browser.client.find(Locator::Css("[data-testid=withdraw-link]")).await.is_err());
     browser.assert_accessible().await?;
 
     // The list says so too.
@@ -885,7 +949,11 @@ async fn an_answer_to_a_request_changed_meanwhile_says_so_and_reloads_it() -> an
     let request = create_request(&app, Persona::InnerLondonLead, "E09000007").await?;
     let browser = Browser::start().await?;
     sign_in_as(&browser, &app, Persona::Camden).await?;
-    browser.client.goto(&format!("{}/requests/{}", app.url(), request.id)).await?;
+    browser.client.goto(&format!("{}/requests/{}?answer=agree", app.url(), request.id)).await?;
+    browser.find("label[for=agrees-no]").await?.click().await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
+    browser.wait_for_text("h1", "Why is Camden declining the visit?").await?;
+    browser.find("[data-testid=continue]").await?.click().await?;
     browser.find("[data-testid=decline-form]").await?;
 
     // The lead cancels while the page is open.
@@ -904,6 +972,7 @@ async fn an_answer_to_a_request_changed_meanwhile_says_so_and_reloads_it() -> an
     browser.find("[data-testid=reload]").await?.click().await?;
     browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Cancelled").await?;
     assert!(browser.client.find(Locator::Css("[data-testid=decline-form]")).await.is_err());
+    assert!(browser.client.find(Locator::Css("[data-testid=answer]")).await.is_err());
     let history = browser.find("[data-testid=history]").await?.text().await?;
     assert!(history.contains("The phase is full"), "{history}");
 
@@ -957,7 +1026,7 @@ async fn a_national_planner_sees_totals_by_region_and_phase_and_the_escalated_co
     browser.find("[data-testid=concerns] a").await?.click().await?;
     browser.find("[data-testid=safeguarding-flag]").await?;
     browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Consented").await?;
-    browser.find("[data-testid=cancel-form]").await?;
+    browser.find("[data-testid=cancel-link]").await?;
     browser.assert_accessible().await?;
 
     // Planners choose the region first, then one of its areas.
@@ -1058,22 +1127,36 @@ async fn a_regional_lead_schedules_a_full_inspection_and_its_notice_skips_easter
     let summary = words(&browser, "[data-testid=engagement-summary]").await?;
     assert!(
         summary.contains("Proposed")
-            && summary.contains("7 April 2027 to 9 April 2027")
+            && summary.contains("7 to 9 April 2027")
             && summary.contains("Spring full inspection"),
         "{summary}"
     );
     let timeline = words(&browser, "[data-testid=timeline]").await?;
     for week in [
-        "Week 1: offsite 22 March 2027 to 26 March 2027",
-        "Week 2: offsite and onsite 29 March 2027 to 2 April 2027",
-        "Week 3: onsite 5 April 2027 to 9 April 2027",
+        "Week 1: offsite 22 to 26 March 2027",
+        "Week 2: offsite and onsite 29 March to 2 April 2027",
+        "Week 3: onsite 5 to 9 April 2027",
     ] {
         assert!(timeline.contains(week), "{week:?} not in {timeline}");
     }
     assert_eq!(browser.client.title().await?, "Full inspection: Camden - SEND Planner");
-    browser.find("[data-testid=notify-form]").await?;
+    // The task list: what the engagement needs, each with its status.
+    let tasks = words(&browser, "[data-testid=tasks]").await?;
+    assert!(
+        tasks.contains("Dates")
+            && tasks.contains("Team Not yet started")
+            && tasks.contains("Notice to the local area"),
+        "{tasks}"
+    );
+    browser.find("[data-testid=task-notice] a").await?;
+    browser.assert_accessible().await?;
+    browser.screenshot("engagement-task-list").await?;
+    browser.find("[data-testid=task-team] a").await?.click().await?;
+    browser.wait_for_text("h1", "Assign the team").await?;
     browser.find("[data-testid=team-form] [data-testid=no-inspectors]").await?;
     browser.assert_accessible().await?;
+    browser.find(".govuk-back-link").await?.click().await?;
+    browser.wait_for_text("[data-testid=engagement-title]", "Full inspection: Camden").await?;
 
     // The board lists it, proposed, with its notice.
     browser.client.find(Locator::LinkText("Programme")).await?.click().await?;
@@ -1154,7 +1237,10 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     browser.find("[data-testid=add-unavailability]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The unavailability of Sam Social is recorded.").await?;
     browser
-        .wait_for_text(&format!("[data-testid=inspectors] [data-inspector='{}']", ids[3]), "1 February 2027")
+        .wait_for_text(
+            &format!("[data-testid=inspectors] [data-inspector='{}']", ids[3]),
+            "1 to 26 February 2027",
+        )
         .await?;
     browser.find("#conflict-inspector").await?.select_by_value(&ids[2]).await?;
     // The area by its name: a region, then one of its areas.
@@ -1175,6 +1261,8 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     // Only two Ofsted inspectors for a full inspection: refused, naming the rule.
     browser.client.goto(&format!("{}/engagements/{}", app.url(), engagement.id)).await?;
     browser.wait_for_text("[data-testid=engagement-title]", "Camden").await?;
+    browser.find("[data-testid=task-team] a").await?.click().await?;
+    browser.wait_for_text("h1", "Assign the team").await?;
     browser.find(&format!("#role-{}", ids[1])).await?;
     browser.find(&format!("#role-{}", ids[0])).await?.select_by_value("lead-hmi").await?;
     browser.find(&format!("#role-{}", ids[1])).await?.select_by_value("ofsted-inspector").await?;
@@ -1190,7 +1278,6 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     .await?;
     let error = browser.find("[data-testid=team-form] [data-testid=error]").await?.text().await?;
     assert!(!error.contains("team.composition"), "rule ids are not for people: {error}");
-    browser.find("[data-testid=no-team]").await?;
     browser.assert_accessible().await?;
 
     // With a CQC and a social care inspector the team is accepted.
@@ -1198,6 +1285,7 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     browser.find(&format!("#role-{}", ids[3])).await?.select_by_value("social-care-inspector").await?;
     browser.find("[data-testid=assign-team]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The team is assigned.").await?;
+    browser.wait_for_text("[data-testid=task-team]", "Completed").await?;
     let team = words(&browser, "[data-testid=team]").await?;
     for member in ["Hana Lead Lead HMI", "Omar Ofsted Ofsted inspector", "Cara Quality CQC inspector"] {
         assert!(team.contains(member), "{member:?} not in {team}");
@@ -1207,12 +1295,22 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     assert!(browser.client.find(Locator::Css("[data-testid=warnings]")).await.is_err());
     browser.assert_accessible().await?;
 
-    // Camden is notified; its start page shows the dates and notice, never the team.
+    // Camden is notified, after a check that says what follows; its start page shows the dates
+    // and notice, never the team.
+    browser.find("[data-testid=task-notice] a").await?.click().await?;
+    browser.wait_for_text("h1", "Check before you notify Camden").await?;
+    let check = words(&browser, "[data-testid=notify-form]").await?;
+    assert!(check.contains("4 January 2027") && check.contains("never the team"), "{check}");
+    browser.assert_accessible().await?;
     browser.find("[data-testid=notify]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The local area has been notified.").await?;
     browser.wait_for_text("[data-testid=engagement-summary] [data-testid=state]", "Notified").await?;
-    // Once notified, a new team needs a reason.
+    browser.wait_for_text("[data-testid=task-notice]", "Completed").await?;
+    // Once notified, a new team or new dates need a reason.
+    browser.find("[data-testid=task-team] a").await?.click().await?;
     browser.find("#team-reason").await?;
+    browser.client.back().await?;
+    browser.find("[data-testid=task-dates] a").await?.click().await?;
     browser.find("#reschedule-reason").await?;
     browser.assert_accessible().await?;
     sign_out(&browser).await?;
@@ -1220,7 +1318,7 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     sign_in_as(&browser, &app, Persona::Camden).await?;
     let confirmed = browser.wait_for_text("[data-testid=engagements]", "Full inspection").await?;
     assert!(
-        confirmed.contains("18 January 2027 to 20 January 2027")
+        confirmed.contains("18 to 20 January 2027")
             && confirmed.contains("4 January 2027")
             && confirmed.contains("Notified"),
         "{confirmed}"
@@ -1518,6 +1616,8 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     sign_in_as(&browser, &app, Persona::Planner).await?;
     assert_eq!(menu(&browser).await?, PLANNER_MENU);
     browser.client.goto(&format!("{}/engagements/{engagement}", app.url())).await?;
+    browser.wait_for_text("[data-testid=task-letter]", "In progress").await?;
+    browser.find("[data-testid=task-letter] a").await?.click().await?;
     browser.wait_for_text("[data-testid=engagement-letters]", "Interim visit to Camden").await?;
     browser.assert_accessible().await?;
     browser.client.find(Locator::LinkText("Interim visit to Camden")).await?.click().await?;
@@ -1537,6 +1637,12 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.find("[data-testid=distribution-form]").await?;
     browser.assert_accessible().await?;
     browser.find("[data-testid=issue]").await?.click().await?;
+    // Checked first: who receives it, and that an issued letter is never withdrawn.
+    browser.wait_for_text("h1", "Check before you issue the letter").await?;
+    let check = words(&browser, "[data-testid=issue-check]").await?;
+    assert!(check.contains("Department for Education") && check.contains("never withdrawn"), "{check}");
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=confirm-issue]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The letter is issued.").await?;
     browser.wait_for_text("[data-testid=letter-state]", "Issued").await?;
     let who = browser.wait_for_text("[data-testid=who-can-see]", "reader.dfe").await?;
@@ -1597,6 +1703,11 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.wait_for_text("[data-testid=publication]", "Not published").await?;
     browser.assert_accessible().await?;
     browser.find("[data-testid=publish]").await?.click().await?;
+    browser.wait_for_text("h1", "Check before you publish the letter").await?;
+    let check = words(&browser, "[data-testid=publish-check]").await?;
+    assert!(check.contains("without signing in"), "{check}");
+    browser.assert_accessible().await?;
+    browser.find("[data-testid=confirm-publish]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The letter is published.").await?;
     browser.wait_for_text("[data-testid=publication]", "Published by the local area").await?;
     browser.find("[data-testid=unpublish]").await?;

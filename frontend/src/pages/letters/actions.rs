@@ -10,8 +10,9 @@ use super::BodyInput;
 use crate::{
     api::{self, ApiError, Problem},
     components::{
-        ActionButton, ActionForm, Checkbox, ErrorSummary, Field, FieldMap, FormError, FormState, Record,
-        SubmitButton, TextArea, TextInput, form_action, located, settle,
+        ActionButton, ActionForm, CheckAnswers, CheckRow, Checkbox, ErrorSummary, Field, FieldMap, FormError,
+        FormState, Record, SubmitButton, TextArea, TextInput, form_action, located, set_title, settle,
+        step_href, step_navigator,
     },
     format::{RECIPIENTS, recipient_label},
 };
@@ -315,24 +316,29 @@ fn rfc3339_of_local(value: &str) -> String {
     if date.get_time().is_nan() { value.to_owned() } else { String::from(date.to_iso_string()) }
 }
 
-/// A national planner issues the letter; an inspection's report with its publication time
-/// (embargo). Whether it is a report comes from its engagement (`Engagement.is_inspection`).
-#[component]
-pub(super) fn IssueForm(letter: Letter, record: Record<Letter>) -> impl IntoView {
-    let form = FormState::new(&[("publish_at", "publish-at", "The publication date and time")]);
+/// Whether the letter's engagement is an inspection, whose report is issued with a publication
+/// time (embargo).
+fn is_report(letter: &Letter) -> Signal<bool> {
     let engagement = LocalResource::new({
         let id = letter.engagement_id.clone();
         move || api::get_engagement(id.clone())
     });
-    let report = move || engagement.get().and_then(Result::ok).is_some_and(|e| e.is_inspection);
-    let publish_at = RwSignal::new(String::new());
-    let (id, version) = (letter.id, letter.version);
+    Signal::derive(move || engagement.get().and_then(Result::ok).is_some_and(|e| e.is_inspection))
+}
+
+/// A national planner issues the letter: an inspection's report with its publication time
+/// (embargo), then a check of who receives it ([`IssueCheck`]).
+#[component]
+pub(super) fn IssueForm(letter: Letter, publish_at: RwSignal<String>) -> impl IntoView {
+    let form = FormState::new(&[("publish_at", "publish-at", "The publication date and time")]);
+    let report = is_report(&letter);
+    let go = step_navigator("task");
     let submit = form_action(move || {
-        let call = api::issue_letter(id.clone(), version, rfc3339_of_local(&publish_at.get_untracked()));
-        settle(form, call, record.changed("The letter is issued."))
+        go(Some("check-issue"));
+        async {}
     });
     let publish_field = move || {
-        report().then(|| {
+        report.get().then(|| {
             view! {
                 <Field
                     id="publish-at"
@@ -355,11 +361,164 @@ pub(super) fn IssueForm(letter: Letter, record: Record<Letter>) -> impl IntoView
         })
     };
     view! {
-        <ActionForm testid="issue-form" heading="Issue" form submit reload=record.reload what="the letter">
+        <ActionForm testid="issue-form" heading="Issue" form submit>
             <p class="govuk-body">"Everyone on the distribution list can read the letter once it is issued."</p>
             {publish_field}
-            <SubmitButton submit testid="issue" label="Issue the letter" />
+            <SubmitButton submit testid="issue" label="Continue to issue the letter" />
         </ActionForm>
+    }
+}
+
+/// The check before a letter is issued: who receives it, when a report is published, and that an
+/// issued letter is never withdrawn, only corrected.
+#[component]
+pub(crate) fn IssueCheck(
+    letter: Letter,
+    record: Record<Letter>,
+    publish_at: RwSignal<String>,
+) -> impl IntoView {
+    set_title(&format!("Check before you issue: {}", letter.title));
+    let form = FormState::new(&[("publish_at", "publish-at", "The publication date and time")]);
+    let report = is_report(&letter);
+    let recipients = letter
+        .distribution
+        .iter()
+        .filter(|d| d.revoked_at.is_empty())
+        .map(|d| recipient_label(d.recipient()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let back = step_href("task", None);
+    let go = step_navigator("task");
+    let (id, version) = (letter.id.clone(), letter.version);
+    let submit = form_action(move || {
+        let go = go.clone();
+        let call = api::issue_letter(id.clone(), version, rfc3339_of_local(&publish_at.get_untracked()));
+        settle(form, call, move |updated| {
+            go(None);
+            record.changed("The letter is issued.")(updated);
+        })
+    });
+    // A refused publication time is changed on the letter's page, where its field is.
+    {
+        let go = step_navigator("task");
+        Effect::new(move |_| {
+            if form
+                .error
+                .with(|e| e.as_ref().is_some_and(|e| e.problems.iter().any(|p| p.field() == "publish_at")))
+            {
+                go(None);
+            }
+        });
+    }
+    let title = letter.title.clone();
+    move || {
+        let mut answers = vec![
+            CheckRow { key: "Letter", value: title.clone(), change: None },
+            CheckRow {
+                key: "Recipients",
+                value: recipients.clone(),
+                change: Some((back.clone(), "who receives it")),
+            },
+        ];
+        if report.get() {
+            let when = publish_at.get_untracked();
+            answers.push(CheckRow {
+                key: "Published on the public page",
+                value: if when.is_empty() { "Not given".to_owned() } else { when.replace('T', " at ") },
+                change: Some((back.clone(), "the publication date and time")),
+            });
+        }
+        view! {
+            <CheckAnswers
+                testid="issue-check"
+                heading="Check before you issue the letter"
+                answers
+                consequence="Once issued, everyone on the distribution list can read it, and it is never withdrawn or edited: a mistake is put right by issuing a corrected version."
+                form
+                submit
+                button=("confirm-issue", "Issue the letter", "")
+                back=back.clone()
+                reload=record.reload
+                what="the letter"
+            />
+        }
+    }
+}
+
+/// The check before the local area publishes its interim visit letter.
+#[component]
+pub(crate) fn PublishCheck(letter: Letter, record: Record<Letter>) -> impl IntoView {
+    set_title(&format!("Check before you publish: {}", letter.title));
+    let form = FormState::new(&[]);
+    let back = step_href("task", None);
+    let go = step_navigator("task");
+    let id = letter.id.clone();
+    let named = letter.named_in_national_reports;
+    let submit = form_action(move || {
+        let go = go.clone();
+        settle(form, api::set_publication(id.clone(), true, named), move |updated| {
+            go(None);
+            record.changed("The letter is published.")(updated);
+        })
+    });
+    let answers = vec![
+        CheckRow { key: "Letter", value: letter.title.clone(), change: None },
+        CheckRow {
+            key: "National reports",
+            value: if named { "May be named" } else { "Not named" }.to_owned(),
+            change: Some((back.clone(), "whether it may be named in national reports")),
+        },
+    ];
+    view! {
+        <CheckAnswers
+            testid="publish-check"
+            heading="Check before you publish the letter"
+            answers
+            consequence="Anyone can then read the letter on the public page, without signing in. You can stop publishing it later, but copies already read or saved cannot be called back."
+            form
+            submit
+            button=("confirm-publish", "Publish the letter", "")
+            back
+            reload=record.reload
+            what="the letter"
+        />
+    }
+}
+
+/// The check before a recipient's access to the letter is ended.
+#[component]
+pub(crate) fn RevokeCheck(letter: Letter, record: Record<Letter>, recipient: Recipient) -> impl IntoView {
+    let who = recipient_label(recipient);
+    set_title(&format!("Check before you revoke the access of {who}"));
+    let form = FormState::new(&[]);
+    let back = step_href("task", None);
+    let go = step_navigator("task");
+    let id = letter.id.clone();
+    let submit = form_action(move || {
+        let go = go.clone();
+        let text = format!("{who} no longer has access.");
+        settle(form, api::revoke_recipient(id.clone(), recipient), move |updated| {
+            go(None);
+            record.changed(text)(updated);
+        })
+    });
+    let answers = vec![
+        CheckRow { key: "Letter", value: letter.title.clone(), change: None },
+        CheckRow { key: "Recipient", value: who.to_owned(), change: None },
+    ];
+    view! {
+        <CheckAnswers
+            testid="revoke-check"
+            heading=format!("Check before you revoke the access of {who}")
+            answers
+            consequence="Its readers can no longer open the letter. Their earlier readings stay on record, and access cannot be given back to this letter: issue a corrected version to reach them again."
+            form
+            submit
+            button=("confirm-revoke", "Revoke access", "govuk-button--warning")
+            back
+            reload=record.reload
+            what="the letter"
+        />
     }
 }
 
@@ -399,10 +558,19 @@ pub(super) fn PublicationForm(letter: Letter, record: Record<Letter>) -> impl In
     let published = letter.published;
     let named = RwSignal::new(letter.named_in_national_reports);
     let id = letter.id;
+    let go = step_navigator("task");
     let submit = Action::new_local(move |publish: &bool| {
         let text = if *publish { "The letter is published." } else { "The letter is not published." };
         settle(form, api::set_publication(id.clone(), *publish, named.get_untracked()), record.changed(text))
     });
+    // Publishing is checked first; stopping and the naming choice are saved at once.
+    let publish = move || {
+        if published {
+            submit.dispatch(false);
+        } else {
+            go(Some("check-publish"));
+        }
+    };
     let (label, testid) =
         if published { ("Stop publishing", "unpublish") } else { ("Publish this letter", "publish") };
     view! {
@@ -419,9 +587,7 @@ pub(super) fn PublicationForm(letter: Letter, record: Record<Letter>) -> impl In
                     class="govuk-button"
                     data-testid=testid
                     disabled=submit.pending()
-                    on:click=move |_| {
-                        submit.dispatch(!published);
-                    }
+                    on:click=move |_| publish()
                 >
                     {label}
                 </button>

@@ -22,6 +22,9 @@ pub(crate) fn EngagementLetters(
     /// The engagement, when the page has already read it (else it is read here).
     #[prop(optional)]
     engagement: Option<Engagement>,
+    /// The letters are the page (the engagement's letter task): the heading is its `h1`.
+    #[prop(optional)]
+    page: bool,
 ) -> impl IntoView {
     let letters = LocalResource::new({
         let id = engagement_id.clone();
@@ -53,7 +56,11 @@ pub(crate) fn EngagementLetters(
     });
     view! {
         <section data-testid="engagement-letters" aria-labelledby="letters-heading">
-            <h2 class="govuk-heading-m" id="letters-heading">"Letters"</h2>
+            {if page {
+                view! { <h1 class="govuk-heading-l" id="letters-heading">"Letters"</h1> }.into_any()
+            } else {
+                view! { <h2 class="govuk-heading-m" id="letters-heading">"Letters"</h2> }.into_any()
+            }}
             <Loaded
                 resource=letters
                 what="the letters"

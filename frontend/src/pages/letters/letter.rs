@@ -3,21 +3,21 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use proto::pb::{EngagementKind, Letter, LetterAction, Role};
+use proto::pb::{EngagementKind, Letter, LetterAction, Recipient, Role};
 
 use super::{
     LetterBody, LetterStateTag,
     actions::{
-        ApproveForm, CheckSection, CorrectForm, DistributionForm, EditDraftForm, IssueForm, PublicationForm,
-        ReturnForm, SubmitForm,
+        ApproveForm, CheckSection, CorrectForm, DistributionForm, EditDraftForm, IssueCheck, IssueForm,
+        PublicationForm, PublishCheck, ReturnForm, RevokeCheck, SubmitForm,
     },
     when,
 };
 use crate::{
     api::{self, ApiError},
     components::{
-        ActionButton, ErrorSummary, FormError, FormState, Loaded, Record, RecordPage, SummaryRow, Table, Tag,
-        columns, nothing, set_title, settle,
+        ActionButton, ErrorSummary, Loaded, Record, RecordPage, SummaryRow, Table, Tag, columns, nothing,
+        set_title, step_href, use_step,
     },
     format::{engagement_kind_label, recipient_label, time_label},
     session::{role_label, use_session},
@@ -36,9 +36,47 @@ pub(crate) fn LetterPage() -> impl IntoView {
     }
 }
 
-/// The letter, its distribution and the actions the server allows the person.
+/// The letter's page, or a check before something that cannot be undone (`?task=…`): issuing it,
+/// publishing it, or ending a recipient's access. A check the server does not allow the person
+/// now shows the letter instead.
 #[component]
 fn LetterView(letter: Letter, record: Record<Letter>) -> impl IntoView {
+    let task = use_step("task");
+    let allowed: Vec<LetterAction> = letter.allowed_actions().collect();
+    let may = move |action: LetterAction| allowed.contains(&action);
+    // The publication time typed before the issue is checked.
+    let publish_at = RwSignal::new(String::new());
+    move || {
+        let letter = letter.clone();
+        match task.get().as_deref() {
+            Some("check-issue") if may(LetterAction::Issue) => {
+                view! { <IssueCheck letter record publish_at /> }.into_any()
+            }
+            Some("check-publish") if may(LetterAction::SetPublication) && !letter.published => {
+                view! { <PublishCheck letter record /> }.into_any()
+            }
+            Some(step) if may(LetterAction::Revoke) && step.starts_with("revoke-") => {
+                let recipient = step
+                    .trim_start_matches("revoke-")
+                    .parse::<i32>()
+                    .ok()
+                    .and_then(|r| Recipient::try_from(r).ok());
+                let has_access = |r: Recipient| {
+                    letter.distribution.iter().any(|d| d.recipient() == r && d.revoked_at.is_empty())
+                };
+                match recipient.filter(|r| has_access(*r)) {
+                    Some(recipient) => view! { <RevokeCheck letter record recipient /> }.into_any(),
+                    None => view! { <LetterSummary letter record publish_at /> }.into_any(),
+                }
+            }
+            _ => view! { <LetterSummary letter record publish_at /> }.into_any(),
+        }
+    }
+}
+
+/// The letter, its distribution and the actions the server allows the person.
+#[component]
+fn LetterSummary(letter: Letter, record: Record<Letter>, publish_at: RwSignal<String>) -> impl IntoView {
     set_title(&letter.title);
     let session = use_session();
     let role = session.person().map_or(Role::Unspecified, |person| person.role());
@@ -123,7 +161,7 @@ fn LetterView(letter: Letter, record: Record<Letter>) -> impl IntoView {
         {approve.then(|| view! { <ApproveForm letter=letter.clone() record /> })}
         {may(LetterAction::Return).then(|| view! { <ReturnForm letter=letter.clone() record /> })}
         {may(LetterAction::SetDistribution).then(|| view! { <DistributionForm letter=letter.clone() record /> })}
-        {may(LetterAction::Issue).then(|| view! { <IssueForm letter=letter.clone() record /> })}
+        {may(LetterAction::Issue).then(|| view! { <IssueForm letter=letter.clone() publish_at /> })}
         {may(LetterAction::Correct).then(|| view! { <CorrectForm letter=letter.clone() record /> })}
         {may(LetterAction::SetPublication).then(|| view! { <PublicationForm letter=letter.clone() record /> })}
         {may(LetterAction::ViewAudience).then(|| view! { <AccessTables id=id.clone() /> })}
@@ -146,7 +184,7 @@ fn LetterView(letter: Letter, record: Record<Letter>) -> impl IntoView {
         <div class="govuk-inset-text" data-testid="letter-body">
             <LetterBody body=letter.body.clone() headings=letter.section_headings.clone() />
         </div>
-        <DistributionTable revoke=may(LetterAction::Revoke) letter=letter.clone() record />
+        <DistributionTable revoke=may(LetterAction::Revoke) letter=letter.clone() />
         {actions}
     }
 }
@@ -170,8 +208,7 @@ fn DownloadPdf(id: String) -> impl IntoView {
 /// Who the letter is distributed to; revoked recipients are marked. With `revoke`, each
 /// recipient who still has access can have it ended.
 #[component]
-fn DistributionTable(letter: Letter, revoke: bool, record: Record<Letter>) -> impl IntoView {
-    let form = FormState::new(&[]);
+fn DistributionTable(letter: Letter, revoke: bool) -> impl IntoView {
     let rows = letter
         .distribution
         .iter()
@@ -185,14 +222,11 @@ fn DistributionTable(letter: Letter, revoke: bool, record: Record<Letter>) -> im
                 view! { <Tag class="govuk-tag govuk-tag--green" label="Has access" testid="access" /> }.into_any()
             };
             let button = (revoke && !revoked).then(|| {
-                let id = letter.id.clone();
-                let text = format!("{} no longer has access.", recipient_label(recipient));
-                let action = Action::new_local(move |(): &()| {
-                    settle(form, api::revoke_recipient(id.clone(), recipient), record.changed(text.clone()))
-                });
-                let label = format!("Revoke access of {}", recipient_label(recipient));
+                let href = step_href("task", Some(&format!("revoke-{}", recipient as i32)));
                 view! {
-                    <ActionButton action testid="revoke" label modifier="govuk-button--warning govuk-!-margin-bottom-0" />
+                    <A href attr:class="govuk-link" attr:data-testid="revoke">
+                        "Revoke access"<span class="govuk-visually-hidden">{format!(" of {}", recipient_label(recipient))}</span>
+                    </A>
                 }
             });
             view! {
@@ -205,10 +239,7 @@ fn DistributionTable(letter: Letter, revoke: bool, record: Record<Letter>) -> im
         })
         .collect_view();
     let names: &[&str] = if revoke { &["Recipient", "Access", "Action"] } else { &["Recipient", "Access"] };
-    view! {
-        <FormError form reload=Some(record.reload) what="the letter" />
-        <Table testid="distribution" caption="Distribution" columns=columns(names)>{rows}</Table>
-    }
+    view! { <Table testid="distribution" caption="Distribution" columns=columns(names)>{rows}</Table> }
 }
 
 /// Everyone who can see the letter now, and who has opened it.

@@ -1622,6 +1622,8 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.assert_accessible().await?;
     browser.client.find(Locator::LinkText("Interim visit to Camden")).await?.click().await?;
     browser.wait_for_text("[data-testid=letter-state]", "Submitted").await?;
+    browser.find("[data-testid=approve-link]").await?.click().await?;
+    browser.wait_for_text("h1", "Approve the letter").await?;
     browser.find("[data-testid=approve]").await?.click().await?;
     let rule = "[data-rule='letter.judgement_wording']";
     assert_problem(&browser, "[data-testid=approve-form]", rule, "override-0", "line 9, column 4").await?;
@@ -1634,8 +1636,10 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.find("[data-testid=approve]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The letter is approved.").await?;
     browser.wait_for_text("[data-testid=letter-state]", "Approved").await?;
-    browser.find("[data-testid=distribution-form]").await?;
+    browser.find("[data-testid=distribution-link]").await?;
     browser.assert_accessible().await?;
+    browser.find("[data-testid=issue-link]").await?.click().await?;
+    browser.wait_for_text("h1", "Issue the letter").await?;
     browser.find("[data-testid=issue]").await?.click().await?;
     // Checked first: who receives it, and that an issued letter is never withdrawn.
     browser.wait_for_text("h1", "Check before you issue the letter").await?;
@@ -1649,7 +1653,7 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     assert!(who.contains("user.camden") && !who.contains("user.westminster"), "{who}");
     // The planner's own reading is on record too.
     browser.wait_for_text("[data-testid=letter-views]", "Opened").await?;
-    browser.find("[data-testid=correct-form]").await?;
+    browser.find("[data-testid=correct-link]").await?;
     browser.assert_accessible().await?;
 
     // The national report names no local area.

@@ -17,6 +17,21 @@ use crate::{
     format::{RECIPIENTS, recipient_label},
 };
 
+/// What a task page of the letter does with the server's answer: back to the letter's page,
+/// showing the letter the server returned and what happened. Made while the page is built.
+pub(super) fn back_to_letter(
+    record: Record<Letter>,
+) -> impl Fn(&'static str) -> Box<dyn FnOnce(Letter)> + Clone + 'static {
+    let go = step_navigator("task");
+    move |text| {
+        let go = go.clone();
+        Box::new(move |letter| {
+            go(None);
+            record.changed(text)(letter);
+        })
+    }
+}
+
 /// Where a letter form's problems belong: its title and text fields.
 fn text_fields(title_id: &'static str, body_id: &'static str, body_name: &'static str) -> FormState {
     FormState::new(&[("title", title_id, "Title"), ("body", body_id, body_name)])
@@ -29,12 +44,13 @@ pub(super) fn EditDraftForm(letter: Letter, record: Record<Letter>) -> impl Into
     let title = RwSignal::new(letter.title);
     let body = RwSignal::new(letter.body);
     let (id, version) = (letter.id, letter.version);
+    let done = back_to_letter(record);
     let submit = form_action(move || {
         let call = api::update_draft(id.clone(), version, title.get_untracked(), body.get_untracked());
-        settle(form, call, record.changed("The draft is saved."))
+        settle(form, call, done("The draft is saved."))
     });
     view! {
-        <ActionForm testid="edit-form" heading="Edit the draft" form submit reload=record.reload what="the letter">
+        <ActionForm testid="edit-form" heading="Edit the draft" form submit reload=record.reload what="the letter" page=true>
             <TextInput id="draft-title" label="Title" value=title form />
             <BodyInput id="draft-body" label="Letter" value=body headings=letter.section_headings form />
             <SubmitButton submit testid="save-draft" label="Save the draft" modifier="govuk-button--secondary" />
@@ -139,8 +155,10 @@ pub(super) fn ApproveForm(letter: Letter, record: Record<Letter>) -> impl IntoVi
     // A reason per failing rule, once an approval was refused, with the findings of each.
     let reasons = RwSignal::new(Vec::<(String, RwSignal<String>)>::new());
     let (id, version) = (letter.id, letter.version);
+    let done = back_to_letter(record);
     let submit = form_action(move || {
         let id = id.clone();
+        let done = done.clone();
         let overrides = reasons
             .get_untracked()
             .into_iter()
@@ -148,7 +166,7 @@ pub(super) fn ApproveForm(letter: Letter, record: Record<Letter>) -> impl IntoVi
             .collect::<Vec<_>>();
         async move {
             match api::approve_letter(id.clone(), version, overrides).await {
-                Ok(updated) => record.changed("The letter is approved.")(updated),
+                Ok(updated) => done("The letter is approved.")(updated),
                 Err(mut e) if e.code == Code::FailedPrecondition => {
                     e.problems = refused_findings(id, &e).await;
                     let kept = reasons.get_untracked();
@@ -225,7 +243,7 @@ pub(super) fn ApproveForm(letter: Letter, record: Record<Letter>) -> impl IntoVi
         })
     };
     view! {
-        <ActionForm testid="approve-form" heading="Approve" form submit reload=record.reload what="the letter">
+        <ActionForm testid="approve-form" heading="Approve the letter" form submit reload=record.reload what="the letter" page=true>
             {overrides}
             <SubmitButton submit testid="approve" label="Approve the letter" />
         </ActionForm>
@@ -238,12 +256,13 @@ pub(super) fn ReturnForm(letter: Letter, record: Record<Letter>) -> impl IntoVie
     let form = FormState::new(&[("reason", "return-reason", "The reason")]);
     let reason = RwSignal::new(String::new());
     let (id, version) = (letter.id, letter.version);
+    let done = back_to_letter(record);
     let submit = form_action(move || {
         let call = api::return_letter(id.clone(), version, reason.get_untracked().trim().to_owned());
-        settle(form, call, record.changed("The letter is returned to the team."))
+        settle(form, call, done("The letter is returned to the team."))
     });
     view! {
-        <ActionForm testid="return-form" heading="Return to the team" form submit reload=record.reload what="the letter">
+        <ActionForm testid="return-form" heading="Return the letter to the team" form submit reload=record.reload what="the letter" page=true>
             <TextArea id="return-reason" label="What should the team change?" value=reason form />
             <SubmitButton submit testid="return-letter" label="Return the letter" modifier="govuk-button--secondary" />
         </ActionForm>
@@ -258,13 +277,14 @@ pub(super) fn DistributionForm(letter: Letter, record: Record<Letter>) -> impl I
         letter.distribution.iter().filter(|d| d.revoked_at.is_empty()).map(|d| d.recipient()).collect();
     let chosen = RwSignal::new(current);
     let (id, version) = (letter.id, letter.version);
+    let done = back_to_letter(record);
     let submit = form_action(move || {
         let recipients: Vec<Recipient> =
             RECIPIENTS.iter().map(|(r, _)| *r).filter(|r| chosen.with_untracked(|c| c.contains(r))).collect();
         settle(
             form,
             api::set_distribution(id.clone(), version, recipients),
-            record.changed("The distribution list is saved."),
+            done("The distribution list is saved."),
         )
     });
     let boxes = RECIPIENTS
@@ -296,7 +316,7 @@ pub(super) fn DistributionForm(letter: Letter, record: Record<Letter>) -> impl I
         })
         .collect_view();
     view! {
-        <ActionForm testid="distribution-form" heading="Change who receives it" form submit reload=record.reload what="the letter">
+        <ActionForm testid="distribution-form" heading="Change who receives it" form submit reload=record.reload what="the letter" page=true>
             <Field id="recipients" label="Recipients" hint=None form=Some(form) fieldset=true control=move |_| view! {
                 <div class="govuk-checkboxes govuk-checkboxes--small" id="recipients">{boxes}</div>
             } />
@@ -361,10 +381,10 @@ pub(super) fn IssueForm(letter: Letter, publish_at: RwSignal<String>) -> impl In
         })
     };
     view! {
-        <ActionForm testid="issue-form" heading="Issue" form submit>
+        <ActionForm testid="issue-form" heading="Issue the letter" form submit page=true>
             <p class="govuk-body">"Everyone on the distribution list can read the letter once it is issued."</p>
             {publish_field}
-            <SubmitButton submit testid="issue" label="Continue to issue the letter" />
+            <SubmitButton submit testid="issue" label="Continue" />
         </ActionForm>
     }
 }
@@ -387,7 +407,8 @@ pub(crate) fn IssueCheck(
         .map(|d| recipient_label(d.recipient()))
         .collect::<Vec<_>>()
         .join(", ");
-    let back = step_href("task", None);
+    let back = step_href("task", Some("issue"));
+    let recipients_page = step_href("task", Some("distribution"));
     let go = step_navigator("task");
     let (id, version) = (letter.id.clone(), letter.version);
     let submit = form_action(move || {
@@ -398,7 +419,7 @@ pub(crate) fn IssueCheck(
             record.changed("The letter is issued.")(updated);
         })
     });
-    // A refused publication time is changed on the letter's page, where its field is.
+    // A refused publication time is changed on the issue page, where its field is.
     {
         let go = step_navigator("task");
         Effect::new(move |_| {
@@ -406,7 +427,7 @@ pub(crate) fn IssueCheck(
                 .error
                 .with(|e| e.as_ref().is_some_and(|e| e.problems.iter().any(|p| p.field() == "publish_at")))
             {
-                go(None);
+                go(Some("issue"));
             }
         });
     }
@@ -539,7 +560,7 @@ pub(super) fn CorrectForm(letter: Letter, record: Record<Letter>) -> impl IntoVi
         })
     });
     view! {
-        <ActionForm testid="correct-form" heading="Correct the letter" form submit>
+        <ActionForm testid="correct-form" heading="Correct the letter" form submit page=true>
             <p class="govuk-body">
                 "An issued letter is never edited. A corrected version starts as a draft; issuing it replaces this one, which is kept in history."
             </p>

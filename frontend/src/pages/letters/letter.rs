@@ -49,6 +49,11 @@ fn LetterView(letter: Letter, record: Record<Letter>) -> impl IntoView {
     move || {
         let letter = letter.clone();
         match task.get().as_deref() {
+            Some(task @ ("edit" | "approve" | "return" | "distribution" | "issue" | "correct"))
+                if may(task_action(task)) =>
+            {
+                view! { <LetterTask letter record task=task.to_owned() publish_at /> }.into_any()
+            }
             Some("check-issue") if may(LetterAction::Issue) => {
                 view! { <IssueCheck letter record publish_at /> }.into_any()
             }
@@ -66,17 +71,69 @@ fn LetterView(letter: Letter, record: Record<Letter>) -> impl IntoView {
                 };
                 match recipient.filter(|r| has_access(*r)) {
                     Some(recipient) => view! { <RevokeCheck letter record recipient /> }.into_any(),
-                    None => view! { <LetterSummary letter record publish_at /> }.into_any(),
+                    None => view! { <LetterSummary letter record /> }.into_any(),
                 }
             }
-            _ => view! { <LetterSummary letter record publish_at /> }.into_any(),
+            _ => view! { <LetterSummary letter record /> }.into_any(),
         }
+    }
+}
+
+/// The action a task page of the letter does.
+fn task_action(task: &str) -> LetterAction {
+    match task {
+        "edit" => LetterAction::Edit,
+        "approve" => LetterAction::Approve,
+        "return" => LetterAction::Return,
+        "distribution" => LetterAction::SetDistribution,
+        "issue" => LetterAction::Issue,
+        "correct" => LetterAction::Correct,
+        _ => LetterAction::Unspecified,
+    }
+}
+
+/// One of the letter's tasks on its own page: the way back, the letter's caption and the form
+/// (with the content checks beside the draft and the approval).
+#[component]
+fn LetterTask(
+    letter: Letter,
+    record: Record<Letter>,
+    task: String,
+    publish_at: RwSignal<String>,
+) -> impl IntoView {
+    let caption = format!("{}: {}", letter.title, letter.local_area_name);
+    let id = letter.id.clone();
+    let (title, form) = match task.as_str() {
+        "edit" => {
+            ("Edit the draft", view! { <EditDraftForm letter record /> <CheckSection id /> }.into_any())
+        }
+        "approve" => (
+            "Approve the letter",
+            view! {
+                <div class="govuk-inset-text" data-testid="letter-body">
+                    <LetterBody body=letter.body.clone() headings=letter.section_headings.clone() />
+                </div>
+                <ApproveForm letter record />
+                <CheckSection id />
+            }
+            .into_any(),
+        ),
+        "return" => ("Return the letter to the team", view! { <ReturnForm letter record /> }.into_any()),
+        "distribution" => ("Change who receives it", view! { <DistributionForm letter record /> }.into_any()),
+        "issue" => ("Issue the letter", view! { <IssueForm letter publish_at /> }.into_any()),
+        _ => ("Correct the letter", view! { <CorrectForm letter record /> }.into_any()),
+    };
+    set_title(&format!("{title}: {caption}"));
+    view! {
+        <A href=step_href("task", None) attr:class="govuk-back-link">"Back to the letter"</A>
+        <span class="govuk-caption-l">{caption}</span>
+        {form}
     }
 }
 
 /// The letter, its distribution and the actions the server allows the person.
 #[component]
-fn LetterSummary(letter: Letter, record: Record<Letter>, publish_at: RwSignal<String>) -> impl IntoView {
+fn LetterSummary(letter: Letter, record: Record<Letter>) -> impl IntoView {
     set_title(&letter.title);
     let session = use_session();
     let role = session.person().map_or(Role::Unspecified, |person| person.role());
@@ -154,15 +211,42 @@ fn LetterSummary(letter: Letter, record: Record<Letter>, publish_at: RwSignal<St
     let issued = when(&letter.issued_at);
     let edit = may(LetterAction::Edit);
     let approve = may(LetterAction::Approve);
+    // What the person may do: the small choices here, each larger one on its own page.
+    let link =
+        |allowed: bool, task: &'static str, testid: &'static str, words: &'static str, button: bool| {
+            allowed.then(|| {
+            let class = if button { "govuk-button govuk-!-margin-bottom-2" } else { "govuk-link" };
+            view! {
+                <li>
+                    <A href=step_href("task", Some(task)) attr:class=class attr:data-testid=testid>{words}</A>
+                </li>
+            }
+        })
+        };
+    let tasks = [
+        link(edit, "edit", "edit-link", "Edit the draft", false),
+        link(approve, "approve", "approve-link", "Approve the letter", true),
+        link(may(LetterAction::Return), "return", "return-link", "Return it to the team", false),
+        link(
+            may(LetterAction::SetDistribution),
+            "distribution",
+            "distribution-link",
+            "Change who receives it",
+            false,
+        ),
+        link(may(LetterAction::Issue), "issue", "issue-link", "Issue the letter", true),
+        link(may(LetterAction::Correct), "correct", "correct-link", "Correct the letter", false),
+    ];
+    let tasks = tasks.iter().any(Option::is_some).then(|| {
+        view! {
+            <h2 class="govuk-heading-m">"What you can do"</h2>
+            <ul class="govuk-list" data-testid="letter-tasks">{tasks.into_iter().flatten().collect_view()}</ul>
+        }
+    });
     let actions = view! {
-        {edit.then(|| view! { <EditDraftForm letter=letter.clone() record /> })}
         {(edit || approve).then(|| view! { <CheckSection id=id.clone() /> })}
         {may(LetterAction::Submit).then(|| view! { <SubmitForm letter=letter.clone() record /> })}
-        {approve.then(|| view! { <ApproveForm letter=letter.clone() record /> })}
-        {may(LetterAction::Return).then(|| view! { <ReturnForm letter=letter.clone() record /> })}
-        {may(LetterAction::SetDistribution).then(|| view! { <DistributionForm letter=letter.clone() record /> })}
-        {may(LetterAction::Issue).then(|| view! { <IssueForm letter=letter.clone() publish_at /> })}
-        {may(LetterAction::Correct).then(|| view! { <CorrectForm letter=letter.clone() record /> })}
+        {tasks}
         {may(LetterAction::SetPublication).then(|| view! { <PublicationForm letter=letter.clone() record /> })}
         {may(LetterAction::ViewAudience).then(|| view! { <AccessTables id=id.clone() /> })}
     };

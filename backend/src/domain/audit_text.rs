@@ -41,8 +41,11 @@ impl AuditEntry {
 
 /// The last Sunday of `month` in `year`.
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
-    let first_of_next =
-        if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) };
+    let first_of_next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    };
     let mut day = first_of_next.unwrap_or(NaiveDate::MIN) - TimeDelta::days(1);
     while day.weekday() != Weekday::Sun {
         day -= TimeDelta::days(1);
@@ -191,8 +194,9 @@ pub fn sentence(event: &AuditEvent, names: &EventNames) -> String {
     let e = &event.event;
     let object = object_words(event, names);
     let area = if names.area.is_empty() { "a local area".to_owned() } else { names.area.clone() };
-    let fill =
-        |text: &str| text.replace("{o}", &object).replace("{a}", &area).replace("{r}", recipient_words(&e.detail));
+    let fill = |text: &str| {
+        text.replace("{o}", &object).replace("{a}", &area).replace("{r}", recipient_words(&e.detail))
+    };
     let refused = e.outcome != "ok";
     let what = match (e.action.as_str(), phrases(&e.action)) {
         ("session.sign_in", _) if refused => {
@@ -307,7 +311,12 @@ mod tests {
             ("session.sign_out", "person", &person, "Nadia Planner signed out"),
             ("session.revoke_all", "person", &person, "Nadia Planner ended every session of Ivy Inspector"),
             ("audit.search", "audit", &nobody, "A person no longer on record searched the audit trail"),
-            ("visit_request.create", "visit_request", &area, "Nadia Planner sent the visit request to Camden"),
+            (
+                "visit_request.create",
+                "visit_request",
+                &area,
+                "Nadia Planner sent the visit request to Camden",
+            ),
             ("visit_request.read", "visit_request", &area, "Nadia Planner read the visit request to Camden"),
             (
                 "visit_request.consent",
@@ -315,30 +324,60 @@ mod tests {
                 &area,
                 "Nadia Planner recorded written consent to the visit request to Camden",
             ),
-            ("visit_request.decline", "visit_request", &area, "Nadia Planner declined the visit request to Camden"),
+            (
+                "visit_request.decline",
+                "visit_request",
+                &area,
+                "Nadia Planner declined the visit request to Camden",
+            ),
             (
                 "visit_request.withdraw",
                 "visit_request",
                 &area,
                 "Nadia Planner withdrew consent to the visit request to Camden",
             ),
-            ("visit_request.cancel", "visit_request", &area, "Nadia Planner cancelled the visit request to Camden"),
-            ("consent_document.read", "consent_document", &area, "Nadia Planner opened the signed consent of Camden"),
-            ("engagement.schedule", "engagement", &area, "Nadia Planner proposed the interim visit to Camden"),
+            (
+                "visit_request.cancel",
+                "visit_request",
+                &area,
+                "Nadia Planner cancelled the visit request to Camden",
+            ),
+            (
+                "consent_document.read",
+                "consent_document",
+                &area,
+                "Nadia Planner opened the signed consent of Camden",
+            ),
+            (
+                "engagement.schedule",
+                "engagement",
+                &area,
+                "Nadia Planner proposed the interim visit to Camden",
+            ),
             (
                 "engagement.reschedule",
                 "engagement",
                 &area,
                 "Nadia Planner changed the dates of the interim visit to Camden",
             ),
-            ("engagement.postpone", "engagement", &area, "Nadia Planner postponed the interim visit to Camden"),
+            (
+                "engagement.postpone",
+                "engagement",
+                &area,
+                "Nadia Planner postponed the interim visit to Camden",
+            ),
             (
                 "engagement.notify",
                 "engagement",
                 &area,
                 "Nadia Planner notified the local area of the interim visit to Camden",
             ),
-            ("engagement.assign_team", "engagement", &area, "Nadia Planner set the team for the interim visit to Camden"),
+            (
+                "engagement.assign_team",
+                "engagement",
+                &area,
+                "Nadia Planner set the team for the interim visit to Camden",
+            ),
             (
                 "engagement.complete",
                 "engagement",
@@ -366,9 +405,24 @@ mod tests {
             ("letter.view", "letter", &area, "Nadia Planner read the letter to Camden"),
             ("letter.download", "letter", &area, "Nadia Planner downloaded the letter to Camden"),
             ("inspector.create", "inspector", &person, "Nadia Planner added Ivy Inspector to the inspectors"),
-            ("inspector.link", "inspector", &person, "Nadia Planner linked Ivy Inspector to their own account"),
-            ("inspector.unavailable", "inspector", &person, "Nadia Planner recorded days Ivy Inspector cannot work"),
-            ("inspection.record_past", "local_area", &area, "Nadia Planner recorded a past inspection of Camden"),
+            (
+                "inspector.link",
+                "inspector",
+                &person,
+                "Nadia Planner linked Ivy Inspector to their own account",
+            ),
+            (
+                "inspector.unavailable",
+                "inspector",
+                &person,
+                "Nadia Planner recorded days Ivy Inspector cannot work",
+            ),
+            (
+                "inspection.record_past",
+                "local_area",
+                &area,
+                "Nadia Planner recorded a past inspection of Camden",
+            ),
             (
                 "due_date.override",
                 "local_area",
@@ -377,7 +431,11 @@ mod tests {
             ),
         ];
         for (action, object_type, names, expected) in cases {
-            assert_eq!(said(action, object_type, names), format!("{expected}, 3 February 2027 at 10:14"), "{action}");
+            assert_eq!(
+                said(action, object_type, names),
+                format!("{expected}, 3 February 2027 at 10:14"),
+                "{action}"
+            );
         }
     }
 
@@ -394,7 +452,10 @@ mod tests {
     fn a_revoked_recipient_is_named_in_words() {
         let names = names("", "Camden", "interim_visit");
         let text = sentence(&event("letter.revoke", "letter", "ok", "nhs_england", WINTER), &names);
-        assert_eq!(text, "Nadia Planner withdrew the letter to Camden from NHS England, 3 February 2027 at 10:14");
+        assert_eq!(
+            text,
+            "Nadia Planner withdrew the letter to Camden from NHS England, 3 February 2027 at 10:14"
+        );
     }
 
     #[test]
@@ -439,7 +500,10 @@ mod tests {
     #[test]
     fn an_unknown_action_gets_a_generic_sentence_without_codes() {
         let text = said("letter.teleport", "letter", &names("", "Camden", ""));
-        assert_eq!(text, "Nadia Planner did something recorded about the letter to Camden, 3 February 2027 at 10:14");
+        assert_eq!(
+            text,
+            "Nadia Planner did something recorded about the letter to Camden, 3 February 2027 at 10:14"
+        );
         let odd = said("widget.spin", "widget", &names("", "", ""));
         assert_eq!(odd, "Nadia Planner did something recorded about a record, 3 February 2027 at 10:14");
         for text in [text, odd] {

@@ -100,7 +100,10 @@ mod tests {
     fn an_entry_linked_already_is_not_linked_again() {
         let linked = EntryFacts { person_id: Some(4), ..FREE };
         let refused = decide_link(Some(linked), 3, Some(&account("inspector", None)));
-        assert_eq!(field(refused).map(|f| f.1), Some("This inspector is already linked to an account".into()));
+        assert_eq!(
+            field(refused).map(|f| f.1),
+            Some("This inspector is already linked to an account".into())
+        );
     }
 
     #[test]

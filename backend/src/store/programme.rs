@@ -222,7 +222,8 @@ macro_rules! load_team {
     }};
 }
 
-type InspectorRow = (i64, String, String, bool, String, Option<i64>, i64, i64, Option<String>, Option<String>);
+type InspectorRow =
+    (i64, String, String, bool, String, Option<i64>, i64, i64, Option<String>, Option<String>);
 
 fn inspector_records(
     rows: Vec<InspectorRow>,
@@ -230,33 +231,46 @@ fn inspector_records(
     conflicts: &[(i64, String, String, String)],
 ) -> Result<Vec<InspectorRecord>, StoreError> {
     rows.into_iter()
-        .map(|(id, name, inspectorate, social_care, home_region, person_id, max, version, display, username)| {
-            let account_label = match (display, username) {
-                (Some(display), Some(username)) => format!("{display} ({username})"),
-                _ => String::new(),
-            };
-            Ok(InspectorRecord {
-                version,
-                account_label,
+        .map(
+            |(
                 id,
                 name,
-                inspectorate: Inspectorate::parse(&inspectorate).map_err(|_| corrupt("inspectorate"))?,
+                inspectorate,
                 social_care,
                 home_region,
                 person_id,
-                max_per_term: u32::try_from(max).unwrap_or(0),
-                unavailable: unavailable
-                    .iter()
-                    .filter(|u| u.0 == id)
-                    .map(|u| DateRange { first: u.1, last: u.2 })
-                    .collect(),
-                conflicts: conflicts
-                    .iter()
-                    .filter(|c| c.0 == id)
-                    .map(|c| Conflict::new(&c.1, &c.2, &c.3))
-                    .collect(),
-            })
-        })
+                max,
+                version,
+                display,
+                username,
+            )| {
+                let account_label = match (display, username) {
+                    (Some(display), Some(username)) => format!("{display} ({username})"),
+                    _ => String::new(),
+                };
+                Ok(InspectorRecord {
+                    version,
+                    account_label,
+                    id,
+                    name,
+                    inspectorate: Inspectorate::parse(&inspectorate).map_err(|_| corrupt("inspectorate"))?,
+                    social_care,
+                    home_region,
+                    person_id,
+                    max_per_term: u32::try_from(max).unwrap_or(0),
+                    unavailable: unavailable
+                        .iter()
+                        .filter(|u| u.0 == id)
+                        .map(|u| DateRange { first: u.1, last: u.2 })
+                        .collect(),
+                    conflicts: conflicts
+                        .iter()
+                        .filter(|c| c.0 == id)
+                        .map(|c| Conflict::new(&c.1, &c.2, &c.3))
+                        .collect(),
+                })
+            },
+        )
         .collect()
 }
 

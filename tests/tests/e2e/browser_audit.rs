@@ -181,7 +181,8 @@ async fn a_planner_links_an_inspector_already_on_the_list_to_their_account() -> 
     // The row's action chooses the entry in the link form; no account chosen yet: refused at
     // the account's field.
     let action = browser.find(&format!("{row} [data-testid=link-account]")).await?;
-    assert_eq!(action.text().await?, "Link to an account");
+    let words = action.text().await?;
+    assert!(words.starts_with("Link to an account") && words.ends_with("for Ivy Inspector"), "{words}");
     action.click().await?;
     let chosen = browser.find("#link-inspector").await?.prop("value").await?;
     assert_eq!(chosen.as_deref(), Some(entry.id.as_str()));
@@ -228,8 +229,8 @@ async fn a_planner_finds_what_a_named_person_did_and_what_happened_to_a_named_lo
 -> anyhow::Result<()> {
     let app = spawn_app().await?;
     seed(&app).await?;
-    // The Inner London lead asks Camden in November (GMT); in June (BST) the planner sets
-    // Camden's due date by hand and asks Hartlepool.
+    // In November (GMT) the Inner London lead asks Camden and the planner asks Hartlepool; in
+    // June (BST) the planner sets Camden's due date by hand.
     let (lead, lead_token) = app.persona(Persona::InnerLondonLead).await?;
     let reply_by = (app.clock.now().date_naive() + chrono::TimeDelta::days(30)).to_string();
     let request = ConsentServiceClient::new(app.authed(&lead_token).await?)
@@ -238,6 +239,10 @@ async fn a_planner_finds_what_a_named_person_did_and_what_happened_to_a_named_lo
         .into_inner()
         .request
         .context("request")?;
+    let token = app.sign_in("nadia", PASSWORD).await?;
+    ConsentServiceClient::new(app.authed(&token).await?)
+        .create_visit_request(visit_request("E06000001", &reply_by))
+        .await?;
     app.clock.set("2027-06-01T08:30:00Z".parse()?);
     let token = app.sign_in("nadia", PASSWORD).await?;
     ProgrammeServiceClient::new(app.authed(&token).await?)
@@ -246,10 +251,6 @@ async fn a_planner_finds_what_a_named_person_did_and_what_happened_to_a_named_lo
             due_by: "2029-01-01".into(),
             reason: "moved by the minister".into(),
         })
-        .await?;
-    let june_reply = (app.clock.now().date_naive() + chrono::TimeDelta::days(30)).to_string();
-    ConsentServiceClient::new(app.authed(&token).await?)
-        .create_visit_request(visit_request("E06000001", &june_reply))
         .await?;
 
     let browser = Browser::start().await?;

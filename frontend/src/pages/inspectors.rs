@@ -342,28 +342,34 @@ fn LinkAccountForm(
             done.run(format!("{} is linked to their account ({}).", linked.name, linked.account_label));
         })
     });
-    view! {
-        <ActionForm testid="link-form" heading="Link an inspector to their account" form submit reload=inspectors_reload(inspectors) what="the inspectors">
-            <Select
-                id="link-inspector"
-                label="Inspector"
-                hint="Inspectors not linked to an account yet"
-                choices=unlinked
-                value=inspector
-                placeholder=("Choose an inspector", String::new())
-                form
-            />
-            <Select
-                id="link-account"
-                label="Their account"
-                hint="Accounts with the role Inspector that are not linked to an inspector yet"
-                choices=account_choices(accounts)
-                value=account
-                placeholder=("Choose an account", String::new())
-                form
-            />
-            <SubmitButton submit testid="link-account-submit" label="Link the account" modifier="govuk-button--secondary" />
-        </ActionForm>
+    // Nothing to link: no form.
+    let any = Signal::derive(move || unlinked.with(|list| !list.is_empty()));
+    move || {
+        any.get().then(|| {
+            view! {
+                <ActionForm testid="link-form" heading="Link an inspector to their account" form submit reload=inspectors_reload(inspectors) what="the inspectors">
+                    <Select
+                        id="link-inspector"
+                        label="Inspector"
+                        hint="Inspectors not linked to an account yet"
+                        choices=unlinked
+                        value=inspector
+                        placeholder=("Choose an inspector", String::new())
+                        form
+                    />
+                    <Select
+                        id="link-account"
+                        label="Their account"
+                        hint="Accounts with the role Inspector that are not linked to an inspector yet"
+                        choices=account_choices(accounts)
+                        value=account
+                        placeholder=("Choose an account", String::new())
+                        form
+                    />
+                    <SubmitButton submit testid="link-account-submit" label="Link the account" modifier="govuk-button--secondary" />
+                </ActionForm>
+            }
+        })
     }
 }
 

@@ -210,6 +210,8 @@ async fn a_planner_links_an_inspector_already_on_the_list_to_their_account() -> 
         .await?;
     let linked = browser.wait_for_text(&row, "Ivy Inspector (ivy)").await?;
     assert!(!linked.contains("Link to an account"), "{linked}");
+    // Nothing is left to link: the form has gone.
+    assert!(browser.client.find(Locator::Css("[data-testid=link-form]")).await.is_err());
     assert!(!browser.client.title().await?.starts_with("Error: "));
     browser.assert_accessible().await?;
     browser.screenshot("inspector-linked").await?;

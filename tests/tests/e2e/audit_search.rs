@@ -4,7 +4,7 @@
 use integration_tests::{Persona, TestApp, fields, spawn_app, visit_request};
 use proto::pb::{
     self, audit_service_client::AuditServiceClient, consent_service_client::ConsentServiceClient,
-    programme_service_client::ProgrammeServiceClient,
+    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
 };
 use tonic::Code;
 
@@ -54,6 +54,40 @@ async fn the_trail_is_found_by_person_and_by_local_area_most_recent_first_in_sen
     ConsentServiceClient::new(app.authed(&planner_token).await?)
         .create_visit_request(visit_request("E06000001", &reply_by))
         .await?;
+    // An engagement meeting with Camden, its team, and the letter its lead starts.
+    let (hmi, hmi_token) = app.persona(Persona::OfstedInspector).await?;
+    let mut planning = ProgrammeServiceClient::new(app.authed(&planner_token).await?);
+    let entry = create(&mut planning, "Olu Own", &hmi.id).await?;
+    let meeting = planning
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E09000007".into(),
+            kind: pb::EngagementKind::EngagementMeeting.into(),
+            onsite: Some(pb::DateRange { first_day: "2027-01-12".into(), last_day: "2027-01-12".into() }),
+            note: String::new(),
+        })
+        .await?
+        .into_inner()
+        .engagement
+        .ok_or_else(|| anyhow::anyhow!("no engagement"))?;
+    planning
+        .assign_team(pb::AssignTeamRequest {
+            id: meeting.id.clone(),
+            version: meeting.version,
+            members: vec![pb::TeamMember {
+                inspector_id: entry.id.clone(),
+                name: String::new(),
+                role: pb::TeamRole::LeadHmi.into(),
+            }],
+            reason: String::new(),
+        })
+        .await?;
+    LetterServiceClient::new(app.authed(&hmi_token).await?)
+        .create_letter(pb::CreateLetterRequest {
+            engagement_id: meeting.id.clone(),
+            title: "Engagement meeting".into(),
+            body: "We met leaders.".into(),
+        })
+        .await?;
     app.clock.set("2027-06-01T08:30:00Z".parse()?);
     // Months later: the sessions have ended.
     let planner_token = app.sign_in(Persona::Planner.username(), integration_tests::PASSWORD).await?;
@@ -77,7 +111,17 @@ async fn the_trail_is_found_by_person_and_by_local_area_most_recent_first_in_sen
     // Hartlepool; British Summer Time is an hour ahead.
     let by_area = search(&mut client, "", "E09000007").await?;
     let overridden = "Test planner set by hand when Camden is next due an inspection, 1 June 2027 at 09:30";
-    assert_eq!(by_area.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(), [overridden, asked]);
+    let at = "23 November 2026 at 09:00";
+    assert_eq!(
+        by_area.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>(),
+        [
+            overridden.to_owned(),
+            format!("Test hmi.ofsted started the letter to Camden, {at}"),
+            format!("Test planner set the team for the engagement meeting with Camden, {at}"),
+            format!("Test planner proposed the engagement meeting with Camden, {at}"),
+            asked.to_owned(),
+        ]
+    );
     let hartlepool = search(&mut client, "", "E06000001").await?;
     assert_eq!(hartlepool.len(), 1, "{hartlepool:?}");
     assert!(
@@ -87,14 +131,26 @@ async fn the_trail_is_found_by_person_and_by_local_area_most_recent_first_in_sen
 
     // Both: the planner about Camden.
     let both = search(&mut client, &planner.id, "E09000007").await?;
-    assert_eq!(both.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(), [overridden]);
+    let both: Vec<&str> = both.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(both.len(), 3, "{both:?}");
+    assert_eq!(both[0], overridden);
+    assert!(both.iter().all(|s| s.starts_with("Test planner ") && s.contains("Camden")), "{both:?}");
 
     // Most recent first; the searches themselves are on record; no ids or codes in the words.
     let everyone = search(&mut client, "", "").await?;
     assert!(everyone.windows(2).all(|w| w[0].0 > w[1].0), "{everyone:?}");
     assert!(everyone[0].1.starts_with("Test planner searched the audit trail"), "{everyone:?}");
+    assert!(has(&everyone, &format!("Test planner added Olu Own to the inspectors, {at}")), "{everyone:?}");
     for (_, sentence) in &everyone {
-        for code in [camden.id.as_str(), "E09000007", "E06000001", "visit_request", "due_date", "_"] {
+        for code in [
+            camden.id.as_str(),
+            meeting.id.as_str(),
+            "E09000007",
+            "E06000001",
+            "visit_request",
+            "due_date",
+            "_",
+        ] {
             assert!(!sentence.contains(code), "{sentence:?} shows {code:?}");
         }
     }
@@ -127,8 +183,8 @@ async fn the_trail_is_found_by_person_and_by_local_area_most_recent_first_in_sen
     // Whom to search for: everyone with an account, by name.
     let people = client.list_audit_people(pb::ListAuditPeopleRequest {}).await?.into_inner().people;
     let names: Vec<&str> = people.iter().map(|p| p.display_name.as_str()).collect();
-    assert_eq!(names, ["Test lead.inner", "Test planner"]);
-    assert_eq!(people[0].id, lead.id);
+    assert_eq!(names, ["Test hmi.ofsted", "Test lead.inner", "Test planner"]);
+    assert_eq!(people[1].id, lead.id);
 
     // Only national planners read the trail.
     let lead_token = app.sign_in(Persona::InnerLondonLead.username(), integration_tests::PASSWORD).await?;

@@ -21,8 +21,8 @@ use proto::pb::{
     CreatePersonRequest, CreateVisitRequestRequest, DateRange, DeclareConflictRequest, Engagement,
     ExportNationalProgrammeRequest, ExportNationalReportRequest, GetConsentTotalsRequest,
     GetEngagementRequest, GetLetterRequest, GetNationalBoardRequest, GetNationalBoardResponse,
-    GetVisitRequestRequest, Inspector, IssueLetterRequest, Letter, LetterView, ListAuditEventsRequest,
-    ListAuditEventsResponse, ListEngagementsRequest, ListInboxRequest, ListInspectorsRequest,
+    GetVisitRequestRequest, Inspector, IssueLetterRequest, Letter, LetterView, ListAuditEntriesRequest,
+    ListAuditEntriesResponse, ListEngagementsRequest, ListInboxRequest, ListInspectorsRequest,
     ListLetterViewsRequest, ListLettersRequest, ListLocalAreasRequest, ListLocalAreasResponse,
     ListPeopleRequest, ListPeopleResponse, ListPublishedLettersRequest, ListRegionsRequest,
     ListSafeguardingConcernsRequest, ListSuspiciousAccessRequest, ListVisitRequestsRequest,
@@ -282,13 +282,23 @@ pub(crate) async fn revoke_sessions(person_id: String) -> Result<u32, ApiError> 
     Ok(response.revoked)
 }
 
-/// The audit trail of one object, oldest first: the first 200 events (national planners).
-pub(crate) async fn list_audit_events(
-    object_type: String,
-    object_id: String,
-) -> Result<ListAuditEventsResponse, ApiError> {
-    let request = ListAuditEventsRequest { object_type, object_id, page_size: 200, ..Default::default() };
-    answer(AuditServiceClient::new(client()).list_audit_events(authorized(request)).await)
+/// The audit trail by who acted (a person's id) and/or a local area (its ONS code), either
+/// empty for any, most recent first, a page of `page_size` before `page_token` (national
+/// planners).
+pub(crate) async fn list_audit_entries(
+    actor_id: String,
+    local_area_code: String,
+    page_size: i32,
+    page_token: String,
+) -> Result<ListAuditEntriesResponse, ApiError> {
+    let request = ListAuditEntriesRequest { actor_id, local_area_code, page_size, page_token };
+    answer(AuditServiceClient::new(client()).list_audit_entries(authorized(request)).await)
+}
+
+/// Everyone with an account, by name: whom the audit trail can be searched for (national planners).
+pub(crate) async fn list_audit_people() -> Result<Vec<proto::pb::AuditPerson>, ApiError> {
+    let request = proto::pb::ListAuditPeopleRequest {};
+    Ok(answer(AuditServiceClient::new(client()).list_audit_people(authorized(request)).await)?.people)
 }
 
 /// The ten regions with their current local-area counts.
@@ -522,6 +532,26 @@ pub(crate) async fn list_inspectors() -> Result<Vec<Inspector>, ApiError> {
         ProgrammeServiceClient::new(client()).list_inspectors(authorized(ListInspectorsRequest {})).await,
     )?;
     Ok(response.inspectors)
+}
+
+/// Inspector accounts no inspector's entry is linked to yet, by name (planners).
+pub(crate) async fn list_inspector_accounts() -> Result<Vec<proto::pb::InspectorAccount>, ApiError> {
+    let request = proto::pb::ListInspectorAccountsRequest {};
+    let response =
+        answer(ProgrammeServiceClient::new(client()).list_inspector_accounts(authorized(request)).await)?;
+    Ok(response.accounts)
+}
+
+/// Links an inspector's entry, read at `version`, to their own account.
+pub(crate) async fn link_inspector_account(
+    inspector_id: String,
+    version: i64,
+    person_id: String,
+) -> Result<Inspector, ApiError> {
+    let request = proto::pb::LinkInspectorAccountRequest { inspector_id, version, person_id };
+    let response =
+        answer(ProgrammeServiceClient::new(client()).link_inspector_account(authorized(request)).await)?;
+    inspector(response.inspector)
 }
 
 /// Records days an inspector cannot work.

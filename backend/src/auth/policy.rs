@@ -41,6 +41,9 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.AccountService/RevokeSessions", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AuditService/ListAuditEvents", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.AuditService/ListSuspiciousAccess", Access::Roles(&[NationalPlanner, Administrator])),
+    // The trail searched by person or local area, and whom it can be searched for.
+    ("/sendplanner.v1.AuditService/ListAuditEntries", Access::Roles(&[NationalPlanner])),
+    ("/sendplanner.v1.AuditService/ListAuditPeople", Access::Roles(&[NationalPlanner])),
     // Visit requests: the handler and the SQL then narrow to the caller's region or area.
     ("/sendplanner.v1.ConsentService/CreateVisitRequest", Access::Roles(&[NationalPlanner, RegionalLead])),
     ("/sendplanner.v1.ConsentService/ListVisitRequests", Access::Roles(CONSENT_AUDIENCE)),
@@ -78,6 +81,9 @@ pub const RULES: &[(&str, Access)] = &[
         "/sendplanner.v1.ProgrammeService/DeclareConflict",
         Access::Roles(&[NationalPlanner, RegionalLead, Inspector]),
     ),
+    // Linking an inspector's entry to their own account: whoever adds inspectors.
+    ("/sendplanner.v1.ProgrammeService/ListInspectorAccounts", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.ProgrammeService/LinkInspectorAccount", Access::Roles(PLANNERS)),
     ("/sendplanner.v1.ProgrammeService/GetNationalBoard", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.ProgrammeService/ExportNationalProgramme", Access::Roles(&[NationalPlanner])),
     // Letters: the store narrows each to its audience (planners, the engagement's team, and

@@ -77,6 +77,10 @@ pub struct InspectorRecord {
     pub unavailable: Vec<DateRange>,
     /// Declared conflicts of interest.
     pub conflicts: Vec<Conflict>,
+    /// The entry's version (optimistic concurrency for linking an account).
+    pub version: i64,
+    /// The linked account in words ("Ivy Inspector (ivy)"), or empty.
+    pub account_label: String,
 }
 
 /// A local area an inspector must not inspect, and why.
@@ -703,6 +707,8 @@ mod tests {
             max_per_term: 6,
             unavailable: vec![],
             conflicts: vec![],
+            version: 1,
+            account_label: String::new(),
         }
     }
 

@@ -2,11 +2,13 @@
 
 pub mod anonymise;
 pub mod audit;
+pub mod audit_text;
 pub mod case_studies;
 pub mod clock;
 pub mod consent;
 pub mod engagement;
 pub mod identity;
+pub mod inspectors;
 pub mod letter_text;
 pub mod letters;
 pub mod programme;

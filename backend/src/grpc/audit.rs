@@ -16,6 +16,7 @@ use crate::{
     domain::{
         FieldViolation, InvalidInput,
         audit::{Actor, AuditEvent},
+        audit_text::AuditEntry,
         identity::Role,
         reference::page_size,
     },
@@ -53,8 +54,90 @@ fn event_to_pb(e: AuditEvent) -> pb::AuditEvent {
     }
 }
 
+fn entry_to_pb(e: AuditEntry) -> pb::AuditEntry {
+    pb::AuditEntry {
+        sentence: e.sentence(),
+        seq: u64::try_from(e.event.seq).unwrap_or_default(),
+        refused: e.event.event.outcome != "ok",
+        occurred_at: e.event.occurred_at,
+        hash: e.event.hash,
+        prev_hash: e.event.prev_hash,
+    }
+}
+
 #[tonic::async_trait]
 impl Rpc for AuditService {
+    async fn list_audit_entries(
+        &self,
+        request: Request<pb::ListAuditEntriesRequest>,
+    ) -> Result<Response<pb::ListAuditEntriesResponse>, Status> {
+        let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
+        let req = request.into_inner();
+        let mut errors = Vec::new();
+        let actor_id = req.actor_id.trim();
+        if !actor_id.is_empty() && actor_id.parse::<i64>().is_err() {
+            errors.push(FieldViolation::new("actor_id", "Select a person from the list"));
+        }
+        let area = req.local_area_code.trim();
+        if area.len() > 20 {
+            errors.push(FieldViolation::new("local_area_code", "Select a local area from the list"));
+        }
+        let limit = page_size(req.page_size).unwrap_or_else(|e| {
+            errors.push(e);
+            0
+        });
+        let before = match req.page_token.as_str() {
+            "" => 0,
+            token => token.parse::<i64>().ok().filter(|n| *n > 0).unwrap_or_else(|| {
+                errors.push(FieldViolation::new("page_token", "is not a page token this server issued"));
+                0
+            }),
+        };
+        if !errors.is_empty() {
+            return Err(status::invalid_argument(&InvalidInput(errors)));
+        }
+        let detail = format!("actor={actor_id};area={area}");
+        let read = actor.event("audit.search", "audit", "", "ok", &detail);
+        let mut entries = self
+            .store
+            .search_audit_trail(actor_id, area, before, i64::from(limit) + 1, self.auth.clock().now(), &read)
+            .await
+            .map_err(status::from_store)?;
+        let next_page_token = if entries.len() > limit as usize {
+            entries.truncate(limit as usize);
+            entries.last().map(|e| e.event.seq.to_string()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok(Response::new(pb::ListAuditEntriesResponse {
+            entries: entries.into_iter().map(entry_to_pb).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_audit_people(
+        &self,
+        _request: Request<pb::ListAuditPeopleRequest>,
+    ) -> Result<Response<pb::ListAuditPeopleResponse>, Status> {
+        let people = self.store.audit_people().await.map_err(status::from_store)?;
+        Ok(Response::new(pb::ListAuditPeopleResponse {
+            people: people
+                .into_iter()
+                .map(|(id, display_name, username, role)| pb::AuditPerson {
+                    id: id.to_string(),
+                    display_name,
+                    username,
+                    role: role
+                        .parse::<Role>()
+                        .ok()
+                        .map(super::convert::role_to_pb)
+                        .unwrap_or_default()
+                        .into(),
+                })
+                .collect(),
+        }))
+    }
+
     async fn list_audit_events(
         &self,
         request: Request<ListAuditEventsRequest>,

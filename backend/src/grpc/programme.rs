@@ -289,6 +289,8 @@ fn inspector_to_pb(i: InspectorRecord) -> pb::Inspector {
         social_care: i.social_care,
         home_region_code: i.home_region,
         max_engagements_per_term: i.max_per_term,
+        version: i.version,
+        account_label: i.account_label,
         unavailable: i.unavailable.into_iter().map(range_to_pb).collect(),
         conflicts: i
             .conflicts
@@ -586,6 +588,8 @@ impl Rpc for ProgrammeService {
             max_per_term: req.max_engagements_per_term,
             unavailable: vec![],
             conflicts: vec![],
+            version: 1,
+            account_label: String::new(),
         };
         let id = self
             .store
@@ -652,6 +656,56 @@ impl Rpc for ProgrammeService {
             .await
             .map_err(status::store(INSPECTOR))?;
         Ok(Response::new(pb::DeclareConflictResponse {
+            inspector: self.inspector_as_seen(&caller, id).await?,
+        }))
+    }
+
+    async fn list_inspector_accounts(
+        &self,
+        _request: Request<pb::ListInspectorAccountsRequest>,
+    ) -> Result<Response<pb::ListInspectorAccountsResponse>, Status> {
+        let accounts = self.store.unlinked_inspector_accounts().await.map_err(status::from_store)?;
+        Ok(Response::new(pb::ListInspectorAccountsResponse {
+            accounts: accounts
+                .into_iter()
+                .map(|(id, display_name, username)| pb::InspectorAccount {
+                    person_id: id.to_string(),
+                    label: format!("{display_name} ({username})"),
+                    display_name,
+                    username,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn link_inspector_account(
+        &self,
+        request: Request<pb::LinkInspectorAccountRequest>,
+    ) -> Result<Response<pb::LinkInspectorAccountResponse>, Status> {
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let req = request.into_inner();
+        let id = parse_id(&req.inspector_id, INSPECTOR)?;
+        // A person id that is no number names no account: the rule says which field to fix.
+        let person = req.person_id.trim().parse::<i64>().ok();
+        let event = actor.event(
+            "inspector.link",
+            "inspector",
+            &id.to_string(),
+            "ok",
+            &format!("person={}", person.unwrap_or_default()),
+        );
+        self.store
+            .link_inspector_account(
+                id,
+                person,
+                self.auth.clock().now(),
+                |entry, account| crate::domain::inspectors::decide_link(entry, req.version, account),
+                &event,
+            )
+            .await
+            .map_err(status::store(INSPECTOR))?;
+        Ok(Response::new(pb::LinkInspectorAccountResponse {
             inspector: self.inspector_as_seen(&caller, id).await?,
         }))
     }

@@ -118,13 +118,27 @@ macro_rules! append_event {
 
 /// Every inspector, by name, with unavailability and conflicts: three queries on `$exec` (a
 /// pool or `&mut *tx`), counted on `$store`.
+/// The account `$person` as the link rule reads it (its role, the entry linked to it), or
+/// `None`. One query on `$exec`.
+macro_rules! load_account {
+    ($exec:ident, $person:expr) => {{
+        let row: Option<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT p.role, i.id FROM people p LEFT JOIN inspectors i ON i.person_id = p.id WHERE p.id = $1",
+        )
+        .bind($person)
+        .fetch_optional(&mut *$exec)
+        .await?;
+        row.map(|(role, linked_to)| crate::domain::inspectors::AccountFacts { role, linked_to })
+    }};
+}
+
 macro_rules! load_inspectors {
     ($store:expr, $exec:expr) => {{
-        type Row = (i64, String, String, bool, String, Option<i64>, i64);
         $store.count_round_trip();
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, name, inspectorate, social_care, home_region_code, person_id, max_engagements_per_term \
-             FROM inspectors ORDER BY name, id",
+        let rows: Vec<InspectorRow> = sqlx::query_as(
+            "SELECT i.id, i.name, i.inspectorate, i.social_care, i.home_region_code, i.person_id, \
+               i.max_engagements_per_term, i.version, p.display_name, p.username \
+             FROM inspectors i LEFT JOIN people p ON p.id = i.person_id ORDER BY i.name, i.id",
         )
         .fetch_all($exec)
         .await?;
@@ -208,7 +222,8 @@ macro_rules! load_team {
     }};
 }
 
-type InspectorRow = (i64, String, String, bool, String, Option<i64>, i64);
+type InspectorRow =
+    (i64, String, String, bool, String, Option<i64>, i64, i64, Option<String>, Option<String>);
 
 fn inspector_records(
     rows: Vec<InspectorRow>,
@@ -216,27 +231,46 @@ fn inspector_records(
     conflicts: &[(i64, String, String, String)],
 ) -> Result<Vec<InspectorRecord>, StoreError> {
     rows.into_iter()
-        .map(|(id, name, inspectorate, social_care, home_region, person_id, max)| {
-            Ok(InspectorRecord {
+        .map(
+            |(
                 id,
                 name,
-                inspectorate: Inspectorate::parse(&inspectorate).map_err(|_| corrupt("inspectorate"))?,
+                inspectorate,
                 social_care,
                 home_region,
                 person_id,
-                max_per_term: u32::try_from(max).unwrap_or(0),
-                unavailable: unavailable
-                    .iter()
-                    .filter(|u| u.0 == id)
-                    .map(|u| DateRange { first: u.1, last: u.2 })
-                    .collect(),
-                conflicts: conflicts
-                    .iter()
-                    .filter(|c| c.0 == id)
-                    .map(|c| Conflict::new(&c.1, &c.2, &c.3))
-                    .collect(),
-            })
-        })
+                max,
+                version,
+                display,
+                username,
+            )| {
+                let account_label = match (display, username) {
+                    (Some(display), Some(username)) => format!("{display} ({username})"),
+                    _ => String::new(),
+                };
+                Ok(InspectorRecord {
+                    version,
+                    account_label,
+                    id,
+                    name,
+                    inspectorate: Inspectorate::parse(&inspectorate).map_err(|_| corrupt("inspectorate"))?,
+                    social_care,
+                    home_region,
+                    person_id,
+                    max_per_term: u32::try_from(max).unwrap_or(0),
+                    unavailable: unavailable
+                        .iter()
+                        .filter(|u| u.0 == id)
+                        .map(|u| DateRange { first: u.1, last: u.2 })
+                        .collect(),
+                    conflicts: conflicts
+                        .iter()
+                        .filter(|c| c.0 == id)
+                        .map(|c| Conflict::new(&c.1, &c.2, &c.3))
+                        .collect(),
+                })
+            },
+        )
         .collect()
 }
 
@@ -336,24 +370,8 @@ impl Store {
                 return Err(InvalidInput::from(v).into());
             }
             if let Some(person) = inspector.person_id {
-                let account: Option<(String,)> = sqlx::query_as("SELECT role FROM people WHERE id = $1")
-                    .bind(person)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if account.as_ref().is_none_or(|(role,)| role != "inspector") {
-                    let v = FieldViolation::new("person_id", "Select an inspector's account");
-                    return Err(InvalidInput::from(v).into());
-                }
-                let linked: Option<(i64,)> = sqlx::query_as("SELECT id FROM inspectors WHERE person_id = $1")
-                    .bind(person)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if linked.is_some() {
-                    return Err(StoreError::AlreadyExists(FieldViolation::new(
-                        "person_id",
-                        "This account is already linked to another inspector",
-                    )));
-                }
+                let account = load_account!(tx, person);
+                crate::domain::inspectors::account_may_link(account.as_ref()).map_err(InvalidInput::from)?;
             }
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO inspectors (name, inspectorate, social_care, home_region_code, person_id, \
@@ -370,6 +388,65 @@ impl Store {
             .await?;
             append_audit!(tx, now, &audit(id));
             id
+        }))
+    }
+
+    /// Links inspector `id`'s entry to the account `person` (`None`: a person id that names no
+    /// account), if `decide` allows it on the facts read in the same transaction; records
+    /// `audit` with the change.
+    pub async fn link_inspector_account(
+        &self,
+        id: i64,
+        person: Option<i64>,
+        now: DateTime<Utc>,
+        decide: impl FnOnce(
+            Option<crate::domain::inspectors::EntryFacts>,
+            Option<&crate::domain::inspectors::AccountFacts>,
+        ) -> Result<(), crate::domain::Refusal>,
+        audit: &NewAuditEvent,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, tx => {
+            let entry: Option<(i64, Option<i64>)> =
+                sqlx::query_as("SELECT version, person_id FROM inspectors WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let entry = entry.map(|(version, person_id)| crate::domain::inspectors::EntryFacts { version, person_id });
+            let account = match person {
+                Some(person) => load_account!(tx, person),
+                None => None,
+            };
+            decide(entry, account.as_ref())?;
+            let version = entry.map(|e| e.version).unwrap_or_default();
+            let changed = sqlx::query(
+                "UPDATE inspectors SET person_id = $1, version = version + 1 \
+                 WHERE id = $2 AND version = $3 AND person_id IS NULL",
+            )
+            .bind(person)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+            if changed.rows_affected() != 1 {
+                return Err(StoreError::Conflict);
+            }
+            append_audit!(tx, now, audit);
+        });
+        Ok(())
+    }
+
+    /// Accounts with the role inspector that no inspector's entry is linked to, by name:
+    /// (person id, display name, username).
+    pub async fn unlinked_inspector_accounts(&self) -> Result<Vec<(i64, String, String)>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT p.id, p.display_name, p.username FROM people p \
+                 WHERE p.role = 'inspector' AND NOT p.disabled \
+                   AND NOT EXISTS (SELECT 1 FROM inspectors i WHERE i.person_id = p.id) \
+                 ORDER BY p.display_name, p.username",
+            )
+            .fetch_all(pool)
+            .await?
         }))
     }
 

@@ -3,7 +3,7 @@
 //! An inspector sees the same page for their own record only ("My availability").
 
 use leptos::prelude::*;
-use proto::pb::{CreateInspectorRequest, DateRange, Inspector, Inspectorate, Region, Role};
+use proto::pb::{CreateInspectorRequest, DateRange, Inspector, InspectorAccount, Inspectorate, Region, Role};
 
 use crate::{
     api::{self, ApiError},
@@ -19,6 +19,14 @@ use crate::{
 /// Inspectors as the server answered, shared by the table and the forms.
 type Inspectors = LocalResource<Result<Vec<Inspector>, ApiError>>;
 
+/// Inspector accounts not linked to an entry yet, shared by the two forms that link one.
+type Accounts = LocalResource<Result<Vec<InspectorAccount>, ApiError>>;
+
+/// The choices of a select of accounts: each by name and username.
+fn account_choices(accounts: Accounts) -> Signal<Vec<crate::components::Choice<String>>> {
+    listed(accounts, |a| (a.person_id, a.label))
+}
+
 /// What a form did, for the banner at the top.
 type Done = Callback<String>;
 
@@ -33,14 +41,22 @@ pub(crate) fn InspectorsPage() -> impl IntoView {
     let own = use_session().person().is_some_and(|p| p.role() == Role::Inspector);
     let inspectors: Inspectors = LocalResource::new(api::list_inspectors);
     let regions = LocalResource::new(api::list_regions);
+    // Only planners link accounts: an inspector's own page never asks for them.
+    let accounts: Accounts = LocalResource::new(move || async move {
+        if own { Ok(Vec::new()) } else { api::list_inspector_accounts().await }
+    });
     let notice = RwSignal::new(None::<String>);
     let done = Callback::new(move |text: String| {
         notice.set(Some(text));
         inspectors.refetch();
+        accounts.refetch();
     });
+    // The entry the link form is for, chosen by a row's "Link to an account".
+    let link_to = RwSignal::new(String::new());
     let table = move |list: Vec<Inspector>| {
         let regions = regions.get().and_then(Result::ok).unwrap_or_default();
-        view! { <InspectorsTable inspectors=list regions /> }
+        let link_to = (!own).then_some(link_to);
+        view! { <InspectorsTable inspectors=list regions link_to /> }
     };
     // An inspector's own page: the same table and forms, for their record only, and no adding.
     let (heading, intro, what, empty) = if own {
@@ -70,7 +86,8 @@ pub(crate) fn InspectorsPage() -> impl IntoView {
             empty=nothing("no-inspectors", empty)
             show=table
         />
-        {(!own).then(|| view! { <NewInspectorForm regions done /> })}
+        {(!own).then(|| view! { <NewInspectorForm regions accounts done /> })}
+        {(!own).then(|| view! { <LinkAccountForm inspectors accounts inspector=link_to done /> })}
         <UnavailabilityForm inspectors done />
         <ConflictForm inspectors done />
     }
@@ -78,7 +95,12 @@ pub(crate) fn InspectorsPage() -> impl IntoView {
 
 /// One row per inspector.
 #[component]
-fn InspectorsTable(inspectors: Vec<Inspector>, regions: Vec<Region>) -> impl IntoView {
+fn InspectorsTable(
+    inspectors: Vec<Inspector>,
+    regions: Vec<Region>,
+    /// For planners: the link form's choice, which a row's "Link to an account" sets.
+    link_to: Option<RwSignal<String>>,
+) -> impl IntoView {
     let caption = count(inspectors.len(), "inspector", "inspectors");
     let rows = inspectors
         .into_iter()
@@ -114,6 +136,27 @@ fn InspectorsTable(inspectors: Vec<Inspector>, regions: Vec<Region>) -> impl Int
                 }
                 .into_any()
             };
+            let account = link_to.map(|link_to| {
+                let cell = if i.account_label.is_empty() {
+                    let (id, name) = (i.id.clone(), i.name.clone());
+                    view! {
+                        "Not linked "
+                        <a
+                            href="#link-form-heading"
+                            class="govuk-link app-block"
+                            data-testid="link-account"
+                            on:click=move |_| link_to.set(id.clone())
+                        >
+                            "Link to an account"
+                            <span class="govuk-visually-hidden">{format!(" for {name}")}</span>
+                        </a>
+                    }
+                    .into_any()
+                } else {
+                    view! { {i.account_label.clone()} }.into_any()
+                };
+                view! { <td class="govuk-table__cell">{cell}</td> }
+            });
             view! {
                 <tr class="govuk-table__row" data-inspector=i.id.clone()>
                     <th scope="row" class="govuk-table__header">{i.name.clone()}</th>
@@ -123,11 +166,12 @@ fn InspectorsTable(inspectors: Vec<Inspector>, regions: Vec<Region>) -> impl Int
                     <td class="govuk-table__cell govuk-table__cell--numeric">{i.max_engagements_per_term}</td>
                     <td class="govuk-table__cell">{unavailable}</td>
                     <td class="govuk-table__cell">{conflicts}</td>
+                    {account}
                 </tr>
             }
         })
         .collect_view();
-    let names = [
+    let mut names = vec![
         "Name",
         "Inspectorate",
         "Social care",
@@ -136,6 +180,9 @@ fn InspectorsTable(inspectors: Vec<Inspector>, regions: Vec<Region>) -> impl Int
         "Unavailable",
         "Conflicts of interest",
     ];
+    if link_to.is_some() {
+        names.push("Account");
+    }
     view! {
         <Table testid="inspectors" caption columns=columns(&names) numeric=&[4] modifier="govuk-table--small-text-until-tablet">
             {rows}
@@ -174,8 +221,13 @@ fn InspectorSelect(
 
 /// Adds an inspector.
 #[component]
-fn NewInspectorForm(regions: LocalResource<Result<Vec<Region>, ApiError>>, done: Done) -> impl IntoView {
+fn NewInspectorForm(
+    regions: LocalResource<Result<Vec<Region>, ApiError>>,
+    accounts: Accounts,
+    done: Done,
+) -> impl IntoView {
     let form = FormState::new(&[
+        ("person_id", "inspector-account", "The account"),
         ("name", "inspector-name", "The full name"),
         ("inspectorate", "inspectorate", "The inspectorate"),
         ("social_care", "inspector-social-care", "The social care specialism"),
@@ -194,6 +246,7 @@ fn NewInspectorForm(regions: LocalResource<Result<Vec<Region>, ApiError>>, done:
     let social_care = RwSignal::new(false);
     let home_region = RwSignal::new(home);
     let max = RwSignal::new("4".to_owned());
+    let account = RwSignal::new(String::new());
     let submit = form_action(move || {
         let request = CreateInspectorRequest {
             name: name.get_untracked().trim().to_owned(),
@@ -202,11 +255,12 @@ fn NewInspectorForm(regions: LocalResource<Result<Vec<Region>, ApiError>>, done:
             home_region_code: home_region.get_untracked(),
             // Not a number: 0, which the server names as out of range.
             max_engagements_per_term: max.get_untracked().trim().parse().unwrap_or_default(),
-            ..Default::default()
+            person_id: account.get_untracked(),
         };
         settle(form, api::create_inspector(request), move |created| {
             name.set(String::new());
             social_care.set(false);
+            account.set(String::new());
             done.run(format!("{} is added to the inspectors.", created.name));
         })
     });
@@ -236,9 +290,92 @@ fn NewInspectorForm(regions: LocalResource<Result<Vec<Region>, ApiError>>, done:
                 inputmode="numeric"
                 form
             />
+            <Select
+                id="inspector-account"
+                label="Their account"
+                hint="So that they see their own visits when they sign in. Accounts with the role Inspector that are not linked to an inspector yet."
+                choices=account_choices(accounts)
+                value=account
+                placeholder=("Not linked to an account yet", String::new())
+                form
+            />
             <SubmitButton submit testid="add-inspector" label="Add the inspector" />
         </ActionForm>
     }
+}
+
+/// Links an inspector's entry that has no account to their own account.
+#[component]
+fn LinkAccountForm(
+    inspectors: Inspectors,
+    accounts: Accounts,
+    /// The entry chosen, here or by a row's "Link to an account".
+    inspector: RwSignal<String>,
+    done: Done,
+) -> impl IntoView {
+    let form = FormState::new(&[
+        ("inspector_id", "link-inspector", "The inspector"),
+        ("person_id", "link-account", "The account"),
+    ]);
+    let account = RwSignal::new(String::new());
+    let unlinked = Signal::derive(move || {
+        inspectors
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| i.account_label.is_empty())
+            .map(|i| (i.id.clone(), i.id, i.name))
+            .collect::<Vec<_>>()
+    });
+    let submit = form_action(move || {
+        let id = inspector.get_untracked();
+        let version = inspectors
+            .get_untracked()
+            .and_then(Result::ok)
+            .and_then(|list| list.into_iter().find(|i| i.id == id).map(|i| i.version))
+            .unwrap_or_default();
+        // Nobody chosen: the server answers that there is no such inspector.
+        settle(form, api::link_inspector_account(id, version, account.get_untracked()), move |linked| {
+            inspector.set(String::new());
+            account.set(String::new());
+            done.run(format!("{} is linked to their account ({}).", linked.name, linked.account_label));
+        })
+    });
+    // Nothing to link: no form.
+    let any = Signal::derive(move || unlinked.with(|list| !list.is_empty()));
+    move || {
+        any.get().then(|| {
+            view! {
+                <ActionForm testid="link-form" heading="Link an inspector to their account" form submit reload=inspectors_reload(inspectors) what="the inspectors">
+                    <Select
+                        id="link-inspector"
+                        label="Inspector"
+                        hint="Inspectors not linked to an account yet"
+                        choices=unlinked
+                        value=inspector
+                        placeholder=("Choose an inspector", String::new())
+                        form
+                    />
+                    <Select
+                        id="link-account"
+                        label="Their account"
+                        hint="Accounts with the role Inspector that are not linked to an inspector yet"
+                        choices=account_choices(accounts)
+                        value=account
+                        placeholder=("Choose an account", String::new())
+                        form
+                    />
+                    <SubmitButton submit testid="link-account-submit" label="Link the account" modifier="govuk-button--secondary" />
+                </ActionForm>
+            }
+        })
+    }
+}
+
+/// Reads the inspectors again (after someone else changed an entry meanwhile).
+fn inspectors_reload(inspectors: Inspectors) -> Callback<()> {
+    Callback::new(move |()| inspectors.refetch())
 }
 
 /// Records days an inspector cannot work.

@@ -82,6 +82,8 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
     ),
+    ("/sendplanner.v1.AuditService/ListAuditEntries", NATIONAL_ONLY, NATIONAL_ONLY),
+    ("/sendplanner.v1.AuditService/ListAuditPeople", NATIONAL_ONLY, NATIONAL_ONLY),
     (
         "/sendplanner.v1.AuditService/ListSuspiciousAccess",
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, OK],
@@ -181,6 +183,9 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
         [UNAUTH, OK, OK, DENIED, HIDDEN, DENIED, DENIED],
         [UNAUTH, OK, OK, DENIED, HIDDEN, DENIED, DENIED],
     ),
+    // Inspector entries are a national pool: planners and any lead link them (no scope).
+    ("/sendplanner.v1.ProgrammeService/ListInspectorAccounts", PLAN_OWN, PLAN_OWN),
+    ("/sendplanner.v1.ProgrammeService/LinkInspectorAccount", PLAN_OWN, PLAN_OWN),
     ("/sendplanner.v1.ProgrammeService/GetNationalBoard", NATIONAL_ONLY, NATIONAL_ONLY),
     ("/sendplanner.v1.ProgrammeService/ExportNationalProgramme", NATIONAL_ONLY, NATIONAL_ONLY),
     // Letters. Own target: an interim-visit letter to Camden written by the test inspector's
@@ -501,6 +506,17 @@ async fn call(
             };
             run!(AuditServiceClient, list_audit_events, req)
         }
+        "/sendplanner.v1.AuditService/ListAuditEntries" => {
+            let req = pb::ListAuditEntriesRequest {
+                actor_id: person.id.clone(),
+                local_area_code: Fixtures::area(target).into(),
+                ..Default::default()
+            };
+            run!(AuditServiceClient, list_audit_entries, req)
+        }
+        "/sendplanner.v1.AuditService/ListAuditPeople" => {
+            run!(AuditServiceClient, list_audit_people, pb::ListAuditPeopleRequest {})
+        }
         "/sendplanner.v1.AuditService/ListSuspiciousAccess" => {
             run!(AuditServiceClient, list_suspicious_access, pb::ListSuspiciousAccessRequest {})
         }
@@ -681,6 +697,35 @@ async fn call(
                 reason: "test".into(),
             };
             run!(ProgrammeServiceClient, declare_conflict, req)
+        }
+        "/sendplanner.v1.ProgrammeService/ListInspectorAccounts" => {
+            run!(ProgrammeServiceClient, list_inspector_accounts, pb::ListInspectorAccountsRequest {})
+        }
+        "/sendplanner.v1.ProgrammeService/LinkInspectorAccount" => {
+            // A fresh unlinked entry and a fresh inspector account per cell: a linked one is
+            // refused on its own terms.
+            let entry = ProgrammeServiceClient::new(app.authed(&fx.planner).await?)
+                .create_inspector(pb::CreateInspectorRequest {
+                    name: format!("Unlinked {cell} {target:?}"),
+                    inspectorate: pb::Inspectorate::Cqc.into(),
+                    social_care: false,
+                    home_region_code: "E13000001".into(),
+                    max_engagements_per_term: 4,
+                    ..Default::default()
+                })
+                .await?
+                .into_inner()
+                .inspector
+                .ok_or_else(|| anyhow::anyhow!("no inspector"))?;
+            let mut account = Persona::OfstedInspector.request();
+            account.username = format!("hmi.{cell}.{target:?}").to_lowercase();
+            let account = app.seed_person(account).await?;
+            let req = pb::LinkInspectorAccountRequest {
+                inspector_id: entry.id,
+                version: entry.version,
+                person_id: account.id,
+            };
+            run!(ProgrammeServiceClient, link_inspector_account, req)
         }
         "/sendplanner.v1.ProgrammeService/GetNationalBoard" => {
             run!(ProgrammeServiceClient, get_national_board, pb::GetNationalBoardRequest::default())

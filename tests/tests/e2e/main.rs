@@ -2,8 +2,10 @@
 
 mod access;
 mod api;
+mod audit_search;
 mod auth;
 mod browser;
+mod browser_audit;
 mod case_studies;
 mod confidentiality;
 mod consent;

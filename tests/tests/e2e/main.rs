@@ -9,6 +9,7 @@ mod browser_audit;
 mod case_studies;
 mod confidentiality;
 mod consent;
+mod journeys;
 mod letters;
 mod programme;
 mod security;

@@ -15,6 +15,8 @@
 use std::{cell::RefCell, fmt, rc::Rc};
 
 use proto::pb::{
+    AcknowledgeSafeguardingConcernRequest, GetStartPageRequest, GetStartPageResponse,
+    start_service_client::StartServiceClient,
     AddUnavailabilityRequest, AnswerVisitRequestRequest, ApproveLetterRequest, AssignTeamRequest,
     CancelVisitRequestRequest, CaseStudyRule, CaseStudySample, CheckFinding, CheckLetterRequest,
     CheckOverride, ConsentTotal, CorrectLetterRequest, CreateInspectorRequest, CreateLetterRequest,
@@ -403,6 +405,20 @@ pub(crate) async fn list_safeguarding_concerns() -> Result<Vec<SafeguardingConce
             .await,
     )?;
     Ok(response.concerns)
+}
+
+/// A national planner acknowledges a safeguarding concern: the banner goes for every planner.
+pub(crate) async fn acknowledge_safeguarding_concern(id: String) -> Result<SafeguardingConcern, ApiError> {
+    let request = AcknowledgeSafeguardingConcernRequest { id };
+    let response = answer(
+        ConsentServiceClient::new(client()).acknowledge_safeguarding_concern(authorized(request)).await,
+    )?;
+    response.concern.ok_or_else(|| ApiError::missing("safeguarding concern"))
+}
+
+/// What waits for the signed-in person, as their role and scope may see it.
+pub(crate) async fn get_start_page() -> Result<GetStartPageResponse, ApiError> {
+    answer(StartServiceClient::new(client()).get_start_page(authorized(GetStartPageRequest {})).await)
 }
 
 /// Counts of visit requests by region, phase and state: all of England for national planners,

@@ -10,5 +10,6 @@ mod consent;
 mod letters;
 mod programme;
 mod security;
+mod start;
 mod store;
 mod web_app;

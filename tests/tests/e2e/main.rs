@@ -4,6 +4,7 @@ mod access;
 mod api;
 mod auth;
 mod browser;
+mod browser_start;
 mod case_studies;
 mod confidentiality;
 mod consent;

@@ -54,10 +54,7 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.ConsentService/RecordSafeguardingConcern", Access::Roles(CONSENT_AUDIENCE)),
     ("/sendplanner.v1.ConsentService/ListSafeguardingConcerns", Access::Roles(&[NationalPlanner])),
     // The first planner to read a concern acknowledges it for all of them.
-    (
-        "/sendplanner.v1.ConsentService/AcknowledgeSafeguardingConcern",
-        Access::Roles(&[NationalPlanner]),
-    ),
+    ("/sendplanner.v1.ConsentService/AcknowledgeSafeguardingConcern", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.ConsentService/GetConsentTotals", Access::Roles(&[NationalPlanner, RegionalLead])),
     // The programme: planners everywhere, leads in their region (narrowed in SQL); local area
     // users read their own area's confirmed engagements, never teams or proposals; inspectors

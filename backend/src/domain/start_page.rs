@@ -131,14 +131,17 @@ pub fn start_page(viewer: &Person, facts: StartFacts) -> StartPage {
         })
         .collect();
     page.replies.sort_by(|a, b| {
-        (a.request.reply_by, &a.request.local_area_name).cmp(&(b.request.reply_by, &b.request.local_area_name))
+        (a.request.reply_by, &a.request.local_area_name)
+            .cmp(&(b.request.reply_by, &b.request.local_area_name))
     });
 
     for f in facts.letters {
         let letter = f.letter;
         match (&viewer.scope, letter.state) {
             (Scope::England, LetterState::Submitted) => page.letters_to_approve.push(letter),
-            (Scope::Inspector { .. }, LetterState::Draft) if !letter.returned_reason.is_empty() && f.team.writes() => {
+            (Scope::Inspector { .. }, LetterState::Draft)
+                if !letter.returned_reason.is_empty() && f.team.writes() =>
+            {
                 page.returned_letters.push(letter);
             }
             (Scope::LocalArea(area), LetterState::Issued)
@@ -223,7 +226,13 @@ mod tests {
     }
 
     fn person(id: i64, scope: Scope) -> Person {
-        Person { id, username: format!("p{id}"), display_name: format!("P {id}"), scope, scope_label: String::new() }
+        Person {
+            id,
+            username: format!("p{id}"),
+            display_name: format!("P {id}"),
+            scope,
+            scope_label: String::new(),
+        }
     }
 
     fn planner() -> Person {
@@ -239,8 +248,11 @@ mod tests {
     }
 
     fn inspector(id: i64) -> Person {
-        let scope =
-            Scope::Inspector { inspectorate: Inspectorate::Ofsted, social_care: false, home_region: INNER_LONDON.into() };
+        let scope = Scope::Inspector {
+            inspectorate: Inspectorate::Ofsted,
+            social_care: false,
+            home_region: INNER_LONDON.into(),
+        };
         person(id, scope)
     }
 
@@ -388,9 +400,14 @@ mod tests {
     #[test]
     fn each_role_sees_only_its_own_scopes_requests() {
         let mut f = facts("2027-01-15");
-        f.requests = vec![request(CAMDEN, INNER_LONDON, "2027-01-20"), request(LEEDS, YORKSHIRE, "2027-01-10")];
+        f.requests =
+            vec![request(CAMDEN, INNER_LONDON, "2027-01-20"), request(LEEDS, YORKSHIRE, "2027-01-10")];
         let ids = |p: &Person| {
-            start_page(p, f.clone()).replies.into_iter().map(|r| r.request.local_area_code).collect::<Vec<_>>()
+            start_page(p, f.clone())
+                .replies
+                .into_iter()
+                .map(|r| r.request.local_area_code)
+                .collect::<Vec<_>>()
         };
         assert_eq!(ids(&area(CAMDEN)), [CAMDEN]);
         assert_eq!(ids(&area(LEEDS)), [LEEDS]);
@@ -403,7 +420,8 @@ mod tests {
     #[test]
     fn national_planners_see_only_overdue_replies() {
         let mut f = facts("2027-01-15");
-        f.requests = vec![request(CAMDEN, INNER_LONDON, "2027-01-20"), request(LEEDS, YORKSHIRE, "2027-01-14")];
+        f.requests =
+            vec![request(CAMDEN, INNER_LONDON, "2027-01-20"), request(LEEDS, YORKSHIRE, "2027-01-14")];
         assert_eq!(replies(&start_page(&planner(), f)), [("request-E08000035-2027-01-14", true)]);
     }
 

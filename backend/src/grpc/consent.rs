@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use proto::pb::{
-    self, AcknowledgeSafeguardingConcernRequest, AcknowledgeSafeguardingConcernResponse, AnswerVisitRequestRequest, AnswerVisitRequestResponse, CancelVisitRequestRequest,
+    self, AcknowledgeSafeguardingConcernRequest, AcknowledgeSafeguardingConcernResponse,
+    AnswerVisitRequestRequest, AnswerVisitRequestResponse, CancelVisitRequestRequest,
     CancelVisitRequestResponse, CreateVisitRequestRequest, CreateVisitRequestResponse,
     GetConsentTotalsRequest, GetConsentTotalsResponse, GetVisitRequestRequest, GetVisitRequestResponse,
     ListSafeguardingConcernsRequest, ListSafeguardingConcernsResponse, ListVisitRequestsRequest,

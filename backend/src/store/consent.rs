@@ -442,7 +442,8 @@ impl Store {
 
     /// Every safeguarding concern, newest first, in one query.
     pub async fn safeguarding_concerns(&self) -> Result<Vec<SafeguardingConcern>, StoreError> {
-        let rows: Vec<ConcernRow> = with_pool!(self, pool => sqlx::query_as(CONCERNS).bind("").fetch_all(pool).await?);
+        let rows: Vec<ConcernRow> =
+            with_pool!(self, pool => sqlx::query_as(CONCERNS).bind("").fetch_all(pool).await?);
         Ok(rows.into_iter().map(ConcernRow::concern).collect())
     }
 
@@ -479,13 +480,18 @@ impl Store {
             }
             append_audit!(tx, now, &audit(decision));
         });
-        let row: Option<ConcernRow> = with_pool!(self, pool => sqlx::query_as(CONCERNS).bind(id).fetch_optional(pool).await?);
+        let row: Option<ConcernRow> =
+            with_pool!(self, pool => sqlx::query_as(CONCERNS).bind(id).fetch_optional(pool).await?);
         row.map(ConcernRow::concern).ok_or(StoreError::NotFound)
     }
 
     /// Requests within `viewer`'s scope still stored as waiting for an answer whose window has
     /// not ended, as read on `today`, reply-by date first: one query.
-    pub async fn unanswered_requests(&self, viewer: &Scope, today: NaiveDate) -> Result<Vec<VisitRequest>, StoreError> {
+    pub async fn unanswered_requests(
+        &self,
+        viewer: &Scope,
+        today: NaiveDate,
+    ) -> Result<Vec<VisitRequest>, StoreError> {
         let (kind, code) = scope_params(viewer);
         let rows: Vec<RequestRow> = with_pool!(self, pool => {
             sqlx::query_as(UNANSWERED).bind(kind).bind(code).bind(today).fetch_all(pool).await?

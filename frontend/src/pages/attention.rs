@@ -81,13 +81,19 @@ fn SafeguardingBanner(concerns: Vec<ConcernDue>) -> impl IntoView {
 
 /// A red "Overdue" tag, or nothing.
 fn overdue_tag(overdue: bool, label: &'static str) -> impl IntoView {
-    overdue.then(|| view! { " " <strong class="govuk-tag govuk-tag--red" data-testid="overdue">{label}</strong> })
+    overdue.then(
+        || view! { " " <strong class="govuk-tag govuk-tag--red" data-testid="overdue">{label}</strong> },
+    )
 }
 
 #[component]
 fn Replies(replies: Vec<ReplyDue>) -> impl IntoView {
     (!replies.is_empty()).then(|| {
-        let heading = count(replies.len(), "visit request waiting for an answer", "visit requests waiting for an answer");
+        let heading = count(
+            replies.len(),
+            "visit request waiting for an answer",
+            "visit requests waiting for an answer",
+        );
         let items = replies
             .into_iter()
             .map(|r| {
@@ -96,7 +102,11 @@ fn Replies(replies: Vec<ReplyDue>) -> impl IntoView {
                 } else {
                     format!("Reply by {}", date_label(&r.reply_by))
                 };
-                let link = format!("{}: interim visit in the {}", r.local_area_name, phase_label(r.phase.as_ref()).to_lowercase());
+                let link = format!(
+                    "{}: interim visit in the {}",
+                    r.local_area_name,
+                    phase_label(r.phase.as_ref()).to_lowercase()
+                );
                 view! {
                     <li data-testid="reply-due">
                         <A href=format!("/requests/{}", r.request_id) attr:class="govuk-link">{link}</A>
@@ -117,7 +127,11 @@ fn Replies(replies: Vec<ReplyDue>) -> impl IntoView {
 #[component]
 fn Notices(notices: Vec<NoticeDue>) -> impl IntoView {
     (!notices.is_empty()).then(|| {
-        let heading = count(notices.len(), "local area to tell of its inspection", "local areas to tell of their inspections");
+        let heading = count(
+            notices.len(),
+            "local area to tell of its inspection",
+            "local areas to tell of their inspections",
+        );
         let items = notices
             .into_iter()
             .map(|n| {
@@ -126,7 +140,8 @@ fn Notices(notices: Vec<NoticeDue>) -> impl IntoView {
                 } else {
                     format!("Tell the local area on {}", date_label(&n.notification_date))
                 };
-                let link = format!("{}: {}", n.local_area_name, engagement_kind_label(n.kind()).to_lowercase());
+                let link =
+                    format!("{}: {}", n.local_area_name, engagement_kind_label(n.kind()).to_lowercase());
                 view! {
                     <li data-testid="notice-due">
                         <A href=format!("/engagements/{}", n.engagement_id) attr:class="govuk-link">{link}</A>
@@ -169,8 +184,10 @@ fn letter_item(l: LetterDue, testid: &'static str) -> impl IntoView {
             <span data-testid="returned-reason">{format!("Returned because: {}", l.returned_reason)}</span>
         }
     });
-    let issued = (!l.issued_at.is_empty()).then(|| view! { <br /> {format!("Issued {}", time_label(&l.issued_at))} });
-    let about = format!("{}, {}", l.local_area_name, engagement_kind_label(l.engagement_kind()).to_lowercase());
+    let issued =
+        (!l.issued_at.is_empty()).then(|| view! { <br /> {format!("Issued {}", time_label(&l.issued_at))} });
+    let about =
+        format!("{}, {}", l.local_area_name, engagement_kind_label(l.engagement_kind()).to_lowercase());
     view! {
         <li data-testid=testid>
             <A href=format!("/letters/{}", l.letter_id) attr:class="govuk-link">{l.title}</A>

@@ -11,7 +11,10 @@ use crate::{
 
 /// Who acknowledged a concern and when, or the button to acknowledge it (then `done` reloads).
 #[component]
-fn Acknowledgement(concern: proto::pb::SafeguardingConcern, done: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+fn Acknowledgement(
+    concern: proto::pb::SafeguardingConcern,
+    done: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
     if !concern.acknowledged_at.is_empty() {
         let text = format!("By {} on {}", concern.acknowledged_by, time_label(&concern.acknowledged_at));
         return view! { <span data-testid="acknowledged">{text}</span> }.into_any();

@@ -573,7 +573,8 @@ async fn call(
         "/sendplanner.v1.ConsentService/AcknowledgeSafeguardingConcern" => {
             let request = fx.request(app, target).await?;
             let mut planner = ConsentServiceClient::new(app.authed(&fx.planner).await?);
-            let concern = pb::RecordSafeguardingConcernRequest { id: request.id.clone(), note: "test".into() };
+            let concern =
+                pb::RecordSafeguardingConcernRequest { id: request.id.clone(), note: "test".into() };
             planner.record_safeguarding_concern(concern).await?;
             let listed = planner.list_safeguarding_concerns(pb::ListSafeguardingConcernsRequest {}).await?;
             let id = listed

@@ -6,7 +6,9 @@
 use anyhow::Context as _;
 use fantoccini::Locator;
 use integration_tests::{Browser, Persona, TestApp, spawn_app, visit_request};
-use proto::pb::{self, consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient};
+use proto::pb::{
+    self, consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
+};
 
 /// Seeds the persona if needed, signs it in through the sign-in page and waits for its start page.
 async fn sign_in_as(browser: &Browser, app: &TestApp, persona: Persona) -> anyhow::Result<()> {
@@ -159,13 +161,18 @@ async fn a_planner_finds_the_letter_waiting_for_approval_and_its_writer_reads_wh
     sign_in_as(&browser, &app, Persona::OfstedInspector).await?;
     assert_eq!(path(&browser).await?, "/my-visits");
     let returned = browser
-        .wait_for_text("[data-testid=returned-letter]", "Returned because: Say which services the leaders described")
+        .wait_for_text(
+            "[data-testid=returned-letter]",
+            "Returned because: Say which services the leaders described",
+        )
         .await?;
     assert!(returned.contains("Interim visit to Camden"), "{returned}");
     assert!(words(&browser, "[data-testid=attention] h3").await?.starts_with("1 letter returned to you"));
     browser.assert_accessible().await?;
     browser.find("[data-testid=returned-letter] a").await?.click().await?;
-    browser.wait_for_text("[data-testid=returned-reason]", "Say which services the leaders described").await?;
+    browser
+        .wait_for_text("[data-testid=returned-reason]", "Say which services the leaders described")
+        .await?;
     browser.assert_accessible().await?;
 
     browser.close().await?;

@@ -1117,7 +1117,8 @@ async fn every_method_is_classified_or_out_of_scope() {
 #[tokio::test]
 async fn the_start_page_and_acknowledging_a_concern_are_probed() {
     let pool = pool();
-    let classes: BTreeMap<String, Class> = classify(&pool).into_iter().map(|(m, c)| (path_of(&m), c)).collect();
+    let classes: BTreeMap<String, Class> =
+        classify(&pool).into_iter().map(|(m, c)| (path_of(&m), c)).collect();
     assert_eq!(classes.get("/sendplanner.v1.StartService/GetStartPage"), Some(&Class::Read));
     assert_eq!(
         classes.get("/sendplanner.v1.ConsentService/AcknowledgeSafeguardingConcern"),

@@ -26,9 +26,14 @@ async fn start(app: &TestApp, persona: Persona) -> anyhow::Result<pb::GetStartPa
         .into_inner())
 }
 
-async fn consent(app: &TestApp, persona: Persona) -> anyhow::Result<ConsentServiceClient<
-    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, integration_tests::Bearer>,
->> {
+async fn consent(
+    app: &TestApp,
+    persona: Persona,
+) -> anyhow::Result<
+    ConsentServiceClient<
+        tonic::service::interceptor::InterceptedService<tonic::transport::Channel, integration_tests::Bearer>,
+    >,
+> {
     let (_, token) = app.persona(persona).await?;
     Ok(ConsentServiceClient::new(app.authed(&token).await?))
 }
@@ -48,8 +53,8 @@ fn nothing_waits(page: &pb::GetStartPageResponse) -> bool {
 }
 
 #[tokio::test]
-async fn requests_wait_for_their_area_and_region_until_the_reply_by_day_then_are_overdue() -> anyhow::Result<()>
-{
+async fn requests_wait_for_their_area_and_region_until_the_reply_by_day_then_are_overdue()
+-> anyhow::Result<()> {
     let app = app().await?;
     // Today is Monday 23 November 2026: Camden is asked to reply today, Hartlepool next week.
     let mut lead = consent(&app, Persona::InnerLondonLead).await?;
@@ -62,9 +67,15 @@ async fn requests_wait_for_their_area_and_region_until_the_reply_by_day_then_are
     let page = start(&app, Persona::Camden).await?;
     assert_eq!(replies(&page), waiting("Camden", "2026-11-23", false), "the reply-by day itself");
     assert_eq!(page.replies[0].request_id, camden_id);
-    assert_eq!(replies(&start(&app, Persona::InnerLondonLead).await?), waiting("Camden", "2026-11-23", false));
+    assert_eq!(
+        replies(&start(&app, Persona::InnerLondonLead).await?),
+        waiting("Camden", "2026-11-23", false)
+    );
     assert_eq!(replies(&start(&app, Persona::Hartlepool).await?), waiting("Hartlepool", "2026-11-30", false));
-    assert_eq!(replies(&start(&app, Persona::NorthEastLead).await?), waiting("Hartlepool", "2026-11-30", false));
+    assert_eq!(
+        replies(&start(&app, Persona::NorthEastLead).await?),
+        waiting("Hartlepool", "2026-11-30", false)
+    );
     assert!(replies(&start(&app, Persona::Planner).await?).is_empty(), "planners see overdue replies only");
     for outsider in [Persona::Westminster, Persona::OfstedInspector] {
         assert!(nothing_waits(&start(&app, outsider).await?), "{outsider:?} learns nothing");
@@ -115,7 +126,10 @@ async fn an_inspection_to_notify_this_week_waits_for_planners_and_the_regions_le
         .engagement
         .context("scheduled")?;
     let notices = |page: &pb::GetStartPageResponse| {
-        page.notices.iter().map(|n| (n.engagement_id.clone(), n.notification_date.clone(), n.overdue)).collect::<Vec<_>>()
+        page.notices
+            .iter()
+            .map(|n| (n.engagement_id.clone(), n.notification_date.clone(), n.overdue))
+            .collect::<Vec<_>>()
     };
     let due = |late| vec![(scheduled.id.clone(), "2026-11-23".to_owned(), late)];
     assert_eq!(notices(&start(&app, Persona::Planner).await?), due(false));
@@ -133,7 +147,10 @@ async fn an_inspection_to_notify_this_week_waits_for_planners_and_the_regions_le
     set_clock(&app, "2026-11-23T09:00:00Z")?;
     let (_, token) = app.persona(Persona::InnerLondonLead).await?;
     ProgrammeServiceClient::new(app.authed(&token).await?)
-        .notify_local_area(pb::NotifyLocalAreaRequest { id: scheduled.id.clone(), version: scheduled.version })
+        .notify_local_area(pb::NotifyLocalAreaRequest {
+            id: scheduled.id.clone(),
+            version: scheduled.version,
+        })
         .await?;
     assert!(notices(&start(&app, Persona::Planner).await?).is_empty(), "notified");
     assert!(notices(&start(&app, Persona::InnerLondonLead).await?).is_empty());
@@ -252,8 +269,9 @@ async fn a_safeguarding_concern_waits_for_planners_until_one_acknowledges_it_onc
         .concern
         .context("again")?;
     assert_eq!(again, first);
-    let listed = planner.list_safeguarding_concerns(pb::ListSafeguardingConcernsRequest {}).await?.into_inner();
-    assert_eq!(listed.concerns, [first.clone()]);
+    let listed =
+        planner.list_safeguarding_concerns(pb::ListSafeguardingConcernsRequest {}).await?.into_inner();
+    assert_eq!(listed.concerns, std::slice::from_ref(&first));
 
     // Both calls are in the audit trail.
     let (_, token) = app.persona(Persona::Planner).await?;
@@ -267,8 +285,11 @@ async fn a_safeguarding_concern_waits_for_planners_until_one_acknowledges_it_onc
         .await?
         .into_inner()
         .events;
-    let mut outcomes: Vec<_> =
-        events.iter().filter(|e| e.action == "safeguarding.acknowledge").map(|e| e.outcome.as_str()).collect();
+    let mut outcomes: Vec<_> = events
+        .iter()
+        .filter(|e| e.action == "safeguarding.acknowledge")
+        .map(|e| e.outcome.as_str())
+        .collect();
     outcomes.sort_unstable();
     assert_eq!(outcomes, ["acknowledged", "already_acknowledged"]);
     Ok(())

@@ -108,7 +108,7 @@ async fn requests_wait_for_their_area_and_region_until_the_reply_by_day_then_are
 }
 
 #[tokio::test]
-async fn an_inspection_to_notify_this_week_waits_for_planners_and_the_regions_lead_until_notified()
+async fn an_inspection_to_notify_this_week_waits_for_planners_its_lead_and_its_team_until_notified()
 -> anyhow::Result<()> {
     let app = app().await?;
     let (_, token) = app.persona(Persona::InnerLondonLead).await?;
@@ -137,6 +137,60 @@ async fn an_inspection_to_notify_this_week_waits_for_planners_and_the_regions_le
     for outsider in [Persona::NorthEastLead, Persona::Camden, Persona::OfstedInspector] {
         assert!(nothing_waits(&start(&app, outsider).await?), "{outsider:?} is not told of a proposal");
     }
+
+    // Once on its team, the inspector is told too; an inspector off the team is not.
+    let (account, _) = app.persona(Persona::OfstedInspector).await?;
+    let mut off_team = Persona::OfstedInspector.request();
+    off_team.username = "hmi.offteam".into();
+    app.seed_person(off_team).await?;
+    let mut ids = Vec::new();
+    for (name, inspectorate, social_care, person) in [
+        ("Lead HMI", pb::Inspectorate::Ofsted, false, String::new()),
+        ("Ofsted Inspector", pb::Inspectorate::Ofsted, false, String::new()),
+        ("CQC Inspector", pb::Inspectorate::Cqc, false, String::new()),
+        ("Social Care Inspector", pb::Inspectorate::Ofsted, true, account.id.clone()),
+    ] {
+        let created = programme
+            .create_inspector(pb::CreateInspectorRequest {
+                name: name.into(),
+                inspectorate: inspectorate.into(),
+                social_care,
+                home_region_code: "E13000001".into(),
+                max_engagements_per_term: 4,
+                person_id: person,
+            })
+            .await?
+            .into_inner();
+        ids.push(created.inspector.context("inspector")?.id);
+    }
+    let member = |id: &String, role: pb::TeamRole| pb::TeamMember {
+        inspector_id: id.clone(),
+        name: String::new(),
+        role: role.into(),
+    };
+    let scheduled = programme
+        .assign_team(pb::AssignTeamRequest {
+            id: scheduled.id.clone(),
+            version: scheduled.version,
+            members: vec![
+                member(&ids[0], pb::TeamRole::LeadHmi),
+                member(&ids[1], pb::TeamRole::OfstedInspector),
+                member(&ids[2], pb::TeamRole::CqcInspector),
+                member(&ids[3], pb::TeamRole::SocialCareInspector),
+            ],
+            reason: String::new(),
+        })
+        .await?
+        .into_inner()
+        .engagement
+        .context("with its team")?;
+    assert_eq!(notices(&start(&app, Persona::OfstedInspector).await?), due(false));
+    let token = app.sign_in("hmi.offteam", integration_tests::PASSWORD).await?;
+    let off_team_page = StartServiceClient::new(app.authed(&token).await?)
+        .get_start_page(pb::GetStartPageRequest {})
+        .await?
+        .into_inner();
+    assert!(nothing_waits(&off_team_page), "off the team");
 
     // On the Tuesday it is late (and still listed); the Friday before it was not yet due.
     set_clock(&app, "2026-11-24T09:00:00Z")?;
@@ -292,5 +346,49 @@ async fn a_safeguarding_concern_waits_for_planners_until_one_acknowledges_it_onc
         .collect();
     outcomes.sort_unstable();
     assert_eq!(outcomes, ["acknowledged", "already_acknowledged"]);
+    Ok(())
+}
+
+/// The store narrows each list to the viewer's scope on its own, before the domain judges again:
+/// asked directly for another area's or region's view, it loads nothing.
+#[tokio::test]
+async fn the_store_loads_start_page_facts_only_within_the_viewers_scope() -> anyhow::Result<()> {
+    use send_planner::domain::identity::{Person, Scope};
+    let app = app().await?;
+    let mut lead = consent(&app, Persona::InnerLondonLead).await?;
+    lead.create_visit_request(visit_request("E09000007", "2027-01-15")).await?;
+    let (_, token) = app.persona(Persona::InnerLondonLead).await?;
+    ProgrammeServiceClient::new(app.authed(&token).await?)
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E09000007".into(),
+            kind: pb::EngagementKind::FullInspection.into(),
+            onsite: Some(pb::DateRange { first_day: "2026-12-07".into(), last_day: "2026-12-11".into() }),
+            note: String::new(),
+        })
+        .await?;
+    let today = app.clock.now().date_naive();
+    let until = send_planner::domain::start_page::end_of_notice_week(today);
+    let person = |scope: Scope| Person {
+        id: 0,
+        username: "viewer".into(),
+        display_name: "Viewer".into(),
+        scope,
+        scope_label: String::new(),
+    };
+    let count = |scope: Scope| {
+        let store = app.store.clone();
+        async move {
+            let viewer = person(scope);
+            let requests = store.unanswered_requests(&viewer.scope, today).await?.len();
+            let notices = store.notices_pending(&viewer, until, today).await?.len();
+            anyhow::Ok((requests, notices))
+        }
+    };
+    assert_eq!(count(Scope::LocalArea("E09000007".into())).await?, (1, 0), "areas see no proposals");
+    assert_eq!(count(Scope::Region("E13000001".into())).await?, (1, 1));
+    assert_eq!(count(Scope::England).await?, (1, 1));
+    assert_eq!(count(Scope::LocalArea("E09000033".into())).await?, (0, 0));
+    assert_eq!(count(Scope::Region("E12000001".into())).await?, (0, 0));
+    assert_eq!(count(Scope::Accounts).await?, (0, 0));
     Ok(())
 }

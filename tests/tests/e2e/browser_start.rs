@@ -1,5 +1,6 @@
 //! Headless Chromium: each role's start page says what needs their attention (issue #11, item
-//! 3). A local area user follows a waiting request by its reply-by date; a national planner sees
+//! 3). A local area user follows a waiting request by its reply-by date (another area sees
+//! nothing, the region's lead sees it too); a national planner sees
 //! the safeguarding banner, acknowledges the concern and the banner goes; a national planner
 //! finds the letters waiting for approval; the writer of a returned letter reads why.
 
@@ -77,6 +78,14 @@ async fn a_local_area_user_sees_the_request_waiting_with_its_reply_by_date_and_o
     sign_in_as(&browser, &app, Persona::Westminster).await?;
     browser.wait_for_text("[data-testid=nothing-waits]", "Nothing needs your attention.").await?;
     assert!(!browser.find("body").await?.text().await?.contains("Camden"));
+    browser.assert_accessible().await?;
+    sign_out(&browser).await?;
+
+    // The region's lead sees it waiting for the area's answer on their region's page.
+    sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
+    assert_eq!(path(&browser).await?, "/regions/E13000001");
+    browser.wait_for_text("[data-testid=reply-due]", "Reply by 14 January 2027").await?;
+    assert!(words(&browser, "[data-testid=reply-due]").await?.starts_with("Camden: interim visit"));
     browser.assert_accessible().await?;
 
     browser.close().await?;

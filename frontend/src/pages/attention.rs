@@ -27,29 +27,52 @@ fn nothing_waits(page: &GetStartPageResponse) -> bool {
 pub(crate) fn WhatNeedsAttention() -> impl IntoView {
     let page = LocalResource::new(api::get_start_page);
     view! {
-        <Loaded resource=page what="what needs your attention" show=|page: GetStartPageResponse| {
-            let banner = (!page.concerns.is_empty()).then(|| view! { <SafeguardingBanner concerns=page.concerns.clone() /> });
-            let body = if nothing_waits(&page) {
-                view! { <p class="govuk-body" data-testid="nothing-waits">"Nothing needs your attention."</p> }.into_any()
-            } else {
-                view! {
-                    <Replies replies=page.replies />
-                    <Notices notices=page.notices />
-                    <ToApprove letters=page.letters_to_approve />
-                    <Returned letters=page.returned_letters />
-                    <Unread letters=page.unread_letters />
-                }
-                .into_any()
-            };
-            view! {
-                {banner}
-                <section data-testid="attention" aria-labelledby="attention-heading">
-                    <h2 class="govuk-heading-m" id="attention-heading">"What needs your attention"</h2>
-                    {body}
-                </section>
-            }
-        } />
+        <Loaded
+            resource=page
+            what="what needs your attention"
+            show=|page: GetStartPageResponse| Suspend::new(attention_view(page))
+        />
     }
+}
+
+/// The section's markup, in a wasm module of its own in the split release build (as lazy pages
+/// are, app.rs): the start pages are in the sign-in page's module, and it need not carry this.
+#[cfg(split)]
+#[leptos::lazy]
+fn attention_view(page: GetStartPageResponse) -> AnyView {
+    attention(page)
+}
+
+/// The section's markup (the debug build has one module).
+#[cfg(not(split))]
+async fn attention_view(page: GetStartPageResponse) -> AnyView {
+    attention(page)
+}
+
+fn attention(page: GetStartPageResponse) -> AnyView {
+    let banner =
+        (!page.concerns.is_empty()).then(|| view! { <SafeguardingBanner concerns=page.concerns.clone() /> });
+    let body = if nothing_waits(&page) {
+        view! { <p class="govuk-body" data-testid="nothing-waits">"Nothing needs your attention."</p> }
+            .into_any()
+    } else {
+        view! {
+            <Replies replies=page.replies />
+            <Notices notices=page.notices />
+            <ToApprove letters=page.letters_to_approve />
+            <Returned letters=page.returned_letters />
+            <Unread letters=page.unread_letters />
+        }
+        .into_any()
+    };
+    view! {
+        {banner}
+        <section data-testid="attention" aria-labelledby="attention-heading">
+            <h2 class="govuk-heading-m" id="attention-heading">"What needs your attention"</h2>
+            {body}
+        </section>
+    }
+    .into_any()
 }
 
 /// The important banner: how many concerns wait, and the way to them.

@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/sendplanner/v1/letters.proto",
         "proto/sendplanner/v1/programme.proto",
         "proto/sendplanner/v1/reference.proto",
+        "proto/sendplanner/v1/start.proto",
     ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");

@@ -9,6 +9,7 @@ use proto::pb::{
     auth_service_server::AuthServiceServer, case_study_service_server::CaseStudyServiceServer,
     consent_service_server::ConsentServiceServer, letter_service_server::LetterServiceServer,
     programme_service_server::ProgrammeServiceServer, reference_service_server::ReferenceServiceServer,
+    start_service_server::StartServiceServer,
 };
 use tokio::net::TcpListener;
 use tonic_health::server::HealthReporter;
@@ -28,6 +29,7 @@ use crate::{
         letters::{self, LetterPdfs, LetterService},
         programme::ProgrammeService,
         reference::ReferenceService,
+        start::StartService,
     },
     store::Store,
     web_app::{self, WebApp},
@@ -175,6 +177,7 @@ fn router(
         .add_service(ProgrammeServiceServer::new(ProgrammeService::new(store.clone(), auth.clone())))
         .add_service(LetterServiceServer::new(LetterService::new(store.clone(), auth.clone())))
         .add_service(CaseStudyServiceServer::new(CaseStudyService::new(store.clone(), auth.clone())))
+        .add_service(StartServiceServer::new(StartService::new(store.clone(), auth.clone())))
         .into_axum_router()
         // Every call passes the access check first (inside gRPC-web decoding, so its refusals
         // reach browsers as gRPC-web too).

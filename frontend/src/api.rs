@@ -15,27 +15,28 @@
 use std::{cell::RefCell, fmt, rc::Rc};
 
 use proto::pb::{
-    AddUnavailabilityRequest, AnswerVisitRequestRequest, ApproveLetterRequest, AssignTeamRequest,
-    CancelVisitRequestRequest, CaseStudyRule, CaseStudySample, CheckFinding, CheckLetterRequest,
-    CheckOverride, ConsentTotal, CorrectLetterRequest, CreateInspectorRequest, CreateLetterRequest,
-    CreatePersonRequest, CreateVisitRequestRequest, DateRange, DeclareConflictRequest, Engagement,
-    ExportNationalProgrammeRequest, ExportNationalReportRequest, GetConsentTotalsRequest,
-    GetEngagementRequest, GetLetterRequest, GetNationalBoardRequest, GetNationalBoardResponse,
-    GetVisitRequestRequest, Inspector, IssueLetterRequest, Letter, LetterView, ListAuditEntriesRequest,
-    ListAuditEntriesResponse, ListEngagementsRequest, ListInboxRequest, ListInspectorsRequest,
-    ListLetterViewsRequest, ListLettersRequest, ListLocalAreasRequest, ListLocalAreasResponse,
-    ListPeopleRequest, ListPeopleResponse, ListPublishedLettersRequest, ListRegionsRequest,
-    ListSafeguardingConcernsRequest, ListSuspiciousAccessRequest, ListVisitRequestsRequest,
-    ListVisitRequestsResponse, NotifyLocalAreaRequest, Outcome, Person, PersonWithAccess,
-    PostponeEngagementRequest, Recipient, RecordOutcomeRequest, RecordSafeguardingConcernRequest, Region,
-    RequestState, RescheduleEngagementRequest, ReturnLetterRequest, RevokeRecipientRequest,
-    RevokeSessionsRequest, SafeguardingConcern, ScheduleEngagementRequest, SetDistributionRequest,
-    SetPublicationRequest, SignInRequest, SignOutRequest, SubmitLetterRequest, SuspiciousCaller, TeamMember,
-    UpdateDraftRequest, VisitRequest, WhoAmIRequest, WhoCanSeeRequest, WithdrawConsentRequest,
-    account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
-    auth_service_client::AuthServiceClient, consent_service_client::ConsentServiceClient,
-    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
-    reference_service_client::ReferenceServiceClient,
+    AcknowledgeSafeguardingConcernRequest, AddUnavailabilityRequest, AnswerVisitRequestRequest,
+    ApproveLetterRequest, AssignTeamRequest, CancelVisitRequestRequest, CaseStudyRule, CaseStudySample,
+    CheckFinding, CheckLetterRequest, CheckOverride, ConsentTotal, CorrectLetterRequest,
+    CreateInspectorRequest, CreateLetterRequest, CreatePersonRequest, CreateVisitRequestRequest, DateRange,
+    DeclareConflictRequest, Engagement, ExportNationalProgrammeRequest, ExportNationalReportRequest,
+    GetConsentTotalsRequest, GetEngagementRequest, GetLetterRequest, GetNationalBoardRequest,
+    GetNationalBoardResponse, GetStartPageRequest, GetStartPageResponse, GetVisitRequestRequest, Inspector,
+    IssueLetterRequest, Letter, LetterView, ListAuditEntriesRequest, ListAuditEntriesResponse,
+    ListEngagementsRequest, ListInboxRequest, ListInspectorsRequest, ListLetterViewsRequest,
+    ListLettersRequest, ListLocalAreasRequest, ListLocalAreasResponse, ListPeopleRequest, ListPeopleResponse,
+    ListPublishedLettersRequest, ListRegionsRequest, ListSafeguardingConcernsRequest,
+    ListSuspiciousAccessRequest, ListVisitRequestsRequest, ListVisitRequestsResponse, NotifyLocalAreaRequest,
+    Outcome, Person, PersonWithAccess, PostponeEngagementRequest, Recipient, RecordOutcomeRequest,
+    RecordSafeguardingConcernRequest, Region, RequestState, RescheduleEngagementRequest, ReturnLetterRequest,
+    RevokeRecipientRequest, RevokeSessionsRequest, SafeguardingConcern, ScheduleEngagementRequest,
+    SetDistributionRequest, SetPublicationRequest, SignInRequest, SignOutRequest, SubmitLetterRequest,
+    SuspiciousCaller, TeamMember, UpdateDraftRequest, VisitRequest, WhoAmIRequest, WhoCanSeeRequest,
+    WithdrawConsentRequest, account_service_client::AccountServiceClient,
+    audit_service_client::AuditServiceClient, auth_service_client::AuthServiceClient,
+    consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
+    programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
+    start_service_client::StartServiceClient,
 };
 use tonic::{Code, Request, Response, Status, metadata::MetadataValue};
 use tonic_types::StatusExt as _;
@@ -413,6 +414,20 @@ pub(crate) async fn list_safeguarding_concerns() -> Result<Vec<SafeguardingConce
             .await,
     )?;
     Ok(response.concerns)
+}
+
+/// A national planner acknowledges a safeguarding concern: the banner goes for every planner.
+pub(crate) async fn acknowledge_safeguarding_concern(id: String) -> Result<SafeguardingConcern, ApiError> {
+    let request = AcknowledgeSafeguardingConcernRequest { id };
+    let response = answer(
+        ConsentServiceClient::new(client()).acknowledge_safeguarding_concern(authorized(request)).await,
+    )?;
+    response.concern.ok_or_else(|| ApiError::missing("safeguarding concern"))
+}
+
+/// What waits for the signed-in person, as their role and scope may see it.
+pub(crate) async fn get_start_page() -> Result<GetStartPageResponse, ApiError> {
+    answer(StartServiceClient::new(client()).get_start_page(authorized(GetStartPageRequest {})).await)
 }
 
 /// Counts of visit requests by region, phase and state: all of England for national planners,

@@ -13,6 +13,7 @@ use crate::{
     api,
     pages::{
         accounts::AccountsPage,
+        attention::ApprovalsPage,
         audit::AuditPage,
         board::BoardPage,
         case_studies::CaseStudiesPage,
@@ -80,6 +81,7 @@ lazy_page!(NewRequestRoute, Page::NewVisitRequest, NewRequestPage);
 lazy_page!(RequestRoute, Page::VisitRequests, RequestPage);
 lazy_page!(TotalsRoute, Page::Totals, TotalsPage);
 lazy_page!(SafeguardingRoute, Page::Safeguarding, SafeguardingPage);
+lazy_page!(ApprovalsRoute, Page::Approvals, ApprovalsPage);
 lazy_page!(BoardRoute, Page::Programme, BoardPage);
 lazy_page!(NewEngagementRoute, Page::Programme, NewEngagementPage);
 lazy_page!(EngagementRoute, Page::Programme, EngagementPage);
@@ -156,6 +158,10 @@ pub(crate) fn App() -> impl IntoView {
                         <Route
                             path=path!("/safeguarding")
                             view={Lazy::<SafeguardingRoute>::new()}
+                        />
+                        <Route
+                            path=path!("/approvals")
+                            view={Lazy::<ApprovalsRoute>::new()}
                         />
                         <Route
                             path=path!("/board")

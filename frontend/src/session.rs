@@ -124,6 +124,8 @@ pub(crate) enum Page {
     Totals,
     /// Escalated safeguarding concerns (`/safeguarding`).
     Safeguarding,
+    /// Letters waiting for a national planner's approval (`/approvals`).
+    Approvals,
     /// The regional board (`/board`), each engagement (`/engagements/<id>`) and scheduling a
     /// new one (`/engagements/new`).
     Programme,
@@ -159,6 +161,7 @@ pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
             | Page::NewVisitRequest
             | Page::Totals
             | Page::Safeguarding
+            | Page::Approvals
             | Page::Programme
             | Page::Inspectors
             | Page::NationalBoard

@@ -31,6 +31,9 @@ const PLANNERS: &[Role] = &[NationalPlanner, RegionalLead];
 /// The audience of visit requests and consent records.
 const CONSENT_AUDIENCE: &[Role] = &[NationalPlanner, RegionalLead, LocalAreaUser];
 
+/// Those whose start page lists what waits for them.
+const START_AUDIENCE: &[Role] = &[NationalPlanner, RegionalLead, LocalAreaUser, Inspector];
+
 /// Every method of the SEND Planner contract and who may call it.
 pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.AuthService/SignIn", Access::Public),
@@ -53,6 +56,8 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.ConsentService/CancelVisitRequest", Access::Roles(&[NationalPlanner, RegionalLead])),
     ("/sendplanner.v1.ConsentService/RecordSafeguardingConcern", Access::Roles(CONSENT_AUDIENCE)),
     ("/sendplanner.v1.ConsentService/ListSafeguardingConcerns", Access::Roles(&[NationalPlanner])),
+    // The first planner to read a concern acknowledges it for all of them.
+    ("/sendplanner.v1.ConsentService/AcknowledgeSafeguardingConcern", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.ConsentService/GetConsentTotals", Access::Roles(&[NationalPlanner, RegionalLead])),
     // The programme: planners everywhere, leads in their region (narrowed in SQL); local area
     // users read their own area's confirmed engagements, never teams or proposals; inspectors
@@ -116,6 +121,8 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.CaseStudyService/PickCaseStudies", Access::Roles(&[Inspector])),
     ("/sendplanner.v1.CaseStudyService/SuggestCaseStudyPick", Access::Roles(&[Inspector])),
     ("/sendplanner.v1.CaseStudyService/AgreeCaseStudySample", Access::Roles(&[LocalAreaUser, Inspector])),
+    // Start pages: the store narrows every list to the caller's scope, the domain to their role.
+    ("/sendplanner.v1.StartService/GetStartPage", Access::Roles(START_AUDIENCE)),
     // Published reference data; still behind sign-in, like the rest of the service.
     ("/sendplanner.v1.ReferenceService/ListRegions", Access::SignedIn),
     ("/sendplanner.v1.ReferenceService/ListLocalAreas", Access::SignedIn),

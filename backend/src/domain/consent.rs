@@ -590,6 +590,8 @@ pub struct ConsentTotal {
 /// A recorded safeguarding concern, as national planners see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SafeguardingConcern {
+    /// The concern's own public id.
+    pub id: String,
     /// The public id of the request it was raised on.
     pub request_id: String,
     /// Area name.
@@ -602,6 +604,8 @@ pub struct SafeguardingConcern {
     pub note: String,
     /// Canonical time.
     pub raised_at: String,
+    /// The national planner who acknowledged it and when (canonical time), once one has.
+    pub acknowledged: Option<(String, String)>,
 }
 
 /// A local area's answer.

@@ -17,6 +17,7 @@ pub mod reference;
 pub mod reference_data;
 pub mod scheduler;
 pub mod security;
+pub mod start_page;
 pub mod timetable;
 pub mod working_days;
 

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use proto::pb::{
-    self, AnswerVisitRequestRequest, AnswerVisitRequestResponse, CancelVisitRequestRequest,
+    self, AcknowledgeSafeguardingConcernRequest, AcknowledgeSafeguardingConcernResponse,
+    AnswerVisitRequestRequest, AnswerVisitRequestResponse, CancelVisitRequestRequest,
     CancelVisitRequestResponse, CreateVisitRequestRequest, CreateVisitRequestResponse,
     GetConsentTotalsRequest, GetConsentTotalsResponse, GetVisitRequestRequest, GetVisitRequestResponse,
     ListSafeguardingConcernsRequest, ListSafeguardingConcernsResponse, ListVisitRequestsRequest,
@@ -24,11 +25,12 @@ use crate::{
         audit::Actor,
         consent::{
             Answer, ConsentAnswer, ConsentRecord, NewVisitRequest, RequestAction, RequestChange,
-            RequestState, Term, VisitRequest, allowed_actions, decide, may_create,
+            RequestState, SafeguardingConcern, Term, VisitRequest, allowed_actions, decide, may_create,
         },
         identity::{Caller, Person},
         public_id::parse_public_id,
         reference::page_size,
+        start_page::{Acknowledgement, acknowledge},
     },
     store::Store,
 };
@@ -68,7 +70,7 @@ fn term_from_pb(value: i32) -> Option<Term> {
     }
 }
 
-fn term_to_pb(t: Term) -> pb::Term {
+pub fn term_to_pb(t: Term) -> pb::Term {
     match t {
         Term::Autumn => pb::Term::Autumn,
         Term::Spring => pb::Term::Spring,
@@ -158,6 +160,21 @@ pub fn request_to_pb(r: VisitRequest, viewer: &Person) -> pb::VisitRequest {
         created_at: r.created_at,
         safeguarding_concern: r.safeguarding_concern,
         allowed_actions: allowed.into_iter().map(|a| action_to_pb(a).into()).collect(),
+    }
+}
+
+fn concern_to_pb(c: SafeguardingConcern) -> pb::SafeguardingConcern {
+    let (acknowledged_by, acknowledged_at) = c.acknowledged.unwrap_or_default();
+    pb::SafeguardingConcern {
+        request_id: c.request_id,
+        local_area_name: c.local_area_name,
+        region_name: c.region_name,
+        raised_by: c.raised_by,
+        note: c.note,
+        raised_at: c.raised_at,
+        id: c.id,
+        acknowledged_by,
+        acknowledged_at,
     }
 }
 
@@ -352,18 +369,33 @@ impl Rpc for ConsentService {
     ) -> Result<Response<ListSafeguardingConcernsResponse>, Status> {
         let concerns = self.store.safeguarding_concerns().await.map_err(status::store(WHAT))?;
         Ok(Response::new(ListSafeguardingConcernsResponse {
-            concerns: concerns
-                .into_iter()
-                .map(|c| pb::SafeguardingConcern {
-                    request_id: c.request_id,
-                    local_area_name: c.local_area_name,
-                    region_name: c.region_name,
-                    raised_by: c.raised_by,
-                    note: c.note,
-                    raised_at: c.raised_at,
-                })
-                .collect(),
+            concerns: concerns.into_iter().map(concern_to_pb).collect(),
         }))
+    }
+
+    async fn acknowledge_safeguarding_concern(
+        &self,
+        request: Request<AcknowledgeSafeguardingConcernRequest>,
+    ) -> Result<Response<AcknowledgeSafeguardingConcernResponse>, Status> {
+        const CONCERN: &str = "safeguarding concern";
+        let caller = caller(&request)?;
+        let actor = Actor::person(&caller.person, &request_id(&request));
+        let id = parse_public_id(&request.get_ref().id).ok_or_else(|| status::not_found(CONCERN))?;
+        let audit = |decision| {
+            let outcome = match decision {
+                Acknowledgement::Record => "acknowledged",
+                Acknowledgement::AlreadyDone => "already_acknowledged",
+            };
+            actor.event("safeguarding.acknowledge", "safeguarding_concern", id, outcome, "")
+        };
+        let concern = self
+            .store
+            .acknowledge_safeguarding_concern(id, &caller.person, self.auth.clock().now(), audit, |already| {
+                acknowledge(&caller.person, already)
+            })
+            .await
+            .map_err(status::store(CONCERN))?;
+        Ok(Response::new(AcknowledgeSafeguardingConcernResponse { concern: Some(concern_to_pb(concern)) }))
     }
 
     async fn get_consent_totals(

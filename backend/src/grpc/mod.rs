@@ -10,4 +10,5 @@ pub mod documents;
 pub mod letters;
 pub mod programme;
 pub mod reference;
+pub mod start;
 pub mod status;

@@ -15,6 +15,7 @@ use crate::domain::{
     },
     identity::{Person, Scope},
     public_id::new_public_id,
+    start_page::Acknowledgement,
 };
 
 /// Columns of a request, its state as stored; `$1`/`$2` are the scope, `$3` today.
@@ -41,6 +42,51 @@ const LIST_REQUESTS: &str = concat!(
     "AND ($4 = '' OR v.id < (SELECT b.id FROM visit_requests b WHERE b.public_id = $4)) AND ($5 = '' OR (CASE WHEN v.state = 'requested' AND v.reply_by < $3 THEN 'expired' ELSE v.state END) = $5) \
      ORDER BY v.id DESC LIMIT $6"
 );
+
+/// Requests waiting for an answer whose window has not ended (`$3` today).
+const UNANSWERED: &str =
+    concat!(request_select!(), "AND v.state = 'requested' AND v.window_last >= $3 ORDER BY v.reply_by, v.id");
+
+/// Safeguarding concerns, newest first; `$1` one concern's public id, or empty for all.
+const CONCERNS: &str = "SELECT s.public_id, v.public_id AS request_id, a.name AS local_area_name, \
+       r.name AS region_name, p.display_name AS raised_by, s.note, s.raised_at, \
+       k.display_name AS acknowledged_by, s.acknowledged_at \
+     FROM safeguarding_concerns s \
+     JOIN visit_requests v ON v.id = s.request_id \
+     JOIN local_areas a ON a.ons_code = v.local_area_code \
+     JOIN regions r ON r.code = v.region_code \
+     JOIN people p ON p.id = s.raised_by \
+     LEFT JOIN people k ON k.id = s.acknowledged_by \
+     WHERE ($1 = '' OR s.public_id = $1) \
+     ORDER BY s.id DESC";
+
+#[derive(sqlx::FromRow)]
+struct ConcernRow {
+    public_id: String,
+    request_id: String,
+    local_area_name: String,
+    region_name: String,
+    raised_by: String,
+    note: String,
+    raised_at: String,
+    acknowledged_by: Option<String>,
+    acknowledged_at: Option<String>,
+}
+
+impl ConcernRow {
+    fn concern(self) -> SafeguardingConcern {
+        SafeguardingConcern {
+            id: self.public_id,
+            request_id: self.request_id,
+            local_area_name: self.local_area_name,
+            region_name: self.region_name,
+            raised_by: self.raised_by,
+            note: self.note,
+            raised_at: self.raised_at,
+            acknowledged: self.acknowledged_by.zip(self.acknowledged_at),
+        }
+    }
+}
 
 /// The key and facts of one request for its rules, by public id alone: the decision judges the
 /// scope.
@@ -396,25 +442,61 @@ impl Store {
 
     /// Every safeguarding concern, newest first, in one query.
     pub async fn safeguarding_concerns(&self) -> Result<Vec<SafeguardingConcern>, StoreError> {
-        let rows: Vec<(String, String, String, String, String, String)> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT v.public_id, a.name, r.name, p.display_name, s.note, s.raised_at \
-                 FROM safeguarding_concerns s \
-                 JOIN visit_requests v ON v.id = s.request_id \
-                 JOIN local_areas a ON a.ons_code = v.local_area_code \
-                 JOIN regions r ON r.code = v.region_code \
-                 JOIN people p ON p.id = s.raised_by \
-                 ORDER BY s.id DESC",
-            )
-            .fetch_all(pool)
-            .await?
+        let rows: Vec<ConcernRow> =
+            with_pool!(self, pool => sqlx::query_as(CONCERNS).bind("").fetch_all(pool).await?);
+        Ok(rows.into_iter().map(ConcernRow::concern).collect())
+    }
+
+    /// Records that `by` acknowledged the concern whose public id is `id`, if `decide` (told
+    /// whether someone already has) says so, with the audit event, in one transaction; the
+    /// first acknowledgement stands. `NotFound` for a missing concern.
+    pub async fn acknowledge_safeguarding_concern(
+        &self,
+        id: &str,
+        by: &Person,
+        now: DateTime<Utc>,
+        audit: impl FnOnce(Acknowledgement) -> NewAuditEvent,
+        decide: impl FnOnce(bool) -> Result<Acknowledgement, Refusal>,
+    ) -> Result<SafeguardingConcern, StoreError> {
+        write_tx!(self, tx => {
+            let found: Option<(i64, Option<String>)> =
+                sqlx::query_as("SELECT id, acknowledged_at FROM safeguarding_concerns WHERE public_id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let (key, acknowledged_at) = found.ok_or(StoreError::NotFound)?;
+            let decision = decide(acknowledged_at.is_some())?;
+            if decision == Acknowledgement::Record {
+                // Guarded: of two planners acknowledging at once, the first stands.
+                sqlx::query(
+                    "UPDATE safeguarding_concerns SET acknowledged_by = $2, acknowledged_at = $3 \
+                     WHERE id = $1 AND acknowledged_at IS NULL",
+                )
+                .bind(key)
+                .bind(by.id)
+                .bind(canonical(now))
+                .execute(&mut *tx)
+                .await?;
+            }
+            append_audit!(tx, now, &audit(decision));
         });
-        Ok(rows
-            .into_iter()
-            .map(|(request_id, local_area_name, region_name, raised_by, note, raised_at)| {
-                SafeguardingConcern { request_id, local_area_name, region_name, raised_by, note, raised_at }
-            })
-            .collect())
+        let row: Option<ConcernRow> =
+            with_pool!(self, pool => sqlx::query_as(CONCERNS).bind(id).fetch_optional(pool).await?);
+        row.map(ConcernRow::concern).ok_or(StoreError::NotFound)
+    }
+
+    /// Requests within `viewer`'s scope still stored as waiting for an answer whose window has
+    /// not ended, as read on `today`, reply-by date first: one query.
+    pub async fn unanswered_requests(
+        &self,
+        viewer: &Scope,
+        today: NaiveDate,
+    ) -> Result<Vec<VisitRequest>, StoreError> {
+        let (kind, code) = scope_params(viewer);
+        let rows: Vec<RequestRow> = with_pool!(self, pool => {
+            sqlx::query_as(UNANSWERED).bind(kind).bind(code).bind(today).fetch_all(pool).await?
+        });
+        rows.into_iter().map(|row| row.read_on(today)).collect()
     }
 
     /// Counts by region, term, year and state as read on `today`, within `viewer`'s scope, in

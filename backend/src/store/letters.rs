@@ -66,6 +66,17 @@ const INBOX: &str = concat!(
     letter_select!(),
     "AND l.state = 'issued' AND $1 <> 'england' AND $5 = $5 ORDER BY l.issued_at DESC, l.id DESC"
 );
+/// Letters that may wait for the viewer on their start page: submitted ones (for planners),
+/// returned drafts (for their team) and, outside national planners, issued letters the viewer
+/// has not opened; the domain decides which reach whom.
+const WAITING: &str = concat!(
+    letter_select!(),
+    "AND $5 = $5 AND (l.state = 'submitted' \
+       OR (l.state = 'draft' AND l.returned_reason <> '' AND $1 <> 'england') \
+       OR (l.state = 'issued' AND $1 <> 'england' AND NOT EXISTS \
+             (SELECT 1 FROM letter_reads u WHERE u.letter_id = l.id AND u.person_id = $3))) \
+     ORDER BY l.id"
+);
 const DISTRIBUTION: &str =
     "SELECT recipient, revoked_at FROM letter_recipients WHERE letter_id = $1 ORDER BY recipient";
 const REFERENCES: &str =
@@ -208,6 +219,15 @@ impl Store {
     /// Issued letters distributed to `viewer`, newest first.
     pub async fn inbox(&self, viewer: &Person, now: DateTime<Utc>) -> Result<Vec<LetterFacts>, StoreError> {
         self.letters_where(INBOX, "", viewer, now).await
+    }
+
+    /// Letters that may wait for `viewer` (see [`WAITING`]), oldest first.
+    pub async fn waiting_letters(
+        &self,
+        viewer: &Person,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LetterFacts>, StoreError> {
+        self.letters_where(WAITING, "", viewer, now).await
     }
 
     async fn letters_where(

@@ -50,6 +50,13 @@ const LIST_ENGAGEMENTS: &str = concat!(
     "AND ($3 = '' OR e.region_code = $3) AND e.academic_year = $4 ORDER BY e.onsite_first, e.id"
 );
 
+/// Proposed inspections whose stored notification date is on or before `$3`, earliest first.
+const NOTICES_PENDING: &str = concat!(
+    engagement_select!(),
+    "AND e.state = 'proposed' AND e.notification_date IS NOT NULL AND e.notification_date <= $3 \
+     ORDER BY e.notification_date, e.id"
+);
+
 #[derive(sqlx::FromRow)]
 struct EngagementRow {
     id: i64,
@@ -629,6 +636,41 @@ impl Store {
                  JOIN engagements e ON e.id = t.engagement_id WHERE e.academic_year = $1 ORDER BY t.team_role, i.name",
             )
             .bind(i64::from(academic_year))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|row| {
+                let mut r = record(row, today)?;
+                r.team = members(&team, r.id)?;
+                Ok(r)
+            })
+            .collect()
+    }
+
+    /// Proposed inspections `viewer` may see whose local area is to be told by `until`, with
+    /// their teams: two queries.
+    pub async fn notices_pending(
+        &self,
+        viewer: &Person,
+        until: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Vec<EngagementRecord>, StoreError> {
+        let (kind, code) = engagement_scope(viewer);
+        let rows: Vec<EngagementRow> = with_pool!(self, pool => {
+            sqlx::query_as(NOTICES_PENDING).bind(kind).bind(code).bind(until).fetch_all(pool).await?
+        });
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let team: Vec<(i64, i64, String, String, Option<i64>)> = with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT t.engagement_id, t.inspector_id, i.name, t.team_role, i.person_id FROM engagement_team t \
+                 JOIN inspectors i ON i.id = t.inspector_id \
+                 JOIN engagements e ON e.id = t.engagement_id \
+                 WHERE e.state = 'proposed' AND e.notification_date <= $1 ORDER BY t.team_role, i.name",
+            )
+            .bind(until)
             .fetch_all(pool)
             .await?
         });

@@ -9,6 +9,7 @@ use crate::{
     api,
     components::{EngagementStateTag, Loaded, Table, columns, nothing, set_title},
     format::{date_label, engagement_kind_label, range_label},
+    pages::attention::WhatNeedsAttention,
     session::use_session,
 };
 
@@ -40,6 +41,7 @@ pub(crate) fn LocalAreaPage() -> impl IntoView {
     };
     view! {
         <h1 class="govuk-heading-l" data-testid="start-page">{name}</h1>
+        <WhatNeedsAttention />
         <h2 class="govuk-heading-m">"Inspections and visits"</h2>
         {confirmed}
         <h2 class="govuk-heading-m">"Interim visit requests"</h2>

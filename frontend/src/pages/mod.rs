@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub(crate) mod accounts;
+pub(crate) mod attention;
 pub(crate) mod audit;
 pub(crate) mod board;
 pub(crate) mod case_studies;

@@ -8,7 +8,7 @@ use crate::{
     api,
     components::{Form, Loaded, Table, TextInput, columns, form_action, nothing, set_title},
     format::{engagement_kind_label, range_label},
-    pages::letters::EngagementLetters,
+    pages::{attention::WhatNeedsAttention, letters::EngagementLetters},
 };
 
 /// "Your visits": the visits whose team the inspector is on, and their letters.
@@ -68,6 +68,7 @@ pub(crate) fn MyVisitsPage() -> impl IntoView {
     };
     view! {
         <h1 class="govuk-heading-l" data-testid="start-page">"Your visits"</h1>
+        <WhatNeedsAttention />
         <p class="govuk-body">
             "Open a visit you are on to write its letter, check it and submit it for approval. Its issued letters are also under Letters."
         </p>

@@ -7,6 +7,7 @@ use proto::pb::LocalAreaKind;
 use crate::{
     api,
     components::{Loaded, Table, columns, set_title},
+    pages::attention::WhatNeedsAttention,
     session::{Page, may_use, use_session},
 };
 
@@ -58,6 +59,13 @@ pub(crate) fn RegionPage() -> impl IntoView {
                 {move || region_name().unwrap_or_else(|| "Region".to_owned())}
             </span>
         </h1>
+        // A regional lead's start page: what waits for them in their region.
+        {move || {
+            session
+                .person()
+                .filter(|person| person.role() == proto::pb::Role::RegionalLead && person.region_code == code())
+                .map(|_| view! { <WhatNeedsAttention /> })
+        }}
         <div class="govuk-form-group">
             <label class="govuk-label" for="name-filter">"Filter by name"</label>
             <div class="govuk-hint" id="name-filter-hint">"The start of the local area's name, for example Cam"</div>

@@ -1,4 +1,5 @@
-//! The first screen: England's ten regions with their local-area counts.
+//! A national planner's start page: what needs their attention, then England's ten regions
+//! with their local-area counts.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -6,6 +7,7 @@ use leptos_router::components::A;
 use crate::{
     api,
     components::{Loaded, Table, columns, set_title},
+    pages::attention::WhatNeedsAttention,
 };
 
 /// The regions table.
@@ -15,6 +17,8 @@ pub(crate) fn RegionsPage() -> impl IntoView {
     let regions = LocalResource::new(api::list_regions);
     view! {
         <h1 class="govuk-heading-l" data-testid="start-page">"Regions of England"</h1>
+        <WhatNeedsAttention />
+        <h2 class="govuk-heading-m">"Regions"</h2>
         <p class="govuk-body">
             "Local area SEND inspections and interim visits are planned across ten regions. Choose a region to see its local areas."
         </p>

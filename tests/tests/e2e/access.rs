@@ -11,6 +11,7 @@ use proto::pb::{
     auth_service_client::AuthServiceClient, case_study_service_client::CaseStudyServiceClient,
     consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
     programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
+    start_service_client::StartServiceClient,
 };
 use tonic::Code;
 
@@ -130,6 +131,14 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
         "/sendplanner.v1.ConsentService/ListSafeguardingConcerns",
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
         [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
+    ),
+    // Own and other: a concern raised on a request to Camden or to Hartlepool.
+    ("/sendplanner.v1.ConsentService/AcknowledgeSafeguardingConcern", NATIONAL_ONLY, NATIONAL_ONLY),
+    // Start pages: everyone with a scope of work; each sees only their own (start:: tests).
+    (
+        "/sendplanner.v1.StartService/GetStartPage",
+        [UNAUTH, OK, OK, OK, OK, DENIED, DENIED],
+        [UNAUTH, OK, OK, OK, OK, DENIED, DENIED],
     ),
     (
         "/sendplanner.v1.ConsentService/GetConsentTotals",
@@ -576,6 +585,26 @@ async fn call(
         }
         "/sendplanner.v1.ConsentService/GetConsentTotals" => {
             run!(ConsentServiceClient, get_consent_totals, pb::GetConsentTotalsRequest {})
+        }
+        "/sendplanner.v1.ConsentService/AcknowledgeSafeguardingConcern" => {
+            let request = fx.request(app, target).await?;
+            let mut planner = ConsentServiceClient::new(app.authed(&fx.planner).await?);
+            let concern =
+                pb::RecordSafeguardingConcernRequest { id: request.id.clone(), note: "test".into() };
+            planner.record_safeguarding_concern(concern).await?;
+            let listed = planner.list_safeguarding_concerns(pb::ListSafeguardingConcernsRequest {}).await?;
+            let id = listed
+                .into_inner()
+                .concerns
+                .into_iter()
+                .find(|c| c.request_id == request.id)
+                .map(|c| c.id)
+                .ok_or_else(|| anyhow::anyhow!("no concern"))?;
+            let req = pb::AcknowledgeSafeguardingConcernRequest { id };
+            run!(ConsentServiceClient, acknowledge_safeguarding_concern, req)
+        }
+        "/sendplanner.v1.StartService/GetStartPage" => {
+            run!(StartServiceClient, get_start_page, pb::GetStartPageRequest {})
         }
         "/sendplanner.v1.ProgrammeService/ScheduleEngagement" => {
             let day = meeting_day(app).to_string();

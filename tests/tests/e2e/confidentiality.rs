@@ -1110,6 +1110,22 @@ async fn every_method_is_classified_or_out_of_scope() {
     assert!(reads >= 15, "expected the contract's reads to be recognised, got {reads}");
 }
 
+/// The start page aims at no object: it is asked as a read by every outsider before and after
+/// each confidential step, so a request, letter or concern it counted or listed for them would
+/// show as a difference over time. Acknowledging a concern is probed as a write at the hidden
+/// request's id and a random one.
+#[tokio::test]
+async fn the_start_page_and_acknowledging_a_concern_are_probed() {
+    let pool = pool();
+    let classes: BTreeMap<String, Class> =
+        classify(&pool).into_iter().map(|(m, c)| (path_of(&m), c)).collect();
+    assert_eq!(classes.get("/sendplanner.v1.StartService/GetStartPage"), Some(&Class::Read));
+    assert_eq!(
+        classes.get("/sendplanner.v1.ConsentService/AcknowledgeSafeguardingConcern"),
+        Some(&Class::Write)
+    );
+}
+
 #[tokio::test]
 async fn outsiders_learn_nothing_of_a_confidential_request() -> anyhow::Result<()> {
     let web = tempfile::tempdir()?;

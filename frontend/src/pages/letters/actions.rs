@@ -438,7 +438,7 @@ pub(crate) fn IssueCheck(
             CheckRow {
                 key: "Recipients",
                 value: recipients.clone(),
-                change: Some((back.clone(), "who receives it")),
+                change: Some((recipients_page.clone(), "who receives it")),
             },
         ];
         if report.get() {

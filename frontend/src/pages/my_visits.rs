@@ -1,13 +1,13 @@
-//! An inspector's start page: the visits of their own teams this academic year, each opening its
-//! letters (and, for the writer, the form to start one). A visit from another year can still be
-//! opened by its reference. Issued letters of their visits are also under "Letters".
+//! An inspector's start page: what needs their attention, and the visits of their own teams in
+//! the academic year they choose (this one first), each opening its letters (and, for the
+//! writer, the form to start one). Issued letters of their visits are also under "Letters".
 
 use leptos::prelude::*;
 
 use crate::{
     api,
-    components::{Form, Loaded, Table, TextInput, columns, form_action, nothing, set_title},
-    format::{engagement_kind_label, range_label},
+    components::{Choice, Loaded, Select, Table, columns, nothing, set_title},
+    format::{academic_year_label, current_academic_year, engagement_kind_label, range_label},
     pages::{attention::WhatNeedsAttention, letters::EngagementLetters},
 };
 
@@ -15,18 +15,19 @@ use crate::{
 #[component]
 pub(crate) fn MyVisitsPage() -> impl IntoView {
     set_title("Your visits");
-    let reference = RwSignal::new(String::new());
-    let opened = RwSignal::new(None::<String>);
-    let visits = LocalResource::new(|| api::list_engagements(String::new(), 0));
-    let open = form_action(move || {
-        let typed = reference.get_untracked().trim().to_owned();
-        opened.set((!typed.is_empty()).then_some(typed));
-        async {}
-    });
+    let this_year = current_academic_year();
+    // 0: the server's own academic year, whatever the computer's clock says.
+    let year = RwSignal::new(0_i32);
+    // The visit whose letters are open: its id and its name in words.
+    let opened = RwSignal::new(None::<(String, String)>);
+    let visits = LocalResource::new(move || api::list_engagements(String::new(), year.get()));
+    let years: Vec<Choice<i32>> = std::iter::once((0, "0".to_owned(), "This academic year".to_owned()))
+        .chain((this_year - 3..=this_year + 1).rev().map(|y| (y, y.to_string(), academic_year_label(y))))
+        .collect();
     let letters = move || {
-        opened.get().map(|id| {
+        opened.get().map(|(id, name)| {
             view! {
-                <h2 class="govuk-heading-m" data-testid="visit-reference">{format!("Visit {id}")}</h2>
+                <h2 class="govuk-heading-m" data-testid="visit-reference">{name}</h2>
                 <EngagementLetters engagement_id=id />
             }
         })
@@ -36,6 +37,8 @@ pub(crate) fn MyVisitsPage() -> impl IntoView {
             .into_iter()
             .map(|e| {
                 let id = e.id.clone();
+                let name = format!("{} to {}", engagement_kind_label(e.kind()), e.local_area_name);
+                let open = (id.clone(), name.clone());
                 view! {
                     <tr class="govuk-table__row">
                         <th scope="row" class="govuk-table__header">{e.local_area_name.clone()}</th>
@@ -45,9 +48,11 @@ pub(crate) fn MyVisitsPage() -> impl IntoView {
                             <button
                                 type="button"
                                 class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
-                                on:click=move |_| opened.set(Some(id.clone()))
+                                data-testid="open-visit"
+                                on:click=move |_| opened.set(Some(open.clone()))
                             >
-                                {format!("Open visit {}", e.id)}
+                                "Open the letters"
+                                <span class="govuk-visually-hidden">{format!(" of the {name}")}</span>
                             </button>
                         </td>
                         <td class="govuk-table__cell">
@@ -63,8 +68,8 @@ pub(crate) fn MyVisitsPage() -> impl IntoView {
                 }
             })
             .collect_view();
-        let names = ["Local area", "Kind", "Onsite", "Reference", "Case studies"];
-        view! { <Table testid="my-visits" caption="Your visits this year" columns=columns(&names)>{rows}</Table> }
+        let names = ["Local area", "Kind", "Onsite", "Letters", "Case studies"];
+        view! { <Table testid="my-visits" caption="Your visits" columns=columns(&names)>{rows}</Table> }
     };
     view! {
         <h1 class="govuk-heading-l" data-testid="start-page">"Your visits"</h1>
@@ -72,24 +77,14 @@ pub(crate) fn MyVisitsPage() -> impl IntoView {
         <p class="govuk-body">
             "Open a visit you are on to write its letter, check it and submit it for approval. Its issued letters are also under Letters."
         </p>
+        <Select id="visits-year" label="Academic year" choices=years value=year />
         <Loaded
             resource=visits
             what="your visits"
             is_empty=Vec::is_empty
-            empty=nothing("no-visits", "You are not on the team of any visit this year.")
+            empty=nothing("no-visits", "You are not on the team of any visit in this academic year.")
             show=table
         />
-        <Form submit=open>
-            <TextInput
-                id="visit-id"
-                label="Visit reference"
-                hint="To open a visit from another year: the number at the end of the visit's address"
-                width="govuk-input--width-10"
-                inputmode="numeric"
-                value=reference
-            />
-            <button type="submit" class="govuk-button" data-testid="open-visit">"Open the visit"</button>
-        </Form>
         {letters}
     }
 }

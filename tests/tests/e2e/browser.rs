@@ -1567,11 +1567,13 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.assert_accessible().await?;
     browser
         .client
-        .find(fantoccini::Locator::XPath(&format!("//button[normalize-space()='Open visit {engagement}']")))
+        .find(fantoccini::Locator::XPath(
+            "//button[normalize-space()='Open the letters of the Interim visit to Camden']",
+        ))
         .await?
         .click()
         .await?;
-    browser.wait_for_text("[data-testid=visit-reference]", &format!("Visit {engagement}")).await?;
+    browser.wait_for_text("[data-testid=visit-reference]", "Interim visit to Camden").await?;
     browser.wait_for_text("[data-testid=engagement-letters]", "No letter has been started yet.").await?;
     let body = browser.find("#letter-body").await?;
     let template = body.prop("value").await?.unwrap_or_default();

@@ -66,6 +66,8 @@ pub(crate) fn AccountsPage() -> impl IntoView {
         ("recipient_body", "recipient-body", "The recipient body"),
     ]);
     let create = form_action(move || {
+        // The last success no longer stands beside a new attempt's problems.
+        notice.set(None);
         let call = api::create_person(fields.request());
         settle(form, call, move |person: Person| {
             notice.set(Some(format!("Account created for {} ({})", person.display_name, person.username)));

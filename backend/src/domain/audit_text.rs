@@ -4,7 +4,7 @@
 //! never carry ids, codes or rule ids; an action without words of its own gets a generic
 //! sentence.
 
-use chrono::{DateTime, Datelike as _, NaiveDate, NaiveDateTime, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::{audit::AuditEvent, clock::parse_canonical, programme::EngagementKind};
 
@@ -39,28 +39,11 @@ impl AuditEntry {
     }
 }
 
-/// The last Sunday of `month` in `year`.
-fn last_sunday(year: i32, month: u32) -> NaiveDate {
-    let first_of_next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    };
-    let mut day = first_of_next.unwrap_or(NaiveDate::MIN) - TimeDelta::days(1);
-    while day.weekday() != Weekday::Sun {
-        day -= TimeDelta::days(1);
-    }
-    day
-}
-
-/// `at` as a wall-clock time in the UK (Europe/London): British Summer Time, an hour ahead of
-/// UTC, from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October;
-/// Greenwich Mean Time (UTC) otherwise.
+/// `at` as a wall-clock time in the UK (Europe/London, from the IANA time zone database):
+/// British Summer Time from the last Sunday of March to the last Sunday of October, Greenwich
+/// Mean Time otherwise.
 pub fn london_time(at: DateTime<Utc>) -> NaiveDateTime {
-    let year = at.year();
-    let change = |month| last_sunday(year, month).and_hms_opt(1, 0, 0).unwrap_or_default().and_utc();
-    let summer = at >= change(3) && at < change(10);
-    (at + TimeDelta::hours(i64::from(summer))).naive_utc()
+    at.with_timezone(&chrono_tz::Europe::London).naive_local()
 }
 
 /// `at` as people in the UK read it: "3 February 2027 at 10:14" (local time, 24-hour).

@@ -15,7 +15,7 @@ pub(crate) use form::{
 };
 pub(crate) use record::{Loaded, Record, RecordPage, nothing};
 pub(crate) use steps::{
-    CheckAnswers, CheckRow, QuestionPage, Task, TaskList, TaskStatus, back_to_fault, step_href,
+    BackToRecord, CheckAnswers, CheckRow, QuestionPage, Task, TaskList, TaskStatus, back_to_fault, step_href,
     step_navigator, use_step,
 };
 pub(crate) use table::{Choice, Select, Table, choices, columns};

@@ -13,7 +13,9 @@ use leptos_router::{
     hooks::{use_location, use_navigate, use_query_map},
 };
 
-use super::{FormError, FormState};
+use std::rc::Rc;
+
+use super::{FormError, FormState, Record};
 
 /// The step in the address's query under `key` (`?task=team` → `Some("team")`), tracked.
 pub(crate) fn use_step(key: &'static str) -> Memo<Option<String>> {
@@ -41,6 +43,37 @@ pub(crate) fn step_navigator(key: &'static str) -> impl Fn(Option<&str>) + Clone
             None => path.clone(),
         };
         navigate(&href, NavigateOptions::default());
+    }
+}
+
+/// What a step's page does with the server's answer: back to the record's own page (its address
+/// without the step), showing the record the server returned with a sentence saying what
+/// happened. Made while the page is built, where the router's navigation is at hand.
+pub(crate) struct BackToRecord<T: 'static> {
+    home: Rc<dyn Fn()>,
+    record: Record<T>,
+}
+
+impl<T: 'static> Clone for BackToRecord<T> {
+    fn clone(&self) -> Self {
+        Self { home: Rc::clone(&self.home), record: self.record }
+    }
+}
+
+impl<T: 'static> BackToRecord<T> {
+    pub(crate) fn new(record: Record<T>) -> Self {
+        let navigate = use_navigate();
+        let path = use_location().pathname.get_untracked();
+        Self { home: Rc::new(move || navigate(&path, NavigateOptions::default())), record }
+    }
+
+    /// The hand-over for one answer, saying `text` in the banner.
+    pub(crate) fn with<S: Into<String>>(&self, text: S) -> impl FnOnce(T) + use<T, S> {
+        let (home, record, text) = (Rc::clone(&self.home), self.record, text.into());
+        move |updated| {
+            home();
+            record.changed(text)(updated);
+        }
     }
 }
 

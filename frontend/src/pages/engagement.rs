@@ -18,10 +18,10 @@ use proto::pb::{
 use crate::{
     api,
     components::{
-        ActionForm, CheckAnswers, CheckRow, DateInput, DateValue, EngagementStateTag, FormState, Loaded,
-        Loading, QuestionPage, Radios, Record, RecordPage, Select, SubmitButton, Table, Task, TaskList,
-        TaskStatus, TextArea, WarningText, back_to_fault, choices, columns, form_action, set_title, settle,
-        step_href, step_navigator, use_step,
+        ActionForm, BackToRecord, CheckAnswers, CheckRow, DateInput, DateValue, EngagementStateTag,
+        FormState, Loaded, Loading, QuestionPage, Radios, Record, RecordPage, Select, SubmitButton, Table,
+        Task, TaskList, TaskStatus, TextArea, WarningText, back_to_fault, choices, columns, form_action,
+        set_title, settle, step_href, step_navigator, use_step,
     },
     format::{
         OUTCOMES, TEAM_ROLES, date_label, engagement_kind_label, inspectorate_label, outcome_label,
@@ -406,16 +406,15 @@ fn TeamTable(team: Vec<TeamMember>) -> impl IntoView {
 fn NotifyCheck(engagement: Engagement, record: Record<Engagement>) -> impl IntoView {
     let form = FormState::new(&[]);
     let back = step_href("task", None);
-    let go = step_navigator("task");
+    let done = BackToRecord::new(record);
     let area = engagement.local_area_name.clone();
     let (id, version) = (engagement.id.clone(), engagement.version);
     let submit = form_action(move || {
-        let go = go.clone();
-        let text = "The local area has been notified.";
-        settle(form, api::notify_local_area(id.clone(), version), move |updated| {
-            go(None);
-            record.changed(text)(updated);
-        })
+        settle(
+            form,
+            api::notify_local_area(id.clone(), version),
+            done.with("The local area has been notified."),
+        )
     });
     let mut answers = vec![
         CheckRow { key: "Local area", value: area.clone(), change: None },
@@ -479,6 +478,7 @@ fn TeamForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView
     let owner = Owner::current();
     let reason = RwSignal::new(String::new());
     let (id, version) = (engagement.id, engagement.version);
+    let done = BackToRecord::new(record);
     let submit = form_action(move || {
         let order: Vec<String> = inspectors
             .get_untracked()
@@ -501,7 +501,7 @@ fn TeamForm(engagement: Engagement, record: Record<Engagement>) -> impl IntoView
                 .collect()
         });
         let call = api::assign_team(id.clone(), version, members, reason.get_untracked().trim().to_owned());
-        settle(form, call, back_to_summary(record, "The team is assigned."))
+        settle(form, call, done.with("The team is assigned."))
     });
     let no_inspectors = ViewFn::from(|| {
         view! {
@@ -620,11 +620,12 @@ fn RescheduleForm(engagement: Engagement, record: Record<Engagement>) -> impl In
     let last_day = DateValue::new();
     let reason = RwSignal::new(String::new());
     let (id, version) = (engagement.id, engagement.version);
+    let done = BackToRecord::new(record);
     let submit = form_action(move || {
         let onsite = DateRange { first_day: first_day.iso(), last_day: last_day.iso() };
         let call =
             api::reschedule_engagement(id.clone(), version, onsite, reason.get_untracked().trim().to_owned());
-        settle(form, call, back_to_summary(record, "The engagement has new dates."))
+        settle(form, call, done.with("The engagement has new dates."))
     });
     view! {
         <A href=step_href("task", None) attr:class="govuk-back-link">"Back to the engagement"</A>
@@ -644,16 +645,6 @@ fn RescheduleForm(engagement: Engagement, record: Record<Engagement>) -> impl In
 /// The caption above a task's heading: the engagement's kind and local area.
 fn caption(engagement: &Engagement) -> String {
     format!("{}: {}", engagement_kind_label(engagement.kind()), engagement.local_area_name)
-}
-
-/// What a task page does with the server's answer: back to the engagement's summary, showing the
-/// record the server returned and what happened.
-fn back_to_summary(record: Record<Engagement>, text: &'static str) -> impl FnOnce(Engagement) {
-    let go = step_navigator("task");
-    move |updated| {
-        go(None);
-        record.changed(text)(updated);
-    }
 }
 
 /// The answers of an engagement's two-step tasks, and their forms' refusals.
@@ -679,9 +670,10 @@ fn PostponeSteps(
     let area = engagement.local_area_name.clone();
     let caption = caption(&engagement);
     let (id, version) = (engagement.id.clone(), engagement.version);
+    let done = BackToRecord::new(record);
     let submit = form_action(move || {
         let call = api::postpone_engagement(id.clone(), version, reason.get_untracked().trim().to_owned());
-        settle(form, call, back_to_summary(record, "The engagement is postponed."))
+        settle(form, call, done.with("The engagement is postponed."))
     });
     let go = step_navigator("task");
     let on_continue = Callback::new(move |()| {
@@ -745,13 +737,10 @@ fn OutcomeSteps(
     let area = engagement.local_area_name.clone();
     let caption = caption(&engagement);
     let (id, version) = (engagement.id.clone(), engagement.version);
+    let done = BackToRecord::new(record);
     let submit = form_action(move || {
         let text = if inspection { "The outcome is recorded." } else { "The engagement is done." };
-        settle(
-            form,
-            api::record_outcome(id.clone(), version, outcome.get_untracked()),
-            back_to_summary(record, text),
-        )
+        settle(form, api::record_outcome(id.clone(), version, outcome.get_untracked()), done.with(text))
     });
     let go = step_navigator("task");
     let on_continue = Callback::new(move |()| {

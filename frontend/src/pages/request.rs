@@ -14,10 +14,10 @@ use proto::pb::{
 use crate::{
     api,
     components::{
-        ActionButton, ActionForm, CheckAnswers, CheckRow, DateInput, DateValue, Described, ErrorSummary,
-        Field, FormState, QuestionPage, Radios, Record, RecordPage, StateTag, SubmitButton, SummaryRow,
-        Table, TextArea, TextInput, WarningText, back_to_fault, columns, form_action, set_title, settle,
-        step_href, step_navigator, use_step,
+        ActionButton, ActionForm, BackToRecord, CheckAnswers, CheckRow, DateInput, DateValue, Described,
+        ErrorSummary, Field, FormState, QuestionPage, Radios, Record, RecordPage, StateTag, SubmitButton,
+        SummaryRow, Table, TextArea, TextInput, WarningText, back_to_fault, columns, form_action, set_title,
+        settle, step_href, step_navigator, use_step,
     },
     format::{
         content_type_label, date_label, event_label, phase_label, range_label, size_label, state_label,
@@ -373,20 +373,6 @@ fn History(events: Vec<RequestEvent>) -> impl IntoView {
     }
 }
 
-/// What a step does with the server's answer: back to the request's summary, showing the record
-/// the server returned and what happened.
-fn back_to_summary(
-    key: &'static str,
-    record: Record<VisitRequest>,
-    text: &'static str,
-) -> impl FnOnce(VisitRequest) {
-    let go = step_navigator(key);
-    move |updated| {
-        go(None);
-        record.changed(text)(updated);
-    }
-}
-
 /// The local area answers, one question per page: does it agree; if so who signed, the signed
 /// letter and its date, and the days it cannot host a visit; if not, why (optional); then a
 /// check of the answers, with Change links, before the answer is sent. A refusal takes the
@@ -521,6 +507,7 @@ fn AnswerSteps(
             set_title(&format!("Check {area}'s answer before sending it"));
             back_to_fault(form, "answer", "check", answer_step);
             let (id, version) = (request.id.clone(), request.version);
+            let home = BackToRecord::new(record);
             let submit = form_action(move || {
                 let answer = ConsentAnswer {
                     signatory_name: drafts.name.get_untracked().trim().to_owned(),
@@ -539,7 +526,7 @@ fn AnswerSteps(
                 settle(
                     form,
                     api::answer_visit_request(request),
-                    back_to_summary("answer", record, "Your written consent is on record."),
+                    home.with("Your written consent is on record."),
                 )
             });
             let change = |step: &str, what: &'static str| Some((href(step), what));
@@ -633,16 +620,13 @@ fn AnswerSteps(
             let form = drafts.decline;
             back_to_fault(form, "answer", "check-decline", answer_step);
             let (id, version) = (request.id.clone(), request.version);
+            let home = BackToRecord::new(record);
             let submit = form_action(move || {
                 let answer = Answer::Decline(DeclineAnswer {
                     reason: drafts.decline_reason.get_untracked().trim().to_owned(),
                 });
                 let request = AnswerVisitRequestRequest { id: id.clone(), version, answer: Some(answer) };
-                settle(
-                    form,
-                    api::answer_visit_request(request),
-                    back_to_summary("answer", record, "You declined the visit."),
-                )
+                settle(form, api::answer_visit_request(request), home.with("You declined the visit."))
             });
             let reason = drafts.decline_reason.get_untracked();
             let answers = vec![
@@ -755,12 +739,9 @@ where
             matches!(field, "reason" | "note").then_some(question_step)
         });
         let (id, version) = (request.id, request.version);
+        let home = BackToRecord::new(record);
         let submit = form_action(move || {
-            settle(
-                form,
-                call(id.clone(), version, reason.get_untracked().trim().to_owned()),
-                back_to_summary("task", record, done),
-            )
+            settle(form, call(id.clone(), version, reason.get_untracked().trim().to_owned()), home.with(done))
         });
         let answers = vec![CheckRow {
             key: "Reason",
@@ -806,16 +787,13 @@ fn ConcernForm(request: VisitRequest, record: Record<VisitRequest>) -> impl Into
     let form = reason_form("concern-note");
     let note = RwSignal::new(String::new());
     let id = request.id;
+    let home = BackToRecord::new(record);
     let submit = form_action(move || {
         let call = api::record_safeguarding_concern(id.clone(), note.get_untracked().trim().to_owned());
         settle(
             form,
             call,
-            back_to_summary(
-                "task",
-                record,
-                "The safeguarding concern is recorded and has been escalated to national planners.",
-            ),
+            home.with("The safeguarding concern is recorded and has been escalated to national planners."),
         )
     });
     view! {

@@ -10,27 +10,12 @@ use super::BodyInput;
 use crate::{
     api::{self, ApiError, Problem},
     components::{
-        ActionButton, ActionForm, CheckAnswers, CheckRow, Checkbox, ErrorSummary, Field, FieldMap, FormError,
-        FormState, Record, SubmitButton, TextArea, TextInput, form_action, located, set_title, settle,
-        step_href, step_navigator,
+        ActionButton, ActionForm, BackToRecord, CheckAnswers, CheckRow, Checkbox, ErrorSummary, Field,
+        FieldMap, FormError, FormState, Record, SubmitButton, TextArea, TextInput, form_action, located,
+        set_title, settle, step_href, step_navigator,
     },
     format::{RECIPIENTS, recipient_label},
 };
-
-/// What a task page of the letter does with the server's answer: back to the letter's page,
-/// showing the letter the server returned and what happened. Made while the page is built.
-pub(super) fn back_to_letter(
-    record: Record<Letter>,
-) -> impl Fn(&'static str) -> Box<dyn FnOnce(Letter)> + Clone + 'static {
-    let go = step_navigator("task");
-    move |text| {
-        let go = go.clone();
-        Box::new(move |letter| {
-            go(None);
-            record.changed(text)(letter);
-        })
-    }
-}
 
 /// Where a letter form's problems belong: its title and text fields.
 fn text_fields(title_id: &'static str, body_id: &'static str, body_name: &'static str) -> FormState {
@@ -44,10 +29,10 @@ pub(super) fn EditDraftForm(letter: Letter, record: Record<Letter>) -> impl Into
     let title = RwSignal::new(letter.title);
     let body = RwSignal::new(letter.body);
     let (id, version) = (letter.id, letter.version);
-    let done = back_to_letter(record);
+    let done = BackToRecord::new(record);
     let submit = form_action(move || {
         let call = api::update_draft(id.clone(), version, title.get_untracked(), body.get_untracked());
-        settle(form, call, done("The draft is saved."))
+        settle(form, call, done.with("The draft is saved."))
     });
     view! {
         <ActionForm testid="edit-form" heading="Edit the draft" form submit reload=record.reload what="the letter" page=true>
@@ -155,7 +140,7 @@ pub(super) fn ApproveForm(letter: Letter, record: Record<Letter>) -> impl IntoVi
     // A reason per failing rule, once an approval was refused, with the findings of each.
     let reasons = RwSignal::new(Vec::<(String, RwSignal<String>)>::new());
     let (id, version) = (letter.id, letter.version);
-    let done = back_to_letter(record);
+    let done = BackToRecord::new(record);
     let submit = form_action(move || {
         let id = id.clone();
         let done = done.clone();
@@ -166,7 +151,7 @@ pub(super) fn ApproveForm(letter: Letter, record: Record<Letter>) -> impl IntoVi
             .collect::<Vec<_>>();
         async move {
             match api::approve_letter(id.clone(), version, overrides).await {
-                Ok(updated) => done("The letter is approved.")(updated),
+                Ok(updated) => done.with("The letter is approved.")(updated),
                 Err(mut e) if e.code == Code::FailedPrecondition => {
                     e.problems = refused_findings(id, &e).await;
                     let kept = reasons.get_untracked();
@@ -256,10 +241,10 @@ pub(super) fn ReturnForm(letter: Letter, record: Record<Letter>) -> impl IntoVie
     let form = FormState::new(&[("reason", "return-reason", "The reason")]);
     let reason = RwSignal::new(String::new());
     let (id, version) = (letter.id, letter.version);
-    let done = back_to_letter(record);
+    let done = BackToRecord::new(record);
     let submit = form_action(move || {
         let call = api::return_letter(id.clone(), version, reason.get_untracked().trim().to_owned());
-        settle(form, call, done("The letter is returned to the team."))
+        settle(form, call, done.with("The letter is returned to the team."))
     });
     view! {
         <ActionForm testid="return-form" heading="Return the letter to the team" form submit reload=record.reload what="the letter" page=true>
@@ -277,14 +262,14 @@ pub(super) fn DistributionForm(letter: Letter, record: Record<Letter>) -> impl I
         letter.distribution.iter().filter(|d| d.revoked_at.is_empty()).map(|d| d.recipient()).collect();
     let chosen = RwSignal::new(current);
     let (id, version) = (letter.id, letter.version);
-    let done = back_to_letter(record);
+    let done = BackToRecord::new(record);
     let submit = form_action(move || {
         let recipients: Vec<Recipient> =
             RECIPIENTS.iter().map(|(r, _)| *r).filter(|r| chosen.with_untracked(|c| c.contains(r))).collect();
         settle(
             form,
             api::set_distribution(id.clone(), version, recipients),
-            done("The distribution list is saved."),
+            done.with("The distribution list is saved."),
         )
     });
     let boxes = RECIPIENTS
@@ -409,15 +394,11 @@ pub(crate) fn IssueCheck(
         .join(", ");
     let back = step_href("task", Some("issue"));
     let recipients_page = step_href("task", Some("distribution"));
-    let go = step_navigator("task");
+    let done = BackToRecord::new(record);
     let (id, version) = (letter.id.clone(), letter.version);
     let submit = form_action(move || {
-        let go = go.clone();
         let call = api::issue_letter(id.clone(), version, rfc3339_of_local(&publish_at.get_untracked()));
-        settle(form, call, move |updated| {
-            go(None);
-            record.changed("The letter is issued.")(updated);
-        })
+        settle(form, call, done.with("The letter is issued."))
     });
     // A refused publication time is changed on the issue page, where its field is.
     {
@@ -472,15 +453,11 @@ pub(crate) fn PublishCheck(letter: Letter, record: Record<Letter>) -> impl IntoV
     set_title(&format!("Check before you publish: {}", letter.title));
     let form = FormState::new(&[]);
     let back = step_href("task", None);
-    let go = step_navigator("task");
+    let done = BackToRecord::new(record);
     let id = letter.id.clone();
     let named = letter.named_in_national_reports;
     let submit = form_action(move || {
-        let go = go.clone();
-        settle(form, api::set_publication(id.clone(), true, named), move |updated| {
-            go(None);
-            record.changed("The letter is published.")(updated);
-        })
+        settle(form, api::set_publication(id.clone(), true, named), done.with("The letter is published."))
     });
     let answers = vec![
         CheckRow { key: "Letter", value: letter.title.clone(), change: None },
@@ -513,15 +490,14 @@ pub(crate) fn RevokeCheck(letter: Letter, record: Record<Letter>, recipient: Rec
     set_title(&format!("Check before you revoke the access of {who}"));
     let form = FormState::new(&[]);
     let back = step_href("task", None);
-    let go = step_navigator("task");
+    let done = BackToRecord::new(record);
     let id = letter.id.clone();
     let submit = form_action(move || {
-        let go = go.clone();
-        let text = format!("{who} no longer has access.");
-        settle(form, api::revoke_recipient(id.clone(), recipient), move |updated| {
-            go(None);
-            record.changed(text)(updated);
-        })
+        settle(
+            form,
+            api::revoke_recipient(id.clone(), recipient),
+            done.with(format!("{who} no longer has access.")),
+        )
     });
     let answers = vec![
         CheckRow { key: "Letter", value: letter.title.clone(), change: None },

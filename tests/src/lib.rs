@@ -342,6 +342,33 @@ impl Browser {
             .with_context(|| format!("no element matches {css:?}"))
     }
 
+    /// The text of the element matching `css`, its runs of white space made single spaces.
+    pub async fn words(&self, css: &str) -> anyhow::Result<String> {
+        let text = self.find(css).await?.text().await?;
+        Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    /// Types `date` into the GOV.UK date input whose boxes are `{id}-day`, `{id}-month`, `{id}-year`.
+    pub async fn fill_date(&self, id: &str, date: chrono::NaiveDate) -> anyhow::Result<()> {
+        use chrono::Datelike as _;
+        self.find(&format!("#{id}-day")).await?.send_keys(&date.day().to_string()).await?;
+        self.find(&format!("#{id}-month")).await?.send_keys(&date.month().to_string()).await?;
+        self.find(&format!("#{id}-year")).await?.send_keys(&date.year().to_string()).await?;
+        Ok(())
+    }
+
+    /// The path of the page the browser shows.
+    pub async fn path(&self) -> anyhow::Result<String> {
+        Ok(self.client.current_url().await?.path().to_owned())
+    }
+
+    /// Signs out from the header and waits for the sign-in page.
+    pub async fn sign_out(&self) -> anyhow::Result<()> {
+        self.find("[data-testid=sign-out]").await?.click().await?;
+        self.wait_for_text("h1", "Sign in").await?;
+        Ok(())
+    }
+
     /// Waits up to 20 s until the element matching `css` shows `text`.
     pub async fn wait_for_text(&self, css: &str, text: &str) -> anyhow::Result<String> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);

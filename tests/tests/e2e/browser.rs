@@ -5,7 +5,7 @@
 //! letters (drafting, checks, approval, issue, reading, publication, the national report).
 
 use anyhow::Context as _;
-use chrono::{Datelike as _, NaiveDate, TimeDelta};
+use chrono::{NaiveDate, TimeDelta};
 use fantoccini::Locator;
 use integration_tests::{
     Bearer, Browser, Persona, TestApp, consent_answer, signed_pdf, spawn_app, visit_request,
@@ -109,11 +109,6 @@ async fn assert_problem(
     let title = browser.client.title().await?;
     assert!(title.starts_with("Error: "), "{title}");
     Ok(())
-}
-
-/// The path of the page the browser shows.
-async fn path(browser: &Browser) -> anyhow::Result<String> {
-    Ok(browser.client.current_url().await?.path().to_owned())
 }
 
 /// Opens `path` and expects "You do not have access to this page" and none of `data`.
@@ -245,13 +240,13 @@ async fn a_national_planner_signs_in_to_the_regions_and_reads_the_audit_trail() 
     browser.client.goto(&app.url()).await?;
     // Not signed in: the regions are not shown, the sign-in page is.
     browser.wait_for_text("h1", "Sign in").await?;
-    assert_eq!(path(&browser).await?, "/sign-in");
+    assert_eq!(browser.path().await?, "/sign-in");
     assert_eq!(browser.client.title().await?, "Sign in - SEND Planner");
     browser.assert_accessible().await?;
 
     sign_in(&browser, &app, "nadia", "Nadia Planner").await?;
     browser.wait_for_text("[data-testid=start-page]", "Regions of England").await?;
-    assert_eq!(path(&browser).await?, "/");
+    assert_eq!(browser.path().await?, "/");
     let identity = browser.find("[data-testid=identity]").await?.text().await?;
     assert!(
         identity.contains("Signed in as Nadia Planner")
@@ -346,8 +341,8 @@ async fn an_inspector_records_their_own_unavailability_and_a_conflict_and_sees_n
     browser.assert_accessible().await?;
 
     // Their own record is already chosen in both forms.
-    fill_date(&browser, "unavailable-first-day", day(2027, 3, 1)?).await?;
-    fill_date(&browser, "unavailable-last-day", day(2027, 3, 5)?).await?;
+    browser.fill_date("unavailable-first-day", day(2027, 3, 1)?).await?;
+    browser.fill_date("unavailable-last-day", day(2027, 3, 5)?).await?;
     browser.find("[data-testid=add-unavailability]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The unavailability of Olu Own is recorded.").await?;
     browser.wait_for_text("[data-testid=inspectors]", "1 to 5 March 2027").await?;
@@ -362,7 +357,7 @@ async fn an_inspector_records_their_own_unavailability_and_a_conflict_and_sees_n
     browser.assert_accessible().await?;
 
     // A regional lead sees the days and the area, not the reason.
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
     sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
     browser.client.find(Locator::LinkText("Inspectors")).await?.click().await?;
     let table = browser.wait_for_text("[data-testid=inspectors]", "Olu Own").await?;
@@ -384,7 +379,7 @@ async fn a_regional_lead_signs_in_to_their_own_region_and_no_other() -> anyhow::
     let browser = Browser::start().await?;
     sign_in(&browser, &app, "rita", "Rita Lead").await?;
     browser.wait_for_text("[data-testid=start-page]", "Inner London").await?;
-    assert_eq!(path(&browser).await?, "/regions/E13000001");
+    assert_eq!(browser.path().await?, "/regions/E13000001");
     let table = browser.wait_for_text("[data-testid=areas]", "Camden").await?;
     assert!(table.contains("13 local areas"), "{table}");
     let identity = browser.find("[data-testid=identity]").await?.text().await?;
@@ -415,7 +410,7 @@ async fn a_local_area_user_signs_in_to_their_local_area() -> anyhow::Result<()> 
     let browser = Browser::start().await?;
     sign_in(&browser, &app, "lucy", "Lucy Camden").await?;
     browser.wait_for_text("[data-testid=start-page]", "Camden").await?;
-    assert_eq!(path(&browser).await?, "/local-area");
+    assert_eq!(browser.path().await?, "/local-area");
     browser.wait_for_text("[data-testid=waiting]", "No visit requests are waiting for your answer.").await?;
     let identity = browser.find("[data-testid=identity]").await?.text().await?;
     assert!(identity.contains("Local area user") && identity.contains("Camden"), "{identity}");
@@ -439,7 +434,7 @@ async fn a_wrong_password_shows_the_servers_message() -> anyhow::Result<()> {
     submit_sign_in(&browser, &app, "nadia", "not the right password").await?;
     let error = browser.wait_for_text("[data-testid=error]", "username or password").await?;
     assert!(error.contains("There is a problem"), "{error}");
-    assert_eq!(path(&browser).await?, "/sign-in");
+    assert_eq!(browser.path().await?, "/sign-in");
     assert!(browser.client.find(Locator::Css("[data-testid=identity]")).await.is_err());
     browser.assert_accessible().await?;
     browser.close().await?;
@@ -458,7 +453,7 @@ async fn signing_out_returns_to_sign_in_and_a_reload_stays_signed_out() -> anyho
 
     browser.find("[data-testid=sign-out]").await?.click().await?;
     browser.wait_for_text("h1", "Sign in").await?;
-    assert_eq!(path(&browser).await?, "/sign-in");
+    assert_eq!(browser.path().await?, "/sign-in");
     assert!(browser.client.find(Locator::Css("[data-testid=identity]")).await.is_err());
     let token = browser.client.execute("return sessionStorage.getItem('sp.session');", vec![]).await?;
     assert!(token.is_null(), "{token}");
@@ -468,7 +463,7 @@ async fn signing_out_returns_to_sign_in_and_a_reload_stays_signed_out() -> anyho
     browser.wait_for_text("h1", "Sign in").await?;
     browser.client.goto(&app.url()).await?;
     browser.wait_for_text("h1", "Sign in").await?;
-    assert_eq!(path(&browser).await?, "/sign-in");
+    assert_eq!(browser.path().await?, "/sign-in");
     assert!(browser.client.find(Locator::Css("[data-testid=regions]")).await.is_err());
 
     browser.close().await?;
@@ -498,7 +493,7 @@ async fn a_revoked_session_sends_the_person_back_to_sign_in_saying_why() -> anyh
     browser.client.find(Locator::LinkText("Inner London")).await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "Your session has ended. Sign in again.").await?;
     browser.wait_for_text("h1", "Sign in").await?;
-    assert_eq!(path(&browser).await?, "/sign-in");
+    assert_eq!(browser.path().await?, "/sign-in");
     assert!(browser.client.find(Locator::Css("[data-testid=areas]")).await.is_err());
     browser.assert_accessible().await?;
 
@@ -514,7 +509,7 @@ async fn an_administrator_creates_an_account_and_sees_the_servers_message_for_a_
     let browser = Browser::start().await?;
     sign_in(&browser, &app, "ada", "Ada Admin").await?;
     browser.wait_for_text("[data-testid=start-page]", "Accounts").await?;
-    assert_eq!(path(&browser).await?, "/accounts");
+    assert_eq!(browser.path().await?, "/accounts");
     assert_eq!(menu(&browser).await?, ["Accounts", "Suspicious access"]);
     browser.wait_for_text("[data-testid=people]", "Ada Admin").await?;
     assert_eq!(browser.client.title().await?, "Accounts - SEND Planner");
@@ -588,13 +583,6 @@ async fn sign_in_as(browser: &Browser, app: &TestApp, persona: Persona) -> anyho
     Ok(())
 }
 
-/// Signs out and waits for the sign-in page.
-async fn sign_out(browser: &Browser) -> anyhow::Result<()> {
-    browser.find("[data-testid=sign-out]").await?.click().await?;
-    browser.wait_for_text("h1", "Sign in").await?;
-    Ok(())
-}
-
 /// A consent-service client signed in as the persona (seeded if needed).
 async fn consent_client(app: &TestApp, persona: Persona) -> anyhow::Result<Consent> {
     let (_, token) = app.persona(persona).await?;
@@ -615,20 +603,6 @@ async fn create_request(app: &TestApp, by: Persona, area: &str) -> anyhow::Resul
         .await?
         .into_inner();
     created.request.ok_or_else(|| anyhow::anyhow!("no request in the answer"))
-}
-
-/// Types `date` into the GOV.UK date input whose boxes are `{id}-day`, `{id}-month`, `{id}-year`.
-async fn fill_date(browser: &Browser, id: &str, date: NaiveDate) -> anyhow::Result<()> {
-    browser.find(&format!("#{id}-day")).await?.send_keys(&date.day().to_string()).await?;
-    browser.find(&format!("#{id}-month")).await?.send_keys(&date.month().to_string()).await?;
-    browser.find(&format!("#{id}-year")).await?.send_keys(&date.year().to_string()).await?;
-    Ok(())
-}
-
-/// The text of `css` with runs of white space made single spaces.
-async fn words(browser: &Browser, css: &str) -> anyhow::Result<String> {
-    let text = browser.find(css).await?.text().await?;
-    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Lower-case hex SHA-256.
@@ -653,7 +627,7 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
 
     browser.find("[data-testid=new-request]").await?.click().await?;
     browser.wait_for_text("h1", "Request an interim visit").await?;
-    assert_eq!(path(&browser).await?, "/requests/new");
+    assert_eq!(browser.path().await?, "/requests/new");
     assert_eq!(browser.client.title().await?, "Request an interim visit - SEND Planner");
     // Only the lead's own region is offered.
     browser.find("#local-area option[value=E09000007]").await?;
@@ -667,23 +641,23 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
 
     browser.find("#local-area").await?.select_by_value("E09000007").await?;
     browser.find("label[for=term-spring]").await?.click().await?;
-    fill_date(&browser, "window-first-day", today + TimeDelta::days(60)).await?;
-    fill_date(&browser, "window-last-day", today + TimeDelta::days(80)).await?;
-    fill_date(&browser, "reply-by", today + TimeDelta::days(30)).await?;
+    browser.fill_date("window-first-day", today + TimeDelta::days(60)).await?;
+    browser.fill_date("window-last-day", today + TimeDelta::days(80)).await?;
+    browser.fill_date("reply-by", today + TimeDelta::days(30)).await?;
     browser.find("#note").await?.send_keys("Interim visit, spring phase").await?;
     browser.find("[data-testid=send-request]").await?.click().await?;
     browser.wait_for_text("[data-testid=request-title]", "Camden").await?;
-    let request_path = path(&browser).await?;
+    let request_path = browser.path().await?;
     let id = request_path.strip_prefix("/requests/").unwrap_or_default().to_owned();
     assert!(send_planner::domain::public_id::parse_public_id(&id).is_some(), "{request_path}");
-    let summary = words(&browser, "[data-testid=request-summary]").await?;
+    let summary = browser.words("[data-testid=request-summary]").await?;
     assert!(
         summary.contains("Inner London") && summary.contains("Spring term") && summary.contains("Requested"),
         "{summary}"
     );
     assert_eq!(browser.client.title().await?, "Visit request: Camden - SEND Planner");
     browser.assert_accessible().await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // Camden sees it waiting, opens it and consents with its signed letter.
     sign_in_as(&browser, &app, Persona::Camden).await?;
@@ -695,7 +669,7 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
     browser.assert_accessible().await?;
     browser.client.find(Locator::LinkText("Camden")).await?.click().await?;
     browser.wait_for_text("[data-testid=request-title]", "Camden").await?;
-    assert_eq!(path(&browser).await?, request_path);
+    assert_eq!(browser.path().await?, request_path);
     assert!(browser.client.find(Locator::Css("[data-testid=cancel-link]")).await.is_err());
     browser.assert_accessible().await?;
 
@@ -723,20 +697,20 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
     let file = folder.path().join("consent-letter.pdf");
     std::fs::write(&file, &letter)?;
     browser.wait_for_text("h1", "Upload the signed consent letter").await?;
-    fill_date(&browser, "consent-date-signed", today).await?;
+    browser.fill_date("consent-date-signed", today).await?;
     browser.find("#consent-document").await?.send_keys(&file.display().to_string()).await?;
     browser.assert_accessible().await?;
     browser.find("[data-testid=continue]").await?.click().await?;
 
     browser.wait_for_text("h1", "Are there days Camden cannot host a visit?").await?;
-    fill_date(&browser, "unavailable-from", today + TimeDelta::days(65)).await?;
-    fill_date(&browser, "unavailable-to", today + TimeDelta::days(66)).await?;
+    browser.fill_date("unavailable-from", today + TimeDelta::days(65)).await?;
+    browser.fill_date("unavailable-to", today + TimeDelta::days(66)).await?;
     browser.assert_accessible().await?;
     browser.find("[data-testid=continue]").await?.click().await?;
 
     // Check your answers: every answer with its Change link, and what sending means.
     browser.wait_for_text("h1", "Check your answer before sending it").await?;
-    let answers = words(&browser, "[data-testid=answers]").await?;
+    let answers = browser.words("[data-testid=answers]").await?;
     assert!(
         answers.contains("Yes, Camden agrees")
             && answers.contains("Alex Morgan")
@@ -744,7 +718,7 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
             && answers.contains("Change"),
         "{answers}"
     );
-    let check = words(&browser, "[data-testid=consent-form]").await?;
+    let check = browser.words("[data-testid=consent-form]").await?;
     assert!(check.contains("the visiting team does not"), "{check}");
     browser.assert_accessible().await?;
     browser.screenshot("check-your-answers").await?;
@@ -765,24 +739,24 @@ async fn a_regional_lead_asks_camden_for_a_visit_and_camden_consents_with_a_sign
     browser.find("[data-testid=consent]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "Your written consent is on record.").await?;
     browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Consented").await?;
-    let consent = words(&browser, "[data-testid=consent]").await?;
+    let consent = browser.words("[data-testid=consent]").await?;
     assert!(consent.contains("Alex Morgan") && consent.contains("PDF"), "{consent}");
     assert_eq!(browser.find("[data-testid=document-hash]").await?.text().await?, sha256(&letter));
-    assert_eq!(path(&browser).await?, request_path);
+    assert_eq!(browser.path().await?, request_path);
     // Consented: withdrawal is offered, answering again is not.
     browser.find("[data-testid=withdraw-link]").await?;
     assert!(browser.client.find(Locator::Css("[data-testid=answer]")).await.is_err());
     let history = browser.find("[data-testid=history]").await?.text().await?;
     assert!(history.contains("Consented in writing") && history.contains("Test user.camden"), "{history}");
     browser.assert_accessible().await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The regional lead sees the consent, its hash, and downloads the very same letter.
     sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
     browser.client.goto(&format!("{}{request_path}", app.url())).await?;
     let shown = browser.find("[data-testid=document-hash]").await?.text().await?;
     assert_eq!(shown, sha256(&letter));
-    let consent = words(&browser, "[data-testid=consent]").await?;
+    let consent = browser.words("[data-testid=consent]").await?;
     assert!(
         consent.contains("Alex Morgan")
             && consent.contains("Director of Children's Services")
@@ -859,7 +833,7 @@ async fn another_area_or_region_neither_lists_a_request_nor_finds_it_at_its_addr
     assert!(!hidden.contains("Camden"), "{hidden}");
     assert_eq!(browser.client.title().await?, "Page not found - SEND Planner");
     browser.assert_accessible().await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // Another region's lead: nothing listed, nothing found, nothing counted.
     sign_in_as(&browser, &app, Persona::NorthEastLead).await?;
@@ -896,7 +870,7 @@ async fn camden_withdraws_its_consent_and_the_request_shows_withdrawn() -> anyho
     browser.wait_for_text("h1", "Why is your local area withdrawing its consent?").await?;
     browser.find("[data-testid=continue]").await?.click().await?;
     browser.wait_for_text("h1", "Check before you withdraw Camden's consent").await?;
-    let check = words(&browser, "[data-testid=withdraw-form]").await?;
+    let check = browser.words("[data-testid=withdraw-form]").await?;
     assert!(check.contains("cannot go ahead"), "{check}");
     browser.assert_accessible().await?;
     browser.find("[data-testid=withdraw]").await?.click().await?;
@@ -918,7 +892,7 @@ async fn camden_withdraws_its_consent_and_the_request_shows_withdrawn() -> anyho
     browser.wait_for_text("[data-testid=banner]", "Your consent has been withdrawn.").await?;
     browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Withdrawn").await?;
     // History is kept: the consent stays on record, and the withdrawal is added.
-    let consent = words(&browser, "[data-testid=consent]").await?;
+    let consent = browser.words("[data-testid=consent]").await?;
     assert!(consent.contains("Alex Morgan"), "{consent}");
     let history = browser.find("[data-testid=history]").await?.text().await?;
     assert!(
@@ -1006,14 +980,14 @@ async fn a_national_planner_sees_totals_by_region_and_phase_and_the_escalated_co
     assert_eq!(browser.client.title().await?, "Interim visit requests: totals - SEND Planner");
     // Requested, Consented, Declined, Withdrawn, Expired, Cancelled, Total.
     assert_eq!(
-        words(&browser, "[data-testid=totals] tr[data-region=E13000001]").await?,
+        browser.words("[data-testid=totals] tr[data-region=E13000001]").await?,
         "Inner London Summer term 2026/27 1 1 0 0 0 0 2"
     );
     assert_eq!(
-        words(&browser, "[data-testid=totals] tr[data-region=E12000001]").await?,
+        browser.words("[data-testid=totals] tr[data-region=E12000001]").await?,
         "North East Summer term 2026/27 1 0 0 0 0 0 1"
     );
-    assert_eq!(words(&browser, "[data-testid=totals-all]").await?, "All 2 1 0 0 0 0 3");
+    assert_eq!(browser.words("[data-testid=totals-all]").await?, "All 2 1 0 0 0 0 3");
     browser.assert_accessible().await?;
 
     browser.client.find(Locator::LinkText("Safeguarding")).await?.click().await?;
@@ -1036,7 +1010,7 @@ async fn a_national_planner_sees_totals_by_region_and_phase_and_the_escalated_co
     browser.find("#region").await?.select_by_value("E12000001").await?;
     browser.find("#local-area option[value=E06000001]").await?;
     browser.assert_accessible().await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // A regional lead counts only their own region.
     sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
@@ -1086,13 +1060,13 @@ async fn a_regional_lead_schedules_a_full_inspection_and_its_notice_skips_easter
     browser.client.find(Locator::LinkText("Programme")).await?.click().await?;
     browser.wait_for_text("[data-testid=board-title]", "Programme: Inner London").await?;
     browser.find("[data-testid=no-engagements]").await?;
-    assert_eq!(path(&browser).await?, "/board");
+    assert_eq!(browser.path().await?, "/board");
     assert_eq!(browser.client.title().await?, "Programme: Inner London - SEND Planner");
     browser.assert_accessible().await?;
 
     browser.find("[data-testid=schedule-engagement]").await?.click().await?;
     browser.wait_for_text("h1", "Schedule an engagement").await?;
-    assert_eq!(path(&browser).await?, "/engagements/new");
+    assert_eq!(browser.path().await?, "/engagements/new");
     assert_eq!(browser.client.title().await?, "Schedule an engagement - SEND Planner");
     // Only the lead's own region's areas are offered.
     browser.find("#local-area option[value=E09000007]").await?;
@@ -1102,12 +1076,12 @@ async fn a_regional_lead_schedules_a_full_inspection_and_its_notice_skips_easter
     // Easter Monday 2027 is a bank holiday: the server refuses and says why.
     browser.find("#local-area").await?.select_by_value("E09000007").await?;
     browser.find("label[for=kind-full-inspection]").await?.click().await?;
-    fill_date(&browser, "onsite-first-day", day(2027, 3, 29)?).await?;
-    fill_date(&browser, "onsite-last-day", day(2027, 3, 31)?).await?;
+    browser.fill_date("onsite-first-day", day(2027, 3, 29)?).await?;
+    browser.fill_date("onsite-last-day", day(2027, 3, 31)?).await?;
     browser.find("[data-testid=schedule]").await?.click().await?;
     let first_day = "The first onsite day, 29 March 2027, is a weekend or a bank holiday";
     assert_problem(&browser, "", "[data-field=onsite]", "onsite-first-day", first_day).await?;
-    assert_eq!(path(&browser).await?, "/engagements/new");
+    assert_eq!(browser.path().await?, "/engagements/new");
     browser.assert_accessible().await?;
 
     // Wednesday 7 to Friday 9 April: notified Monday 22 March, 10 working days before (Good
@@ -1116,23 +1090,23 @@ async fn a_regional_lead_schedules_a_full_inspection_and_its_notice_skips_easter
     browser.find("#local-area option[value=E09000007]").await?;
     browser.find("#local-area").await?.select_by_value("E09000007").await?;
     browser.find("label[for=kind-full-inspection]").await?.click().await?;
-    fill_date(&browser, "onsite-first-day", day(2027, 4, 7)?).await?;
-    fill_date(&browser, "onsite-last-day", day(2027, 4, 9)?).await?;
+    browser.fill_date("onsite-first-day", day(2027, 4, 7)?).await?;
+    browser.fill_date("onsite-last-day", day(2027, 4, 9)?).await?;
     browser.find("#note").await?.send_keys("Spring full inspection").await?;
     browser.find("[data-testid=schedule]").await?.click().await?;
     browser.wait_for_text("[data-testid=engagement-title]", "Full inspection: Camden").await?;
-    let engagement_path = path(&browser).await?;
+    let engagement_path = browser.path().await?;
     let id = engagement_path.strip_prefix("/engagements/").unwrap_or_default().to_owned();
     assert!(send_planner::domain::public_id::parse_public_id(&id).is_some(), "{engagement_path}");
     assert_eq!(browser.find("[data-testid=notification-date]").await?.text().await?, "22 March 2027");
-    let summary = words(&browser, "[data-testid=engagement-summary]").await?;
+    let summary = browser.words("[data-testid=engagement-summary]").await?;
     assert!(
         summary.contains("Proposed")
             && summary.contains("7 to 9 April 2027")
             && summary.contains("Spring full inspection"),
         "{summary}"
     );
-    let timeline = words(&browser, "[data-testid=timeline]").await?;
+    let timeline = browser.words("[data-testid=timeline]").await?;
     for week in [
         "Week 1: offsite 22 to 26 March 2027",
         "Week 2: offsite and onsite 29 March to 2 April 2027",
@@ -1142,7 +1116,7 @@ async fn a_regional_lead_schedules_a_full_inspection_and_its_notice_skips_easter
     }
     assert_eq!(browser.client.title().await?, "Full inspection: Camden - SEND Planner");
     // The task list: what the engagement needs, each with its status.
-    let tasks = words(&browser, "[data-testid=tasks]").await?;
+    let tasks = browser.words("[data-testid=tasks]").await?;
     assert!(
         tasks.contains("Dates")
             && tasks.contains("Team Not yet started")
@@ -1233,8 +1207,8 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     assert!(row.contains("5 inspectors") && row.contains("North East"), "{row}");
     browser.find(&format!("#unavailable-inspector option[value='{}']", ids[3])).await?;
     browser.find("#unavailable-inspector").await?.select_by_value(&ids[3]).await?;
-    fill_date(&browser, "unavailable-first-day", day(2027, 2, 1)?).await?;
-    fill_date(&browser, "unavailable-last-day", day(2027, 2, 26)?).await?;
+    browser.fill_date("unavailable-first-day", day(2027, 2, 1)?).await?;
+    browser.fill_date("unavailable-last-day", day(2027, 2, 26)?).await?;
     browser.find("[data-testid=add-unavailability]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The unavailability of Sam Social is recorded.").await?;
     browser
@@ -1287,7 +1261,7 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     browser.find("[data-testid=assign-team]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The team is assigned.").await?;
     browser.wait_for_text("[data-testid=task-team]", "Completed").await?;
-    let team = words(&browser, "[data-testid=team]").await?;
+    let team = browser.words("[data-testid=team]").await?;
     for member in ["Hana Lead Lead HMI", "Omar Ofsted Ofsted inspector", "Cara Quality CQC inspector"] {
         assert!(team.contains(member), "{member:?} not in {team}");
     }
@@ -1300,7 +1274,7 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     // and notice, never the team.
     browser.find("[data-testid=task-notice] a").await?.click().await?;
     browser.wait_for_text("h1", "Check before you notify Camden").await?;
-    let check = words(&browser, "[data-testid=notify-form]").await?;
+    let check = browser.words("[data-testid=notify-form]").await?;
     assert!(check.contains("4 January 2027") && check.contains("never the team"), "{check}");
     browser.assert_accessible().await?;
     browser.find("[data-testid=notify]").await?.click().await?;
@@ -1314,7 +1288,7 @@ async fn a_regional_lead_assigns_a_team_the_rules_refuse_and_then_accept_and_not
     browser.find("[data-testid=task-dates] a").await?.click().await?;
     browser.find("#reschedule-reason").await?;
     browser.assert_accessible().await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     sign_in_as(&browser, &app, Persona::Camden).await?;
     let confirmed = browser.wait_for_text("[data-testid=engagements]", "Full inspection").await?;
@@ -1369,23 +1343,23 @@ async fn a_national_planner_filters_the_national_board_and_exports_the_programme
 
     browser.client.find(Locator::LinkText("National board")).await?.click().await?;
     browser.wait_for_text("[data-testid=national-areas] caption", "153 local areas").await?;
-    assert_eq!(path(&browser).await?, "/national");
+    assert_eq!(browser.path().await?, "/national");
     assert_eq!(browser.client.title().await?, "National board - SEND Planner");
     assert_eq!(rows(&browser, "[data-testid=national-areas]").await?, 153);
     // Ten regions and a row adding them up.
     assert_eq!(rows(&browser, "[data-testid=region-summary]").await?, 11);
-    let inner = words(&browser, "[data-testid=region-summary] tr[data-region=E13000001]").await?;
+    let inner = browser.words("[data-testid=region-summary] tr[data-region=E13000001]").await?;
     // Overdue, due this term, scheduled, done, interim visits: Camden is overdue (due June 2026)
     // and Westminster has an engagement meeting.
     assert!(inner.starts_with("Inner London 1 "), "{inner}");
-    let camden = words(&browser, "[data-testid=national-areas] tr[data-area=E09000007]").await?;
+    let camden = browser.words("[data-testid=national-areas] tr[data-area=E09000007]").await?;
     assert!(
         camden.contains("Inconsistent experiences and outcomes")
             && camden.contains("1 June 2023")
             && camden.contains("Overdue"),
         "{camden}"
     );
-    let outcomes = words(&browser, "[data-testid=coverage-outcome]").await?;
+    let outcomes = browser.words("[data-testid=coverage-outcome]").await?;
     assert!(
         outcomes.contains("Did well at the last inspection") && outcomes.contains("0 of 1 area (0%)"),
         "{outcomes}"
@@ -1398,7 +1372,7 @@ async fn a_national_planner_filters_the_national_board_and_exports_the_programme
     browser.find("[data-testid=apply-filters]").await?.click().await?;
     browser.wait_for_text("[data-testid=national-areas] caption", "21 local areas").await?;
     assert_eq!(rows(&browser, "[data-testid=national-areas]").await?, 21);
-    let kinds = words(&browser, "[data-testid=coverage-kind] tbody").await?;
+    let kinds = browser.words("[data-testid=coverage-kind] tbody").await?;
     assert!(kinds.starts_with("County 21 0 0%"), "{kinds}");
     assert!(
         browser
@@ -1413,7 +1387,7 @@ async fn a_national_planner_filters_the_national_board_and_exports_the_programme
     browser.find("[data-testid=apply-filters]").await?.click().await?;
     // Camden is not a county: its row means the new answer is shown.
     browser.find("[data-testid=national-areas] tr[data-area=E09000007]").await?;
-    assert_eq!(words(&browser, "[data-testid=national-areas] caption").await?, "1 local area");
+    assert_eq!(browser.words("[data-testid=national-areas] caption").await?, "1 local area");
     assert_eq!(rows(&browser, "[data-testid=national-areas]").await?, 1);
 
     // The CSV: caught in the page rather than saved to disk.
@@ -1559,7 +1533,7 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
 
     // The inspector opens the visit and starts the letter, prefilled with its sections.
     sign_in_as(&browser, &app, Persona::OfstedInspector).await?;
-    assert_eq!(path(&browser).await?, "/my-visits");
+    assert_eq!(browser.path().await?, "/my-visits");
     assert_eq!(menu(&browser).await?, ["My visits", "My availability", "Letters"]);
     assert_eq!(browser.client.title().await?, "Your visits - SEND Planner");
     // Their visits are listed; the interim visit to Camden is opened from the list.
@@ -1587,14 +1561,14 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     body.send_keys(LETTER_WITH_JUDGEMENT).await?;
     browser.find("[data-testid=start-letter]").await?.click().await?;
     browser.wait_for_text("[data-testid=letter-title]", "Interim visit to Camden").await?;
-    let letter_path = path(&browser).await?;
+    let letter_path = browser.path().await?;
     let id = letter_path.strip_prefix("/letters/").unwrap_or_default().to_owned();
     assert!(send_planner::domain::public_id::parse_public_id(&id).is_some(), "{letter_path}");
     assert_eq!(browser.client.title().await?, "Interim visit to Camden - SEND Planner");
     browser.wait_for_text("[data-testid=letter-state]", "Draft").await?;
     let shown = browser.find("[data-testid=letter-body]").await?;
     assert_eq!(shown.find(Locator::Css("h2")).await?.text().await?, "Context");
-    let distribution = words(&browser, "[data-testid=distribution]").await?;
+    let distribution = browser.words("[data-testid=distribution]").await?;
     assert!(
         distribution.contains("Department for Education (DfE) Has access")
             && distribution.contains("NHS England Has access"),
@@ -1611,7 +1585,7 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.wait_for_text("[data-testid=banner]", "The letter is submitted for approval.").await?;
     browser.wait_for_text("[data-testid=letter-state]", "Submitted").await?;
     assert!(browser.client.find(Locator::Css("[data-testid=edit-form]")).await.is_err());
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
     // Letters are approved after the visit's last onsite day (21 April 2027).
     app.clock.set(chrono::DateTime::parse_from_rfc3339("2027-04-22T09:00:00Z")?.to_utc());
 
@@ -1646,7 +1620,7 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.find("[data-testid=issue]").await?.click().await?;
     // Checked first: who receives it, and that an issued letter is never withdrawn.
     browser.wait_for_text("h1", "Check before you issue the letter").await?;
-    let check = words(&browser, "[data-testid=issue-check]").await?;
+    let check = browser.words("[data-testid=issue-check]").await?;
     assert!(check.contains("Department for Education") && check.contains("never withdrawn"), "{check}");
     browser.assert_accessible().await?;
     browser.find("[data-testid=confirm-issue]").await?.click().await?;
@@ -1669,11 +1643,11 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     assert!(!report.contains("Camden"), "{report}");
     browser.find("[data-testid=download-report]").await?;
     browser.assert_accessible().await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // DfE: unread in its letters, then read.
     sign_in_as(&browser, &app, Persona::Dfe).await?;
-    assert_eq!(path(&browser).await?, "/letters");
+    assert_eq!(browser.path().await?, "/letters");
     assert_eq!(browser.client.title().await?, "Letters - SEND Planner");
     let row = browser.wait_for_text(&format!("[data-testid=letters] [data-letter='{id}']"), "Unread").await?;
     assert!(row.contains("Interim visit to Camden") && row.contains("Camden, Inner London"), "{row}");
@@ -1687,7 +1661,7 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     let state =
         browser.wait_for_text(&format!("[data-letter='{id}'] [data-testid=read-state]"), "Read").await?;
     assert_eq!(state, "Read");
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // Westminster: neither listed nor found at its address.
     sign_in_as(&browser, &app, Persona::Westminster).await?;
@@ -1699,7 +1673,7 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.client.goto(&format!("{}/letters/999999", app.url())).await?;
     browser.wait_for_text("[data-testid=not-found]", "Page not found").await?;
     browser.assert_accessible().await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // Camden publishes it.
     sign_in_as(&browser, &app, Persona::Camden).await?;
@@ -1711,14 +1685,14 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
     browser.assert_accessible().await?;
     browser.find("[data-testid=publish]").await?.click().await?;
     browser.wait_for_text("h1", "Check before you publish the letter").await?;
-    let check = words(&browser, "[data-testid=publish-check]").await?;
+    let check = browser.words("[data-testid=publish-check]").await?;
     assert!(check.contains("without signing in"), "{check}");
     browser.assert_accessible().await?;
     browser.find("[data-testid=confirm-publish]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The letter is published.").await?;
     browser.wait_for_text("[data-testid=publication]", "Published by the local area").await?;
     browser.find("[data-testid=unpublish]").await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // Signed out, the public page shows it in full.
     browser.client.find(Locator::LinkText("Published letters and reports")).await?.click().await?;
@@ -1726,7 +1700,7 @@ async fn an_inspector_drafts_a_letter_a_planner_approves_and_issues_it_and_recip
         browser.wait_for_text("[data-testid=published-letter]", "Interim visit to Camden").await?;
     assert!(published.contains("Leaders described how support continued"), "{published}");
     assert!(!published.contains("NHS England"), "no distribution list: {published}");
-    assert_eq!(path(&browser).await?, "/published");
+    assert_eq!(browser.path().await?, "/published");
     assert_eq!(browser.client.title().await?, "Published letters and reports - SEND Planner");
     assert!(browser.client.find(Locator::Css("[data-testid=identity]")).await.is_err());
     browser.assert_accessible().await?;
@@ -1767,12 +1741,12 @@ async fn suspicious_access_shows_planners_a_lead_probing_another_regions_request
     sign_in_as(&browser, &app, Persona::Planner).await?;
     browser.client.find(Locator::LinkText("Suspicious access")).await?.click().await?;
     browser.wait_for_text("h1", "Suspicious access").await?;
-    assert_eq!(path(&browser).await?, "/suspicious-access");
+    assert_eq!(browser.path().await?, "/suspicious-access");
     assert_eq!(browser.client.title().await?, "Suspicious access - SEND Planner");
-    let intro = words(&browser, "main p.govuk-body").await?;
+    let intro = browser.words("main p.govuk-body").await?;
     assert!(intro.contains("last 24 hours"), "{intro}");
     browser.wait_for_text("[data-testid=suspicious-callers]", &display_name(Persona::NorthEastLead)).await?;
-    let row = words(&browser, "[data-testid=suspicious-caller]").await?;
+    let row = browser.words("[data-testid=suspicious-caller]").await?;
     assert!(
         row.contains("Regional lead")
             && row.contains(" 5 ")
@@ -1835,7 +1809,7 @@ async fn an_area_uploads_its_case_study_sample_and_the_team_picks_a_valid_set_an
     browser.find("#case-study-file").await?.send_keys(&good.display().to_string()).await?;
     browser.find("[data-testid=upload]").await?.click().await?;
     browser.wait_for_text("[data-testid=entries]", "CYP-008").await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The team picks two children: the rules say what is missing, and saving is refused.
     sign_in_as(&browser, &app, Persona::OfstedInspector).await?;
@@ -1859,7 +1833,7 @@ async fn an_area_uploads_its_case_study_sample_and_the_team_picks_a_valid_set_an
     browser.wait_for_text("[data-testid=agreement]", "Agreed by").await?;
     browser.assert_accessible().await?;
     browser.assert_reflows(320).await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The area agrees too: the sample is frozen.
     sign_in_as(&browser, &app, Persona::Camden).await?;

@@ -48,13 +48,6 @@ async fn sign_in(browser: &Browser, app: &TestApp, username: &str, display_name:
     Ok(())
 }
 
-/// Signs out and waits for the sign-in page.
-async fn sign_out(browser: &Browser) -> anyhow::Result<()> {
-    browser.find("[data-testid=sign-out]").await?.click().await?;
-    browser.wait_for_text("h1", "Sign in").await?;
-    Ok(())
-}
-
 /// Chooses the option of the select `#id` whose value is `value`, once it has arrived; returns
 /// the option's words.
 async fn choose(browser: &Browser, id: &str, value: &str) -> anyhow::Result<String> {
@@ -138,7 +131,7 @@ async fn a_planner_adds_an_inspector_linked_to_their_account_and_the_inspector_s
         .await?;
 
     // Ivy signs in and sees her visit and her own availability, as herself.
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
     sign_in(&browser, &app, "ivy", "Ivy Inspector").await?;
     browser.wait_for_text("[data-testid=my-visits]", "Camden").await?;
     assert!(browser.client.find(Locator::Css("[data-testid=no-visits]")).await.is_err());
@@ -217,7 +210,7 @@ async fn a_planner_links_an_inspector_already_on_the_list_to_their_account() -> 
     browser.screenshot("inspector-linked").await?;
 
     // Ivy now sees her own record.
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
     sign_in(&browser, &app, "ivy", "Ivy Inspector").await?;
     browser.client.find(Locator::LinkText("My availability")).await?.click().await?;
     browser.wait_for_text("[data-testid=inspectors]", "Ivy Inspector").await?;

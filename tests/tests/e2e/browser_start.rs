@@ -23,24 +23,6 @@ async fn sign_in_as(browser: &Browser, app: &TestApp, persona: Persona) -> anyho
     Ok(())
 }
 
-/// Signs out and waits for the sign-in page.
-async fn sign_out(browser: &Browser) -> anyhow::Result<()> {
-    browser.find("[data-testid=sign-out]").await?.click().await?;
-    browser.wait_for_text("h1", "Sign in").await?;
-    Ok(())
-}
-
-/// The path of the page the browser shows.
-async fn path(browser: &Browser) -> anyhow::Result<String> {
-    Ok(browser.client.current_url().await?.path().to_owned())
-}
-
-/// The text of the element matching `css`, its whitespace collapsed.
-async fn words(browser: &Browser, css: &str) -> anyhow::Result<String> {
-    let text = browser.find(css).await?.text().await?;
-    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
 /// Whether anything matches `css` now.
 async fn shown(browser: &Browser, css: &str) -> anyhow::Result<bool> {
     Ok(!browser.client.find_all(Locator::Css(css)).await?.is_empty())
@@ -60,32 +42,32 @@ async fn a_local_area_user_sees_the_request_waiting_with_its_reply_by_date_and_o
     let browser = Browser::start().await?;
 
     sign_in_as(&browser, &app, Persona::Camden).await?;
-    assert_eq!(path(&browser).await?, "/local-area");
+    assert_eq!(browser.path().await?, "/local-area");
     browser.wait_for_text("[data-testid=attention]", "What needs your attention").await?;
     assert_eq!(
-        words(&browser, "[data-testid=reply-due]").await?,
+        browser.words("[data-testid=reply-due]").await?,
         "Camden: interim visit in the summer term 2026/27 Reply by 14 January 2027"
     );
-    assert!(words(&browser, "[data-testid=attention] h3").await?.starts_with("1 visit request waiting"));
+    assert!(browser.words("[data-testid=attention] h3").await?.starts_with("1 visit request waiting"));
     assert!(!shown(&browser, "[data-testid=overdue]").await?);
     browser.assert_accessible().await?;
     browser.find("[data-testid=reply-due] a").await?.click().await?;
     browser.find("[data-testid=request-title]").await?;
-    assert_eq!(path(&browser).await?, format!("/requests/{}", created.id));
-    sign_out(&browser).await?;
+    assert_eq!(browser.path().await?, format!("/requests/{}", created.id));
+    browser.sign_out().await?;
 
     // Another area of the same region is told of nothing.
     sign_in_as(&browser, &app, Persona::Westminster).await?;
     browser.wait_for_text("[data-testid=nothing-waits]", "Nothing needs your attention.").await?;
     assert!(!browser.find("body").await?.text().await?.contains("Camden"));
     browser.assert_accessible().await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The region's lead sees it waiting for the area's answer on their region's page.
     sign_in_as(&browser, &app, Persona::InnerLondonLead).await?;
-    assert_eq!(path(&browser).await?, "/regions/E13000001");
+    assert_eq!(browser.path().await?, "/regions/E13000001");
     browser.wait_for_text("[data-testid=reply-due]", "Reply by 14 January 2027").await?;
-    assert!(words(&browser, "[data-testid=reply-due]").await?.starts_with("Camden: interim visit"));
+    assert!(browser.words("[data-testid=reply-due]").await?.starts_with("Camden: interim visit"));
     browser.assert_accessible().await?;
 
     browser.close().await?;
@@ -150,13 +132,13 @@ async fn a_planner_finds_the_letter_waiting_for_approval_and_its_writer_reads_wh
     browser.assert_accessible().await?;
     browser.find("[data-testid=approvals-link]").await?.click().await?;
     browser.wait_for_text("h1", "Letters waiting for approval").await?;
-    let listed = words(&browser, "[data-testid=letter-to-approve]").await?;
+    let listed = browser.words("[data-testid=letter-to-approve]").await?;
     assert_eq!(listed, "Interim visit to Camden Camden, interim visit");
     browser.assert_accessible().await?;
     browser.find("[data-testid=letter-to-approve] a").await?.click().await?;
     browser.wait_for_text("[data-testid=letter-title]", "Interim visit to Camden").await?;
-    assert_eq!(path(&browser).await?, format!("/letters/{}", submitted.id));
-    sign_out(&browser).await?;
+    assert_eq!(browser.path().await?, format!("/letters/{}", submitted.id));
+    browser.sign_out().await?;
 
     let (_, planner) = app.persona(Persona::Planner).await?;
     LetterServiceClient::new(app.authed(&planner).await?)
@@ -168,7 +150,7 @@ async fn a_planner_finds_the_letter_waiting_for_approval_and_its_writer_reads_wh
         .await?;
 
     sign_in_as(&browser, &app, Persona::OfstedInspector).await?;
-    assert_eq!(path(&browser).await?, "/my-visits");
+    assert_eq!(browser.path().await?, "/my-visits");
     let returned = browser
         .wait_for_text(
             "[data-testid=returned-letter]",
@@ -176,7 +158,7 @@ async fn a_planner_finds_the_letter_waiting_for_approval_and_its_writer_reads_wh
         )
         .await?;
     assert!(returned.contains("Interim visit to Camden"), "{returned}");
-    assert!(words(&browser, "[data-testid=attention] h3").await?.starts_with("1 letter returned to you"));
+    assert!(browser.words("[data-testid=attention] h3").await?.starts_with("1 letter returned to you"));
     browser.assert_accessible().await?;
     browser.find("[data-testid=returned-letter] a").await?.click().await?;
     browser

@@ -13,7 +13,7 @@
 //! Every page passes axe-core and reflows at 320 px (`Browser::assert_accessible`); key pages are
 //! saved as screenshots under `target/screenshots/`.
 
-use chrono::{Datelike as _, NaiveDate};
+use chrono::NaiveDate;
 use fantoccini::Locator;
 use integration_tests::{Browser, TestApp, signed_pdf, spawn_app};
 use proto::pb::{CreatePersonRequest, Role};
@@ -30,19 +30,6 @@ async fn sign_in(browser: &Browser, app: &TestApp, username: &str, display_name:
     browser.wait_for_text("[data-testid=identity]", display_name).await?;
     browser.find("[data-testid=start-page]").await?;
     Ok(())
-}
-
-/// Signs out and waits for the sign-in page.
-async fn sign_out(browser: &Browser) -> anyhow::Result<()> {
-    browser.find("[data-testid=sign-out]").await?.click().await?;
-    browser.wait_for_text("h1", "Sign in").await?;
-    Ok(())
-}
-
-/// The text of `css` with runs of white space made single spaces.
-async fn words(browser: &Browser, css: &str) -> anyhow::Result<String> {
-    let text = browser.find(css).await?.text().await?;
-    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Waits until `css` shows `text`; if it never does, fails with the page's error summary too.
@@ -63,14 +50,6 @@ async fn expect(browser: &Browser, css: &str, text: &str) -> anyhow::Result<Stri
 /// Follows the menu item or link with these words.
 async fn follow(browser: &Browser, words: &str) -> anyhow::Result<()> {
     browser.client.find(Locator::LinkText(words)).await?.click().await?;
-    Ok(())
-}
-
-/// Types `date` into the GOV.UK date input `{id}-day`, `{id}-month`, `{id}-year`.
-async fn fill_date(browser: &Browser, id: &str, date: NaiveDate) -> anyhow::Result<()> {
-    browser.find(&format!("#{id}-day")).await?.send_keys(&date.day().to_string()).await?;
-    browser.find(&format!("#{id}-month")).await?.send_keys(&date.month().to_string()).await?;
-    browser.find(&format!("#{id}-year")).await?.send_keys(&date.year().to_string()).await?;
     Ok(())
 }
 
@@ -372,7 +351,7 @@ async fn an_interim_visit_from_request_to_published_letter_in_the_browser_alone(
     )
     .await?;
     browser.assert_accessible().await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The planner adds the three inspectors, each linked to their account.
     sign_in(&browser, &app, "nadia", "Nadia Planner").await?;
@@ -385,7 +364,7 @@ async fn an_interim_visit_from_request_to_published_letter_in_the_browser_alone(
         ],
     )
     .await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The regional lead asks Camden for an interim visit in the summer term.
     sign_in(&browser, &app, "rhea", "Rhea Lead").await?;
@@ -394,14 +373,14 @@ async fn an_interim_visit_from_request_to_published_letter_in_the_browser_alone(
     browser.wait_for_text("h1", "Request an interim visit").await?;
     pick(&browser, "#local-area", "Camden").await?;
     browser.find("label[for=term-summer]").await?.click().await?;
-    fill_date(&browser, "window-first-day", day(2027, 4, 12)?).await?;
-    fill_date(&browser, "window-last-day", day(2027, 4, 30)?).await?;
-    fill_date(&browser, "reply-by", day(2026, 12, 21)?).await?;
+    browser.fill_date("window-first-day", day(2027, 4, 12)?).await?;
+    browser.fill_date("window-last-day", day(2027, 4, 30)?).await?;
+    browser.fill_date("reply-by", day(2026, 12, 21)?).await?;
     browser.assert_accessible().await?;
     browser.find("[data-testid=send-request]").await?.click().await?;
     browser.wait_for_text("[data-testid=request-title]", "Camden").await?;
     let request_path = browser.client.current_url().await?.path().to_owned();
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // Camden answers: yes, who signed, the signed letter, the days it cannot host; then checks.
     sign_in(&browser, &app, "cam", "Cam Area").await?;
@@ -422,12 +401,12 @@ async fn an_interim_visit_from_request_to_published_letter_in_the_browser_alone(
     let folder = tempfile::tempdir()?;
     let file = folder.path().join("camden-consent.pdf");
     std::fs::write(&file, signed_pdf("Camden consents to an interim visit"))?;
-    fill_date(&browser, "consent-date-signed", day(2026, 11, 23)?).await?;
+    browser.fill_date("consent-date-signed", day(2026, 11, 23)?).await?;
     browser.find("#consent-document").await?.send_keys(&file.display().to_string()).await?;
     browser.find("[data-testid=continue]").await?.click().await?;
     browser.wait_for_text("h1", "Are there days Camden cannot host a visit?").await?;
-    fill_date(&browser, "unavailable-from", day(2027, 4, 26)?).await?;
-    fill_date(&browser, "unavailable-to", day(2027, 4, 27)?).await?;
+    browser.fill_date("unavailable-from", day(2027, 4, 26)?).await?;
+    browser.fill_date("unavailable-to", day(2027, 4, 27)?).await?;
     browser.find("[data-testid=continue]").await?.click().await?;
     browser.wait_for_text("h1", "Check your answer before sending it").await?;
     browser.assert_accessible().await?;
@@ -435,7 +414,7 @@ async fn an_interim_visit_from_request_to_published_letter_in_the_browser_alone(
     browser.find("[data-testid=consent]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "Your written consent is on record.").await?;
     browser.wait_for_text("[data-testid=request-summary] [data-testid=state]", "Consented").await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The lead schedules the visit from the consent: the area and kind are filled in, and the
     // days Camden cannot host are shown.
@@ -449,11 +428,11 @@ async fn an_interim_visit_from_request_to_published_letter_in_the_browser_alone(
         "{consented}"
     );
     browser.assert_accessible().await?;
-    fill_date(&browser, "onsite-first-day", day(2027, 4, 20)?).await?;
-    fill_date(&browser, "onsite-last-day", day(2027, 4, 21)?).await?;
+    browser.fill_date("onsite-first-day", day(2027, 4, 20)?).await?;
+    browser.fill_date("onsite-last-day", day(2027, 4, 21)?).await?;
     browser.find("[data-testid=schedule]").await?.click().await?;
     expect(&browser, "[data-testid=engagement-title]", "Interim visit: Camden").await?;
-    let summary = words(&browser, "[data-testid=engagement-summary]").await?;
+    let summary = browser.words("[data-testid=engagement-summary]").await?;
     assert!(summary.contains("Signed by Alex Morgan"), "the lead sees the consent: {summary}");
     browser.assert_accessible().await?;
     browser.screenshot("interim-visit-task-list").await?;
@@ -468,18 +447,18 @@ async fn an_interim_visit_from_request_to_published_letter_in_the_browser_alone(
     .await?;
     notify(&browser, "Camden").await?;
     browser.assert_accessible().await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // After the visit the team's writer drafts the letter and submits it.
     set_clock(&app, "2027-04-22T09:00:00Z")?;
     sign_in(&browser, &app, "ola", "Ola Ofsted").await?;
     write_letter(&browser, "Camden", "Interim visit to Camden").await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The planner approves and issues it.
     sign_in(&browser, &app, "nadia", "Nadia Planner").await?;
     approve_and_issue(&browser, "Camden", "Interim visit to Camden", None).await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // Camden reads it and publishes it, after the check.
     sign_in(&browser, &app, "cam", "Cam Area").await?;
@@ -491,7 +470,7 @@ async fn an_interim_visit_from_request_to_published_letter_in_the_browser_alone(
     browser.assert_accessible().await?;
     browser.find("[data-testid=confirm-publish]").await?.click().await?;
     browser.wait_for_text("[data-testid=publication]", "Published by the local area").await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // Anyone reads it on the public page.
     follow(&browser, "Published letters and reports").await?;
@@ -561,7 +540,7 @@ async fn a_full_inspection_from_scheduling_to_its_published_report_in_the_browse
         ],
     )
     .await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     sign_in(&browser, &app, "nadia", "Nadia Planner").await?;
     add_inspectors(
@@ -574,7 +553,7 @@ async fn a_full_inspection_from_scheduling_to_its_published_report_in_the_browse
         ],
     )
     .await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The lead schedules Camden's full inspection, staffs it and notifies Camden.
     sign_in(&browser, &app, "rhea", "Rhea Lead").await?;
@@ -583,8 +562,8 @@ async fn a_full_inspection_from_scheduling_to_its_published_report_in_the_browse
     browser.wait_for_text("h1", "Schedule an engagement").await?;
     pick(&browser, "#local-area", "Camden").await?;
     browser.find("label[for=kind-full-inspection]").await?.click().await?;
-    fill_date(&browser, "onsite-first-day", day(2027, 1, 18)?).await?;
-    fill_date(&browser, "onsite-last-day", day(2027, 1, 20)?).await?;
+    browser.fill_date("onsite-first-day", day(2027, 1, 18)?).await?;
+    browser.fill_date("onsite-last-day", day(2027, 1, 20)?).await?;
     browser.find("[data-testid=schedule]").await?.click().await?;
     expect(&browser, "[data-testid=engagement-title]", "Full inspection: Camden").await?;
     assign_team(
@@ -602,7 +581,7 @@ async fn a_full_inspection_from_scheduling_to_its_published_report_in_the_browse
 
     // After the onsite week the lead records the outcome: one question, then a check.
     // (Sessions expire: the lead signs in again after the weeks have passed.)
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
     set_clock(&app, "2027-01-21T09:00:00Z")?;
     sign_in(&browser, &app, "rhea", "Rhea Lead").await?;
     open_engagement(&browser, "Camden").await?;
@@ -623,18 +602,18 @@ async fn a_full_inspection_from_scheduling_to_its_published_report_in_the_browse
     browser.find("[data-testid=record-outcome]").await?.click().await?;
     browser.wait_for_text("[data-testid=banner]", "The outcome is recorded.").await?;
     browser.wait_for_text("[data-testid=task-outcome]", "Completed").await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The lead inspector writes the report.
     sign_in(&browser, &app, "hana", "Hana Lead").await?;
     write_letter(&browser, "Camden", "Camden local area SEND inspection").await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // The planner approves it and issues it to be published on 1 February 2027 at 09:30.
     sign_in(&browser, &app, "nadia", "Nadia Planner").await?;
     approve_and_issue(&browser, "Camden", "Camden local area SEND inspection", Some("2027-02-01T09:30"))
         .await?;
-    sign_out(&browser).await?;
+    browser.sign_out().await?;
 
     // Not on the public page before its time; there once the time has come.
     follow(&browser, "Published letters and reports").await?;

@@ -942,6 +942,14 @@ pub(crate) async fn agree_case_study_sample(
     sample(answer(case_studies_client().agree_case_study_sample(authorized(request)).await)?.sample)
 }
 
+pub(crate) async fn ask_for_more_case_studies(
+    engagement_id: String,
+    version: i64,
+) -> Result<CaseStudySample, ApiError> {
+    let request = proto::pb::AskForMoreCaseStudiesRequest { engagement_id, version };
+    sample(answer(case_studies_client().ask_for_more_case_studies(authorized(request)).await)?.sample)
+}
+
 /// The bytes of the CSV chosen in a file input (at most 1 MB), or `None`.
 pub(crate) async fn read_csv(input: &web_sys::HtmlInputElement) -> Result<Option<Vec<u8>>, ApiError> {
     let Some(file) = input.files().and_then(|files| files.get(0)) else {

@@ -121,6 +121,7 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.CaseStudyService/PickCaseStudies", Access::Roles(&[Inspector])),
     ("/sendplanner.v1.CaseStudyService/SuggestCaseStudyPick", Access::Roles(&[Inspector])),
     ("/sendplanner.v1.CaseStudyService/AgreeCaseStudySample", Access::Roles(&[LocalAreaUser, Inspector])),
+    ("/sendplanner.v1.CaseStudyService/AskForMoreCaseStudies", Access::Roles(&[Inspector])),
     // Start pages: the store narrows every list to the caller's scope, the domain to their role.
     ("/sendplanner.v1.StartService/GetStartPage", Access::Roles(START_AUDIENCE)),
     // Published reference data; still behind sign-in, like the rest of the service.

@@ -144,6 +144,10 @@ fn phrases(action: &str) -> Option<(&'static str, &'static str)> {
         "case_study.pick" => ("picked case studies for {o}", "pick case studies for {o}"),
         "case_study.suggest" => ("suggested case studies for {o}", "suggest case studies for {o}"),
         "case_study.agree" => ("agreed the case-study sample for {o}", "agree the case-study sample for {o}"),
+        "case_study.ask_for_more" => (
+            "asked the local area for more children on the case-study list for {o}",
+            "ask the local area for more children on the case-study list for {o}",
+        ),
         "letter.create" => ("started {o}", "start {o}"),
         "letter.edit" => ("edited the draft of {o}", "edit the draft of {o}"),
         "letter.submit" => ("submitted {o} for approval", "submit {o} for approval"),
@@ -378,6 +382,13 @@ mod tests {
                 "engagement",
                 &area,
                 "Nadia Planner agreed the case-study sample for the interim visit to Camden",
+            ),
+            (
+                "case_study.ask_for_more",
+                "engagement",
+                &area,
+                "Nadia Planner asked the local area for more children on the case-study list for the interim \
+                 visit to Camden",
             ),
             ("letter.create", "letter", &area, "Nadia Planner started the letter to Camden"),
             ("letter.edit", "letter", &area, "Nadia Planner edited the draft of the letter to Camden"),

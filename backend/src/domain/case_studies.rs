@@ -36,6 +36,8 @@ pub const NOT_FOR_KIND: &str = "case_study.not_for_kind";
 pub const REASON_REQUIRED: &str = "case_study.reason_required";
 /// Agreement needs a list and a pick that meets the rules.
 pub const AGREE_NEEDS_VALID_PICK: &str = "case_study.agree_needs_valid_pick";
+/// The team asks the area for more children only when the list cannot give a valid pick.
+pub const MORE_ONLY_WHEN_SHORT: &str = "case_study.more_only_when_short";
 
 /// Every rule id of this module.
 pub const RULES: &[&str] = &[
@@ -49,6 +51,7 @@ pub const RULES: &[&str] = &[
     NOT_FOR_KIND,
     REASON_REQUIRED,
     AGREE_NEEDS_VALID_PICK,
+    MORE_ONLY_WHEN_SHORT,
 ];
 
 /// The most entries one sample list may hold.
@@ -533,6 +536,15 @@ impl Rules {
 /// The refusal for an engagement kind without case studies.
 pub fn not_for_kind() -> Finding {
     Finding::new(NOT_FOR_KIND, "engagement_id", "This engagement has no case studies")
+}
+
+/// The refusal to ask for more children when the list already gives a valid pick.
+pub fn more_only_when_short() -> Finding {
+    Finding::new(
+        MORE_ONLY_WHEN_SHORT,
+        "entries",
+        "The sample list already has enough children for a valid pick, so there is nothing more to ask for",
+    )
 }
 
 /// One rule as it stands for a pick or a list: met or not, and how many more entries it needs.
@@ -1112,6 +1124,20 @@ pub struct SampleView {
     pub frozen: bool,
     /// Every version of the list.
     pub history: Vec<ListVersion>,
+    /// The team's open request for more children, if any.
+    pub more_asked: Option<MoreAsked>,
+}
+
+/// The team's request to the local area for more children on the list: who asked, when, and
+/// what the list lacked then (the rules' sentences). Open until the area supplies a new list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoreAsked {
+    /// The person's name.
+    pub by: String,
+    /// When (canonical time).
+    pub at: String,
+    /// What the list lacked, one sentence per rule.
+    pub missing: Vec<String>,
 }
 
 impl SampleView {
@@ -1160,6 +1186,8 @@ pub enum SampleChange {
     },
     /// The caller's side agrees the list and pick.
     Agree,
+    /// The team asks the local area for more children on the list.
+    AskForMore,
 }
 
 /// What to write for a change.
@@ -1185,6 +1213,11 @@ pub enum SampleWrite {
     },
     /// Record the caller's side's agreement.
     Agree(Party),
+    /// Record the team's request for more children, with what the list lacks.
+    AskForMore {
+        /// The rules' sentences for what the list lacks.
+        missing: Vec<String>,
+    },
 }
 
 fn only(party: Party, wanted: Party, what: &str) -> Result<(), Refusal> {
@@ -1264,6 +1297,14 @@ pub fn decide(
                 facts.entries.iter().filter(|e| facts.picked.contains(&e.reference)).collect();
             check_agreement(rules, &picked).map_err(|f| Refusal::Failed(vec![f]))?;
             Ok(SampleWrite::Agree(party))
+        }
+        SampleChange::AskForMore => {
+            only(party, Party::Team, "Only the visiting team asks the local area for more children")?;
+            let shortfalls = list_shortfalls(rules, &facts.entries);
+            if shortfalls.is_empty() {
+                return Err(Refusal::Failed(vec![more_only_when_short()]));
+            }
+            Ok(SampleWrite::AskForMore { missing: shortfalls.into_iter().map(|f| f.message).collect() })
         }
     }
 }
@@ -1391,6 +1432,7 @@ mod tests {
         fired.push(change_reason(true, " ").expect_err("frozen").rule);
         assert_eq!(change_reason(false, " "), Ok(String::new()));
         fired.push(check_agreement(Rules::Interim, &refs(&list, &[0])).expect_err("invalid pick").rule);
+        fired.push(more_only_when_short().rule);
         assert_eq!(fired, RULES, "each rule of RULES fires once, in order");
     }
 
@@ -1526,6 +1568,39 @@ mod tests {
             decide(Party::Area, &none, 3, upload()).expect_err("no case studies").rules(),
             [NOT_FOR_KIND]
         );
+    }
+
+    #[test]
+    fn the_team_asks_for_more_only_when_the_list_is_short_and_says_what_it_lacks() {
+        let full = SampleFacts {
+            rules: Some(Rules::Interim),
+            version: 2,
+            frozen: false,
+            entries: list(),
+            picked: vec![],
+        };
+        assert_eq!(
+            decide(Party::Team, &full, 2, SampleChange::AskForMore).expect_err("enough").rules(),
+            [MORE_ONLY_WHEN_SHORT]
+        );
+        // Three children, one on SEN Support: short of one child and one on SEN Support.
+        let short = SampleFacts { entries: refs(&list(), &[0, 2, 3]).into_iter().cloned().collect(), ..full };
+        for party in [Party::Area, Party::Viewer] {
+            assert!(matches!(
+                decide(party, &short, 2, SampleChange::AskForMore),
+                Err(Refusal::NotAllowed(_))
+            ));
+        }
+        assert!(matches!(decide(Party::Team, &short, 1, SampleChange::AskForMore), Err(Refusal::Stale(_))));
+        let Ok(SampleWrite::AskForMore { missing }) =
+            decide(Party::Team, &short, 2, SampleChange::AskForMore)
+        else {
+            panic!("asked")
+        };
+        let expected: Vec<String> =
+            list_shortfalls(Rules::Interim, &short.entries).into_iter().map(|f| f.message).collect();
+        assert_eq!(missing, expected);
+        assert!(missing.len() >= 2 && missing.iter().all(|m| !m.is_empty()), "{missing:?}");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! only what their part needs:
 //!
 //! - local area users: their area's visit requests waiting for an answer, with the reply-by
-//!   date (overdue ones marked), and issued letters addressed to them they have not opened;
+//!   date (overdue ones marked), issued letters addressed to them they have not opened, and
+//!   case-study lists the visiting team asked them to add children to;
 //! - regional leads: their region's requests waiting for the area's answer and overdue ones,
 //!   and their region's inspections whose notice must go out this week;
 //! - national planners: letters waiting for approval, overdue replies nationally, inspections
@@ -43,6 +44,23 @@ pub struct StartFacts {
     pub engagements: Vec<EngagementRecord>,
     /// Safeguarding concerns (loaded for national planners only).
     pub concerns: Vec<SafeguardingConcern>,
+    /// Case-study lists the team asked the local area to add to (loaded for local areas only).
+    pub more_asked: Vec<MoreAskedDue>,
+}
+
+/// A case-study list the visiting team asked the local area to add children to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoreAskedDue {
+    /// The engagement's public id.
+    pub engagement_id: String,
+    /// Its kind.
+    pub kind: super::programme::EngagementKind,
+    /// The local area's code and name.
+    pub local_area_code: String,
+    /// The local area's name.
+    pub local_area_name: String,
+    /// When the team asked (canonical time).
+    pub asked_at: String,
 }
 
 /// A request waiting for its local area's written answer.
@@ -80,6 +98,8 @@ pub struct StartPage {
     pub notices: Vec<NoticeDue>,
     /// Safeguarding concerns nobody has acknowledged, newest first.
     pub concerns: Vec<SafeguardingConcern>,
+    /// The local area's case-study lists the team asked it to add children to.
+    pub more_asked: Vec<MoreAskedDue>,
 }
 
 /// The last working day of the week whose notices are due now: this week's Friday on a weekday,
@@ -177,6 +197,12 @@ pub fn start_page(viewer: &Person, facts: StartFacts) -> StartPage {
     page.notices.sort_by(|a, b| {
         (a.notification, &a.engagement.local_area_name).cmp(&(b.notification, &b.engagement.local_area_name))
     });
+
+    page.more_asked = facts
+        .more_asked
+        .into_iter()
+        .filter(|m| matches!(&viewer.scope, Scope::LocalArea(code) if code == &m.local_area_code))
+        .collect();
 
     if viewer.scope == Scope::England {
         page.concerns = facts.concerns.into_iter().filter(|c| c.acknowledged.is_none()).collect();
@@ -357,6 +383,25 @@ mod tests {
 
     fn replies(page: &StartPage) -> Vec<(&str, bool)> {
         page.replies.iter().map(|r| (r.request.id.as_str(), r.overdue)).collect()
+    }
+
+    #[test]
+    fn a_request_for_more_case_studies_reaches_only_its_own_local_area() {
+        let mut f = facts("2027-01-15");
+        f.more_asked = [CAMDEN, LEEDS]
+            .map(|code| MoreAskedDue {
+                engagement_id: format!("engagement-{code}"),
+                kind: EngagementKind::InterimVisit,
+                local_area_code: code.into(),
+                local_area_name: format!("Area {code}"),
+                asked_at: "2027-01-14T10:00:00Z".into(),
+            })
+            .to_vec();
+        let ids = |page: StartPage| page.more_asked.into_iter().map(|m| m.engagement_id).collect::<Vec<_>>();
+        assert_eq!(ids(start_page(&area(CAMDEN), f.clone())), ["engagement-E09000007"]);
+        for viewer in [planner(), lead(INNER_LONDON), lead(YORKSHIRE), inspector(7)] {
+            assert!(ids(start_page(&viewer, f.clone())).is_empty(), "{:?}", viewer.scope);
+        }
     }
 
     #[test]

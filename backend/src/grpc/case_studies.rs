@@ -144,7 +144,12 @@ fn to_pb(view: &SampleView, party: Party) -> pb::CaseStudySample {
     if rules.is_some() {
         match party {
             Party::Area => actions.push(pb::CaseStudyAction::Upload),
-            Party::Team if !view.entries.is_empty() => actions.push(pb::CaseStudyAction::Pick),
+            Party::Team if !view.entries.is_empty() => {
+                actions.push(pb::CaseStudyAction::Pick);
+                if rules.is_some_and(|r| !list_shortfalls(r, &view.entries).is_empty()) {
+                    actions.push(pb::CaseStudyAction::AskForMore);
+                }
+            }
             _ => {}
         }
         let agreed = match party {
@@ -220,6 +225,11 @@ fn to_pb(view: &SampleView, party: Party) -> pb::CaseStudySample {
             .collect(),
         allowed_actions: actions.into_iter().map(Into::into).collect(),
         csv_template: CSV_TEMPLATE.to_owned(),
+        more_asked: view.more_asked.as_ref().map(|m| pb::CaseStudyMoreAsked {
+            by: m.by.clone(),
+            at: m.at.clone(),
+            missing: m.missing.clone(),
+        }),
     }
 }
 
@@ -316,5 +326,19 @@ impl Rpc for CaseStudyService {
             .change(&caller, &rid, &req.engagement_id, req.version, SampleChange::Agree, "case_study.agree")
             .await?;
         Ok(Response::new(pb::AgreeCaseStudySampleResponse { sample: Some(sample) }))
+    }
+
+    async fn ask_for_more_case_studies(
+        &self,
+        request: Request<pb::AskForMoreCaseStudiesRequest>,
+    ) -> Result<Response<pb::AskForMoreCaseStudiesResponse>, Status> {
+        let caller = caller(&request)?;
+        let rid = request_id(&request);
+        let req = request.into_inner();
+        let change = SampleChange::AskForMore;
+        let sample = self
+            .change(&caller, &rid, &req.engagement_id, req.version, change, "case_study.ask_for_more")
+            .await?;
+        Ok(Response::new(pb::AskForMoreCaseStudiesResponse { sample: Some(sample) }))
     }
 }

@@ -71,6 +71,11 @@ impl Rpc for StartService {
             } else {
                 Vec::new()
             },
+            more_asked: if matches!(viewer.scope, Scope::LocalArea(_)) {
+                self.store.case_studies_asked(viewer).await.map_err(status::store("engagement"))?
+            } else {
+                Vec::new()
+            },
         };
         let page = start_page(viewer, facts);
         Ok(Response::new(GetStartPageResponse {
@@ -113,6 +118,16 @@ impl Rpc for StartService {
                     local_area_name: c.local_area_name,
                     region_name: c.region_name,
                     raised_at: c.raised_at,
+                })
+                .collect(),
+            case_studies_asked: page
+                .more_asked
+                .into_iter()
+                .map(|m| pb::CaseStudiesAsked {
+                    engagement_id: m.engagement_id,
+                    local_area_name: m.local_area_name,
+                    kind: kind_to_pb(m.kind).into(),
+                    asked_at: m.asked_at,
                 })
                 .collect(),
         }))

@@ -10,19 +10,20 @@ use super::{
     Store, StoreError,
     audit::append_audit,
     programme::{engagement_scope, engagement_select},
-    write_tx,
+    with_pool, write_tx,
 };
 use crate::domain::{
     Refusal,
     audit::NewAuditEvent,
     case_studies::{
-        Agreement, Entry, ListVersion, Phase, Population, SampleFacts, SampleView, SampleWrite, Support,
-        parse_needs,
+        Agreement, Entry, ListVersion, MoreAsked, Phase, Population, SampleFacts, SampleView, SampleWrite,
+        Support, parse_needs,
     },
     clock::canonical,
     identity::Person,
     programme::EngagementKind,
     public_id::new_public_id,
+    start_page::MoreAskedDue,
 };
 
 /// The engagement, if the viewer may see it; `$1`/`$2` scope, `$3` its public id.
@@ -48,14 +49,18 @@ struct SampleRow {
     team_agreed_name: Option<String>,
     team_agreed_at: Option<String>,
     frozen_at: Option<String>,
+    more_asked_name: Option<String>,
+    more_asked_at: Option<String>,
+    more_asked_for: String,
 }
 
 const SAMPLE: &str = "SELECT s.id, s.public_id, s.version, s.list_version, s.population, \
        pa.display_name AS area_agreed_name, s.area_agreed_at, pt.display_name AS team_agreed_name, s.team_agreed_at, \
-       s.frozen_at \
+       s.frozen_at, pm.display_name AS more_asked_name, s.more_asked_at, s.more_asked_for \
      FROM case_study_samples s \
      LEFT JOIN people pa ON pa.id = s.area_agreed_by \
      LEFT JOIN people pt ON pt.id = s.team_agreed_by \
+     LEFT JOIN people pm ON pm.id = s.more_asked_by \
      WHERE s.engagement_id = $1";
 
 #[derive(sqlx::FromRow)]
@@ -132,6 +137,7 @@ macro_rules! load_sample {
             team_agreed: None,
             frozen: false,
             history: Vec::new(),
+            more_asked: None,
         };
         let mut sample_id = None;
         if let Some(s) = sample {
@@ -161,6 +167,12 @@ macro_rules! load_sample {
             view.area_agreed = agreement(s.area_agreed_name, s.area_agreed_at);
             view.team_agreed = agreement(s.team_agreed_name, s.team_agreed_at);
             view.frozen = s.frozen_at.is_some();
+            view.more_asked = match (s.more_asked_name, s.more_asked_at) {
+                (Some(by), Some(at)) => {
+                    Some(MoreAsked { by, at, missing: s.more_asked_for.lines().map(str::to_owned).collect() })
+                }
+                _ => None,
+            };
             view.history = history
                 .into_iter()
                 .map(|(list_version, entries, reason, changed_by, changed_at)| ListVersion {
@@ -177,7 +189,35 @@ macro_rules! load_sample {
     }};
 }
 
+/// The engagements the viewer may see whose sample the team asked the area to add to.
+const MORE_ASKED: &str = concat!(
+    "SELECT x.public_id, x.kind, x.local_area_code, x.local_area_name, s.more_asked_at FROM (",
+    engagement_select!(),
+    ") x JOIN case_study_samples s ON s.engagement_id = x.id WHERE s.more_asked_at IS NOT NULL \
+     ORDER BY s.more_asked_at, x.public_id"
+);
+
 impl Store {
+    /// The case-study lists, among the engagements `viewer` may see, that the visiting team
+    /// asked the local area to add children to (for the area's start page).
+    pub async fn case_studies_asked(&self, viewer: &Person) -> Result<Vec<MoreAskedDue>, StoreError> {
+        let (scope, code) = engagement_scope(viewer);
+        let rows: Vec<(String, String, String, String, String)> = with_pool!(self, pool => {
+            sqlx::query_as(MORE_ASKED).bind(scope).bind(&code).fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|(engagement_id, kind, local_area_code, local_area_name, asked_at)| {
+                Ok(MoreAskedDue {
+                    engagement_id,
+                    kind: EngagementKind::parse(&kind).ok_or_else(|| corrupt("engagement kind"))?,
+                    local_area_code,
+                    local_area_name,
+                    asked_at,
+                })
+            })
+            .collect()
+    }
+
     /// The case-study sample of an engagement (by its public id) as `viewer` sees it, with the
     /// audit event of the read (one transaction); `NotFound` for an engagement they may not
     /// see, recording nothing.
@@ -197,8 +237,8 @@ impl Store {
 
     /// Changes an engagement's sample as `decide` rules on its facts, read in the same
     /// transaction: the list (entries off the new list kept as removed), the pick (recorded
-    /// with its seed), an agreement (both sides: frozen); any change but an agreement clears
-    /// both agreements. Version-guarded; with its audit event. Answers the sample as it now is.
+    /// with its seed), an agreement (both sides: frozen), the team's request for more children
+    /// (answered by the area's next list); a new list or pick clears both agreements. Version-guarded; with its audit event. Answers the sample as it now is.
     pub async fn change_case_study_sample(
         &self,
         engagement: &str,
@@ -309,6 +349,14 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     sqlx::query(clear_agreement).bind(sample_id).execute(&mut *tx).await?;
+                    // A new list answers the team's request for more children.
+                    sqlx::query(
+                        "UPDATE case_study_samples SET more_asked_by = NULL, more_asked_at = NULL, \
+                         more_asked_for = '' WHERE id = $1",
+                    )
+                    .bind(sample_id)
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 SampleWrite::Pick { references, seed, reason } => {
                     sqlx::query("UPDATE case_study_entries SET picked = FALSE WHERE engagement_id = $1 AND removed_at IS NULL")
@@ -354,6 +402,18 @@ impl Store {
                     )
                     .bind(sample_id)
                     .bind(&at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                SampleWrite::AskForMore { missing } => {
+                    sqlx::query(
+                        "UPDATE case_study_samples SET more_asked_by = $2, more_asked_at = $3, more_asked_for = $4 \
+                         WHERE id = $1",
+                    )
+                    .bind(sample_id)
+                    .bind(by.id)
+                    .bind(&at)
+                    .bind(missing.join("\n"))
                     .execute(&mut *tx)
                     .await?;
                 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use proto::pb::{ConcernDue, GetStartPageResponse, LetterDue, NoticeDue, ReplyDue};
+use proto::pb::{CaseStudiesAsked, ConcernDue, GetStartPageResponse, LetterDue, NoticeDue, ReplyDue};
 
 use crate::{
     api,
@@ -18,6 +18,7 @@ fn nothing_waits(page: &GetStartPageResponse) -> bool {
         && page.returned_letters.is_empty()
         && page.letters_to_approve.is_empty()
         && page.notices.is_empty()
+        && page.case_studies_asked.is_empty()
 }
 
 /// The start page's section: every list the server answered for the signed-in person, with
@@ -62,6 +63,7 @@ fn attention(page: GetStartPageResponse) -> AnyView {
             <ToApprove letters=page.letters_to_approve />
             <Returned letters=page.returned_letters />
             <Unread letters=page.unread_letters />
+            <MoreAsked asked=page.case_studies_asked />
         }
         .into_any()
     };
@@ -242,6 +244,39 @@ fn Unread(letters: Vec<LetterDue>) -> impl IntoView {
         view! {
             <h3 class="govuk-heading-s">{heading}</h3>
             <ul class="govuk-list govuk-list--spaced" data-testid="unread-letters">{items}</ul>
+        }
+    })
+}
+
+/// Local areas: the case-study lists the visiting team asked them to add children to.
+#[component]
+fn MoreAsked(asked: Vec<CaseStudiesAsked>) -> impl IntoView {
+    (!asked.is_empty()).then(|| {
+        let heading = count(
+            asked.len(),
+            "case-study list to add children to",
+            "case-study lists to add children to",
+        );
+        let items = asked
+            .into_iter()
+            .map(|m| {
+                let link = format!(
+                    "Case studies for the {} of {}",
+                    engagement_kind_label(m.kind()).to_lowercase(),
+                    m.local_area_name
+                );
+                view! {
+                    <li data-testid="case-studies-asked">
+                        <A href=format!("/engagements/{}/case-studies", m.engagement_id) attr:class="govuk-link">{link}</A>
+                        <br />
+                        {format!("The visiting team asked for more children on {}", time_label(&m.asked_at))}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <h3 class="govuk-heading-s">{heading}</h3>
+            <ul class="govuk-list govuk-list--spaced">{items}</ul>
         }
     })
 }

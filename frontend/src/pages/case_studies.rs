@@ -76,6 +76,25 @@ fn SampleView(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl 
             </div>
         }
     });
+    // The team's open request for more children: the area reads what is missing.
+    let asked = sample.more_asked.clone().map(|m| {
+        let heading = format!("{} from the visiting team asked for more children on {}", m.by, time_label(&m.at));
+        let items = m.missing.into_iter().map(|line| view! { <li>{line}</li> }).collect_view();
+        view! {
+            <div class="govuk-notification-banner" role="region" aria-labelledby="more-asked-title" data-module="govuk-notification-banner" data-testid="more-asked">
+                <div class="govuk-notification-banner__header">
+                    <h2 class="govuk-notification-banner__title" id="more-asked-title">"Important"</h2>
+                </div>
+                <div class="govuk-notification-banner__content">
+                    <p class="govuk-notification-banner__heading">{heading}</p>
+                    <ul class="govuk-list govuk-list--bullet">{items}</ul>
+                    <p class="govuk-body">"Supply a new sample list with more children to answer the request."</p>
+                </div>
+            </div>
+        }
+    });
+    let ask = (may(CaseStudyAction::AskForMore) && sample.more_asked.is_none())
+        .then(|| view! { <AskForMoreForm sample=sample.clone() record /> });
     let has_list = !sample.entries.is_empty();
     let upload = may(CaseStudyAction::Upload).then(|| view! { <UploadForm sample=sample.clone() record /> });
     let list = if !has_list {
@@ -160,8 +179,10 @@ fn SampleView(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl 
             <SummaryRow key="Local area">{agreement(&sample.area_agreed)}</SummaryRow>
             <SummaryRow key="Visiting team">{agreement(&sample.team_agreed)}</SummaryRow>
         </dl>
+        {asked}
         {frozen}
         {shortfalls}
+        {ask}
         {list}
         {agree}
         {shares}
@@ -343,6 +364,28 @@ fn PickForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl In
                 <SubmitButton submit=save testid="save-pick" label="Save the pick" />
                 <crate::components::ActionButton action=suggest testid="suggest-pick" label="Suggest a pick" />
             </div>
+        </ActionForm>
+    }
+}
+
+/// The team asks the local area for more children, when the list cannot give a valid pick.
+#[component]
+fn AskForMoreForm(sample: CaseStudySample, record: Record<CaseStudySample>) -> impl IntoView {
+    let form = FormState::new(&[]);
+    let (engagement, version) = (sample.engagement_id.clone(), sample.version);
+    let submit = form_action(move || {
+        settle(
+            form,
+            api::ask_for_more_case_studies(engagement.clone(), version),
+            record.changed("You have asked the local area for more children. They see what the list lacks."),
+        )
+    });
+    view! {
+        <ActionForm testid="ask-more-form" heading="Ask the local area for more children" form submit reload=record.reload what="the case studies">
+            <p class="govuk-body">
+                "The local area is told what the list lacks, as set out above, on this page and on its start page."
+            </p>
+            <SubmitButton submit testid="ask-more" label="Ask the local area for more children" modifier="govuk-button--secondary" />
         </ActionForm>
     }
 }

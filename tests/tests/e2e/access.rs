@@ -283,6 +283,12 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
         [UNAUTH, DENIED, DENIED, OK, OK, DENIED, DENIED],
         [UNAUTH, DENIED, DENIED, HIDDEN, HIDDEN, DENIED, DENIED],
     ),
+    // The team only; refused by the rules here, since the fixture's list gives a valid pick.
+    (
+        "/sendplanner.v1.CaseStudyService/AskForMoreCaseStudies",
+        [UNAUTH, DENIED, DENIED, DENIED, STATE, DENIED, DENIED],
+        [UNAUTH, DENIED, DENIED, DENIED, HIDDEN, DENIED, DENIED],
+    ),
     // Published reference data: any signed-in person, any region.
     (
         "/sendplanner.v1.ReferenceService/ListRegions",
@@ -932,6 +938,11 @@ async fn call(
                     };
                     run!(CaseStudyServiceClient, suggest_case_study_pick, req)
                 }
+                "AskForMoreCaseStudies" => run!(
+                    CaseStudyServiceClient,
+                    ask_for_more_case_studies,
+                    pb::AskForMoreCaseStudiesRequest { engagement_id: engagement, version }
+                ),
                 _ => run!(
                     CaseStudyServiceClient,
                     agree_case_study_sample,

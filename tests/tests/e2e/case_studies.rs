@@ -318,3 +318,103 @@ async fn case_study_references_on_the_list_or_taken_off_it_are_refused_in_letter
     assert_eq!(references, [("Blue 8", 9), ("Green 9", 9)], "{findings:?}");
     app.stop().await
 }
+
+/// Three children, one on SEN Support, two with multi-agency support: no valid interim pick.
+const SHORT_CSV: &str = "reference,age_band,primary_needs,support,alternative_provision,multi_agency,school_phase\n\
+CYP-001,5-10,CI,SEN Support,no,yes,primary\n\
+CYP-003,11-15,SEMH,EHC plan,yes,yes,secondary\n\
+CYP-004,11-15,SP,EHC plan,no,no,secondary\n";
+
+async fn ask_for_more(
+    client: &mut Client,
+    engagement: &str,
+    version: i64,
+) -> Result<pb::CaseStudySample, tonic::Status> {
+    let request = pb::AskForMoreCaseStudiesRequest { engagement_id: engagement.into(), version };
+    Ok(client.ask_for_more_case_studies(request).await?.into_inner().sample.unwrap_or_default())
+}
+
+async fn start_page(app: &TestApp, persona: Persona) -> anyhow::Result<pb::GetStartPageResponse> {
+    let (_, token) = app.persona(persona).await?;
+    let mut start = pb::start_service_client::StartServiceClient::new(app.authed(&token).await?);
+    Ok(start.get_start_page(pb::GetStartPageRequest {}).await?.into_inner())
+}
+
+#[tokio::test]
+async fn the_team_asks_the_area_for_more_children_and_a_new_list_answers_it() -> anyhow::Result<()> {
+    let web = tempfile::tempdir()?;
+    let app = spawn_app_with(web.path()).await?;
+    let engagement = visit(&app).await?;
+    let mut area = client(&app, Persona::Camden).await?;
+    let mut team = client(&app, Persona::OfstedInspector).await?;
+    let mut lead = client(&app, Persona::InnerLondonLead).await?;
+
+    // Nothing to ask before the area has supplied a list.
+    let none = ask_for_more(&mut team, &engagement, 0).await.expect_err("no list");
+    assert_eq!(none.code(), Code::FailedPrecondition);
+
+    let short = upload(&mut area, &engagement, 0, SHORT_CSV, "").await?;
+    assert!(!short.list_shortfalls.is_empty());
+    let team_view = sample(&mut team, &engagement).await?;
+    assert!(team_view.allowed_actions().any(|a| a == pb::CaseStudyAction::AskForMore));
+    assert!(
+        !sample(&mut area, &engagement)
+            .await?
+            .allowed_actions()
+            .any(|a| a == pb::CaseStudyAction::AskForMore)
+    );
+
+    // Only the team asks; a stale version is refused; nothing is recorded by a refusal.
+    assert_eq!(
+        ask_for_more(&mut area, &engagement, short.version).await.expect_err("area").code(),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        ask_for_more(&mut lead, &engagement, short.version).await.expect_err("lead").code(),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        ask_for_more(&mut team, &engagement, short.version - 1).await.expect_err("stale").code(),
+        Code::Aborted
+    );
+    assert!(sample(&mut area, &engagement).await?.more_asked.is_none());
+    assert!(start_page(&app, Persona::Camden).await?.case_studies_asked.is_empty());
+
+    // The team asks: recorded with what the list lacks, seen by the area on the sample and its
+    // start page, and by nobody else's start page.
+    let asked = ask_for_more(&mut team, &engagement, short.version).await?;
+    let more = asked.more_asked.clone().expect("recorded");
+    let lacks: Vec<String> = short.list_shortfalls.iter().map(|s| s.message.clone()).collect();
+    assert_eq!(more.missing, lacks);
+    assert!(!more.by.is_empty() && !more.at.is_empty());
+    assert_eq!(sample(&mut area, &engagement).await?.more_asked, Some(more));
+    let camden = start_page(&app, Persona::Camden).await?;
+    assert_eq!(camden.case_studies_asked.len(), 1);
+    assert_eq!(camden.case_studies_asked[0].engagement_id, engagement);
+    assert_eq!(camden.case_studies_asked[0].local_area_name, "Camden");
+    for persona in [Persona::Planner, Persona::InnerLondonLead, Persona::OfstedInspector] {
+        assert!(start_page(&app, persona).await?.case_studies_asked.is_empty(), "{persona:?}");
+    }
+
+    // A full list answers it: the request is cleared, and there is nothing left to ask for.
+    let full = upload(&mut area, &engagement, asked.version, GOOD_CSV, "").await?;
+    assert!(full.more_asked.is_none() && full.list_shortfalls.is_empty());
+    assert!(start_page(&app, Persona::Camden).await?.case_studies_asked.is_empty());
+    let nothing = ask_for_more(&mut team, &engagement, full.version).await.expect_err("enough");
+    assert_eq!(nothing.code(), Code::FailedPrecondition);
+    assert_eq!(rules(&nothing), ["case_study.more_only_when_short"]);
+
+    // Audited, in words.
+    let (_, planner) = app.persona(Persona::Planner).await?;
+    let mut audit = AuditServiceClient::new(app.authed(&planner).await?);
+    let trail = audit
+        .list_audit_entries(pb::ListAuditEntriesRequest { page_size: 100, ..Default::default() })
+        .await?
+        .into_inner();
+    assert!(
+        trail.entries.iter().any(|e| e.sentence.contains("asked the local area for more children")),
+        "{:?}",
+        trail.entries.iter().map(|e| &e.sentence).collect::<Vec<_>>()
+    );
+    Ok(())
+}

@@ -31,8 +31,8 @@ use prost::Message as _;
 use prost::bytes::{Buf as _, BufMut as _};
 use prost_reflect::{DescriptorPool, DynamicMessage, Kind, MessageDescriptor, MethodDescriptor, Value};
 use proto::pb::{
-    self, consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
-    programme_service_client::ProgrammeServiceClient,
+    self, case_study_service_client::CaseStudyServiceClient, consent_service_client::ConsentServiceClient,
+    letter_service_client::LetterServiceClient, programme_service_client::ProgrammeServiceClient,
 };
 use tonic::{
     Status,
@@ -68,6 +68,7 @@ const STEPS: &[&str] = &[
     "visit scheduled and its team assigned",
     "letter drafted",
     "letter approved",
+    "visit notified, its case-study list supplied and more children asked for",
     "safeguarding concern recorded",
     "consent withdrawn",
 ];
@@ -821,6 +822,43 @@ async fn perform(
             approved?;
         }
         6 => {
+            // The visit is notified, so the area may supply its case-study list (a short one:
+            // the team then asks for more). The sample, its references and the request for more
+            // are confidential to the area, the team, the region's lead and planners.
+            let mut planner = programme_client(app, &insiders.planner).await?;
+            let engagement = some(
+                planner
+                    .get_engagement(pb::GetEngagementRequest { id: hidden.b.engagement.clone() })
+                    .await?
+                    .into_inner()
+                    .engagement,
+                "engagement",
+            )?;
+            planner
+                .notify_local_area(pb::NotifyLocalAreaRequest {
+                    id: engagement.id,
+                    version: engagement.version,
+                })
+                .await?;
+            let mut camden = CaseStudyServiceClient::new(app.authed(&insiders.camden).await?);
+            let uploaded = camden
+                .upload_case_study_sample(pb::UploadCaseStudySampleRequest {
+                    engagement_id: hidden.b.engagement.clone(),
+                    version: 0,
+                    file: format!("{SAMPLE_HEADER}{SAMPLE_ROWS}").into_bytes(),
+                    population: None,
+                    reason: String::new(),
+                })
+                .await?;
+            let sample = some(uploaded.into_inner().sample, "sample")?;
+            CaseStudyServiceClient::new(app.authed(&insiders.writer).await?)
+                .ask_for_more_case_studies(pb::AskForMoreCaseStudiesRequest {
+                    engagement_id: hidden.b.engagement.clone(),
+                    version: sample.version,
+                })
+                .await?;
+        }
+        7 => {
             consent_client(app, &insiders.camden)
                 .await?
                 .record_safeguarding_concern(pb::RecordSafeguardingConcernRequest {
@@ -829,7 +867,7 @@ async fn perform(
                 })
                 .await?;
         }
-        7 => {
+        8 => {
             let mut camden = consent_client(app, &insiders.camden).await?;
             let current =
                 camden.get_visit_request(pb::GetVisitRequestRequest { id: hidden.b.request.clone() }).await?;
@@ -950,6 +988,14 @@ const SECRETS: &[&str] = &[
     "An outbreak in the area",
     CONFLICT_REASON,
 ];
+
+/// The hidden sample's CSV: two children (too few, so the team asks for more). Their references
+/// are not among [`SECRETS`]: the visit's team may read the sample, and the secrets are checked
+/// in its answers too; outsiders are held to the hidden sample answering as a missing one.
+const SAMPLE_HEADER: &str =
+    "reference,age_band,primary_needs,support,alternative_provision,multi_agency,school_phase\n";
+const SAMPLE_ROWS: &str =
+    "QX-7731,5-10,CI,SEN Support,no,yes,primary\nQX-7732,11-15,SEMH,EHC plan,yes,yes,secondary\n";
 
 /// The reason declared with the control inspector's conflict of interest in the hidden area.
 const CONFLICT_REASON: &str = "Their partner leads a SEND service there";

@@ -126,9 +126,23 @@ pub struct Settings {
     /// Hours after sign-in at which a session ends, used or not.
     #[arg(long, env = "SEND_PLANNER_SESSION_ABSOLUTE_HOURS", default_value_t = 12, global = true)]
     pub session_absolute_hours: u32,
+    /// The address people open SEND Planner at, e.g. `https://send-planner.example.gov.uk`, for
+    /// links the server hands out (the first-run setup link); `http://` and the listening
+    /// address when unset.
+    #[arg(long, env = "SEND_PLANNER_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 impl Settings {
+    /// Where people open SEND Planner, without a trailing slash; `bound` is the address the
+    /// server listens on (its port when `--addr` asked for port 0).
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bound}"),
+        }
+    }
+
     /// Session lifetimes.
     pub fn sessions(&self) -> crate::auth::SessionSettings {
         crate::auth::SessionSettings {

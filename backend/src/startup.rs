@@ -9,7 +9,7 @@ use proto::pb::{
     auth_service_server::AuthServiceServer, case_study_service_server::CaseStudyServiceServer,
     consent_service_server::ConsentServiceServer, letter_service_server::LetterServiceServer,
     programme_service_server::ProgrammeServiceServer, reference_service_server::ReferenceServiceServer,
-    start_service_server::StartServiceServer,
+    setup_service_server::SetupServiceServer, start_service_server::StartServiceServer,
 };
 use tokio::net::TcpListener;
 use tonic_health::server::HealthReporter;
@@ -29,6 +29,7 @@ use crate::{
         letters::{self, LetterPdfs, LetterService},
         programme::ProgrammeService,
         reference::ReferenceService,
+        setup::{self, SetupService},
         start::StartService,
     },
     store::Store,
@@ -47,6 +48,7 @@ pub struct Application {
     router: axum::Router,
     store: Store,
     health: HealthReporter,
+    setup_link: Option<String>,
 }
 
 impl Application {
@@ -60,17 +62,34 @@ impl Application {
         let store = Store::connect(&settings.database_url).await.context("failed to open the database")?;
         store.migrate().await.context("failed to migrate the database")?;
         let auth = Arc::new(
-            Authenticator::new(store.clone(), clock, settings.sessions())
+            Authenticator::new(store.clone(), clock.clone(), settings.sessions())
                 .await
                 .context("failed to set up sign-in")?,
         );
         let (health, health_service) = tonic_health::server::health_reporter();
         set_serving(&health, true).await;
-        let router = router(&store, &auth, health_service, &settings.static_dir)?;
+        let router = router(&store, &auth, health_service, &settings.static_dir, clock.clone())?;
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("failed to listen on {}", settings.addr))?;
-        Ok(Self { listener, router, store, health })
+        let bound = listener.local_addr().unwrap_or(settings.addr);
+        // A database with no administrator: a one-time link to make the first one in the browser.
+        let setup_link = setup::issue_setup_token(&store, clock.now())
+            .await
+            .context("failed to issue the first-run setup link")?
+            .map(|token| format!("{}/setup?token={token}", settings.public_url(bound)));
+        if let Some(link) = &setup_link {
+            tracing::warn!(
+                "no administrator yet: open {link} within an hour to create the first one (valid once; \
+                 restart for a new link, or use `send-planner user add`)"
+            );
+        }
+        Ok(Self { listener, router, store, health, setup_link })
+    }
+
+    /// The first-run setup link logged at start, if the database had no administrator.
+    pub fn setup_link(&self) -> Option<&str> {
+        self.setup_link.as_deref()
     }
 
     /// The address actually bound (useful with port 0).
@@ -86,7 +105,7 @@ impl Application {
     /// Serves until `shutdown` completes, then stops accepting, finishes in-flight requests
     /// and closes the database.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, router, store, health } = self;
+        let Self { listener, router, store, health, .. } = self;
         tracing::info!(addr = %listener.local_addr()?, database = store.kind(), "serving");
         let signal = async move {
             shutdown.await;
@@ -125,6 +144,7 @@ async fn set_serving(health: &HealthReporter, serving: bool) {
         ReferenceServiceServer<ReferenceService>,
         AuthServiceServer<AuthService>,
         AccountServiceServer<AccountService>,
+        SetupServiceServer<SetupService>,
         AuditServiceServer<AuditService>,
         ConsentServiceServer<ConsentService>,
         ProgrammeServiceServer<ProgrammeService>,
@@ -138,6 +158,7 @@ fn router(
     auth: &Arc<Authenticator>,
     health: tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health>,
     static_dir: &Path,
+    clock: Clock,
 ) -> anyhow::Result<axum::Router> {
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -167,7 +188,8 @@ fn router(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(ReferenceServiceServer::new(ReferenceService::new(store.clone())))
-        .add_service(AuthServiceServer::new(AuthService::new(auth.clone())))
+        .add_service(AuthServiceServer::new(AuthService::new(store.clone(), auth.clone())))
+        .add_service(SetupServiceServer::new(SetupService::new(store.clone(), clock)))
         .add_service(AccountServiceServer::new(AccountService::new(store.clone(), auth.clone())))
         .add_service(AuditServiceServer::new(AuditService::new(store.clone(), auth.clone())))
         .add_service(

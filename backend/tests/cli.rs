@@ -81,6 +81,17 @@ async fn the_first_administrator_is_created_and_the_audit_trail_checked_from_the
 
     let store = Store::connect(&db).await.expect("opens");
     if let send_planner::store::Db::Sqlite(pool) = &store.db {
+        // Each account the command line made is in the trail, made by the command line.
+        let events: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT action, actor_username, detail FROM audit_events ORDER BY seq")
+                .fetch_all(pool)
+                .await
+                .expect("events");
+        let expected =
+            [("person.create", "cli", "role=administrator"), ("person.create", "cli", "role=regional_lead")];
+        let events: Vec<(&str, &str, &str)> =
+            events.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+        assert_eq!(events, expected);
         sqlx::raw_sql("UPDATE audit_events SET actor_username = 'someone else' WHERE seq = 1")
             .execute(pool)
             .await

@@ -140,6 +140,8 @@ pub struct TestApp {
     pub store: Store,
     /// The server's clock: starts at [`TEST_START`] and stands still until a test moves it.
     pub clock: Clock,
+    /// The first-run setup link the server logged (its database starts with no administrator).
+    pub setup_link: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -258,6 +260,7 @@ pub async fn spawn_app_on(kind: DbKind, static_dir: &Path) -> anyhow::Result<Tes
         log_format: LogFormat::Text,
         session_idle_minutes: 30,
         session_absolute_hours: 12,
+        public_url: None,
     };
     // A fixed start (Monday 23 November 2026, 09:00 UTC) keeps every test's dates valid
     // whenever the suite runs: reply-by dates, windows and bank holidays are written around it.
@@ -265,11 +268,12 @@ pub async fn spawn_app_on(kind: DbKind, static_dir: &Path) -> anyhow::Result<Tes
     let app = Application::build_with_clock(&settings, clock.clone()).await?;
     let addr = app.local_addr();
     let store = app.store().clone();
+    let setup_link = app.setup_link().map(str::to_owned);
     let (tx, rx) = oneshot::channel();
     let server = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    Ok(TestApp { addr, db, store, clock, shutdown: Some(tx), server: Some(server) })
+    Ok(TestApp { addr, db, store, clock, setup_link, shutdown: Some(tx), server: Some(server) })
 }
 
 /// Starts the real application with the built web app in `dist/` (`scripts/build-frontend.sh`),

@@ -22,7 +22,10 @@ use crate::{
         InvalidInput,
         audit::Actor,
         clock::{Clock, long_date},
-        identity::{Caller, Person, SessionEnd, decide_session, locked_until, parse_sign_in, throttle_keys},
+        identity::{
+            Caller, Person, SessionEnd, decide_session, locked_until, parse_sign_in, password_change_due,
+            throttle_keys,
+        },
     },
     store::{Store, StoreError},
 };
@@ -79,6 +82,8 @@ pub struct SignedIn {
     pub idle_expires_at: DateTime<Utc>,
     /// Ends regardless at this.
     pub absolute_expires_at: DateTime<Utc>,
+    /// The password is a temporary one, to be changed before anything else.
+    pub must_change_password: bool,
 }
 
 /// The request's id, set by [`authorize`] for logs and the audit trail.
@@ -125,10 +130,12 @@ impl Authenticator {
             return Err(AuthError::Throttled { until });
         }
         let found = self.store.person_for_sign_in(&username).await?;
-        let (hash, person) = match found {
-            Some((person, hash)) => (hash, Some(person)),
+        let (hash, account) = match found {
+            Some((account, hash)) => (hash, Some(account)),
             None => (self.decoy_hash.clone(), None),
         };
+        let must_change_password = account.as_ref().is_some_and(|a| a.must_change_password);
+        let person = account.map(|a| a.person);
         let matches = password::verify(password.to_owned(), hash).await;
         let actor = Actor::anonymous(request_id);
         match person {
@@ -153,7 +160,7 @@ impl Authenticator {
                         &event,
                     )
                     .await?;
-                Ok(SignedIn { token, person, idle_expires_at, absolute_expires_at })
+                Ok(SignedIn { token, person, idle_expires_at, absolute_expires_at, must_change_password })
             }
             person => {
                 let object_id = person.map(|p| p.id.to_string()).unwrap_or_default();
@@ -171,11 +178,15 @@ impl Authenticator {
         let session = self.store.session(&session_hash).await?;
         let now = self.clock.now();
         let refresh = decide_session(session.as_ref(), now, self.sessions)?;
-        let person = session.map(|s| s.person).ok_or(AuthError::Ended)?;
+        let session = session.ok_or(AuthError::Ended)?;
         if let Some(idle_expires_at) = refresh {
             self.store.touch_session(&session_hash, now, idle_expires_at).await?;
         }
-        Ok(Caller { person, session: session_hash })
+        Ok(Caller {
+            person: session.person,
+            session: session_hash,
+            must_change_password: session.must_change_password,
+        })
     }
 
     /// Ends the caller's session.
@@ -214,7 +225,15 @@ pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Requ
         Some(access) => {
             let header = request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
             match auth.authenticate(header).await {
-                Ok(caller) if policy::allows(access, caller.person.role()) => Ok(Some(caller)),
+                Ok(caller) if policy::allows(access, caller.person.role()) => {
+                    match password_change_due(
+                        caller.must_change_password,
+                        policy::open_while_password_change_due(&path),
+                    ) {
+                        Ok(()) => Ok(Some(caller)),
+                        Err(refusal) => Err(crate::grpc::status::refused(refusal)),
+                    }
+                }
                 Ok(caller) => {
                     tracing::info!(%path, role = %caller.person.role(), "refused by role");
                     Err(crate::grpc::status::role_refused())
@@ -278,7 +297,7 @@ fn plain_http_refusal(status: &tonic::Status) -> Response {
     use axum::response::IntoResponse as _;
     let code = match status.code() {
         tonic::Code::Unauthenticated => http::StatusCode::UNAUTHORIZED,
-        tonic::Code::PermissionDenied => http::StatusCode::FORBIDDEN,
+        tonic::Code::PermissionDenied | tonic::Code::FailedPrecondition => http::StatusCode::FORBIDDEN,
         tonic::Code::NotFound | tonic::Code::Unimplemented => http::StatusCode::NOT_FOUND,
         _ => http::StatusCode::INTERNAL_SERVER_ERROR,
     };

@@ -13,6 +13,25 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Letters and digits a person can read aloud and type without confusing them (no 0/o, 1/l/i).
+const TEMPORARY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A new temporary password: four groups of four from [`TEMPORARY_ALPHABET`] joined by hyphens
+/// (about 79 random bits), e.g. `k7mx-3vdq-9pzt-hw2c`. It is not a common password and contains
+/// no username, since usernames need not be random.
+pub fn temporary() -> String {
+    use rand::Rng as _;
+    let mut rng = rand::rng();
+    (0..4)
+        .map(|_| {
+            (0..4)
+                .map(|_| char::from(TEMPORARY_ALPHABET[rng.random_range(0..TEMPORARY_ALPHABET.len())]))
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// Hashing failed (only on resource exhaustion or a broken stored hash).
 #[derive(Debug, thiserror::Error)]
 #[error("password hashing failed: {0}")]
@@ -60,5 +79,17 @@ mod tests {
         assert!(verify("correct horse battery".into(), h.clone()).await);
         assert!(!verify("correct horse batterx".into(), h.clone()).await);
         assert!(!verify("anything".into(), "not a hash".into()).await);
+    }
+
+    #[test]
+    fn temporary_passwords_are_long_readable_random_and_pass_the_policy() {
+        let a = temporary();
+        assert_eq!(a.len(), 19, "{a}");
+        assert!(
+            a.split('-').all(|g| g.len() == 4 && g.bytes().all(|b| TEMPORARY_ALPHABET.contains(&b))),
+            "{a}"
+        );
+        assert_ne!(a, temporary());
+        assert_eq!(crate::domain::identity::check_new_password(&a, "someone"), Ok(()));
     }
 }

@@ -39,9 +39,16 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.AuthService/SignIn", Access::Public),
     ("/sendplanner.v1.AuthService/SignOut", Access::SignedIn),
     ("/sendplanner.v1.AuthService/WhoAmI", Access::SignedIn),
+    ("/sendplanner.v1.AuthService/ChangePassword", Access::SignedIn),
+    // The first administrator, from the one-time link (the link's token is the credential).
+    ("/sendplanner.v1.SetupService/CreateFirstAdministrator", Access::Public),
     ("/sendplanner.v1.AccountService/CreatePerson", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AccountService/ListPeople", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AccountService/RevokeSessions", Access::Roles(&[Administrator])),
+    ("/sendplanner.v1.AccountService/GetPerson", Access::Roles(&[Administrator])),
+    ("/sendplanner.v1.AccountService/SetAccountDisabled", Access::Roles(&[Administrator])),
+    ("/sendplanner.v1.AccountService/ResetPassword", Access::Roles(&[Administrator])),
+    ("/sendplanner.v1.AccountService/ChangeRole", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AuditService/ListAuditEvents", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.AuditService/ListSuspiciousAccess", Access::Roles(&[NationalPlanner, Administrator])),
     // The trail searched by person or local area, and whom it can be searched for.
@@ -155,6 +162,19 @@ pub fn access(path: &str) -> Option<Access> {
     RULES.iter().find(|(method, _)| *method == path).map(|(_, access)| *access)
 }
 
+/// What a person whose password is a temporary one may still call: changing it, asking who
+/// they are, signing out (`session.password_change_due`), and public methods.
+const OPEN_WHILE_PASSWORD_CHANGE_DUE: &[&str] = &[
+    "/sendplanner.v1.AuthService/ChangePassword",
+    "/sendplanner.v1.AuthService/WhoAmI",
+    "/sendplanner.v1.AuthService/SignOut",
+];
+
+/// Whether `path` stays open to a person who must change their password first.
+pub fn open_while_password_change_due(path: &str) -> bool {
+    OPEN_WHILE_PASSWORD_CHANGE_DUE.contains(&path)
+}
+
 /// Whether `role` passes `access` (for a signed-in caller).
 pub fn allows(access: Access, role: Role) -> bool {
     match access {
@@ -199,6 +219,15 @@ mod tests {
         for (method, _) in RULES {
             assert!(methods.iter().any(|m| m == method), "{method} is not in the contract");
         }
+    }
+
+    #[test]
+    fn a_temporary_password_leaves_open_only_changing_it_who_am_i_and_signing_out() {
+        let open: Vec<&str> =
+            RULES.iter().map(|(m, _)| *m).filter(|m| open_while_password_change_due(m)).collect();
+        assert_eq!(open.len(), OPEN_WHILE_PASSWORD_CHANGE_DUE.len(), "each names a method of the contract");
+        assert!(!open_while_password_change_due("/sendplanner.v1.StartService/GetStartPage"));
+        assert!(!open_while_password_change_due("/letters/x"));
     }
 
     #[test]

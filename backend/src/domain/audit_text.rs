@@ -56,6 +56,9 @@ fn actor_words(event: &AuditEvent, names: &EventNames) -> String {
     let e = &event.event;
     if !names.actor.is_empty() {
         names.actor.clone()
+    } else if e.actor_id.is_empty() && e.actor_username == "setup_link" {
+        // The first administrator, made in the browser from the server's one-time link.
+        "Someone with the first-run setup link".to_owned()
     } else if e.actor_id.is_empty() && e.request_id.is_empty() && !e.actor_username.is_empty() {
         // The system itself (an administrator's command line).
         "SEND Planner's command line".to_owned()
@@ -121,6 +124,13 @@ fn phrases(action: &str) -> Option<(&'static str, &'static str)> {
         "session.sign_in" => ("signed in", "sign in"),
         "session.sign_out" => ("signed out", "sign out"),
         "session.revoke_all" => ("ended every session of {o}", "end every session of {o}"),
+        "person.disable" => ("disabled the account of {o}", "disable the account of {o}"),
+        "person.enable" => ("enabled the account of {o} again", "enable the account of {o}"),
+        "person.reset_password" => {
+            ("reset the password of {o} to a temporary one", "reset the password of {o}")
+        }
+        "person.change_role" => ("changed the role of {o}", "change the role of {o}"),
+        "person.change_password" => ("changed their own password", "change their own password"),
         "audit.read" => ("read the audit trail of {o}", "read the audit trail of {o}"),
         "audit.search" => ("searched the audit trail", "search the audit trail"),
         "visit_request.create" => ("sent {o}", "send {o}"),
@@ -297,6 +307,16 @@ mod tests {
             ("session.sign_in", "person", &person, "Nadia Planner signed in"),
             ("session.sign_out", "person", &person, "Nadia Planner signed out"),
             ("session.revoke_all", "person", &person, "Nadia Planner ended every session of Ivy Inspector"),
+            ("person.disable", "person", &person, "Nadia Planner disabled the account of Ivy Inspector"),
+            ("person.enable", "person", &person, "Nadia Planner enabled the account of Ivy Inspector again"),
+            (
+                "person.reset_password",
+                "person",
+                &person,
+                "Nadia Planner reset the password of Ivy Inspector to a temporary one",
+            ),
+            ("person.change_role", "person", &person, "Nadia Planner changed the role of Ivy Inspector"),
+            ("person.change_password", "person", &person, "Nadia Planner changed their own password"),
             ("audit.search", "audit", &nobody, "A person no longer on record searched the audit trail"),
             (
                 "visit_request.create",
@@ -519,6 +539,13 @@ mod tests {
             sentence(&system, &names("", "", "").clone_with_actor("")),
             "SEND Planner's command line created an account for an account no longer on record, \
              3 February 2027 at 10:14"
+        );
+        let mut setup = system.clone();
+        setup.event.actor_username = "setup_link".into();
+        setup.event.request_id = "req-2".into();
+        assert!(
+            sentence(&setup, &names("Ada Admin", "", "").clone_with_actor(""))
+                .starts_with("Someone with the first-run setup link created an account for Ada Admin"),
         );
         let mut anonymous = event("session.sign_out", "person", "ok", "", WINTER);
         anonymous.event.actor_id = String::new();

@@ -26,6 +26,12 @@ pub const RULES: &[&str] = &[
     "session.idle_expiry",
     "session.absolute_expiry",
     "session.refresh",
+    "account.stale",
+    "account.not_own",
+    "account.no_change",
+    "password.change",
+    "setup.link",
+    "session.password_change_due",
 ];
 
 /// What a person does. One role per person.
@@ -238,6 +244,8 @@ pub struct Caller {
     pub person: Person,
     /// SHA-256 of the session token (hex): identifies the session without revealing it.
     pub session: String,
+    /// The person's password is a temporary one they must change before anything else.
+    pub must_change_password: bool,
 }
 
 /// Shortest password accepted.
@@ -346,83 +354,124 @@ impl NewPerson {
         if let Err(e) = check_new_password(input.password, username.as_deref().unwrap_or_default()) {
             errors.push(e);
         }
-        let region = input.region_code.trim();
-        let area = input.local_area_code.trim();
-        let mut require = |ok: bool, field: &'static str, reason: &str| {
-            if !ok {
-                errors.push(FieldViolation::new(field, reason));
-            }
-        };
-        let role = input.role;
-        // account.role_scope: each role needs its own scope fields and no others.
-        require(
-            !region.is_empty() || !matches!(role, Some(Role::RegionalLead | Role::Inspector)),
-            "region_code",
-            "Select the region: a regional lead's region or an inspector's home region",
-        );
-        require(
-            region.is_empty() || matches!(role, Some(Role::RegionalLead | Role::Inspector)),
-            "region_code",
-            "Only regional leads and inspectors have a region",
-        );
-        require(
-            !area.is_empty() || role != Some(Role::LocalAreaUser),
-            "local_area_code",
-            "Select the local area of a local area user",
-        );
-        require(
-            area.is_empty() || role == Some(Role::LocalAreaUser),
-            "local_area_code",
-            "Only local area users have a local area",
-        );
-        require(
-            input.inspectorate.is_some() || role != Some(Role::Inspector),
-            "inspectorate",
-            "Select the inspector's inspectorate",
-        );
-        require(
-            input.inspectorate.is_none() || role == Some(Role::Inspector),
-            "inspectorate",
-            "Only inspectors have an inspectorate",
-        );
-        require(
-            !input.social_care || input.inspectorate == Some(Inspectorate::Ofsted),
-            "social_care",
-            "Only Ofsted inspectors have a social care specialism",
-        );
-        require(
-            input.recipient_body.is_some() || role != Some(Role::RecipientBody),
-            "recipient_body",
-            "Select the recipient body",
-        );
-        require(
-            input.recipient_body.is_none() || role == Some(Role::RecipientBody),
-            "recipient_body",
-            "Only recipient body users have a recipient body",
-        );
-        require(role.is_some(), "role", "Select a role");
+        let scope = parse_scope(ScopeInput::of(&input), &mut errors);
         if !errors.is_empty() {
             return Err(InvalidInput(errors));
         }
-        let scope = match (role, input.inspectorate, input.recipient_body) {
-            (Some(Role::NationalPlanner), ..) => Scope::England,
-            (Some(Role::RegionalLead), ..) => Scope::Region(region.to_owned()),
-            (Some(Role::LocalAreaUser), ..) => Scope::LocalArea(area.to_owned()),
-            (Some(Role::Inspector), Some(inspectorate), _) => Scope::Inspector {
-                inspectorate,
-                social_care: input.social_care,
-                home_region: region.to_owned(),
-            },
-            (Some(Role::RecipientBody), _, Some(body)) => Scope::Body(body),
-            (Some(Role::Administrator), ..) => Scope::Accounts,
-            _ => return Err(FieldViolation::new("role", "Select a role").into()),
-        };
+        let Some(scope) = scope else { return Err(FieldViolation::new("role", "Select a role").into()) };
         Ok(Self {
             username: username.unwrap_or_default(),
             display_name: display_name.to_owned(),
             password: input.password.to_owned(),
             scope,
         })
+    }
+}
+
+/// The role and scope fields of an account, as they arrive (a new account, or a change of role).
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeInput<'a> {
+    /// Role, or `None` if not given.
+    pub role: Option<Role>,
+    /// Region code (regional lead, inspector's home region).
+    pub region_code: &'a str,
+    /// Local area ONS code (local area user).
+    pub local_area_code: &'a str,
+    /// Inspectorate (inspector).
+    pub inspectorate: Option<Inspectorate>,
+    /// Social care specialism (Ofsted inspector).
+    pub social_care: bool,
+    /// Recipient body (recipient body user).
+    pub recipient_body: Option<RecipientBody>,
+}
+
+impl<'a> ScopeInput<'a> {
+    /// The scope fields of a new account.
+    pub fn of(input: &NewPersonInput<'a>) -> Self {
+        Self {
+            role: input.role,
+            region_code: input.region_code,
+            local_area_code: input.local_area_code,
+            inspectorate: input.inspectorate,
+            social_care: input.social_care,
+            recipient_body: input.recipient_body,
+        }
+    }
+}
+
+/// `account.role_scope`: each role needs its own scope fields and no others. Pushes every
+/// fault to `errors`; the scope when there are none of its own.
+pub fn parse_scope(input: ScopeInput<'_>, errors: &mut Vec<FieldViolation>) -> Option<Scope> {
+    let before = errors.len();
+    let region = input.region_code.trim();
+    let area = input.local_area_code.trim();
+    let mut require = |ok: bool, field: &'static str, reason: &str| {
+        if !ok {
+            errors.push(FieldViolation::new(field, reason));
+        }
+    };
+    let role = input.role;
+    require(
+        !region.is_empty() || !matches!(role, Some(Role::RegionalLead | Role::Inspector)),
+        "region_code",
+        "Select the region: a regional lead's region or an inspector's home region",
+    );
+    require(
+        region.is_empty() || matches!(role, Some(Role::RegionalLead | Role::Inspector)),
+        "region_code",
+        "Only regional leads and inspectors have a region",
+    );
+    require(
+        !area.is_empty() || role != Some(Role::LocalAreaUser),
+        "local_area_code",
+        "Select the local area of a local area user",
+    );
+    require(
+        area.is_empty() || role == Some(Role::LocalAreaUser),
+        "local_area_code",
+        "Only local area users have a local area",
+    );
+    require(
+        input.inspectorate.is_some() || role != Some(Role::Inspector),
+        "inspectorate",
+        "Select the inspector's inspectorate",
+    );
+    require(
+        input.inspectorate.is_none() || role == Some(Role::Inspector),
+        "inspectorate",
+        "Only inspectors have an inspectorate",
+    );
+    require(
+        !input.social_care || input.inspectorate == Some(Inspectorate::Ofsted),
+        "social_care",
+        "Only Ofsted inspectors have a social care specialism",
+    );
+    require(
+        input.recipient_body.is_some() || role != Some(Role::RecipientBody),
+        "recipient_body",
+        "Select the recipient body",
+    );
+    require(
+        input.recipient_body.is_none() || role == Some(Role::RecipientBody),
+        "recipient_body",
+        "Only recipient body users have a recipient body",
+    );
+    require(role.is_some(), "role", "Select a role");
+    if errors.len() > before {
+        return None;
+    }
+    match (role, input.inspectorate, input.recipient_body) {
+        (Some(Role::NationalPlanner), ..) => Some(Scope::England),
+        (Some(Role::RegionalLead), ..) => Some(Scope::Region(region.to_owned())),
+        (Some(Role::LocalAreaUser), ..) => Some(Scope::LocalArea(area.to_owned())),
+        (Some(Role::Inspector), Some(inspectorate), _) => Some(Scope::Inspector {
+            inspectorate,
+            social_care: input.social_care,
+            home_region: region.to_owned(),
+        }),
+        (Some(Role::RecipientBody), _, Some(body)) => Some(Scope::Body(body)),
+        (Some(Role::Administrator), ..) => Some(Scope::Accounts),
+        _ => None,
     }
 }
 
@@ -436,6 +485,19 @@ pub enum AccountActor {
     CommandLine,
 }
 
+/// An existing account as the lifecycle rules read it (loaded in the change's transaction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountFacts {
+    /// The person.
+    pub person: Person,
+    /// Whether the account may not sign in.
+    pub disabled: bool,
+    /// Its version: every change to the account adds one.
+    pub version: i64,
+    /// Whether its password is a temporary one, to be changed at the next sign-in.
+    pub must_change_password: bool,
+}
+
 /// A change to accounts.
 #[derive(Debug, Clone)]
 pub enum AccountChange<'a> {
@@ -443,6 +505,35 @@ pub enum AccountChange<'a> {
     CreatePerson(NewPersonInput<'a>),
     /// End every live session of one person.
     RevokeSessions,
+    /// Disable an account (`true`) or enable it again.
+    SetDisabled {
+        /// The account (`None`: there is none).
+        target: Option<&'a AccountFacts>,
+        /// Whether the target is the caller's own account.
+        own: bool,
+        /// The version the administrator read.
+        version: i64,
+        /// What to set.
+        disabled: bool,
+    },
+    /// Give the account a temporary password.
+    ResetPassword {
+        /// The account (`None`: there is none).
+        target: Option<&'a AccountFacts>,
+        /// The version the administrator read.
+        version: i64,
+    },
+    /// Change the account's role and scope.
+    ChangeRole {
+        /// The account (`None`: there is none).
+        target: Option<&'a AccountFacts>,
+        /// Whether the target is the caller's own account.
+        own: bool,
+        /// The version the administrator read.
+        version: i64,
+        /// The new role and scope fields.
+        scope: ScopeInput<'a>,
+    },
 }
 
 /// What to write for an accepted account change.
@@ -453,20 +544,135 @@ pub enum AccountDecision {
     Create(NewPerson),
     /// End the sessions.
     RevokeSessions,
+    /// Set the account's disabled flag to this and end its sessions.
+    SetDisabled(bool),
+    /// Store a new temporary password, to be changed at the next sign-in, and end its sessions.
+    ResetPassword,
+    /// Store this role and scope (whether its region or area exists the store checks in the
+    /// same transaction) and end its sessions.
+    ChangeRole(Scope),
 }
 
 /// The one decision of the person aggregate. `account.administrators_only`: administrators
 /// (and the command line) manage accounts, nobody else. A new account's fields follow
 /// `account.username`, `account.display_name`, `account.password` and `account.role_scope`,
-/// every fault reported at once.
+/// every fault reported at once. A change to an existing account is refused if the account was
+/// changed since it was read (`account.stale`), if it would disable or change the role of the
+/// administrator's own account (`account.not_own`: so one enabled administrator always
+/// remains), or if it changes nothing (`account.no_change`).
 pub fn decide_account(actor: AccountActor, change: AccountChange<'_>) -> Result<AccountDecision, Refusal> {
     if !matches!(actor, AccountActor::CommandLine | AccountActor::Signed(Role::Administrator)) {
         return Err(Refusal::NotAllowed("Only administrators can manage accounts".into()));
     }
+    let current = |target: Option<&AccountFacts>, version: i64| -> Result<AccountFacts, Refusal> {
+        let target = target.ok_or(Refusal::NotFound("person"))?;
+        if target.version != version {
+            return Err(Refusal::Stale(
+                "Someone else changed this account since you opened it. Reload it and try again".to_owned(),
+            ));
+        }
+        Ok(target.clone())
+    };
     Ok(match change {
         AccountChange::CreatePerson(input) => AccountDecision::Create(NewPerson::parse(input)?),
         AccountChange::RevokeSessions => AccountDecision::RevokeSessions,
+        AccountChange::SetDisabled { target, own, version, disabled } => {
+            let target = current(target, version)?;
+            if own && disabled {
+                return Err(Refusal::field("disabled", "You cannot disable your own account"));
+            }
+            if target.disabled == disabled {
+                let state = if disabled { "disabled" } else { "enabled" };
+                return Err(Refusal::field("disabled", format!("This account is already {state}")));
+            }
+            AccountDecision::SetDisabled(disabled)
+        }
+        AccountChange::ResetPassword { target, version } => {
+            current(target, version)?;
+            AccountDecision::ResetPassword
+        }
+        AccountChange::ChangeRole { target, own, version, scope } => {
+            let target = current(target, version)?;
+            if own {
+                return Err(Refusal::field("role", "You cannot change your own role"));
+            }
+            let mut errors = Vec::new();
+            let scope = parse_scope(scope, &mut errors);
+            let scope = match scope {
+                Some(scope) if errors.is_empty() => scope,
+                _ => return Err(InvalidInput(errors).into()),
+            };
+            if scope == target.person.scope {
+                return Err(Refusal::field("role", "This is already the person's role and scope"));
+            }
+            AccountDecision::ChangeRole(scope)
+        }
     })
+}
+
+/// `password.change`: a person changing their own password gives the current one (`current_ok`:
+/// whether it matched the stored hash) and a new one that follows the password policy and
+/// differs from it. Every fault at once, on the fields `current_password` and `new_password`.
+pub fn decide_password_change(
+    current: &str,
+    current_ok: bool,
+    new: &str,
+    username: &str,
+) -> Result<(), InvalidInput> {
+    let mut errors = Vec::new();
+    if current.is_empty() {
+        errors.push(FieldViolation::new("current_password", "Enter your current password"));
+    } else if !current_ok {
+        errors.push(FieldViolation::new("current_password", "Your current password is incorrect"));
+    }
+    if new.is_empty() {
+        errors.push(FieldViolation::new("new_password", "Enter a new password"));
+    } else if let Err(e) = check_new_password(new, username) {
+        errors.push(FieldViolation::new("new_password", e.reason));
+    } else if new == current {
+        errors.push(FieldViolation::new(
+            "new_password",
+            "Your new password must be different from your current one",
+        ));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(InvalidInput(errors)) }
+}
+
+/// How long a setup link lasts.
+pub const SETUP_LINK_LIFETIME: TimeDelta = TimeDelta::hours(1);
+
+/// A setup link as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetupLinkFacts {
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// Whether it has been used.
+    pub used: bool,
+}
+
+/// `setup.link`: the first administrator is created only from a link the server issued
+/// (`None`: an unknown token), unused, before it expires, and only while the database has no
+/// administrator. Every refusal reads the same, so a guessed token learns nothing.
+pub fn decide_setup(
+    link: Option<SetupLinkFacts>,
+    administrators: i64,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    match link {
+        Some(link) if !link.used && now < link.expires_at && administrators == 0 => Ok(()),
+        _ => Err(Refusal::rule(
+            "setup.link",
+            "token",
+            "This setup link has expired or has already been used. Restart SEND Planner to get a new \
+             link, or ask an administrator for an account",
+        )),
+    }
+}
+
+/// Whether a setup link is due when the server starts: only on a database with no enabled
+/// administrator.
+pub fn setup_link_due(enabled_administrators: i64) -> bool {
+    enabled_administrators == 0
 }
 
 /// A required text of at most `max` characters: `empty` says what to enter, `label` names it.
@@ -571,8 +777,10 @@ pub struct SessionRecord {
     pub idle_expires_at: DateTime<Utc>,
     /// Ends regardless at this.
     pub absolute_expires_at: DateTime<Utc>,
-    /// Set once signed out or revoked.
+    /// Set once signed out or revoked, or when the account is disabled.
     pub revoked: bool,
+    /// The person's password is a temporary one they must change before anything else.
+    pub must_change_password: bool,
 }
 
 /// Why a session no longer admits its bearer.
@@ -606,6 +814,19 @@ pub fn decide_session(
     // past the absolute expiry.
     Ok((now - session.last_seen_at >= TimeDelta::minutes(1))
         .then(|| (now + settings.idle).min(session.absolute_expires_at)))
+}
+
+/// `session.password_change_due`: a person whose password is a temporary one may only call
+/// the methods that let them change it (`open`), until they do.
+pub fn password_change_due(must_change_password: bool, open: bool) -> Result<(), Refusal> {
+    if must_change_password && !open {
+        return Err(Refusal::rule(
+            "session.password_change_due",
+            "new_password",
+            "Your password was reset. Change your password to continue",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -713,6 +934,7 @@ mod tests {
             idle_expires_at: at(idle),
             absolute_expires_at: at(absolute),
             revoked,
+            must_change_password: false,
         }
     }
 
@@ -724,6 +946,10 @@ mod tests {
         Session(SessionEnd),
         /// A time: the refreshed idle expiry, or when a lock ends.
         At(DateTime<Utc>),
+        /// Someone else changed the record.
+        Stale,
+        /// A broken rule, by id.
+        Rule(&'static str),
     }
 
     /// Every rule of the two aggregates, each made to fire.
@@ -731,8 +957,13 @@ mod tests {
         let fields = |r: Result<AccountDecision, Refusal>| match r {
             Err(Refusal::Invalid(e)) => Fired::Fields(e.0.iter().map(|v| v.field).collect()),
             Err(Refusal::NotAllowed(_)) => Fired::NotAllowed,
+            Err(Refusal::Stale(_)) => Fired::Stale,
+            Err(Refusal::Failed(f)) => Fired::Rule(f[0].rule),
             _ => Fired::Fields(Vec::new()),
         };
+        let refusal = |r: Result<(), Refusal>| fields(r.map(|()| AccountDecision::RevokeSessions));
+        let admin = AccountActor::Signed(Role::Administrator);
+        let target = Box::leak(Box::new(account(false, 4)));
         let create = |i: NewPersonInput<'static>| {
             decide_account(AccountActor::CommandLine, AccountChange::CreatePerson(i))
         };
@@ -802,6 +1033,60 @@ mod tests {
                 Fired::Session(SessionEnd::Expired),
             ),
             ("session.refresh", live(Some(&session(0, 30, 720, false)), at(5)), Fired::At(at(35))),
+            (
+                "account.stale",
+                fields(decide_account(
+                    admin,
+                    AccountChange::SetDisabled {
+                        target: Some(target),
+                        own: false,
+                        version: 3,
+                        disabled: true,
+                    },
+                )),
+                Fired::Stale,
+            ),
+            (
+                "account.not_own",
+                fields(decide_account(
+                    admin,
+                    AccountChange::SetDisabled {
+                        target: Some(target),
+                        own: true,
+                        version: 4,
+                        disabled: true,
+                    },
+                )),
+                Fired::Fields(vec!["disabled"]),
+            ),
+            (
+                "account.no_change",
+                fields(decide_account(
+                    admin,
+                    AccountChange::SetDisabled {
+                        target: Some(target),
+                        own: false,
+                        version: 4,
+                        disabled: false,
+                    },
+                )),
+                Fired::Fields(vec!["disabled"]),
+            ),
+            (
+                "password.change",
+                fields(
+                    decide_password_change("old one", false, "short", "a.lead")
+                        .map(|()| AccountDecision::RevokeSessions)
+                        .map_err(Refusal::from),
+                ),
+                Fired::Fields(vec!["current_password", "new_password"]),
+            ),
+            ("setup.link", refusal(decide_setup(None, 0, at(0))), Fired::Rule("setup.link")),
+            (
+                "session.password_change_due",
+                refusal(password_change_due(true, false)),
+                Fired::Rule("session.password_change_due"),
+            ),
         ]
     }
 
@@ -813,6 +1098,8 @@ mod tests {
                 (Fired::Fields(a), Fired::Fields(b)) => a == b,
                 (Fired::Session(a), Fired::Session(b)) => a == b,
                 (Fired::At(a), Fired::At(b)) => a == b,
+                (Fired::Stale, Fired::Stale) => true,
+                (Fired::Rule(a), Fired::Rule(b)) => a == b,
                 _ => false,
             };
             assert!(same, "{rule} did not fire as expected");
@@ -862,5 +1149,146 @@ mod tests {
             NewPerson::parse(NewPersonInput { role: None, display_name: "", ..input(Role::Administrator) })
                 .expect_err("invalid");
         assert_eq!(fields(&err), ["display_name", "role"]);
+    }
+
+    fn account(disabled: bool, version: i64) -> AccountFacts {
+        AccountFacts {
+            person: session(0, 1, 2, false).person,
+            disabled,
+            version,
+            must_change_password: false,
+        }
+    }
+
+    fn lead_scope() -> ScopeInput<'static> {
+        ScopeInput {
+            role: Some(Role::RegionalLead),
+            region_code: "E12000001",
+            local_area_code: "",
+            inspectorate: None,
+            social_care: false,
+            recipient_body: None,
+        }
+    }
+
+    #[test]
+    fn an_administrator_disables_enables_resets_and_changes_the_role_of_another_account() {
+        let admin = AccountActor::Signed(Role::Administrator);
+        let on = account(false, 2);
+        let off = account(true, 2);
+        let decide = |change| decide_account(admin, change);
+        assert!(matches!(
+            decide(AccountChange::SetDisabled { target: Some(&on), own: false, version: 2, disabled: true }),
+            Ok(AccountDecision::SetDisabled(true))
+        ));
+        assert!(matches!(
+            decide(AccountChange::SetDisabled {
+                target: Some(&off),
+                own: false,
+                version: 2,
+                disabled: false
+            }),
+            Ok(AccountDecision::SetDisabled(false))
+        ));
+        // Enabling one's own account cannot happen (a disabled account cannot sign in), and is no change.
+        assert!(matches!(
+            decide(AccountChange::SetDisabled { target: Some(&on), own: true, version: 2, disabled: false }),
+            Err(Refusal::Invalid(_))
+        ));
+        assert!(matches!(
+            decide(AccountChange::ResetPassword { target: Some(&on), version: 2 }),
+            Ok(AccountDecision::ResetPassword)
+        ));
+        assert!(matches!(
+            decide(AccountChange::ChangeRole { target: Some(&on), own: false, version: 2, scope: lead_scope() }),
+            Ok(AccountDecision::ChangeRole(Scope::Region(r))) if r == "E12000001"
+        ));
+    }
+
+    #[test]
+    fn a_missing_account_reads_as_missing_and_a_stale_one_as_changed() {
+        let admin = AccountActor::Signed(Role::Administrator);
+        assert!(matches!(
+            decide_account(admin, AccountChange::ResetPassword { target: None, version: 1 }),
+            Err(Refusal::NotFound("person"))
+        ));
+        assert!(matches!(
+            decide_account(
+                admin,
+                AccountChange::ResetPassword { target: Some(&account(false, 2)), version: 1 }
+            ),
+            Err(Refusal::Stale(_))
+        ));
+    }
+
+    #[test]
+    fn a_change_of_role_follows_the_role_scope_rule_and_must_change_something() {
+        let admin = AccountActor::Signed(Role::Administrator);
+        let on = account(false, 1);
+        let no_region = ScopeInput { region_code: "", ..lead_scope() };
+        let refused = decide_account(
+            admin,
+            AccountChange::ChangeRole { target: Some(&on), own: false, version: 1, scope: no_region },
+        );
+        assert!(matches!(refused, Err(Refusal::Invalid(e)) if e.0[0].field == "region_code"));
+        let same = ScopeInput { role: Some(Role::NationalPlanner), region_code: "", ..lead_scope() };
+        let refused = decide_account(
+            admin,
+            AccountChange::ChangeRole { target: Some(&on), own: false, version: 1, scope: same },
+        );
+        assert!(matches!(refused, Err(Refusal::Invalid(e)) if e.0[0].field == "role"));
+        let own = decide_account(
+            admin,
+            AccountChange::ChangeRole { target: Some(&on), own: true, version: 1, scope: lead_scope() },
+        );
+        assert!(matches!(own, Err(Refusal::Invalid(e)) if e.0[0].reason.contains("your own role")));
+        let planner = decide_account(
+            AccountActor::Signed(Role::NationalPlanner),
+            AccountChange::ChangeRole { target: Some(&on), own: false, version: 1, scope: lead_scope() },
+        );
+        assert!(matches!(planner, Err(Refusal::NotAllowed(_))));
+    }
+
+    #[test]
+    fn a_new_own_password_follows_the_policy_and_differs_from_the_current_one() {
+        assert_eq!(decide_password_change("current secret", true, "a fresh long phrase", "a.lead"), Ok(()));
+        let fields_of = |r: Result<(), InvalidInput>| r.err().map(|e| fields(&e)).unwrap_or_default();
+        assert_eq!(
+            fields_of(decide_password_change("", true, "a fresh long phrase", "a.lead")),
+            ["current_password"]
+        );
+        assert_eq!(
+            fields_of(decide_password_change("current secret", true, "current secret", "a.lead")),
+            ["new_password"]
+        );
+        assert_eq!(
+            fields_of(decide_password_change("current secret", true, "password1234", "a.lead")),
+            ["new_password"]
+        );
+        assert_eq!(fields_of(decide_password_change("current secret", true, "", "a.lead")), ["new_password"]);
+    }
+
+    #[test]
+    fn a_setup_link_works_once_within_the_hour_while_there_is_no_administrator() {
+        let link = SetupLinkFacts { expires_at: at(0) + SETUP_LINK_LIFETIME, used: false };
+        assert_eq!(decide_setup(Some(link), 0, at(59)), Ok(()));
+        for (link, admins, now) in [
+            (Some(link), 0, at(60)),
+            (Some(SetupLinkFacts { used: true, ..link }), 0, at(1)),
+            (Some(link), 1, at(1)),
+            (None, 0, at(1)),
+        ] {
+            let refused = decide_setup(link, admins, now).expect_err("refused");
+            assert_eq!(refused.rules(), ["setup.link"]);
+            assert_eq!(refused.to_string(), decide_setup(None, 0, at(0)).expect_err("refused").to_string());
+        }
+        assert!(setup_link_due(0) && !setup_link_due(1));
+    }
+
+    #[test]
+    fn a_temporary_password_admits_only_changing_it() {
+        assert_eq!(password_change_due(false, false), Ok(()));
+        assert_eq!(password_change_due(true, true), Ok(()));
+        assert!(password_change_due(true, false).is_err());
     }
 }

@@ -3,13 +3,18 @@
 use std::sync::Arc;
 
 use proto::pb::{
-    CreatePersonRequest, CreatePersonResponse, ListPeopleRequest, ListPeopleResponse, RevokeSessionsRequest,
-    RevokeSessionsResponse, account_service_server::AccountService as Rpc,
+    ChangeRoleRequest, ChangeRoleResponse, CreatePersonRequest, CreatePersonResponse, GetPersonRequest,
+    GetPersonResponse, ListPeopleRequest, ListPeopleResponse, ResetPasswordRequest, ResetPasswordResponse,
+    RevokeSessionsRequest, RevokeSessionsResponse, SetAccountDisabledRequest, SetAccountDisabledResponse,
+    account_service_server::AccountService as Rpc,
 };
 use tonic::{Request, Response, Status};
 
 use super::{
-    convert::{caller, inspectorate_from_pb, person_to_pb, recipient_body_from_pb, request_id, role_from_pb},
+    convert::{
+        account_to_pb, caller, inspectorate_from_pb, person_to_pb, recipient_body_from_pb, request_id,
+        role_from_pb,
+    },
     status,
 };
 use crate::{
@@ -18,8 +23,8 @@ use crate::{
         FieldViolation, InvalidInput, Refusal,
         audit::Actor,
         identity::{
-            AccountActor, AccountChange, AccountDecision, MAX_USERNAME_CHARS, NewPerson, NewPersonInput,
-            Person, Role, decide_account,
+            AccountActor, AccountChange, AccountDecision, AccountFacts, MAX_USERNAME_CHARS, NewPerson,
+            NewPersonInput, Person, Role, ScopeInput, check_new_password, decide_account,
         },
         reference::page_size,
     },
@@ -104,8 +109,168 @@ pub async fn create_person(
         .map_err(status::from_store)
 }
 
+/// A person id as the contract carries it (as RevokeSessions reads it).
+fn person_id(text: &str) -> Result<i64, Status> {
+    text.parse::<i64>().map_err(|_| status::invalid("person_id", "is not a person id"))
+}
+
+impl AccountService {
+    /// Applies one administrator's change to account `id` (`new_hash`: a reset's temporary
+    /// password hash), as `decide` rules given the account and whether it is the caller's own,
+    /// audited as `action` with the account's role after and how many sessions ended.
+    async fn change(
+        &self,
+        actor: &Actor,
+        own_id: i64,
+        id: i64,
+        new_hash: Option<&str>,
+        decide: impl FnOnce(AccountActor, Option<&AccountFacts>, bool) -> Result<AccountDecision, Refusal>,
+        action: &'static str,
+    ) -> Result<(AccountFacts, u32), Status> {
+        let (after, revoked) = self
+            .store
+            .change_account(
+                id,
+                self.auth.clock().now(),
+                new_hash,
+                |before| decide(account_actor(actor), before, id == own_id),
+                |after, revoked| {
+                    let detail = format!("role={};revoked={revoked}", after.person.role());
+                    actor.event(action, "person", &id.to_string(), "ok", &detail)
+                },
+            )
+            .await
+            .map_err(status::store("person"))?;
+        tracing::info!(person = id, action, "account changed");
+        Ok((after, u32::try_from(revoked).unwrap_or(u32::MAX)))
+    }
+}
+
 #[tonic::async_trait]
 impl Rpc for AccountService {
+    async fn get_person(
+        &self,
+        request: Request<GetPersonRequest>,
+    ) -> Result<Response<GetPersonResponse>, Status> {
+        let id = person_id(&request.get_ref().person_id)?;
+        let account = self.store.account(id).await.map_err(status::from_store)?;
+        let account = account.ok_or_else(|| status::not_found("person"))?;
+        Ok(Response::new(GetPersonResponse { person: Some(account_to_pb(&account)) }))
+    }
+
+    async fn set_account_disabled(
+        &self,
+        request: Request<SetAccountDisabledRequest>,
+    ) -> Result<Response<SetAccountDisabledResponse>, Status> {
+        let me = caller(&request)?.person.id;
+        let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
+        let req = request.into_inner();
+        let id = person_id(&req.person_id)?;
+        let action = if req.disabled { "person.disable" } else { "person.enable" };
+        let (after, revoked) = self
+            .change(
+                &actor,
+                me,
+                id,
+                None,
+                |actor, target, own| {
+                    decide_account(
+                        actor,
+                        AccountChange::SetDisabled {
+                            target,
+                            own,
+                            version: req.version,
+                            disabled: req.disabled,
+                        },
+                    )
+                },
+                action,
+            )
+            .await?;
+        Ok(Response::new(SetAccountDisabledResponse { person: Some(account_to_pb(&after)), revoked }))
+    }
+
+    async fn reset_password(
+        &self,
+        request: Request<ResetPasswordRequest>,
+    ) -> Result<Response<ResetPasswordResponse>, Status> {
+        let me = caller(&request)?.person.id;
+        let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
+        let req = request.into_inner();
+        let id = person_id(&req.person_id)?;
+        // Random, so it passes the policy; drawn again in the unlikely case it holds the username.
+        let username = self.store.account(id).await.map_err(status::from_store)?.map(|a| a.person.username);
+        let mut temporary = password::temporary();
+        while check_new_password(&temporary, username.as_deref().unwrap_or_default()).is_err() {
+            temporary = password::temporary();
+        }
+        let hash = password::hash(temporary.clone()).await.map_err(|e| status::internal(&e))?;
+        let (after, revoked) = self
+            .change(
+                &actor,
+                me,
+                id,
+                Some(&hash),
+                |actor, target, _| {
+                    decide_account(actor, AccountChange::ResetPassword { target, version: req.version })
+                },
+                "person.reset_password",
+            )
+            .await?;
+        Ok(Response::new(ResetPasswordResponse {
+            person: Some(account_to_pb(&after)),
+            temporary_password: temporary,
+            revoked,
+        }))
+    }
+
+    async fn change_role(
+        &self,
+        request: Request<ChangeRoleRequest>,
+    ) -> Result<Response<ChangeRoleResponse>, Status> {
+        let me = caller(&request)?.person.id;
+        let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
+        let req = request.into_inner();
+        let id = person_id(&req.person_id)?;
+        let mut unknown = Vec::new();
+        for (value, parsed, field) in [
+            (req.role, role_from_pb(req.role).is_some(), "role"),
+            (req.inspectorate, inspectorate_from_pb(req.inspectorate).is_some(), "inspectorate"),
+            (req.recipient_body, recipient_body_from_pb(req.recipient_body).is_some(), "recipient_body"),
+        ] {
+            if value != 0 && !parsed {
+                unknown.push(FieldViolation::new(field, format!("{value} is not a known value")));
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(Refusal::from(InvalidInput(unknown)).into());
+        }
+        let scope = ScopeInput {
+            role: role_from_pb(req.role),
+            region_code: &req.region_code,
+            local_area_code: &req.local_area_code,
+            inspectorate: inspectorate_from_pb(req.inspectorate),
+            social_care: req.social_care,
+            recipient_body: recipient_body_from_pb(req.recipient_body),
+        };
+        let (after, revoked) = self
+            .change(
+                &actor,
+                me,
+                id,
+                None,
+                |actor, target, own| {
+                    decide_account(
+                        actor,
+                        AccountChange::ChangeRole { target, own, version: req.version, scope },
+                    )
+                },
+                "person.change_role",
+            )
+            .await?;
+        Ok(Response::new(ChangeRoleResponse { person: Some(account_to_pb(&after)), revoked }))
+    }
+
     async fn create_person(
         &self,
         request: Request<CreatePersonRequest>,
@@ -131,12 +296,12 @@ impl Rpc for AccountService {
             .map_err(status::from_store)?;
         let next_page_token = if people.len() > limit as usize {
             people.truncate(limit as usize);
-            people.last().map(|p| p.username.clone()).unwrap_or_default()
+            people.last().map(|p| p.person.username.clone()).unwrap_or_default()
         } else {
             String::new()
         };
         Ok(Response::new(ListPeopleResponse {
-            people: people.iter().map(person_to_pb).collect(),
+            people: people.iter().map(account_to_pb).collect(),
             next_page_token,
         }))
     }
@@ -147,11 +312,7 @@ impl Rpc for AccountService {
     ) -> Result<Response<RevokeSessionsResponse>, Status> {
         let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
         decide_account(account_actor(&actor), AccountChange::RevokeSessions)?;
-        let id = request
-            .get_ref()
-            .person_id
-            .parse::<i64>()
-            .map_err(|_| status::invalid("person_id", "is not a person id"))?;
+        let id = person_id(&request.get_ref().person_id)?;
         let revoked = self
             .store
             .revoke_sessions_of(id, self.auth.clock().now(), |n| {

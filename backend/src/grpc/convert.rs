@@ -66,6 +66,16 @@ pub fn recipient_body_from_pb(value: i32) -> Option<RecipientBody> {
     }
 }
 
+/// An account as administrators see it: the person, whether disabled, its version.
+pub fn account_to_pb(a: &crate::domain::identity::AccountFacts) -> pb::Person {
+    pb::Person {
+        disabled: a.disabled,
+        version: a.version,
+        must_change_password: a.must_change_password,
+        ..person_to_pb(&a.person)
+    }
+}
+
 /// A person as the contract shows them (never a password hash).
 pub fn person_to_pb(p: &Person) -> pb::Person {
     let mut out = pb::Person {

@@ -10,5 +10,6 @@ pub mod documents;
 pub mod letters;
 pub mod programme;
 pub mod reference;
+pub mod setup;
 pub mod start;
 pub mod status;

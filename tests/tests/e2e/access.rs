@@ -11,7 +11,7 @@ use proto::pb::{
     auth_service_client::AuthServiceClient, case_study_service_client::CaseStudyServiceClient,
     consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
     programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
-    start_service_client::StartServiceClient,
+    setup_service_client::SetupServiceClient, start_service_client::StartServiceClient,
 };
 use tonic::Code;
 
@@ -41,6 +41,13 @@ const HIDDEN: Code = Code::NotFound;
 const INVALID: Code = Code::InvalidArgument;
 /// Allowed through the access check, then refused by the engagement's state.
 const STATE: Code = Code::FailedPrecondition;
+/// Allowed through, then refused because the record changed since the version the call names
+/// (the cells send version 0, so no account is ever changed by them).
+const STALE: Code = Code::Aborted;
+/// Administrators only.
+const ADMIN_ONLY: Cells = [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, OK];
+/// Administrators only, and refused as stale.
+const ADMIN_STALE: Cells = [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, STALE];
 /// Planners anywhere, leads in their region: own and other targets.
 const PLAN_OWN: Cells = [UNAUTH, OK, OK, DENIED, DENIED, DENIED, DENIED];
 const PLAN_OTHER: Cells = [UNAUTH, OK, HIDDEN, DENIED, DENIED, DENIED, DENIED];
@@ -63,6 +70,18 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
         [UNAUTH, OK, OK, OK, OK, OK, OK],
         [UNAUTH, OK, OK, OK, OK, OK, OK],
     ),
+    // A wrong current password: refused at its field, so no persona's password changes.
+    (
+        "/sendplanner.v1.AuthService/ChangePassword",
+        [UNAUTH, INVALID, INVALID, INVALID, INVALID, INVALID, INVALID],
+        [UNAUTH, INVALID, INVALID, INVALID, INVALID, INVALID, INVALID],
+    ),
+    // Open to anyone, but only with a link the server issued: the test app's link is not used.
+    ("/sendplanner.v1.SetupService/CreateFirstAdministrator", [STATE; 7], [STATE; 7]),
+    ("/sendplanner.v1.AccountService/GetPerson", ADMIN_ONLY, ADMIN_ONLY),
+    ("/sendplanner.v1.AccountService/SetAccountDisabled", ADMIN_STALE, ADMIN_STALE),
+    ("/sendplanner.v1.AccountService/ResetPassword", ADMIN_STALE, ADMIN_STALE),
+    ("/sendplanner.v1.AccountService/ChangeRole", ADMIN_STALE, ADMIN_STALE),
     (
         "/sendplanner.v1.AccountService/CreatePerson",
         [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
@@ -505,6 +524,44 @@ async fn call(
         }
         "/sendplanner.v1.AccountService/ListPeople" => {
             run!(AccountServiceClient, list_people, pb::ListPeopleRequest::default())
+        }
+        "/sendplanner.v1.AuthService/ChangePassword" => {
+            let req = pb::ChangePasswordRequest {
+                current_password: "not the password at all".into(),
+                new_password: "a brand new passphrase".into(),
+            };
+            run!(AuthServiceClient, change_password, req)
+        }
+        "/sendplanner.v1.SetupService/CreateFirstAdministrator" => {
+            let req = pb::CreateFirstAdministratorRequest {
+                token: "x".repeat(43),
+                username: format!("first.{cell}.{target:?}").to_lowercase(),
+                display_name: "First Admin".into(),
+                password: integration_tests::PASSWORD.into(),
+            };
+            let result = SetupServiceClient::new(plain).create_first_administrator(req).await;
+            Ok(result.err().map_or(Code::Ok, |s| s.code()))
+        }
+        "/sendplanner.v1.AccountService/GetPerson" => {
+            run!(AccountServiceClient, get_person, pb::GetPersonRequest { person_id: person.id.clone() })
+        }
+        "/sendplanner.v1.AccountService/SetAccountDisabled" => {
+            let req =
+                pb::SetAccountDisabledRequest { person_id: person.id.clone(), version: 0, disabled: true };
+            run!(AccountServiceClient, set_account_disabled, req)
+        }
+        "/sendplanner.v1.AccountService/ResetPassword" => {
+            let req = pb::ResetPasswordRequest { person_id: person.id.clone(), version: 0 };
+            run!(AccountServiceClient, reset_password, req)
+        }
+        "/sendplanner.v1.AccountService/ChangeRole" => {
+            let req = pb::ChangeRoleRequest {
+                person_id: person.id.clone(),
+                version: 0,
+                role: pb::Role::NationalPlanner.into(),
+                ..Default::default()
+            };
+            run!(AccountServiceClient, change_role, req)
         }
         "/sendplanner.v1.AccountService/RevokeSessions" => {
             run!(

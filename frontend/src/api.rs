@@ -267,6 +267,61 @@ pub(crate) async fn create_person(request: CreatePersonRequest) -> Result<Person
     response.person.ok_or_else(|| ApiError::missing("person"))
 }
 
+/// One person, with whether their account is disabled and its version (administrators).
+pub(crate) async fn get_person(person_id: String) -> Result<Person, ApiError> {
+    let request = proto::pb::GetPersonRequest { person_id };
+    let response = answer(AccountServiceClient::new(client()).get_person(authorized(request)).await)?;
+    response.person.ok_or_else(|| ApiError::missing("person"))
+}
+
+/// Disables an account or enables it again (administrators); the account after.
+pub(crate) async fn set_account_disabled(person: &Person, disabled: bool) -> Result<Person, ApiError> {
+    let request = proto::pb::SetAccountDisabledRequest {
+        person_id: person.id.clone(),
+        version: person.version,
+        disabled,
+    };
+    let response =
+        answer(AccountServiceClient::new(client()).set_account_disabled(authorized(request)).await)?;
+    response.person.ok_or_else(|| ApiError::missing("person"))
+}
+
+/// Gives a person a temporary password (administrators): the account after and the password.
+pub(crate) async fn reset_password(person: &Person) -> Result<(Person, String), ApiError> {
+    let request = proto::pb::ResetPasswordRequest { person_id: person.id.clone(), version: person.version };
+    let response = answer(AccountServiceClient::new(client()).reset_password(authorized(request)).await)?;
+    let after = response.person.ok_or_else(|| ApiError::missing("person"))?;
+    Ok((after, response.temporary_password))
+}
+
+/// Changes a person's role and scope (administrators); the account after.
+pub(crate) async fn change_role(request: proto::pb::ChangeRoleRequest) -> Result<Person, ApiError> {
+    let response = answer(AccountServiceClient::new(client()).change_role(authorized(request)).await)?;
+    response.person.ok_or_else(|| ApiError::missing("person"))
+}
+
+/// Changes the signed-in person's own password; they stay signed in here, their other sessions
+/// end. The person after.
+pub(crate) async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<Person, ApiError> {
+    let request = proto::pb::ChangePasswordRequest { current_password, new_password };
+    let response = answer(AuthServiceClient::new(client()).change_password(authorized(request)).await)?;
+    response.person.ok_or_else(|| ApiError::missing("person"))
+}
+
+/// Creates the first administrator from the setup link's token (no session needed).
+pub(crate) async fn create_first_administrator(
+    request: proto::pb::CreateFirstAdministratorRequest,
+) -> Result<Person, ApiError> {
+    let response = proto::pb::setup_service_client::SetupServiceClient::new(client())
+        .create_first_administrator(request)
+        .await?
+        .into_inner();
+    response.person.ok_or_else(|| ApiError::missing("person"))
+}
+
 /// Everyone who can sign in, by username: the first 200 (administrators).
 pub(crate) async fn list_people() -> Result<ListPeopleResponse, ApiError> {
     let request = ListPeopleRequest { page_size: 200, ..Default::default() };

@@ -12,6 +12,7 @@ use proto::pb::Person;
 use crate::{
     api,
     pages::{
+        account::{AccountPage, ChangePasswordPage, SetupPage},
         accounts::AccountsPage,
         attention::ApprovalsPage,
         audit::AuditPage,
@@ -88,6 +89,9 @@ lazy_page!(EngagementRoute, Page::Programme, EngagementPage);
 lazy_page!(InspectorsRoute, Page::Inspectors, InspectorsPage);
 lazy_page!(CaseStudiesRoute, Page::CaseStudies, CaseStudiesPage);
 lazy_page!(NationalRoute, Page::NationalBoard, NationalPage);
+lazy_page!(AccountRoute, Page::Account, AccountPage);
+lazy_page!(OwnPasswordRoute, Page::OwnPassword, ChangePasswordPage);
+lazy_page!(SetupRoute, Page::Setup, SetupPage);
 
 /// The whole app.
 #[component]
@@ -191,6 +195,18 @@ pub(crate) fn App() -> impl IntoView {
                         <Route
                             path=path!("/accounts")
                             view=|| view! { <Restricted page=Page::Accounts><AccountsPage /></Restricted> }
+                        />
+                        <Route
+                            path=path!("/accounts/:id")
+                            view={Lazy::<AccountRoute>::new()}
+                        />
+                        <Route
+                            path=path!("/account/password")
+                            view={Lazy::<OwnPasswordRoute>::new()}
+                        />
+                        <Route
+                            path=path!("/setup")
+                            view={Lazy::<SetupRoute>::new()}
                         />
                     </Routes>
                 </main>
@@ -324,7 +340,8 @@ fn Identity(person: Person) -> impl IntoView {
     view! {
         <div class="app-identity">
             <p class="govuk-body-s app-identity__text" data-testid="identity">
-                "Signed in as " <strong>{person.display_name}</strong> {details}
+                "Signed in as " <strong>{person.display_name}</strong> {details} " "
+                <A href="/account/password" attr:class="govuk-link" attr:data-testid="own-password">"Change your password"</A>
             </p>
             <crate::components::ActionButton
                 action=sign_out

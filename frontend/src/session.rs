@@ -134,6 +134,13 @@ pub(crate) enum Page {
     Inspectors,
     /// The national board (`/national`).
     NationalBoard,
+    /// One account (`/accounts/<id>`): administrators.
+    Account,
+    /// Changing one's own password (`/account/password`): everyone signed in, and the only page
+    /// of a person whose password is a temporary one.
+    OwnPassword,
+    /// The first-run setup page (`/setup`): anyone, signed in or not (the link is the key).
+    Setup,
     /// An engagement's case studies (`/engagements/<id>/case-studies`): planners, leads, the
     /// area's users and the team (the server narrows each to what they may see).
     CaseStudies,
@@ -142,7 +149,7 @@ pub(crate) enum Page {
 /// Whether `person` may use `page`.
 pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
     match (person.role(), page) {
-        (_, Page::Any | Page::Published) => true,
+        (_, Page::Any | Page::Published | Page::OwnPassword | Page::Setup) => true,
         (
             Role::NationalPlanner | Role::RegionalLead | Role::LocalAreaUser | Role::Inspector,
             Page::CaseStudies,
@@ -175,13 +182,16 @@ pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
         (Role::LocalAreaUser, Page::LocalArea | Page::VisitRequests | Page::Letters) => true,
         (Role::Inspector, Page::MyVisits | Page::Letters | Page::Inspectors) => true,
         (Role::RecipientBody, Page::Letters) => true,
-        (Role::Administrator, Page::Accounts | Page::SuspiciousAccess) => true,
+        (Role::Administrator, Page::Accounts | Page::Account | Page::SuspiciousAccess) => true,
         _ => false,
     }
 }
 
 /// The page a person lands on after signing in.
 pub(crate) fn start_path(person: &Person) -> String {
+    if person.must_change_password {
+        return "/account/password".to_owned();
+    }
     match person.role() {
         Role::RegionalLead => format!("/regions/{}", person.region_code),
         Role::LocalAreaUser => "/local-area".to_owned(),
@@ -247,6 +257,8 @@ enum Access {
     SignedOut,
     Allowed,
     Denied,
+    /// A temporary password waits to be changed first.
+    PasswordDue,
     Failed(ApiError),
 }
 
@@ -265,10 +277,15 @@ pub(crate) fn Restricted(
     // the session state.
     let access = Memo::new(move |_| match session.auth.get() {
         // A public page shows to everyone, whoever is (or is not) signed in.
-        _ if page.with(|page| *page == Page::Published) => Access::Allowed,
+        _ if page.with(|page| matches!(page, Page::Published | Page::Setup)) => Access::Allowed,
         Auth::Checking => Access::Checking,
         Auth::SignedOut { .. } => Access::SignedOut,
         Auth::Failed(error) => Access::Failed(error),
+        Auth::SignedIn(person)
+            if person.must_change_password && page.with(|page| *page != Page::OwnPassword) =>
+        {
+            Access::PasswordDue
+        }
         Auth::SignedIn(person) if page.with(|page| may_use(&person, page)) => Access::Allowed,
         Auth::SignedIn(_) => Access::Denied,
     });
@@ -277,6 +294,7 @@ pub(crate) fn Restricted(
         Access::SignedOut => view! { <Redirect path="/sign-in" options=replace() /> }.into_any(),
         Access::Allowed => children().into_any(),
         Access::Denied => view! { <NoAccess /> }.into_any(),
+        Access::PasswordDue => view! { <Redirect path="/account/password" options=replace() /> }.into_any(),
         Access::Failed(error) => view! { <Unavailable error /> }.into_any(),
     }
 }

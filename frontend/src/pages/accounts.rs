@@ -23,6 +23,11 @@ const ROLES: [(Role, &str); 6] = [
     (Role::Administrator, "administrator"),
 ];
 
+/// The role radios, in the order offered.
+pub(crate) fn role_radios() -> Vec<crate::components::Radio<Role>> {
+    radios(ROLES.into_iter().map(|(role, suffix)| (role, format!("role-{suffix}"), role_label(role))))
+}
+
 /// Radio choices: (value, input id, label) with no hints.
 fn radios<T>(
     options: impl IntoIterator<Item = (T, String, &'static str)>,
@@ -87,8 +92,7 @@ pub(crate) fn AccountsPage() -> impl IntoView {
             />
         }
     };
-    let roles =
-        radios(ROLES.into_iter().map(|(role, suffix)| (role, format!("role-{suffix}"), role_label(role))));
+    let roles = role_radios();
     view! {
         {move || notice.get().map(|text| view! { <NotificationBanner text success=true /> })}
         {move || revoke_error.get().map(|error| view! { <ErrorSummary error /> })}
@@ -133,12 +137,16 @@ fn PeopleTable(
         .map(|person| {
             let id = person.id.clone();
             let role = role_label(person.role());
+            let person_status = person.clone();
             view! {
                 <tr class="govuk-table__row" data-username=person.username.clone()>
-                    <th scope="row" class="govuk-table__header">{person.username.clone()}</th>
+                    <th scope="row" class="govuk-table__header">
+                        <a class="govuk-link" href=format!("/accounts/{}", person.id)>{person.username.clone()}</a>
+                    </th>
                     <td class="govuk-table__cell">{person.display_name}</td>
                     <td class="govuk-table__cell">{role}</td>
                     <td class="govuk-table__cell">{person.scope_label}</td>
+                    <td class="govuk-table__cell">{status_words(&person_status)}</td>
                     <td class="govuk-table__cell">
                         <button
                             type="button"
@@ -156,20 +164,31 @@ fn PeopleTable(
         })
         .collect_view();
     view! {
-        <Table testid="people" caption="People who can sign in" columns=columns(&["Username", "Name", "Role", "Scope", "Sessions"])>
+        <Table testid="people" caption="People who can sign in" columns=columns(&["Username", "Name", "Role", "Scope", "Status", "Sessions"])>
             {rows}
         </Table>
         {more.then(|| view! { <p class="govuk-body">"Only the first 200 people are shown."</p> })}
     }
 }
 
-/// The "Create an account" form's values.
+/// Whether an account can be used, in words.
+pub(crate) fn status_words(person: &Person) -> &'static str {
+    if person.disabled {
+        "Disabled"
+    } else if person.must_change_password {
+        "Active, with a temporary password"
+    } else {
+        "Active"
+    }
+}
+
+/// The "Create an account" form's values (and the role fields of "Change the role").
 #[derive(Debug, Clone, Copy)]
-struct NewPerson {
+pub(crate) struct NewPerson {
     username: RwSignal<String>,
     display_name: RwSignal<String>,
     password: RwSignal<String>,
-    role: RwSignal<Role>,
+    pub(crate) role: RwSignal<Role>,
     region_code: RwSignal<String>,
     local_area_code: RwSignal<String>,
     inspectorate: RwSignal<Inspectorate>,
@@ -194,6 +213,33 @@ impl Default for NewPerson {
 }
 
 impl NewPerson {
+    /// The role fields filled in with `person`'s role and scope.
+    pub(crate) fn of(person: &Person) -> Self {
+        let fields = Self::default();
+        fields.role.set(person.role());
+        fields.region_code.set(person.region_code.clone());
+        fields.local_area_code.set(person.local_area_code.clone());
+        fields.inspectorate.set(person.inspectorate());
+        fields.social_care.set(person.social_care);
+        fields.recipient_body.set(person.recipient_body());
+        fields
+    }
+
+    /// The request changing `person`'s role and scope to the form's values.
+    pub(crate) fn change_role(&self, person: &Person) -> proto::pb::ChangeRoleRequest {
+        let chosen = self.request();
+        proto::pb::ChangeRoleRequest {
+            person_id: person.id.clone(),
+            version: person.version,
+            role: chosen.role,
+            region_code: chosen.region_code,
+            local_area_code: chosen.local_area_code,
+            inspectorate: chosen.inspectorate,
+            social_care: chosen.social_care,
+            recipient_body: chosen.recipient_body,
+        }
+    }
+
     /// The request for the form's values. Only the chosen role's scope fields are sent (the
     /// others are hidden); the server checks everything and names any bad field.
     fn request(&self) -> CreatePersonRequest {
@@ -238,7 +284,7 @@ impl NewPerson {
 /// The scope fields the chosen role needs: a region, a local area, an inspectorate or a
 /// recipient body.
 #[component]
-fn ScopeFields(
+pub(crate) fn ScopeFields(
     fields: NewPerson,
     regions: LocalResource<Result<Vec<Region>, ApiError>>,
     form: FormState,

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub(crate) mod account;
 pub(crate) mod accounts;
 pub(crate) mod attention;
 pub(crate) mod audit;

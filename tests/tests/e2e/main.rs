@@ -1,10 +1,12 @@
 //! End-to-end tests: one binary, a module per concern.
 
 mod access;
+mod accounts;
 mod api;
 mod audit_search;
 mod auth;
 mod browser;
+mod browser_accounts;
 mod browser_audit;
 mod browser_start;
 mod case_studies;

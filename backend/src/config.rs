@@ -23,6 +23,10 @@ pub enum Command {
     Serve,
     /// Apply migrations and reference data, then exit.
     Migrate,
+    /// Serve an example programme to look around in, from a database of its own
+    /// (send-planner-demo.db unless --database-url names another): seeded on first run with
+    /// fictional people in every role; prints their sign-in names and the one password.
+    Demo,
     /// Manage accounts from the command line (e.g. the first administrator).
     #[command(subcommand)]
     User(UserCommand),
@@ -102,6 +106,9 @@ pub enum LogFormat {
     Json,
 }
 
+/// The default of `--database-url`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://send-planner.db";
+
 /// Settings for the backend.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
@@ -109,7 +116,7 @@ pub struct Settings {
     #[arg(long, env = "SEND_PLANNER_ADDR", default_value = "127.0.0.1:8080", global = true)]
     pub addr: SocketAddr,
     /// Database: `sqlite://FILE` (created if missing) or `postgres://USER@HOST:PORT/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://send-planner.db", global = true)]
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
     /// Folder of the built web app (index.html, pkg/, assets/), served on the same port.
     #[arg(long, env = "SEND_PLANNER_STATIC_DIR", default_value = "dist", global = true)]

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod board;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod grpc;
 pub mod pdf;

@@ -7,7 +7,8 @@ use clap::Parser as _;
 use proto::pb;
 use send_planner::{
     admin,
-    config::{AddUser, AuditCommand, Cli, Command, RoleArg, UserCommand},
+    config::{self, AddUser, AuditCommand, Cli, Command, RoleArg, Settings, UserCommand},
+    demo,
     domain::{audit::Actor, clock::Clock},
     grpc::account::create_person,
     startup::{Application, shutdown_signal},
@@ -21,6 +22,18 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init(&cli.settings.log, cli.settings.log_format)?;
     match cli.command.clone().unwrap_or(Command::Serve) {
         Command::Serve => Application::build(&cli.settings).await?.run_until(shutdown_signal()).await,
+        Command::Demo => {
+            let mut settings = cli.settings.clone();
+            if settings.database_url == config::DEFAULT_DATABASE_URL {
+                settings.database_url = demo::DEMO_DATABASE.to_owned();
+            }
+            let store = open(&settings.database_url).await?;
+            let seeded = demo::seed(&store, Clock::system().now()).await;
+            store.close().await;
+            let seeded = seeded.context("the demo could not start")?;
+            print_demo(&seeded, &settings);
+            Application::build(&settings).await?.run_until(shutdown_signal()).await
+        }
         Command::Migrate => {
             let store = open(&cli.settings.database_url).await?;
             store.close().await;
@@ -62,6 +75,20 @@ async fn main() -> anyhow::Result<()> {
             println!("{head}");
             Ok(())
         }
+    }
+}
+
+/// The demo's sign-in names and password, on standard output.
+fn print_demo(seeded: &demo::Seeded, settings: &Settings) {
+    let fresh = matches!(seeded, demo::Seeded::Fresh(_));
+    println!(
+        "SEND Planner demo ({}) at {}",
+        if fresh { "an example programme, just made" } else { "the example programme made before" },
+        settings.public_url(settings.addr)
+    );
+    println!("Sign in as any of these, with the password: {}", demo::DEMO_PASSWORD);
+    for account in seeded.accounts() {
+        println!("  {:<20} {} ({})", account.username, account.display_name, account.role);
     }
 }
 

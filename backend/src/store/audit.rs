@@ -146,6 +146,28 @@ impl Store {
         Ok(write_tx!(self, tx => append_audit!(tx, now, event)))
     }
 
+    /// Whether any event of `action` is in the trail.
+    pub async fn audit_action_recorded(&self, action: &str) -> Result<bool, StoreError> {
+        let found: Option<(i64,)> = with_pool!(self, pool => {
+            sqlx::query_as("SELECT seq FROM audit_events WHERE action = $1 LIMIT 1")
+                .bind(action)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.is_some())
+    }
+
+    /// Rows in each of `tables` (names of the schema's own tables, never input).
+    pub async fn row_counts(&self, tables: &[&'static str]) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        let mut counts = Vec::new();
+        for table in tables {
+            let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
+            let (n,): (i64,) = with_pool!(self, pool => sqlx::query_as(sql).fetch_one(pool).await?);
+            counts.push((*table, n));
+        }
+        Ok(counts)
+    }
+
     /// Events about one object after `after_seq`, oldest first, at most `limit`; records the
     /// read itself (`read`) in the same transaction.
     pub async fn read_audit_trail(

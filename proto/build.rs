@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/sendplanner/v1/consent.proto",
         "proto/sendplanner/v1/identity.proto",
         "proto/sendplanner/v1/letters.proto",
+        "proto/sendplanner/v1/notifications.proto",
         "proto/sendplanner/v1/programme.proto",
         "proto/sendplanner/v1/reference.proto",
         "proto/sendplanner/v1/start.proto",

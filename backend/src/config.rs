@@ -138,6 +138,25 @@ pub struct Settings {
     /// address when unset.
     #[arg(long, env = "SEND_PLANNER_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// GOV.UK Notify API key (`NAME-SERVICE_ID-SECRET`). Without one, emails wait in the outbox.
+    #[arg(long, env = "SEND_PLANNER_NOTIFY_API_KEY", hide_env_values = true, global = true)]
+    pub notify_api_key: Option<String>,
+    /// GOV.UK Notify's API address.
+    #[arg(long, env = "SEND_PLANNER_NOTIFY_BASE_URL", default_value = crate::notify::DEFAULT_BASE_URL, global = true)]
+    pub notify_base_url: String,
+    /// A Notify email template for one kind of email, `KIND=TEMPLATE_ID`, once per kind
+    /// (new_request, reply_reminder, request_answered, visit_notified, letter_returned,
+    /// letter_issued, safeguarding_concern); the variable takes them comma-separated.
+    #[arg(
+        long = "notify-template",
+        env = "SEND_PLANNER_NOTIFY_TEMPLATES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub notify_templates: Vec<String>,
+    /// Seconds between the notification worker's rounds.
+    #[arg(long, env = "SEND_PLANNER_NOTIFY_POLL_SECONDS", default_value_t = 10, global = true)]
+    pub notify_poll_seconds: u64,
 }
 
 impl Settings {
@@ -148,6 +167,20 @@ impl Settings {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{bound}"),
         }
+    }
+
+    /// The Notify settings (none without a key), checked; `bound` as for [`Settings::public_url`].
+    pub fn notify(
+        &self,
+        bound: SocketAddr,
+    ) -> Result<Option<crate::notify::NotifyConfig>, crate::notify::BadSettings> {
+        crate::notify::settings(
+            self.notify_api_key.as_deref(),
+            &self.notify_base_url,
+            &self.notify_templates,
+            &self.public_url(bound),
+            std::time::Duration::from_secs(self.notify_poll_seconds.max(1)),
+        )
     }
 
     /// Session lifetimes.

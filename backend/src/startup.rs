@@ -8,8 +8,9 @@ use proto::pb::{
     account_service_server::AccountServiceServer, audit_service_server::AuditServiceServer,
     auth_service_server::AuthServiceServer, case_study_service_server::CaseStudyServiceServer,
     consent_service_server::ConsentServiceServer, letter_service_server::LetterServiceServer,
-    programme_service_server::ProgrammeServiceServer, reference_service_server::ReferenceServiceServer,
-    setup_service_server::SetupServiceServer, start_service_server::StartServiceServer,
+    notification_service_server::NotificationServiceServer, programme_service_server::ProgrammeServiceServer,
+    reference_service_server::ReferenceServiceServer, setup_service_server::SetupServiceServer,
+    start_service_server::StartServiceServer,
 };
 use tokio::net::TcpListener;
 use tonic_health::server::HealthReporter;
@@ -27,6 +28,7 @@ use crate::{
         consent::{self, ConsentService},
         documents::{self, Documents},
         letters::{self, LetterPdfs, LetterService},
+        notifications::NotificationService,
         programme::ProgrammeService,
         reference::ReferenceService,
         setup::{self, SetupService},
@@ -49,6 +51,8 @@ pub struct Application {
     store: Store,
     health: HealthReporter,
     setup_link: Option<String>,
+    notifier: Option<crate::notify::Notifier>,
+    clock: Clock,
 }
 
 impl Application {
@@ -68,11 +72,19 @@ impl Application {
         );
         let (health, health_service) = tonic_health::server::health_reporter();
         set_serving(&health, true).await;
-        let router = router(&store, &auth, health_service, &settings.static_dir, clock.clone())?;
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("failed to listen on {}", settings.addr))?;
         let bound = listener.local_addr().unwrap_or(settings.addr);
+        let notifier = match settings.notify(bound).context("the GOV.UK Notify settings are wrong")? {
+            Some(config) => {
+                Some(crate::notify::Notifier::new(config).context("failed to set up the Notify client")?)
+            }
+            None => {
+                tracing::info!("no GOV.UK Notify API key: emails wait in the outbox (see /notifications)");
+                None
+            }
+        };
         // A database with no administrator: a one-time link to make the first one in the browser.
         let setup_link = setup::issue_setup_token(&store, clock.now())
             .await
@@ -84,7 +96,9 @@ impl Application {
                  restart for a new link, or use `send-planner user add`)"
             );
         }
-        Ok(Self { listener, router, store, health, setup_link })
+        let router =
+            router(&store, &auth, health_service, &settings.static_dir, clock.clone(), notifier.is_some())?;
+        Ok(Self { listener, router, store, health, setup_link, notifier, clock })
     }
 
     /// The first-run setup link logged at start, if the database had no administrator.
@@ -105,7 +119,9 @@ impl Application {
     /// Serves until `shutdown` completes, then stops accepting, finishes in-flight requests
     /// and closes the database.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, router, store, health, .. } = self;
+        let Self { listener, router, store, health, notifier, clock, .. } = self;
+        let (stop_worker, stopped) = tokio::sync::watch::channel(false);
+        let worker = notifier.map(|n| tokio::spawn(crate::notify::run(store.clone(), clock, n, stopped)));
         tracing::info!(addr = %listener.local_addr()?, database = store.kind(), "serving");
         let signal = async move {
             shutdown.await;
@@ -123,6 +139,10 @@ impl Application {
             .with_graceful_shutdown(signal)
             .await
             .context("server failed")?;
+        let _ = stop_worker.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
         store.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -145,6 +165,7 @@ async fn set_serving(health: &HealthReporter, serving: bool) {
         AuthServiceServer<AuthService>,
         AccountServiceServer<AccountService>,
         SetupServiceServer<SetupService>,
+        NotificationServiceServer<NotificationService>,
         AuditServiceServer<AuditService>,
         ConsentServiceServer<ConsentService>,
         ProgrammeServiceServer<ProgrammeService>,
@@ -159,6 +180,7 @@ fn router(
     health: tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health>,
     static_dir: &Path,
     clock: Clock,
+    notify_configured: bool,
 ) -> anyhow::Result<axum::Router> {
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -190,6 +212,10 @@ fn router(
         .add_service(ReferenceServiceServer::new(ReferenceService::new(store.clone())))
         .add_service(AuthServiceServer::new(AuthService::new(store.clone(), auth.clone())))
         .add_service(SetupServiceServer::new(SetupService::new(store.clone(), clock)))
+        .add_service(NotificationServiceServer::new(NotificationService::new(
+            store.clone(),
+            notify_configured,
+        )))
         .add_service(AccountServiceServer::new(AccountService::new(store.clone(), auth.clone())))
         .add_service(AuditServiceServer::new(AuditService::new(store.clone(), auth.clone())))
         .add_service(

@@ -18,6 +18,7 @@ use send_planner::{
 use tokio::sync::oneshot;
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
 
+pub mod notify;
 pub mod scenario;
 
 /// When every test server's clock starts.
@@ -251,8 +252,17 @@ pub async fn spawn_app_with(static_dir: &Path) -> anyhow::Result<TestApp> {
 
 /// Starts the real application on port 0 with a fresh database of `kind`.
 pub async fn spawn_app_on(kind: DbKind, static_dir: &Path) -> anyhow::Result<TestApp> {
+    spawn_app_configured(kind, static_dir, |_| {}).await
+}
+
+/// As [`spawn_app_on`], with the settings changed by `configure` first (e.g. a Notify key).
+pub async fn spawn_app_configured(
+    kind: DbKind,
+    static_dir: &Path,
+    configure: impl FnOnce(&mut Settings),
+) -> anyhow::Result<TestApp> {
     let db = TestDatabase::new(kind).await?;
-    let settings = Settings {
+    let mut settings = Settings {
         addr: ([127, 0, 0, 1], 0).into(),
         database_url: db.url.clone(),
         static_dir: static_dir.to_path_buf(),
@@ -261,7 +271,12 @@ pub async fn spawn_app_on(kind: DbKind, static_dir: &Path) -> anyhow::Result<Tes
         session_idle_minutes: 30,
         session_absolute_hours: 12,
         public_url: None,
+        notify_api_key: None,
+        notify_base_url: send_planner::notify::DEFAULT_BASE_URL.to_owned(),
+        notify_templates: Vec::new(),
+        notify_poll_seconds: 1,
     };
+    configure(&mut settings);
     // A fixed start (Monday 23 November 2026, 09:00 UTC) keeps every test's dates valid
     // whenever the suite runs: reply-by dates, windows and bank holidays are written around it.
     let clock = Clock::manual(TEST_START.parse()?);

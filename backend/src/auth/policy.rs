@@ -129,6 +129,11 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.CaseStudyService/SuggestCaseStudyPick", Access::Roles(&[Inspector])),
     ("/sendplanner.v1.CaseStudyService/AgreeCaseStudySample", Access::Roles(&[LocalAreaUser, Inspector])),
     ("/sendplanner.v1.CaseStudyService/AskForMoreCaseStudies", Access::Roles(&[Inspector])),
+    // Emails: the outbox's messages for national planners only (the handler answers
+    // administrators with whether Notify is configured); everyone chooses their own emails.
+    ("/sendplanner.v1.NotificationService/ListOutbox", Access::Roles(&[NationalPlanner, Administrator])),
+    ("/sendplanner.v1.NotificationService/GetEmailPreferences", Access::SignedIn),
+    ("/sendplanner.v1.NotificationService/SetEmailPreference", Access::SignedIn),
     // Start pages: the store narrows every list to the caller's scope, the domain to their role.
     ("/sendplanner.v1.StartService/GetStartPage", Access::Roles(START_AUDIENCE)),
     // Published reference data; still behind sign-in, like the rest of the service.

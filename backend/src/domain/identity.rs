@@ -18,6 +18,7 @@ pub const RULES: &[&str] = &[
     "account.username",
     "account.display_name",
     "account.password",
+    "account.email",
     "sign_in.fields",
     "sign_in.throttle_username",
     "sign_in.throttle_source",
@@ -320,6 +321,8 @@ pub struct NewPersonInput<'a> {
     pub social_care: bool,
     /// Recipient body (recipient body user).
     pub recipient_body: Option<RecipientBody>,
+    /// Email address, or empty for none.
+    pub email: &'a str,
 }
 
 /// A validated new account. Whether its region or local area exists is checked by the store.
@@ -333,6 +336,37 @@ pub struct NewPerson {
     pub password: String,
     /// Role and scope.
     pub scope: Scope,
+    /// Where emails go, if anywhere.
+    pub email: Option<String>,
+}
+
+/// Longest email address (RFC 5321's path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// `account.email`: an optional address, trimmed and lower-cased: one `@` with text on both
+/// sides, a dot in the domain, no spaces, at most 254 characters.
+pub fn parse_email(text: &str) -> Result<Option<String>, FieldViolation> {
+    let email = text.trim().to_lowercase();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    let well_formed = email.chars().count() <= MAX_EMAIL_CHARS
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if well_formed {
+        Ok(Some(email))
+    } else {
+        Err(FieldViolation::new(
+            "email",
+            "Enter an email address in the correct format, like name@example.gov.uk",
+        ))
+    }
 }
 
 impl NewPerson {
@@ -354,6 +388,8 @@ impl NewPerson {
         if let Err(e) = check_new_password(input.password, username.as_deref().unwrap_or_default()) {
             errors.push(e);
         }
+        // account.email
+        let email = parse_email(input.email).map_err(|e| errors.push(e)).ok().flatten();
         let scope = parse_scope(ScopeInput::of(&input), &mut errors);
         if !errors.is_empty() {
             return Err(InvalidInput(errors));
@@ -364,6 +400,7 @@ impl NewPerson {
             display_name: display_name.to_owned(),
             password: input.password.to_owned(),
             scope,
+            email,
         })
     }
 }
@@ -496,6 +533,8 @@ pub struct AccountFacts {
     pub version: i64,
     /// Whether its password is a temporary one, to be changed at the next sign-in.
     pub must_change_password: bool,
+    /// Where emails go, if anywhere.
+    pub email: Option<String>,
 }
 
 /// A change to accounts.
@@ -844,6 +883,7 @@ mod tests {
             inspectorate: None,
             social_care: false,
             recipient_body: None,
+            email: "",
         }
     }
 
@@ -1009,6 +1049,11 @@ mod tests {
                 fields(create(NewPersonInput { password: "short", ..input(Role::Administrator) })),
                 Fired::Fields(vec!["password"]),
             ),
+            (
+                "account.email",
+                fields(create(NewPersonInput { email: "not an address", ..input(Role::Administrator) })),
+                Fired::Fields(vec!["email"]),
+            ),
             ("sign_in.fields", sign_in(" ", ""), Fired::Fields(vec!["username", "password"])),
             ("sign_in.throttle_username", locks(PER_USERNAME, 5), Fired::Locks),
             ("sign_in.throttle_source", locks(PER_SOURCE, 50), Fired::Locks),
@@ -1157,6 +1202,18 @@ mod tests {
             disabled,
             version,
             must_change_password: false,
+            email: None,
+        }
+    }
+
+    #[test]
+    fn an_email_address_is_optional_and_checked_when_given() {
+        assert_eq!(parse_email("  "), Ok(None));
+        assert_eq!(parse_email(" Ada@Example.GOV.uk "), Ok(Some("ada@example.gov.uk".into())));
+        for bad in
+            ["ada", "ada@", "@example.gov.uk", "ada@example", "a da@example.gov.uk", "a@b@example.gov.uk"]
+        {
+            assert_eq!(parse_email(bad).map_err(|e| e.field), Err("email"), "{bad}");
         }
     }
 

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod inspectors;
 pub mod letter_text;
 pub mod letters;
+pub mod notifications;
 pub mod programme;
 pub mod public_id;
 pub mod reference;

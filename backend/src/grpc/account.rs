@@ -78,6 +78,7 @@ pub fn new_person_from_pb(req: &CreatePersonRequest, actor: AccountActor) -> Res
             inspectorate: inspectorate_from_pb(req.inspectorate),
             social_care: req.social_care,
             recipient_body: recipient_body_from_pb(req.recipient_body),
+            email: &req.email,
         }),
     );
     match decided {

@@ -72,6 +72,7 @@ pub fn account_to_pb(a: &crate::domain::identity::AccountFacts) -> pb::Person {
         disabled: a.disabled,
         version: a.version,
         must_change_password: a.must_change_password,
+        email: a.email.clone().unwrap_or_default(),
         ..person_to_pb(&a.person)
     }
 }

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod convert;
 pub mod documents;
 pub mod letters;
+pub mod notifications;
 pub mod programme;
 pub mod reference;
 pub mod setup;

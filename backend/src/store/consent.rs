@@ -4,7 +4,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, StoreError, audit::append_audit, current_area_region, scope_params, with_pool, write_tx};
+use super::{
+    Store, StoreError,
+    audit::append_audit,
+    current_area_region,
+    notifications::{Audience, cancel_reminders, enqueue},
+    scope_params, with_pool, write_tx,
+};
+use crate::domain::notifications::{EventKind, reminder_days, reminder_due_at};
 use crate::domain::{
     Refusal,
     audit::NewAuditEvent,
@@ -261,6 +268,13 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             append_history!(tx, id, "requested", RequestState::Requested, by.id, now, &new.note);
+            // The area's users hear of it at once, and again 5 and 1 working days before the reply.
+            let link = format!("/requests/{public_id}");
+            enqueue!(tx, now, EventKind::NewRequest, Audience::AreaUsers(&new.local_area_code), &link, &public_id, now);
+            for day in reminder_days(new.reply_by, now.date_naive()) {
+                let due = reminder_due_at(day).max(now);
+                enqueue!(tx, now, EventKind::ReplyReminder, Audience::AreaUsers(&new.local_area_code), &link, &public_id, due);
+            }
             append_audit!(tx, now, &audit(&public_id));
         });
         self.visit_request_unaudited(&public_id, &by.scope, now.date_naive()).await
@@ -435,6 +449,19 @@ impl Store {
                     .await?;
             }
             append_history!(tx, id, decision.kind, decision.state, by.id, now, &decision.note);
+            // Notifications of the change: an answer reaches the region's lead and planners; any
+            // end of the wait ends its reminders; a concern reaches planners.
+            if decision.moves && decision.state != RequestState::Requested {
+                cancel_reminders!(tx, public_id);
+            }
+            if decision.moves && matches!(decision.state, RequestState::Consented | RequestState::Declined) {
+                let link = format!("/requests/{public_id}");
+                let audience = Audience::RegionLeadAndPlanners(&facts.region_code);
+                enqueue!(tx, now, EventKind::RequestAnswered, audience, &link, public_id, now);
+            }
+            if decision.escalate {
+                enqueue!(tx, now, EventKind::SafeguardingConcern, Audience::Planners, "/safeguarding", public_id, now);
+            }
             append_audit!(tx, now, audit);
         });
         self.visit_request_unaudited(public_id, &by.scope, today).await

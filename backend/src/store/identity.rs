@@ -67,8 +67,8 @@ macro_rules! insert_person {
         }
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO people (username, display_name, password_hash, role, region_code, \
-               local_area_code, inspectorate, social_care, recipient_body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+               local_area_code, inspectorate, social_care, recipient_body, created_at, email) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(&new.username)
         .bind(&new.display_name)
@@ -80,6 +80,7 @@ macro_rules! insert_person {
         .bind(social_care)
         .bind(body)
         .bind(canonical($now))
+        .bind(new.email.as_deref())
         .fetch_one(&mut *$tx)
         .await?;
         let sql = sqlx::AssertSqlSafe(format!("{PERSON_SELECT} WHERE p.id = $1"));
@@ -115,7 +116,7 @@ macro_rules! end_sessions {
 
 const PERSON_SELECT: &str = "SELECT p.id, p.username, p.display_name, p.role, p.region_code, \
       p.local_area_code, p.inspectorate, p.social_care, p.recipient_body, \
-      p.disabled, p.version, p.must_change_password, \
+      p.disabled, p.version, p.must_change_password, p.email, \
       r.name AS region_name, a.name AS local_area_name \
     FROM people p \
     LEFT JOIN regions r ON r.code = p.region_code \
@@ -135,6 +136,7 @@ struct PersonRow {
     disabled: bool,
     version: i64,
     must_change_password: bool,
+    email: Option<String>,
     region_name: Option<String>,
     local_area_name: Option<String>,
 }
@@ -189,7 +191,8 @@ impl TryFrom<PersonRow> for AccountFacts {
 
     fn try_from(r: PersonRow) -> Result<Self, StoreError> {
         let (disabled, version, must_change_password) = (r.disabled, r.version, r.must_change_password);
-        Ok(Self { person: Person::try_from(r)?, disabled, version, must_change_password })
+        let email = r.email.clone();
+        Ok(Self { person: Person::try_from(r)?, disabled, version, must_change_password, email })
     }
 }
 

@@ -7,7 +7,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, StoreError, audit::append_audit, scope_params, with_pool, write_tx};
+use super::{
+    Store, StoreError,
+    audit::append_audit,
+    notifications::{Audience, enqueue},
+    scope_params, with_pool, write_tx,
+};
+use crate::domain::notifications::EventKind;
 use crate::domain::{
     Refusal,
     audit::NewAuditEvent,
@@ -371,6 +377,12 @@ impl Store {
                         .bind(reason)
                         .execute(&mut *tx)
                         .await?;
+                    let (writer,): (i64,) = sqlx::query_as("SELECT created_by FROM letters WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let link = format!("/letters/{public_id}");
+                    enqueue!(tx, now, EventKind::LetterReturned, Audience::Person(writer), &link, public_id, now);
                 }
                 LetterChange::Approve(overrides) => {
                     sqlx::query("UPDATE letters SET returned_reason = '' WHERE id = $1")
@@ -408,6 +420,8 @@ impl Store {
                         .bind(publish_at.map(canonical))
                         .execute(&mut *tx)
                         .await?;
+                    let link = format!("/letters/{public_id}");
+                    enqueue!(tx, now, EventKind::LetterIssued, Audience::LetterRecipients(id), &link, public_id, now);
                     if let Some(old) = &current.supersedes_id {
                         sqlx::query("UPDATE letters SET state = 'superseded', version = version + 1 WHERE public_id = $1")
                             .bind(old)

@@ -10,6 +10,7 @@ mod case_studies;
 mod consent;
 mod identity;
 mod letters;
+pub mod notifications;
 mod programme;
 mod reference;
 mod security;

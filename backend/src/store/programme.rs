@@ -3,10 +3,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::notifications::{Audience, enqueue};
 use super::{
     Db, Store, StoreError, audit::append_audit, consent::unavailable_from_json, current_area_region,
     scope_params, with_pool, write_tx,
 };
+use crate::domain::notifications::EventKind;
 use crate::domain::{
     FieldViolation, Finding, InvalidInput, Refusal,
     audit::NewAuditEvent,
@@ -800,6 +802,10 @@ impl Store {
                 EngagementChange::Complete { outcome: None } | EngagementChange::Postpone { .. } | EngagementChange::Notify => {}
             }
             append_event!(tx, id, decision.event, by.id, now, &decision.reason);
+            if matches!(change, EngagementChange::Notify) {
+                let audience = Audience::AreaUsers(&current.local_area_code);
+                enqueue!(tx, now, EventKind::VisitNotified, audience, "/local-area", public_id, now);
+            }
             append_audit!(tx, now, audit);
             decision.warnings
         });

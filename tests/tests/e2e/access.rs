@@ -10,8 +10,9 @@ use proto::pb::{
     self, account_service_client::AccountServiceClient, audit_service_client::AuditServiceClient,
     auth_service_client::AuthServiceClient, case_study_service_client::CaseStudyServiceClient,
     consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
-    programme_service_client::ProgrammeServiceClient, reference_service_client::ReferenceServiceClient,
-    setup_service_client::SetupServiceClient, start_service_client::StartServiceClient,
+    notification_service_client::NotificationServiceClient, programme_service_client::ProgrammeServiceClient,
+    reference_service_client::ReferenceServiceClient, setup_service_client::SetupServiceClient,
+    start_service_client::StartServiceClient,
 };
 use tonic::Code;
 
@@ -79,6 +80,24 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
     // Open to anyone, but only with a link the server issued: the test app's link is not used.
     ("/sendplanner.v1.SetupService/CreateFirstAdministrator", [STATE; 7], [STATE; 7]),
     ("/sendplanner.v1.AccountService/GetPerson", ADMIN_ONLY, ADMIN_ONLY),
+    // The outbox: national planners (messages) and administrators (only whether Notify is set).
+    (
+        "/sendplanner.v1.NotificationService/ListOutbox",
+        [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, OK],
+        [UNAUTH, OK, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
+    (
+        "/sendplanner.v1.NotificationService/GetEmailPreferences",
+        [UNAUTH, OK, OK, OK, OK, OK, OK],
+        [UNAUTH, OK, OK, OK, OK, OK, OK],
+    ),
+    // A kind of email the role gets: own target turns it on; other target names one no role
+    // has (refused at its field).
+    (
+        "/sendplanner.v1.NotificationService/SetEmailPreference",
+        [UNAUTH, OK, OK, OK, OK, INVALID, INVALID],
+        [UNAUTH, INVALID, INVALID, INVALID, INVALID, INVALID, INVALID],
+    ),
     ("/sendplanner.v1.AccountService/SetAccountDisabled", ADMIN_STALE, ADMIN_STALE),
     ("/sendplanner.v1.AccountService/ResetPassword", ADMIN_STALE, ADMIN_STALE),
     ("/sendplanner.v1.AccountService/ChangeRole", ADMIN_STALE, ADMIN_STALE),
@@ -541,6 +560,29 @@ async fn call(
             };
             let result = SetupServiceClient::new(plain).create_first_administrator(req).await;
             Ok(result.err().map_or(Code::Ok, |s| s.code()))
+        }
+        "/sendplanner.v1.NotificationService/ListOutbox" => {
+            run!(NotificationServiceClient, list_outbox, pb::ListOutboxRequest {})
+        }
+        "/sendplanner.v1.NotificationService/GetEmailPreferences" => {
+            run!(NotificationServiceClient, get_email_preferences, pb::GetEmailPreferencesRequest {})
+        }
+        "/sendplanner.v1.NotificationService/SetEmailPreference" => {
+            // Own: the first kind the caller's role gets (recipient bodies get letters; an
+            // administrator none). Other: a kind no one has.
+            let kind = match (target, caller) {
+                (Target::Other, _) => "no_such_kind",
+                (_, Some(Persona::Planner)) => "safeguarding_concern",
+                (_, Some(Persona::InnerLondonLead)) => "request_answered",
+                (_, Some(Persona::Camden)) => "new_request",
+                (_, Some(Persona::OfstedInspector)) => "letter_returned",
+                _ => "new_request",
+            };
+            run!(
+                NotificationServiceClient,
+                set_email_preference,
+                pb::SetEmailPreferenceRequest { kind: kind.into(), email: true }
+            )
         }
         "/sendplanner.v1.AccountService/GetPerson" => {
             run!(AccountServiceClient, get_person, pb::GetPersonRequest { person_id: person.id.clone() })

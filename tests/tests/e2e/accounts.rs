@@ -318,6 +318,10 @@ async fn the_first_administrator_comes_from_a_one_time_setup_link() -> anyhow::R
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             public_url: Some("https://send-planner.example".into()),
+            notify_api_key: None,
+            notify_base_url: send_planner::notify::DEFAULT_BASE_URL.into(),
+            notify_templates: Vec::new(),
+            notify_poll_seconds: 1,
         },
         app.clock.clone(),
     )

@@ -186,6 +186,9 @@ impl Demo {
             display_name: name.into(),
             password: DEMO_PASSWORD.into(),
             role: role.into(),
+            // A reserved domain (RFC 2606): the demo's emails wait in its outbox, for planners
+            // to see at /notifications, and could reach nobody.
+            email: format!("{username}@demo.send-planner.example"),
             ..Default::default()
         };
         scope(&mut request);

@@ -322,6 +322,31 @@ pub(crate) async fn create_first_administrator(
     response.person.ok_or_else(|| ApiError::missing("person"))
 }
 
+/// The notification outbox (national planners; administrators see only whether Notify is set).
+pub(crate) async fn list_outbox() -> Result<proto::pb::ListOutboxResponse, ApiError> {
+    let mut notifications = proto::pb::notification_service_client::NotificationServiceClient::new(client());
+    answer(notifications.list_outbox(authorized(proto::pb::ListOutboxRequest {})).await)
+}
+
+/// The emails the signed-in person's role can get, each on or off.
+pub(crate) async fn get_email_preferences() -> Result<proto::pb::GetEmailPreferencesResponse, ApiError> {
+    let mut notifications = proto::pb::notification_service_client::NotificationServiceClient::new(client());
+    answer(notifications.get_email_preferences(authorized(proto::pb::GetEmailPreferencesRequest {})).await)
+}
+
+/// Turns one kind of email on or off for the signed-in person.
+pub(crate) async fn set_email_preference(
+    kind: String,
+    email: bool,
+) -> Result<proto::pb::SetEmailPreferenceResponse, ApiError> {
+    let mut notifications = proto::pb::notification_service_client::NotificationServiceClient::new(client());
+    answer(
+        notifications
+            .set_email_preference(authorized(proto::pb::SetEmailPreferenceRequest { kind, email }))
+            .await,
+    )
+}
+
 /// Everyone who can sign in, by username: the first 200 (administrators).
 pub(crate) async fn list_people() -> Result<ListPeopleResponse, ApiError> {
     let request = ListPeopleRequest { page_size: 200, ..Default::default() };

@@ -18,6 +18,7 @@ use crate::{
         audit::AuditPage,
         board::BoardPage,
         case_studies::CaseStudiesPage,
+        emails::{EmailPreferencesPage, OutboxPage},
         engagement::EngagementPage,
         inspectors::InspectorsPage,
         letters::{LetterPage, LettersPage, NationalReportPage, PublishedPage},
@@ -92,6 +93,8 @@ lazy_page!(NationalRoute, Page::NationalBoard, NationalPage);
 lazy_page!(AccountRoute, Page::Account, AccountPage);
 lazy_page!(OwnPasswordRoute, Page::OwnPassword, ChangePasswordPage);
 lazy_page!(SetupRoute, Page::Setup, SetupPage);
+lazy_page!(OwnEmailsRoute, Page::OwnEmails, EmailPreferencesPage);
+lazy_page!(OutboxRoute, Page::Outbox, OutboxPage);
 
 /// The whole app.
 #[component]
@@ -203,6 +206,14 @@ pub(crate) fn App() -> impl IntoView {
                         <Route
                             path=path!("/account/password")
                             view={Lazy::<OwnPasswordRoute>::new()}
+                        />
+                        <Route
+                            path=path!("/account/emails")
+                            view={Lazy::<OwnEmailsRoute>::new()}
+                        />
+                        <Route
+                            path=path!("/notifications")
+                            view={Lazy::<OutboxRoute>::new()}
                         />
                         <Route
                             path=path!("/setup")
@@ -340,8 +351,14 @@ fn Identity(person: Person) -> impl IntoView {
     view! {
         <div class="app-identity">
             <p class="govuk-body-s app-identity__text" data-testid="identity">
-                "Signed in as " <strong>{person.display_name}</strong> {details} " "
+                "Signed in as " <strong>{person.display_name}</strong> {details}
+            </p>
+            // Each link a block of its own: not a link inside a sentence (WCAG 1.4.1).
+            <p class="govuk-body-s app-identity__text">
                 <A href="/account/password" attr:class="govuk-link" attr:data-testid="own-password">"Change your password"</A>
+            </p>
+            <p class="govuk-body-s app-identity__text">
+                <A href="/account/emails" attr:class="govuk-link" attr:data-testid="own-emails">"Your emails"</A>
             </p>
             <crate::components::ActionButton
                 action=sign_out

@@ -139,6 +139,10 @@ pub(crate) enum Page {
     /// Changing one's own password (`/account/password`): everyone signed in, and the only page
     /// of a person whose password is a temporary one.
     OwnPassword,
+    /// Choosing one's emails (`/account/emails`): everyone signed in.
+    OwnEmails,
+    /// The notification outbox (`/notifications`): national planners and administrators.
+    Outbox,
     /// The first-run setup page (`/setup`): anyone, signed in or not (the link is the key).
     Setup,
     /// An engagement's case studies (`/engagements/<id>/case-studies`): planners, leads, the
@@ -149,7 +153,8 @@ pub(crate) enum Page {
 /// Whether `person` may use `page`.
 pub(crate) fn may_use(person: &Person, page: &Page) -> bool {
     match (person.role(), page) {
-        (_, Page::Any | Page::Published | Page::OwnPassword | Page::Setup) => true,
+        (_, Page::Any | Page::Published | Page::OwnPassword | Page::OwnEmails | Page::Setup) => true,
+        (Role::NationalPlanner | Role::Administrator, Page::Outbox) => true,
         (
             Role::NationalPlanner | Role::RegionalLead | Role::LocalAreaUser | Role::Inspector,
             Page::CaseStudies,
@@ -216,6 +221,7 @@ pub(crate) fn menu(person: &Person) -> Vec<(&'static str, String)> {
             ("Audit trail", "/audit".to_owned()),
             ("Suspicious access", "/suspicious-access".to_owned()),
             ("National report", "/national-report".to_owned()),
+            ("Emails", "/notifications".to_owned()),
         ],
         Role::RegionalLead => vec![
             ("My region", start_path(person)),
@@ -238,7 +244,11 @@ pub(crate) fn menu(person: &Person) -> Vec<(&'static str, String)> {
         ],
         Role::RecipientBody => vec![("Letters", start_path(person))],
         Role::Administrator => {
-            vec![("Accounts", start_path(person)), ("Suspicious access", "/suspicious-access".to_owned())]
+            vec![
+                ("Accounts", start_path(person)),
+                ("Suspicious access", "/suspicious-access".to_owned()),
+                ("Emails", "/notifications".to_owned()),
+            ]
         }
         Role::Unspecified => Vec::new(),
     }

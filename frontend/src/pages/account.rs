@@ -90,6 +90,8 @@ fn AccountSummary(person: Person, record: Record<Person>) -> impl IntoView {
     };
     let role_href = step_href("step", Some("role"));
     let status = status_words(&person);
+    let email =
+        if person.email.is_empty() { "None: no emails are sent".to_owned() } else { person.email.clone() };
     let (username, display_name, scope, role) = (
         person.username.clone(),
         person.display_name.clone(),
@@ -128,6 +130,7 @@ fn AccountSummary(person: Person, record: Record<Person>) -> impl IntoView {
                 </dd>
             </div>
             <SummaryRow key="Scope">{scope}</SummaryRow>
+            <SummaryRow key="Email address">{email}</SummaryRow>
             <SummaryRow key="Status"><span data-testid="account-status">{status}</span></SummaryRow>
         </dl>
         <ActionForm testid="reset-password" heading="Reset the password" form=reset_form submit=reset>

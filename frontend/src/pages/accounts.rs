@@ -64,6 +64,7 @@ pub(crate) fn AccountsPage() -> impl IntoView {
         ("username", "new-username", "The username"),
         ("display_name", "new-display-name", "The full name"),
         ("password", "new-password", "The password"),
+        ("email", "new-email", "The email address"),
         ("role", "role", "The role"),
         ("region_code", "region-code", "The region"),
         ("local_area_code", "local-area", "The local area"),
@@ -111,6 +112,16 @@ pub(crate) fn AccountsPage() -> impl IntoView {
                 kind="password"
                 autocomplete="new-password"
                 width="govuk-!-width-one-half"
+                form
+            />
+            <TextInput
+                id="new-email"
+                label="Email address (optional)"
+                hint="Where SEND Planner says that something waits for them. Without one, they get no emails."
+                value=fields.email
+                kind="email"
+                autocomplete="off"
+                width="govuk-!-width-two-thirds"
                 form
             />
             <Radios legend="Role" name="role" options=roles value=fields.role form />
@@ -188,6 +199,7 @@ pub(crate) struct NewPerson {
     username: RwSignal<String>,
     display_name: RwSignal<String>,
     password: RwSignal<String>,
+    email: RwSignal<String>,
     pub(crate) role: RwSignal<Role>,
     region_code: RwSignal<String>,
     local_area_code: RwSignal<String>,
@@ -202,6 +214,7 @@ impl Default for NewPerson {
             username: RwSignal::new(String::new()),
             display_name: RwSignal::new(String::new()),
             password: RwSignal::new(String::new()),
+            email: RwSignal::new(String::new()),
             role: RwSignal::new(Role::Unspecified),
             region_code: RwSignal::new(String::new()),
             local_area_code: RwSignal::new(String::new()),
@@ -248,6 +261,7 @@ impl NewPerson {
             username: self.username.get_untracked().trim().to_owned(),
             display_name: self.display_name.get_untracked().trim().to_owned(),
             password: self.password.get_untracked(),
+            email: self.email.get_untracked().trim().to_owned(),
             role: role.into(),
             ..Default::default()
         };
@@ -272,6 +286,7 @@ impl NewPerson {
         self.username.set(String::new());
         self.display_name.set(String::new());
         self.password.set(String::new());
+        self.email.set(String::new());
         self.role.set(Role::Unspecified);
         self.region_code.set(String::new());
         self.local_area_code.set(String::new());

@@ -6,6 +6,7 @@ pub(crate) mod attention;
 pub(crate) mod audit;
 pub(crate) mod board;
 pub(crate) mod case_studies;
+pub(crate) mod emails;
 pub(crate) mod engagement;
 pub(crate) mod inspectors;
 pub(crate) mod letters;

@@ -23,7 +23,7 @@ use tonic::{service::interceptor::InterceptedService, transport::Channel};
 const PASSWORD: &str = "correct horse battery";
 
 /// A national planner's menu.
-const PLANNER_MENU: [&str; 10] = [
+const PLANNER_MENU: [&str; 11] = [
     "Regions",
     "National board",
     "Programme",
@@ -34,6 +34,7 @@ const PLANNER_MENU: [&str; 10] = [
     "Audit trail",
     "Suspicious access",
     "National report",
+    "Emails",
 ];
 
 /// A local area user's menu.
@@ -510,7 +511,7 @@ async fn an_administrator_creates_an_account_and_sees_the_servers_message_for_a_
     sign_in(&browser, &app, "ada", "Ada Admin").await?;
     browser.wait_for_text("[data-testid=start-page]", "Accounts").await?;
     assert_eq!(browser.path().await?, "/accounts");
-    assert_eq!(menu(&browser).await?, ["Accounts", "Suspicious access"]);
+    assert_eq!(menu(&browser).await?, ["Accounts", "Suspicious access", "Emails"]);
     browser.wait_for_text("[data-testid=people]", "Ada Admin").await?;
     assert_eq!(browser.client.title().await?, "Accounts - SEND Planner");
     browser.assert_accessible().await?;

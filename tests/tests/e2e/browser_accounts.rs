@@ -3,8 +3,8 @@
 //! administrator changes a person's role, resets their password and disables and enables their
 //! account; the person signs in with the temporary password and is taken to change it first.
 
-use integration_tests::{Browser, TestApp, spawn_app};
-use proto::pb::{CreatePersonRequest, Role};
+use integration_tests::{Browser, Persona, TestApp, spawn_app, visit_request};
+use proto::pb::{self, CreatePersonRequest, Role, consent_service_client::ConsentServiceClient};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -146,6 +146,59 @@ async fn an_administrator_changes_a_role_resets_a_password_and_disables_an_accou
     browser.find("[data-testid=to-start]").await?.click().await?;
     browser.wait_for_text("[data-testid=start-page]", "North East").await?;
     assert_eq!(browser.path().await?, "/regions/E12000001");
+
+    browser.close().await?;
+    app.stop().await
+}
+
+#[tokio::test]
+async fn people_choose_their_emails_and_planners_see_the_emails_waiting() -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let with_email =
+        |persona: Persona, email: &str| pb::CreatePersonRequest { email: email.into(), ..persona.request() };
+    app.seed_person(with_email(Persona::Camden, "camden@example.gov.uk")).await?;
+    app.seed_person(with_email(Persona::Planner, "planner@example.gov.uk")).await?;
+    app.seed_person(Persona::Admin.request()).await?;
+    let (_, lead) = app.persona(Persona::InnerLondonLead).await?;
+    ConsentServiceClient::new(app.authed(&lead).await?)
+        .create_visit_request(visit_request("E09000007", "2027-01-15"))
+        .await?;
+    let browser = Browser::start().await?;
+    let password = integration_tests::PASSWORD;
+
+    // Camden's user turns off the email of new requests.
+    sign_in(&browser, &app, Persona::Camden.username(), password).await?;
+    browser.find("[data-testid=own-emails]").await?.click().await?;
+    browser.wait_for_text("h1", "Your emails").await?;
+    assert_eq!(browser.client.title().await?, "Your emails - SEND Planner");
+    browser.assert_accessible().await?;
+    browser.find("label[for=email-new-request]").await?.click().await?;
+    browser.find("[data-testid=save-emails]").await?.click().await?;
+    browser.wait_for_text("[data-testid=banner]", "Your email choices have been saved").await?;
+    browser.client.refresh().await?;
+    browser.wait_for_text("h1", "Your emails").await?;
+    assert!(!browser.find("#email-new-request").await?.is_selected().await?, "saved as off");
+    assert!(browser.find("#email-reply-reminder").await?.is_selected().await?, "the others stay on");
+    browser.sign_out().await?;
+
+    // A national planner sees the emails waiting: Notify is not set up here.
+    sign_in(&browser, &app, Persona::Planner.username(), password).await?;
+    browser.find("[data-testid=identity]").await?;
+    browser.client.goto(&format!("{}/notifications", app.url())).await?;
+    browser.wait_for_text("[data-testid=notify-configured]", "not set up").await?;
+    let table = browser.wait_for_text("[data-testid=outbox]", "A new request for an interim visit").await?;
+    assert!(table.contains("camden@example.gov.uk") && table.contains("Waiting"), "{table}");
+    browser.assert_accessible().await?;
+    browser.sign_out().await?;
+
+    // An administrator learns only whether Notify is set up.
+    sign_in(&browser, &app, Persona::Admin.username(), password).await?;
+    browser.find("[data-testid=identity]").await?;
+    browser.client.goto(&format!("{}/notifications", app.url())).await?;
+    browser.wait_for_text("[data-testid=messages-hidden]", "national planners only").await?;
+    let main = browser.find("main").await?.text().await?;
+    assert!(!main.contains("camden@example.gov.uk"), "{main}");
+    browser.assert_accessible().await?;
 
     browser.close().await?;
     app.stop().await

@@ -76,6 +76,20 @@ async fn the_demo_gives_every_role_a_realistic_programme_and_seeds_only_once() -
     assert!(history.len() >= 10, "past inspections: {history:?}");
     let concerns = column(&store, "SELECT note FROM safeguarding_concerns").await?;
     assert_eq!(concerns.len(), 1);
+    // Its emails wait in the outbox (no Notify key), every kind of them.
+    let kinds = column(&store, "SELECT DISTINCT kind FROM notification_outbox ORDER BY kind").await?;
+    assert_eq!(
+        kinds,
+        [
+            "letter_issued",
+            "letter_returned",
+            "new_request",
+            "reply_reminder",
+            "request_answered",
+            "safeguarding_concern",
+            "visit_notified"
+        ]
+    );
 
     // Run again: served as it is, nothing added.
     let before = column(&store, "SELECT CAST(COUNT(*) AS TEXT) FROM audit_events").await?;

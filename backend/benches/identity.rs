@@ -72,6 +72,7 @@ async fn bench_store(label: &str, store: &Store) -> anyhow::Result<()> {
         inspectorate: None,
         social_care: false,
         recipient_body: None,
+        email: "",
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let hash = password::hash(new.password.clone()).await?;

@@ -29,6 +29,7 @@ async fn seed(store: &Store) -> Result<send_planner::domain::identity::Person, B
         inspectorate: None,
         social_care: false,
         recipient_body: Some(RecipientBody::Dfe),
+        email: "",
     })
     .map_err(|e| e.to_string())?;
     let reader = store

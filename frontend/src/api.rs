@@ -294,6 +294,13 @@ pub(crate) async fn reset_password(person: &Person) -> Result<(Person, String), 
     Ok((after, response.temporary_password))
 }
 
+/// Changes or removes a person's email address (administrators); the account after.
+pub(crate) async fn set_email(person: &Person, email: String) -> Result<Person, ApiError> {
+    let request = proto::pb::SetEmailRequest { person_id: person.id.clone(), version: person.version, email };
+    let response = answer(AccountServiceClient::new(client()).set_email(authorized(request)).await)?;
+    response.person.ok_or_else(|| ApiError::missing("person"))
+}
+
 /// Changes a person's role and scope (administrators); the account after.
 pub(crate) async fn change_role(request: proto::pb::ChangeRoleRequest) -> Result<Person, ApiError> {
     let response = answer(AccountServiceClient::new(client()).change_role(authorized(request)).await)?;

@@ -49,6 +49,7 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.AccountService/SetAccountDisabled", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AccountService/ResetPassword", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AccountService/ChangeRole", Access::Roles(&[Administrator])),
+    ("/sendplanner.v1.AccountService/SetEmail", Access::Roles(&[Administrator])),
     ("/sendplanner.v1.AuditService/ListAuditEvents", Access::Roles(&[NationalPlanner])),
     ("/sendplanner.v1.AuditService/ListSuspiciousAccess", Access::Roles(&[NationalPlanner, Administrator])),
     // The trail searched by person or local area, and whom it can be searched for.

@@ -130,6 +130,7 @@ fn phrases(action: &str) -> Option<(&'static str, &'static str)> {
             ("reset the password of {o} to a temporary one", "reset the password of {o}")
         }
         "person.change_role" => ("changed the role of {o}", "change the role of {o}"),
+        "person.set_email" => ("changed the email address of {o}", "change the email address of {o}"),
         "person.change_password" => ("changed their own password", "change their own password"),
         "audit.read" => ("read the audit trail of {o}", "read the audit trail of {o}"),
         "audit.search" => ("searched the audit trail", "search the audit trail"),
@@ -316,6 +317,12 @@ mod tests {
                 "Nadia Planner reset the password of Ivy Inspector to a temporary one",
             ),
             ("person.change_role", "person", &person, "Nadia Planner changed the role of Ivy Inspector"),
+            (
+                "person.set_email",
+                "person",
+                &person,
+                "Nadia Planner changed the email address of Ivy Inspector",
+            ),
             ("person.change_password", "person", &person, "Nadia Planner changed their own password"),
             ("audit.search", "audit", &nobody, "A person no longer on record searched the audit trail"),
             (

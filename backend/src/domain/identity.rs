@@ -573,6 +573,15 @@ pub enum AccountChange<'a> {
         /// The new role and scope fields.
         scope: ScopeInput<'a>,
     },
+    /// Change or remove the account's email address.
+    SetEmail {
+        /// The account (`None`: there is none).
+        target: Option<&'a AccountFacts>,
+        /// The version the administrator read.
+        version: i64,
+        /// The address as typed (empty: none).
+        email: &'a str,
+    },
 }
 
 /// What to write for an accepted account change.
@@ -590,6 +599,16 @@ pub enum AccountDecision {
     /// Store this role and scope (whether its region or area exists the store checks in the
     /// same transaction) and end its sessions.
     ChangeRole(Scope),
+    /// Store this email address (or none); the sessions go on.
+    SetEmail(Option<String>),
+}
+
+impl AccountDecision {
+    /// Whether the change ends the person's sessions: every one that changes what they may do
+    /// or how they sign in.
+    pub fn ends_sessions(&self) -> bool {
+        !matches!(self, Self::SetEmail(_))
+    }
 }
 
 /// The one decision of the person aggregate. `account.administrators_only`: administrators
@@ -645,6 +664,14 @@ pub fn decide_account(actor: AccountActor, change: AccountChange<'_>) -> Result<
                 return Err(Refusal::field("role", "This is already the person's role and scope"));
             }
             AccountDecision::ChangeRole(scope)
+        }
+        AccountChange::SetEmail { target, version, email } => {
+            let target = current(target, version)?;
+            let email = parse_email(email)?;
+            if email == target.email {
+                return Err(Refusal::field("email", "This is already the person's email address"));
+            }
+            AccountDecision::SetEmail(email)
         }
     })
 }
@@ -1204,6 +1231,21 @@ mod tests {
             must_change_password: false,
             email: None,
         }
+    }
+
+    #[test]
+    fn an_administrator_changes_an_email_address_and_the_sessions_go_on() {
+        let admin = AccountActor::Signed(Role::Administrator);
+        let on = account(false, 3);
+        let set =
+            |email| decide_account(admin, AccountChange::SetEmail { target: Some(&on), version: 3, email });
+        assert!(
+            matches!(set("Ada@Example.gov.uk"), Ok(AccountDecision::SetEmail(Some(e))) if e == "ada@example.gov.uk")
+        );
+        assert!(!AccountDecision::SetEmail(None).ends_sessions());
+        assert!(AccountDecision::ResetPassword.ends_sessions());
+        assert!(matches!(set("no address"), Err(Refusal::Invalid(e)) if e.0[0].field == "email"));
+        assert!(matches!(set(""), Err(Refusal::Invalid(e)) if e.0[0].reason.contains("already")));
     }
 
     #[test]

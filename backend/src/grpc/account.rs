@@ -6,7 +6,7 @@ use proto::pb::{
     ChangeRoleRequest, ChangeRoleResponse, CreatePersonRequest, CreatePersonResponse, GetPersonRequest,
     GetPersonResponse, ListPeopleRequest, ListPeopleResponse, ResetPasswordRequest, ResetPasswordResponse,
     RevokeSessionsRequest, RevokeSessionsResponse, SetAccountDisabledRequest, SetAccountDisabledResponse,
-    account_service_server::AccountService as Rpc,
+    SetEmailRequest, SetEmailResponse, account_service_server::AccountService as Rpc,
 };
 use tonic::{Request, Response, Status};
 
@@ -223,6 +223,32 @@ impl Rpc for AccountService {
             temporary_password: temporary,
             revoked,
         }))
+    }
+
+    async fn set_email(
+        &self,
+        request: Request<SetEmailRequest>,
+    ) -> Result<Response<SetEmailResponse>, Status> {
+        let me = caller(&request)?.person.id;
+        let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
+        let req = request.into_inner();
+        let id = person_id(&req.person_id)?;
+        let (after, _) = self
+            .change(
+                &actor,
+                me,
+                id,
+                None,
+                |actor, target, _| {
+                    decide_account(
+                        actor,
+                        AccountChange::SetEmail { target, version: req.version, email: &req.email },
+                    )
+                },
+                "person.set_email",
+            )
+            .await?;
+        Ok(Response::new(SetEmailResponse { person: Some(account_to_pb(&after)) }))
     }
 
     async fn change_role(

@@ -231,7 +231,8 @@ impl Store {
 
     /// Applies an administrator's change to account `id`, in one transaction: loads the account,
     /// lets `decide` rule on it, writes what it decided (`new_hash`: the temporary password's
-    /// hash, for a reset), ends every session of the account, and records `audit` (given the
+    /// hash, for a reset), ends every session of the account (unless the change is only its
+    /// email address), and records `audit` (given the
     /// account after the change and how many sessions ended). The account after, and how many
     /// sessions ended.
     pub async fn change_account(
@@ -286,6 +287,14 @@ impl Store {
                     .execute(&mut *tx)
                     .await?
                 }
+                AccountDecision::SetEmail(email) => {
+                    sqlx::query("UPDATE people SET email = $2, version = version + 1 WHERE id = $1 AND version = $3")
+                        .bind(id)
+                        .bind(email.as_deref())
+                        .bind(version)
+                        .execute(&mut *tx)
+                        .await?
+                }
                 AccountDecision::Create(_) | AccountDecision::RevokeSessions => {
                     return Err(Refusal::NotAllowed("This is not a change to an existing account".into()).into());
                 }
@@ -293,7 +302,7 @@ impl Store {
             if changed.rows_affected() != 1 {
                 return Err(StoreError::Conflict);
             }
-            let revoked = end_sessions!(tx, id, now, "");
+            let revoked = if decision.ends_sessions() { end_sessions!(tx, id, now, "") } else { 0 };
             let after = load_account_facts!(tx, id).ok_or(StoreError::NotFound)?;
             append_audit!(tx, now, &audit(&after, revoked));
             (after, revoked)

@@ -38,6 +38,7 @@ fn AccountView(person: Person, record: Record<Person>) -> impl IntoView {
     let step = use_step("step");
     move || match step.get().as_deref() {
         Some("role") => view! { <ChangeRole person=person.clone() record /> }.into_any(),
+        Some("email") => view! { <ChangeEmail person=person.clone() record /> }.into_any(),
         _ => view! { <AccountSummary person=person.clone() record /> }.into_any(),
     }
 }
@@ -89,6 +90,7 @@ fn AccountSummary(person: Person, record: Record<Person>) -> impl IntoView {
         })
     };
     let role_href = step_href("step", Some("role"));
+    let email_href = step_href("step", Some("email"));
     let status = status_words(&person);
     let email =
         if person.email.is_empty() { "None: no emails are sent".to_owned() } else { person.email.clone() };
@@ -130,7 +132,15 @@ fn AccountSummary(person: Person, record: Record<Person>) -> impl IntoView {
                 </dd>
             </div>
             <SummaryRow key="Scope">{scope}</SummaryRow>
-            <SummaryRow key="Email address">{email}</SummaryRow>
+            <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">"Email address"</dt>
+                <dd class="govuk-summary-list__value" data-testid="account-email">{email}</dd>
+                <dd class="govuk-summary-list__actions">
+                    <A href=email_href attr:class="govuk-link" attr:data-testid="change-email">
+                        "Change" <span class="govuk-visually-hidden">" email address"</span>
+                    </A>
+                </dd>
+            </div>
             <SummaryRow key="Status"><span data-testid="account-status">{status}</span></SummaryRow>
         </dl>
         <ActionForm testid="reset-password" heading="Reset the password" form=reset_form submit=reset>
@@ -190,6 +200,50 @@ fn ChangeRole(person: Person, record: Record<Person>) -> impl IntoView {
             <crate::components::Radios legend="Role" name="role" options=roles value=fields.role form />
             <ScopeFields fields regions form />
             <SubmitButton submit=save testid="save-role" label="Save role" />
+        </Form>
+    }
+}
+
+/// "Change the email address": one question on a page of its own; empty removes it.
+#[component]
+fn ChangeEmail(person: Person, record: Record<Person>) -> impl IntoView {
+    set_title(&format!("Change the email address of {}", person.display_name));
+    let email = RwSignal::new(person.email.clone());
+    let form = FormState::new(&[("email", "email", "The email address")]);
+    let back = BackToRecord::new(record);
+    let save = {
+        let person = person.clone();
+        form_action(move || {
+            let (person, back) = (person.clone(), back.clone());
+            let typed = email.get_untracked();
+            async move {
+                let name = person.display_name.clone();
+                let text = if typed.trim().is_empty() {
+                    format!("{name} has no email address now: SEND Planner sends them no emails.")
+                } else {
+                    format!("Emails to {name} now go to {}.", typed.trim().to_lowercase())
+                };
+                settle(form, api::set_email(&person, typed), back.with(text)).await;
+            }
+        })
+    };
+    view! {
+        <A href=step_href("step", None) attr:class="govuk-back-link">"Back"</A>
+        <FormError form reload=None />
+        <span class="govuk-caption-l">{person.display_name.clone()}</span>
+        <h1 class="govuk-heading-l">"What is their email address?"</h1>
+        <Form submit=save testid="change-email-form">
+            <TextInput
+                id="email"
+                label="Email address"
+                hint="Leave it empty and SEND Planner sends them no emails."
+                value=email
+                kind="email"
+                autocomplete="off"
+                width="govuk-!-width-two-thirds"
+                form
+            />
+            <SubmitButton submit=save testid="save-email" label="Save email address" />
         </Form>
     }
 }

@@ -101,6 +101,7 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
     ("/sendplanner.v1.AccountService/SetAccountDisabled", ADMIN_STALE, ADMIN_STALE),
     ("/sendplanner.v1.AccountService/ResetPassword", ADMIN_STALE, ADMIN_STALE),
     ("/sendplanner.v1.AccountService/ChangeRole", ADMIN_STALE, ADMIN_STALE),
+    ("/sendplanner.v1.AccountService/SetEmail", ADMIN_STALE, ADMIN_STALE),
     (
         "/sendplanner.v1.AccountService/CreatePerson",
         [UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, OK],
@@ -595,6 +596,14 @@ async fn call(
         "/sendplanner.v1.AccountService/ResetPassword" => {
             let req = pb::ResetPasswordRequest { person_id: person.id.clone(), version: 0 };
             run!(AccountServiceClient, reset_password, req)
+        }
+        "/sendplanner.v1.AccountService/SetEmail" => {
+            let req = pb::SetEmailRequest {
+                person_id: person.id.clone(),
+                version: 0,
+                email: "x@example.gov.uk".into(),
+            };
+            run!(AccountServiceClient, set_email, req)
         }
         "/sendplanner.v1.AccountService/ChangeRole" => {
             let req = pb::ChangeRoleRequest {

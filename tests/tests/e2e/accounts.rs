@@ -345,3 +345,37 @@ async fn a_setup_link_expires_after_an_hour() -> anyhow::Result<()> {
     app.sign_in("ada", "the first administrator's phrase").await.expect_err("nobody was made");
     app.stop().await
 }
+
+#[tokio::test]
+async fn an_administrator_changes_an_email_address_and_the_person_stays_signed_in() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    let (_, admin) = app.persona(Persona::Admin).await?;
+    let (camden, token) = app.persona(Persona::Camden).await?;
+    let before = get(&app, &admin, &camden.id).await?;
+    assert_eq!(before.email, "");
+    let set = |email: &str, version| pb::SetEmailRequest {
+        person_id: camden.id.clone(),
+        version,
+        email: email.into(),
+    };
+    let bad = accounts(&app, &admin)
+        .await?
+        .set_email(set("not an address", before.version))
+        .await
+        .expect_err("bad");
+    assert_eq!(fields(&bad), ["email"]);
+    let after = accounts(&app, &admin)
+        .await?
+        .set_email(set(" Camden.SEND@example.gov.uk ", before.version))
+        .await?
+        .into_inner()
+        .person
+        .expect("person");
+    assert_eq!((after.email.as_str(), after.version), ("camden.send@example.gov.uk", before.version + 1));
+    who_am_i(&app, &token).await?;
+    let stale = accounts(&app, &admin).await?.set_email(set("", before.version)).await.expect_err("stale");
+    assert_eq!(stale.code(), Code::Aborted);
+    let trail = trail(&app, &camden.id).await?;
+    assert_eq!(actions(&trail, "admin"), ["person.set_email"], "{trail:?}");
+    app.stop().await
+}

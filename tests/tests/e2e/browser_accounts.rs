@@ -115,6 +115,17 @@ async fn an_administrator_changes_a_role_resets_a_password_and_disables_an_accou
     browser.wait_for_text("[data-testid=account-summary]", "North East").await?;
     assert!(browser.path().await?.starts_with("/accounts/"));
 
+    // The email address: a question of its own; the person stays signed in.
+    browser.find("[data-testid=change-email]").await?.click().await?;
+    browser.wait_for_text("h1", "What is their email address?").await?;
+    browser.assert_accessible().await?;
+    browser.find("#email").await?.send_keys("rhea.lead@example.gov.uk").await?;
+    browser.find("[data-testid=save-email]").await?.click().await?;
+    browser
+        .wait_for_text("[data-testid=banner]", "Emails to Rhea Lead now go to rhea.lead@example.gov.uk")
+        .await?;
+    browser.wait_for_text("[data-testid=account-email]", "rhea.lead@example.gov.uk").await?;
+
     // Reset the password: shown once.
     browser.find("[data-testid=reset]").await?.click().await?;
     let banner = browser.wait_for_text("[data-testid=banner]", "temporary password").await?;

@@ -154,6 +154,9 @@ pub struct Settings {
         global = true
     )]
     pub notify_templates: Vec<String>,
+    /// Address of the Prometheus metrics (`/metrics`), apart from the public port; none: off.
+    #[arg(long, env = "SEND_PLANNER_METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<SocketAddr>,
     /// Seconds between the notification worker's rounds.
     #[arg(long, env = "SEND_PLANNER_NOTIFY_POLL_SECONDS", default_value_t = 10, global = true)]
     pub notify_poll_seconds: u64,

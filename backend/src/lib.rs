@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod grpc;
+pub mod metrics;
 pub mod notify;
 pub mod pdf;
 pub mod report;

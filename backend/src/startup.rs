@@ -53,6 +53,7 @@ pub struct Application {
     setup_link: Option<String>,
     notifier: Option<crate::notify::Notifier>,
     clock: Clock,
+    metrics: Option<(TcpListener, crate::metrics::Metrics)>,
 }
 
 impl Application {
@@ -98,7 +99,21 @@ impl Application {
         }
         let router =
             router(&store, &auth, health_service, &settings.static_dir, clock.clone(), notifier.is_some())?;
-        Ok(Self { listener, router, store, health, setup_link, notifier, clock })
+        let metrics = match settings.metrics_addr {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("failed to listen for metrics on {addr}"))?;
+                Some((listener, auth.metrics().clone()))
+            }
+            None => None,
+        };
+        Ok(Self { listener, router, store, health, setup_link, notifier, clock, metrics })
+    }
+
+    /// Where the metrics are served, if they are.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     /// The first-run setup link logged at start, if the database had no administrator.
@@ -119,9 +134,23 @@ impl Application {
     /// Serves until `shutdown` completes, then stops accepting, finishes in-flight requests
     /// and closes the database.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, router, store, health, notifier, clock, .. } = self;
+        let Self { listener, router, store, health, notifier, clock, metrics, .. } = self;
         let (stop_worker, stopped) = tokio::sync::watch::channel(false);
-        let worker = notifier.map(|n| tokio::spawn(crate::notify::run(store.clone(), clock, n, stopped)));
+        let worker =
+            notifier.map(|n| tokio::spawn(crate::notify::run(store.clone(), clock, n, stopped.clone())));
+        let metrics_server = metrics.map(|(listener, metrics)| {
+            let app = axum::Router::new()
+                .route("/metrics", axum::routing::get(crate::metrics::serve_metrics))
+                .with_state((metrics, store.clone()));
+            let mut stop = stopped.clone();
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stop.changed().await;
+                };
+                axum::serve(listener, app).with_graceful_shutdown(stopped).await
+            })
+        });
+        let readiness = tokio::spawn(watch_readiness(store.clone(), health.clone(), stopped.clone()));
         tracing::info!(addr = %listener.local_addr()?, database = store.kind(), "serving");
         let signal = async move {
             shutdown.await;
@@ -143,9 +172,38 @@ impl Application {
         if let Some(worker) = worker {
             let _ = worker.await;
         }
+        if let Some(server) = metrics_server {
+            let _ = server.await;
+        }
+        let _ = readiness.await;
         store.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Every 5 seconds, asks the database a trivial question and reports the services as not
+/// serving while it does not answer (load balancers then send requests elsewhere), serving again
+/// when it does; until `stop`.
+async fn watch_readiness(store: Store, health: HealthReporter, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut serving = true;
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            _ = stop.changed() => return,
+        }
+        let up = tokio::time::timeout(std::time::Duration::from_secs(3), store.ping())
+            .await
+            .is_ok_and(|r| r.is_ok());
+        if up != serving {
+            if up {
+                tracing::info!("the database answers again: serving");
+            } else {
+                tracing::warn!("the database does not answer: health NOT_SERVING until it does");
+            }
+            set_serving(&health, up).await;
+            serving = up;
+        }
     }
 }
 

@@ -143,6 +143,8 @@ pub struct TestApp {
     pub clock: Clock,
     /// The first-run setup link the server logged (its database starts with no administrator).
     pub setup_link: Option<String>,
+    /// Where its metrics are served, if configured.
+    pub metrics_addr: Option<SocketAddr>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -275,6 +277,7 @@ pub async fn spawn_app_configured(
         notify_base_url: send_planner::notify::DEFAULT_BASE_URL.to_owned(),
         notify_templates: Vec::new(),
         notify_poll_seconds: 1,
+        metrics_addr: None,
     };
     configure(&mut settings);
     // A fixed start (Monday 23 November 2026, 09:00 UTC) keeps every test's dates valid
@@ -284,11 +287,12 @@ pub async fn spawn_app_configured(
     let addr = app.local_addr();
     let store = app.store().clone();
     let setup_link = app.setup_link().map(str::to_owned);
+    let metrics_addr = app.metrics_addr();
     let (tx, rx) = oneshot::channel();
     let server = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    Ok(TestApp { addr, db, store, clock, setup_link, shutdown: Some(tx), server: Some(server) })
+    Ok(TestApp { addr, db, store, clock, setup_link, metrics_addr, shutdown: Some(tx), server: Some(server) })
 }
 
 /// Starts the real application with the built web app in `dist/` (`scripts/build-frontend.sh`),

@@ -101,6 +101,7 @@ pub struct Authenticator {
     clock: Clock,
     sessions: SessionSettings,
     decoy_hash: String,
+    metrics: crate::metrics::Metrics,
 }
 
 impl Authenticator {
@@ -110,7 +111,7 @@ impl Authenticator {
         clock: Clock,
         sessions: SessionSettings,
     ) -> Result<Self, password::HashError> {
-        Ok(Self { store, clock, sessions, decoy_hash: password::decoy().await? })
+        Ok(Self { store, clock, sessions, decoy_hash: password::decoy().await?, metrics: Default::default() })
     }
 
     /// Exchanges a username and password for a session.
@@ -202,6 +203,11 @@ impl Authenticator {
         Ok(())
     }
 
+    /// The request metrics every call is counted in.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
+    }
+
     /// The clock sessions are timed by.
     pub fn clock(&self) -> &Clock {
         &self.clock
@@ -212,6 +218,8 @@ impl Authenticator {
 /// table (no rule: refused), and for non-public methods checks the session and the role,
 /// putting the [`Caller`] in the request's extensions for the handler.
 pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Request, next: Next) -> Response {
+    use tracing::Instrument as _;
+    let started = std::time::Instant::now();
     let request_id = format!("{:016x}", rand::random::<u64>());
     let is_grpc = request
         .headers()
@@ -257,7 +265,9 @@ pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Requ
             if let Some(caller) = caller {
                 extensions.insert(caller);
             }
-            next.run(request).await
+            // Every log line of the request carries its id.
+            let span = tracing::info_span!("request", request_id = %request_id, method = policy::metric_label(&path));
+            next.run(request).instrument(span).await
         }
         Err(status) if is_grpc => status.into_http(),
         Err(status) => plain_http_refusal(&status),
@@ -268,6 +278,14 @@ pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Requ
     if let Some(person) = caller_id {
         auth.count_miss(person, &path, &response, is_grpc);
     }
+    // A gRPC error answers in the headers (trailers-only); a success carries status 0 in the
+    // trailers, after this point: a 200 without grpc-status counts as 0.
+    let code = if is_grpc {
+        response.headers().get("grpc-status").and_then(|v| v.to_str().ok()).unwrap_or("0").to_owned()
+    } else {
+        response.status().as_u16().to_string()
+    };
+    auth.metrics.observe(policy::metric_label(&path), &code, started.elapsed());
     response
 }
 

@@ -181,6 +181,21 @@ pub fn open_while_password_change_due(path: &str) -> bool {
     OPEN_WHILE_PASSWORD_CHANGE_DUE.contains(&path)
 }
 
+/// The metrics label of a request path: the method itself when the contract has it, an HTTP
+/// route's prefix, else "other" (so a scan of made-up paths cannot grow the metrics).
+pub fn metric_label(path: &str) -> &'static str {
+    if let Some((method, _)) = RULES.iter().find(|(method, _)| *method == path) {
+        return method;
+    }
+    if let Some((prefix, _)) = HTTP_RULES.iter().find(|(prefix, _)| path.starts_with(prefix)) {
+        return prefix;
+    }
+    if PUBLIC_SERVICES.iter().any(|prefix| path.starts_with(prefix)) {
+        return "grpc";
+    }
+    "other"
+}
+
 /// Whether `role` passes `access` (for a signed-in caller).
 pub fn allows(access: Access, role: Role) -> bool {
     match access {
@@ -234,6 +249,15 @@ mod tests {
         assert_eq!(open.len(), OPEN_WHILE_PASSWORD_CHANGE_DUE.len(), "each names a method of the contract");
         assert!(!open_while_password_change_due("/sendplanner.v1.StartService/GetStartPage"));
         assert!(!open_while_password_change_due("/letters/x"));
+    }
+
+    #[test]
+    fn metrics_name_only_known_methods_and_routes() {
+        assert_eq!(metric_label("/sendplanner.v1.AuthService/SignIn"), "/sendplanner.v1.AuthService/SignIn");
+        assert_eq!(metric_label("/letters/abc/pdf"), "/letters/");
+        assert_eq!(metric_label("/grpc.health.v1.Health/Check"), "grpc");
+        assert_eq!(metric_label("/sendplanner.v1.Made/Up1"), "other");
+        assert_eq!(metric_label("/sendplanner.v1.Made/Up2"), "other");
     }
 
     #[test]

@@ -210,6 +210,14 @@ impl Store {
         self.load_reference_data().await
     }
 
+    /// The pool's connections: (open, idle).
+    pub fn pool_sizes(&self) -> (u32, u32) {
+        match &self.db {
+            Db::Sqlite(pool) => (pool.size(), u32::try_from(pool.num_idle()).unwrap_or(u32::MAX)),
+            Db::Postgres(pool) => (pool.size(), u32::try_from(pool.num_idle()).unwrap_or(u32::MAX)),
+        }
+    }
+
     /// `sqlite` or `postgres`, for logs.
     pub fn kind(&self) -> &'static str {
         match &self.db {

@@ -316,6 +316,15 @@ impl Store {
         }))
     }
 
+    /// Outbox messages by status: (status, how many).
+    pub async fn outbox_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_as("SELECT status, COUNT(*) FROM notification_outbox GROUP BY status ORDER BY status")
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
     /// The kinds a person has turned off or on (no row: on).
     pub async fn email_preferences(&self, person: i64) -> Result<Vec<(String, bool)>, StoreError> {
         Ok(with_pool!(self, pool => {

@@ -322,6 +322,7 @@ async fn the_first_administrator_comes_from_a_one_time_setup_link() -> anyhow::R
             notify_base_url: send_planner::notify::DEFAULT_BASE_URL.into(),
             notify_templates: Vec::new(),
             notify_poll_seconds: 1,
+            metrics_addr: None,
         },
         app.clock.clone(),
     )

@@ -16,6 +16,7 @@ mod consent;
 mod demo;
 mod journeys;
 mod letters;
+mod metrics;
 mod notifications;
 mod programme;
 mod security;

@@ -92,7 +92,20 @@ pub enum AuditCommand {
         /// A head printed earlier by `audit checkpoint` (SEQ:HASH): also detects truncation.
         #[arg(long)]
         checkpoint: Option<crate::admin::Checkpoint>,
+        /// The file of signed records (`--audit-signed-file` of the server): also checks every
+        /// event against what was signed, which catches a history rewritten and rehashed.
+        #[arg(long, requires = "public_key")]
+        signed: Option<PathBuf>,
+        /// The public key of the signing key, 64 hex digits.
+        #[arg(long, requires = "signed")]
+        public_key: Option<String>,
     },
+    /// Sign the events not yet signed now and append the record to `--audit-signed-file`
+    /// (the server does this every few minutes).
+    Sign,
+    /// Print a new Ed25519 key pair for signing the audit trail: the secret for
+    /// SEND_PLANNER_AUDIT_SIGNING_KEY, the public key for `audit verify --public-key`.
+    Keygen,
     /// Print the chain's head (SEQ:HASH) to keep outside the system.
     Checkpoint,
 }
@@ -154,6 +167,16 @@ pub struct Settings {
         global = true
     )]
     pub notify_templates: Vec<String>,
+    /// Ed25519 secret key (64 hex digits) the server signs the audit trail with; keep it outside
+    /// the database. With `--audit-signed-file`.
+    #[arg(long, env = "SEND_PLANNER_AUDIT_SIGNING_KEY", hide_env_values = true, global = true)]
+    pub audit_signing_key: Option<String>,
+    /// File outside the database the signed records are appended to.
+    #[arg(long, env = "SEND_PLANNER_AUDIT_SIGNED_FILE", global = true)]
+    pub audit_signed_file: Option<PathBuf>,
+    /// Minutes between signed records (sooner once 1,000 events wait).
+    #[arg(long, env = "SEND_PLANNER_AUDIT_SIGN_MINUTES", default_value_t = 5, global = true)]
+    pub audit_sign_minutes: u64,
     /// Address of the Prometheus metrics (`/metrics`), apart from the public port; none: off.
     #[arg(long, env = "SEND_PLANNER_METRICS_ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod notify;
 pub mod pdf;
 pub mod report;
+pub mod signed_audit;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

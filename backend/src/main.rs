@@ -11,6 +11,7 @@ use send_planner::{
     demo,
     domain::{audit::Actor, clock::Clock},
     grpc::account::create_person,
+    signed_audit,
     startup::{Application, shutdown_signal},
     store::Store,
     telemetry,
@@ -56,17 +57,48 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Audit(AuditCommand::Verify { checkpoint }) => {
+        Command::Audit(AuditCommand::Verify { checkpoint, signed, public_key }) => {
             let store = open(&cli.settings.database_url).await?;
             let verified = admin::verify_audit(&store, checkpoint.as_ref()).await;
+            let against = match (&signed, &public_key) {
+                (Some(file), Some(key)) => match signed_audit::public_key(key) {
+                    Ok(key) => Some(signed_audit::verify_signed(&store, file, &key).await),
+                    Err(e) => Some(Err(e)),
+                },
+                _ => None,
+            };
             store.close().await;
-            match verified {
-                Ok(head) => {
-                    println!("audit trail intact: {} events, head {}", head.seq, head.hash);
-                    Ok(())
-                }
-                Err(e) => anyhow::bail!("audit trail broken: {e}"),
+            let head = verified.map_err(|e| anyhow::anyhow!("audit trail broken: {e}"))?;
+            println!("audit trail intact: {} events, head {}", head.seq, head.hash);
+            if let Some(against) = against {
+                let matched = against
+                    .map_err(|e| anyhow::anyhow!("audit trail differs from its signed record: {e}"))?;
+                println!("signed record matches: {matched} events as signed");
             }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Sign) => {
+            let (Some(key), Some(file)) = (&cli.settings.audit_signing_key, &cli.settings.audit_signed_file)
+            else {
+                anyhow::bail!(
+                    "set SEND_PLANNER_AUDIT_SIGNING_KEY and --audit-signed-file to sign the audit trail"
+                );
+            };
+            let key = signed_audit::signing_key(key)?;
+            let store = open(&cli.settings.database_url).await?;
+            let record = signed_audit::sign_new_events(&store, &key, file, Clock::system().now()).await;
+            store.close().await;
+            match record? {
+                Some(r) => println!("signed events {} to {} into {}", r.from_seq, r.to_seq, file.display()),
+                None => println!("nothing new to sign"),
+            }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Keygen) => {
+            let (secret, public) = signed_audit::new_key_pair();
+            println!("secret key (SEND_PLANNER_AUDIT_SIGNING_KEY; keep it outside the database): {secret}");
+            println!("public key (audit verify --public-key): {public}");
+            Ok(())
         }
         Command::Audit(AuditCommand::Checkpoint) => {
             let store = open(&cli.settings.database_url).await?;

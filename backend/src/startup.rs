@@ -54,6 +54,7 @@ pub struct Application {
     notifier: Option<crate::notify::Notifier>,
     clock: Clock,
     metrics: Option<(TcpListener, crate::metrics::Metrics)>,
+    signing: Option<(ed25519_dalek::SigningKey, std::path::PathBuf, std::time::Duration)>,
 }
 
 impl Application {
@@ -108,7 +109,18 @@ impl Application {
             }
             None => None,
         };
-        Ok(Self { listener, router, store, health, setup_link, notifier, clock, metrics })
+        let signing = match (&settings.audit_signing_key, &settings.audit_signed_file) {
+            (Some(key), Some(file)) => {
+                let key = crate::signed_audit::signing_key(key).context("--audit-signing-key")?;
+                let every = std::time::Duration::from_secs(settings.audit_sign_minutes.max(1) * 60);
+                Some((key, file.clone(), every))
+            }
+            (None, None) => None,
+            _ => anyhow::bail!(
+                "signing the audit trail needs both --audit-signing-key and --audit-signed-file"
+            ),
+        };
+        Ok(Self { listener, router, store, health, setup_link, notifier, clock, metrics, signing })
     }
 
     /// Where the metrics are served, if they are.
@@ -134,10 +146,10 @@ impl Application {
     /// Serves until `shutdown` completes, then stops accepting, finishes in-flight requests
     /// and closes the database.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, router, store, health, notifier, clock, metrics, .. } = self;
+        let Self { listener, router, store, health, notifier, clock, metrics, signing, .. } = self;
         let (stop_worker, stopped) = tokio::sync::watch::channel(false);
-        let worker =
-            notifier.map(|n| tokio::spawn(crate::notify::run(store.clone(), clock, n, stopped.clone())));
+        let worker = notifier
+            .map(|n| tokio::spawn(crate::notify::run(store.clone(), clock.clone(), n, stopped.clone())));
         let metrics_server = metrics.map(|(listener, metrics)| {
             let app = axum::Router::new()
                 .route("/metrics", axum::routing::get(crate::metrics::serve_metrics))
@@ -151,6 +163,16 @@ impl Application {
             })
         });
         let readiness = tokio::spawn(watch_readiness(store.clone(), health.clone(), stopped.clone()));
+        let signer = signing.map(|(key, file, every)| {
+            tokio::spawn(crate::signed_audit::run(
+                store.clone(),
+                clock.clone(),
+                key,
+                file,
+                every,
+                stopped.clone(),
+            ))
+        });
         tracing::info!(addr = %listener.local_addr()?, database = store.kind(), "serving");
         let signal = async move {
             shutdown.await;
@@ -176,6 +198,9 @@ impl Application {
             let _ = server.await;
         }
         let _ = readiness.await;
+        if let Some(signer) = signer {
+            let _ = signer.await;
+        }
         store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -102,3 +102,111 @@ async fn the_first_administrator_is_created_and_the_audit_trail_checked_from_the
     assert!(!broken.status.success());
     assert!(text(&broken.stderr).contains("event 1 was altered"), "{}", text(&broken.stderr));
 }
+
+/// Runs the binary with extra environment variables.
+fn run_with(db: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_send-planner"));
+    command
+        .args(args)
+        .env("DATABASE_URL", db)
+        .env("SEND_PLANNER_LOG", "warn")
+        .env_remove("SEND_PLANNER_PASSWORD");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("the binary runs")
+}
+
+#[tokio::test]
+async fn a_history_rewritten_and_rehashed_passes_the_chain_but_not_the_signed_record() {
+    use send_planner::domain::audit::{GENESIS_HASH, chain_hash};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("signed.db").display());
+    let signed = dir.path().join("audit-signed.jsonl");
+    let signed_arg = signed.display().to_string();
+    for username in ["first.admin", "second.admin"] {
+        let add =
+            ["user", "add", "--username", username, "--display-name", "Admin", "--role", "administrator"];
+        let made = run(&db, &add, Some("a long and unusual passphrase"));
+        assert!(made.status.success(), "{}", text(&made.stderr));
+    }
+    let keys = text(&run(&db, &["audit", "keygen"], None).stdout);
+    let key_after = |label: &str| {
+        keys.lines()
+            .find(|l| l.starts_with(label))
+            .and_then(|l| l.rsplit(' ').next())
+            .expect("a key")
+            .to_owned()
+    };
+    let (secret, public) = (key_after("secret key"), key_after("public key"));
+    assert!(
+        !keys.contains("SEND_PLANNER_AUDIT_SIGNING_KEY=") && secret.len() == 64 && public.len() == 64,
+        "{keys}"
+    );
+
+    let bad = run_with(
+        &db,
+        &["audit", "sign", "--audit-signed-file", &signed_arg],
+        &[("SEND_PLANNER_AUDIT_SIGNING_KEY", "xyz")],
+    );
+    assert!(
+        !bad.status.success() && text(&bad.stderr).contains("is not an Ed25519 key"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let sign = run_with(
+        &db,
+        &["audit", "sign", "--audit-signed-file", &signed_arg],
+        &[("SEND_PLANNER_AUDIT_SIGNING_KEY", &secret)],
+    );
+    assert!(sign.status.success(), "{}", text(&sign.stderr));
+    assert!(text(&sign.stdout).contains("signed events 1 to 2"), "{}", text(&sign.stdout));
+    let verify = ["audit", "verify", "--signed", &signed_arg, "--public-key", &public];
+    let clean = run(&db, &verify, None);
+    assert!(clean.status.success(), "{}", text(&clean.stderr));
+    assert!(
+        text(&clean.stdout).contains("signed record matches: 2 events as signed"),
+        "{}",
+        text(&clean.stdout)
+    );
+
+    // A database administrator rewrites the first event and recomputes every hash after it.
+    let store = Store::connect(&db).await.expect("opens");
+    if let send_planner::store::Db::Sqlite(pool) = &store.db {
+        sqlx::raw_sql("UPDATE audit_events SET actor_username = 'someone else' WHERE seq = 1")
+            .execute(pool)
+            .await
+            .expect("tampered");
+        let mut prev = GENESIS_HASH.to_owned();
+        for event in store.audit_events_after(0, 100).await.expect("events") {
+            let hash = chain_hash(&prev, event.seq, &event.occurred_at, &event.event);
+            sqlx::query("UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                .bind(&prev)
+                .bind(&hash)
+                .bind(event.seq)
+                .execute(pool)
+                .await
+                .expect("rehashed");
+            prev = hash;
+        }
+        sqlx::query("UPDATE audit_head SET hash = $1").bind(&prev).execute(pool).await.expect("head");
+    }
+    store.close().await;
+    let chain_only = run(&db, &["audit", "verify"], None);
+    assert!(
+        chain_only.status.success(),
+        "the rehashed chain verifies on its own: {}",
+        text(&chain_only.stderr)
+    );
+    let caught = run(&db, &verify, None);
+    assert!(!caught.status.success());
+    assert!(
+        text(&caught.stderr).contains("event 1 differs from the record signed at"),
+        "{}",
+        text(&caught.stderr)
+    );
+    // Another key's public half does not accept the record.
+    let (_, other) = send_planner::signed_audit::new_key_pair();
+    let wrong = run(&db, &["audit", "verify", "--signed", &signed_arg, "--public-key", &other], None);
+    assert!(text(&wrong.stderr).contains("is not signed by this key"), "{}", text(&wrong.stderr));
+}

@@ -278,6 +278,9 @@ pub async fn spawn_app_configured(
         notify_templates: Vec::new(),
         notify_poll_seconds: 1,
         metrics_addr: None,
+        audit_signing_key: None,
+        audit_signed_file: None,
+        audit_sign_minutes: 5,
     };
     configure(&mut settings);
     // A fixed start (Monday 23 November 2026, 09:00 UTC) keeps every test's dates valid

@@ -323,6 +323,9 @@ async fn the_first_administrator_comes_from_a_one_time_setup_link() -> anyhow::R
             notify_templates: Vec::new(),
             notify_poll_seconds: 1,
             metrics_addr: None,
+            audit_signing_key: None,
+            audit_signed_file: None,
+            audit_sign_minutes: 5,
         },
         app.clock.clone(),
     )

@@ -78,3 +78,34 @@ async fn health_reports_not_serving_once_the_database_stops_answering() -> anyho
     }
     app.stop().await
 }
+
+#[tokio::test]
+async fn the_server_signs_new_audit_events_into_a_file_outside_the_database() -> anyhow::Result<()> {
+    use send_planner::signed_audit;
+    let web = tempfile::tempdir()?;
+    let app = integration_tests::spawn_app_with(web.path()).await?;
+    let file = web.path().join("audit-signed.jsonl");
+    let (secret, public) = signed_audit::new_key_pair();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let signer = tokio::spawn(signed_audit::run(
+        app.store.clone(),
+        app.clock.clone(),
+        signed_audit::signing_key(&secret)?,
+        file.clone(),
+        std::time::Duration::from_millis(100),
+        stopped,
+    ));
+    app.persona(Persona::Planner).await?;
+    app.persona(Persona::Camden).await?;
+    let head = app.store.audit_head().await?.seq;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while signed_audit::read_records(&file)?.iter().map(|r| r.to_seq).max().unwrap_or(0) < head {
+        assert!(tokio::time::Instant::now() < deadline, "not signed within 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = stop.send(true);
+    signer.await?;
+    let matched = signed_audit::verify_signed(&app.store, &file, &signed_audit::public_key(&public)?).await?;
+    assert_eq!(matched, head, "every event as signed");
+    app.stop().await
+}

@@ -19,6 +19,7 @@ mod letters;
 mod metrics;
 mod notifications;
 mod programme;
+mod replicas;
 mod security;
 mod start;
 mod store;

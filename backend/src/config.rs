@@ -177,6 +177,10 @@ pub struct Settings {
     /// Minutes between signed records (sooner once 1,000 events wait).
     #[arg(long, env = "SEND_PLANNER_AUDIT_SIGN_MINUTES", default_value_t = 5, global = true)]
     pub audit_sign_minutes: u64,
+    /// Seconds a request may take before it is abandoned and answered DEADLINE_EXCEEDED (a
+    /// client's shorter `grpc-timeout` wins).
+    #[arg(long, env = "SEND_PLANNER_REQUEST_TIMEOUT_SECONDS", default_value_t = 30, global = true)]
+    pub request_timeout_seconds: u64,
     /// Address of the Prometheus metrics (`/metrics`), apart from the public port; none: off.
     #[arg(long, env = "SEND_PLANNER_METRICS_ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,

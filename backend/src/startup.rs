@@ -70,7 +70,10 @@ impl Application {
         let auth = Arc::new(
             Authenticator::new(store.clone(), clock.clone(), settings.sessions())
                 .await
-                .context("failed to set up sign-in")?,
+                .context("failed to set up sign-in")?
+                .with_request_timeout(std::time::Duration::from_secs(
+                    settings.request_timeout_seconds.max(1),
+                )),
         );
         let (health, health_service) = tonic_health::server::health_reporter();
         set_serving(&health, true).await;

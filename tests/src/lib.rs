@@ -281,6 +281,7 @@ pub async fn spawn_app_configured(
         audit_signing_key: None,
         audit_signed_file: None,
         audit_sign_minutes: 5,
+        request_timeout_seconds: 30,
     };
     configure(&mut settings);
     // A fixed start (Monday 23 November 2026, 09:00 UTC) keeps every test's dates valid

@@ -102,6 +102,7 @@ pub struct Authenticator {
     sessions: SessionSettings,
     decoy_hash: String,
     metrics: crate::metrics::Metrics,
+    request_timeout: std::time::Duration,
 }
 
 impl Authenticator {
@@ -111,7 +112,14 @@ impl Authenticator {
         clock: Clock,
         sessions: SessionSettings,
     ) -> Result<Self, password::HashError> {
-        Ok(Self { store, clock, sessions, decoy_hash: password::decoy().await?, metrics: Default::default() })
+        Ok(Self {
+            store,
+            clock,
+            sessions,
+            decoy_hash: password::decoy().await?,
+            metrics: Default::default(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        })
     }
 
     /// Exchanges a username and password for a session.
@@ -203,6 +211,12 @@ impl Authenticator {
         Ok(())
     }
 
+    /// Every request's deadline at most `limit` (a client's shorter `grpc-timeout` still wins).
+    pub fn with_request_timeout(mut self, limit: std::time::Duration) -> Self {
+        self.request_timeout = limit;
+        self
+    }
+
     /// The request metrics every call is counted in.
     pub fn metrics(&self) -> &crate::metrics::Metrics {
         &self.metrics
@@ -267,7 +281,18 @@ pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Requ
             }
             // Every log line of the request carries its id.
             let span = tracing::info_span!("request", request_id = %request_id, method = policy::metric_label(&path));
-            next.run(request).instrument(span).await
+            // The client's grpc-timeout, never longer than the server's own limit: a request
+            // past it is abandoned (its transaction rolls back) and answered DEADLINE_EXCEEDED.
+            let deadline = client_timeout(request.headers())
+                .map_or(auth.request_timeout, |t| t.min(auth.request_timeout));
+            match tokio::time::timeout(deadline, next.run(request).instrument(span)).await {
+                Ok(response) => response,
+                Err(_) => {
+                    tracing::warn!(%path, ?deadline, "request abandoned at its deadline");
+                    let status = crate::grpc::status::deadline_exceeded();
+                    if is_grpc { status.into_http() } else { plain_http_refusal(&status) }
+                }
+            }
         }
         Err(status) if is_grpc => status.into_http(),
         Err(status) => plain_http_refusal(&status),
@@ -310,6 +335,29 @@ impl Authenticator {
     }
 }
 
+/// The server's own limit on a request, unless configured otherwise.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The `grpc-timeout` a client sent: 1 to 8 digits and a unit (H, M, S, m, u, n).
+pub fn client_timeout(headers: &http::HeaderMap) -> Option<std::time::Duration> {
+    let text = headers.get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = text.split_at(text.len().checked_sub(1)?);
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    use std::time::Duration;
+    Some(match unit {
+        "H" => Duration::from_secs(n.checked_mul(3600)?),
+        "M" => Duration::from_secs(n.checked_mul(60)?),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
 /// A refusal for a plain HTTP route, with the HTTP status matching the gRPC code.
 fn plain_http_refusal(status: &tonic::Status) -> Response {
     use axum::response::IntoResponse as _;
@@ -317,7 +365,35 @@ fn plain_http_refusal(status: &tonic::Status) -> Response {
         tonic::Code::Unauthenticated => http::StatusCode::UNAUTHORIZED,
         tonic::Code::PermissionDenied | tonic::Code::FailedPrecondition => http::StatusCode::FORBIDDEN,
         tonic::Code::NotFound | tonic::Code::Unimplemented => http::StatusCode::NOT_FOUND,
+        tonic::Code::DeadlineExceeded => http::StatusCode::GATEWAY_TIMEOUT,
         _ => http::StatusCode::INTERNAL_SERVER_ERROR,
     };
     (code, [(http::header::CACHE_CONTROL, "no-store")], status.message().to_owned()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn timeout(text: &str) -> Option<Duration> {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("grpc-timeout", http::HeaderValue::from_str(text).expect("header"));
+        client_timeout(&headers)
+    }
+
+    #[test]
+    fn a_clients_grpc_timeout_is_read_in_each_unit_and_junk_is_ignored() {
+        assert_eq!(timeout("2H"), Some(Duration::from_secs(7200)));
+        assert_eq!(timeout("3M"), Some(Duration::from_secs(180)));
+        assert_eq!(timeout("5S"), Some(Duration::from_secs(5)));
+        assert_eq!(timeout("250m"), Some(Duration::from_millis(250)));
+        assert_eq!(timeout("7u"), Some(Duration::from_micros(7)));
+        assert_eq!(timeout("9n"), Some(Duration::from_nanos(9)));
+        for junk in ["", "S", "123456789S", "5x", "-5S", "5.0S"] {
+            assert_eq!(timeout(junk), None, "{junk:?}");
+        }
+        assert_eq!(client_timeout(&http::HeaderMap::new()), None);
+    }
 }

@@ -111,6 +111,11 @@ pub fn no_method(path: &str) -> Status {
     Status::unimplemented(format!("there is no method {path}"))
 }
 
+/// The request ran past its deadline (the client's `grpc-timeout`, or the server's own limit).
+pub fn deadline_exceeded() -> Status {
+    Status::deadline_exceeded("the request took longer than its deadline; nothing was acknowledged")
+}
+
 /// The access table refuses the caller's role.
 pub fn role_refused() -> Status {
     Status::permission_denied("your role does not allow this")

@@ -326,6 +326,7 @@ async fn the_first_administrator_comes_from_a_one_time_setup_link() -> anyhow::R
             audit_signing_key: None,
             audit_signed_file: None,
             audit_sign_minutes: 5,
+            request_timeout_seconds: 30,
         },
         app.clock.clone(),
     )

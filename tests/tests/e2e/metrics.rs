@@ -109,3 +109,45 @@ async fn the_server_signs_new_audit_events_into_a_file_outside_the_database() ->
     assert_eq!(matched, head, "every event as signed");
     app.stop().await
 }
+
+#[tokio::test]
+async fn a_request_past_the_clients_grpc_timeout_is_abandoned_with_deadline_exceeded() -> anyhow::Result<()> {
+    use prost::Message as _;
+    let web = tempfile::tempdir()?;
+    let app = integration_tests::spawn_app_with(web.path()).await?;
+    app.seed_person(Persona::Planner.request()).await?;
+    // A raw gRPC-web call over HTTP/1.1, as a browser sends it, so that no client library
+    // enforces the timeout itself: the answer is the server's. Hashing the password alone takes
+    // longer than a millisecond.
+    let body = pb::SignInRequest {
+        username: Persona::Planner.username().into(),
+        password: integration_tests::PASSWORD.into(),
+    }
+    .encode_to_vec();
+    let addr = app.addr;
+    let call = move |timeout: &'static str| -> anyhow::Result<String> {
+        let mut frame = vec![0u8];
+        frame.extend_from_slice(&u32::try_from(body.len())?.to_be_bytes());
+        frame.extend_from_slice(&body);
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        write!(
+            stream,
+            "POST /sendplanner.v1.AuthService/SignIn HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/grpc-web+proto\r\n\
+             X-Grpc-Web: 1\r\ngrpc-timeout: {timeout}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            frame.len()
+        )?;
+        stream.write_all(&frame)?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer)?;
+        Ok(String::from_utf8_lossy(&answer).into_owned())
+    };
+    let late = tokio::task::spawn_blocking({
+        let call = call.clone();
+        move || call("1m")
+    })
+    .await??;
+    assert!(late.to_ascii_lowercase().contains("grpc-status: 4"), "DEADLINE_EXCEEDED: {late}");
+    let in_time = tokio::task::spawn_blocking(move || call("10S")).await??;
+    assert!(in_time.contains("grpc-status:0") || in_time.contains("grpc-status: 0"), "OK: {in_time}");
+    app.stop().await
+}

@@ -37,6 +37,7 @@ async fn second_replica(
         audit_signing_key: None,
         audit_signed_file: None,
         audit_sign_minutes: 5,
+        request_timeout_seconds: 30,
     };
     let replica = Application::build_with_clock(&settings, app.clock.clone()).await?;
     let addr = replica.local_addr();

@@ -252,21 +252,12 @@ pub async fn spawn_app_with(static_dir: &Path) -> anyhow::Result<TestApp> {
     spawn_app_on(DbKind::from_env(), static_dir).await
 }
 
-/// Starts the real application on port 0 with a fresh database of `kind`.
-pub async fn spawn_app_on(kind: DbKind, static_dir: &Path) -> anyhow::Result<TestApp> {
-    spawn_app_configured(kind, static_dir, |_| {}).await
-}
-
-/// As [`spawn_app_on`], with the settings changed by `configure` first (e.g. a Notify key).
-pub async fn spawn_app_configured(
-    kind: DbKind,
-    static_dir: &Path,
-    configure: impl FnOnce(&mut Settings),
-) -> anyhow::Result<TestApp> {
-    let db = TestDatabase::new(kind).await?;
-    let mut settings = Settings {
+/// The settings of a test server on `database_url`, serving `static_dir`: port 0, quiet logs, no
+/// Notify key, no metrics, no audit signing.
+pub fn test_settings(database_url: &str, static_dir: &Path) -> Settings {
+    Settings {
         addr: ([127, 0, 0, 1], 0).into(),
-        database_url: db.url.clone(),
+        database_url: database_url.to_owned(),
         static_dir: static_dir.to_path_buf(),
         log: "warn".to_owned(),
         log_format: LogFormat::Text,
@@ -282,7 +273,22 @@ pub async fn spawn_app_configured(
         audit_signed_file: None,
         audit_sign_minutes: 5,
         request_timeout_seconds: 30,
-    };
+    }
+}
+
+/// Starts the real application on port 0 with a fresh database of `kind`.
+pub async fn spawn_app_on(kind: DbKind, static_dir: &Path) -> anyhow::Result<TestApp> {
+    spawn_app_configured(kind, static_dir, |_| {}).await
+}
+
+/// As [`spawn_app_on`], with the settings changed by `configure` first (e.g. a Notify key).
+pub async fn spawn_app_configured(
+    kind: DbKind,
+    static_dir: &Path,
+    configure: impl FnOnce(&mut Settings),
+) -> anyhow::Result<TestApp> {
+    let db = TestDatabase::new(kind).await?;
+    let mut settings = test_settings(&db.url, static_dir);
     configure(&mut settings);
     // A fixed start (Monday 23 November 2026, 09:00 UTC) keeps every test's dates valid
     // whenever the suite runs: reply-by dates, windows and bank holidays are written around it.

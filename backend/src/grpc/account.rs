@@ -54,18 +54,24 @@ fn account_actor(actor: &Actor) -> AccountActor {
     }
 }
 
+/// The role, inspectorate and recipient body numbers of a request that the contract does not
+/// know, each as a fault of its field (0, "not given", is left to the account rules).
+fn unknown_values(role: i32, inspectorate: i32, recipient_body: i32) -> Vec<FieldViolation> {
+    [
+        (role, role_from_pb(role).is_some(), "role"),
+        (inspectorate, inspectorate_from_pb(inspectorate).is_some(), "inspectorate"),
+        (recipient_body, recipient_body_from_pb(recipient_body).is_some(), "recipient_body"),
+    ]
+    .into_iter()
+    .filter(|(value, parsed, _)| *value != 0 && !parsed)
+    .map(|(value, _, field)| FieldViolation::new(field, format!("{value} is not a known value")))
+    .collect()
+}
+
 /// Decides a CreatePerson request by `actor`: enum values the contract does not know are
 /// reported together with the account rules' faults.
 pub fn new_person_from_pb(req: &CreatePersonRequest, actor: AccountActor) -> Result<NewPerson, Refusal> {
-    let mut errors = Vec::new();
-    let mut known = |value: i32, parsed: bool, field: &'static str| {
-        if value != 0 && !parsed {
-            errors.push(FieldViolation::new(field, format!("{value} is not a known value")));
-        }
-    };
-    known(req.role, role_from_pb(req.role).is_some(), "role");
-    known(req.inspectorate, inspectorate_from_pb(req.inspectorate).is_some(), "inspectorate");
-    known(req.recipient_body, recipient_body_from_pb(req.recipient_body).is_some(), "recipient_body");
+    let mut errors = unknown_values(req.role, req.inspectorate, req.recipient_body);
     let decided = decide_account(
         actor,
         AccountChange::CreatePerson(NewPersonInput {
@@ -163,8 +169,8 @@ impl Rpc for AccountService {
         &self,
         request: Request<SetAccountDisabledRequest>,
     ) -> Result<Response<SetAccountDisabledResponse>, Status> {
-        let me = caller(&request)?.person.id;
-        let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
+        let caller = caller(&request)?;
+        let (me, actor) = (caller.person.id, Actor::person(&caller.person, &request_id(&request)));
         let req = request.into_inner();
         let id = person_id(&req.person_id)?;
         let action = if req.disabled { "person.disable" } else { "person.enable" };
@@ -195,8 +201,8 @@ impl Rpc for AccountService {
         &self,
         request: Request<ResetPasswordRequest>,
     ) -> Result<Response<ResetPasswordResponse>, Status> {
-        let me = caller(&request)?.person.id;
-        let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
+        let caller = caller(&request)?;
+        let (me, actor) = (caller.person.id, Actor::person(&caller.person, &request_id(&request)));
         let req = request.into_inner();
         let id = person_id(&req.person_id)?;
         // Random, so it passes the policy; drawn again in the unlikely case it holds the username.
@@ -229,8 +235,8 @@ impl Rpc for AccountService {
         &self,
         request: Request<SetEmailRequest>,
     ) -> Result<Response<SetEmailResponse>, Status> {
-        let me = caller(&request)?.person.id;
-        let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
+        let caller = caller(&request)?;
+        let (me, actor) = (caller.person.id, Actor::person(&caller.person, &request_id(&request)));
         let req = request.into_inner();
         let id = person_id(&req.person_id)?;
         let (after, _) = self
@@ -255,20 +261,11 @@ impl Rpc for AccountService {
         &self,
         request: Request<ChangeRoleRequest>,
     ) -> Result<Response<ChangeRoleResponse>, Status> {
-        let me = caller(&request)?.person.id;
-        let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
+        let caller = caller(&request)?;
+        let (me, actor) = (caller.person.id, Actor::person(&caller.person, &request_id(&request)));
         let req = request.into_inner();
         let id = person_id(&req.person_id)?;
-        let mut unknown = Vec::new();
-        for (value, parsed, field) in [
-            (req.role, role_from_pb(req.role).is_some(), "role"),
-            (req.inspectorate, inspectorate_from_pb(req.inspectorate).is_some(), "inspectorate"),
-            (req.recipient_body, recipient_body_from_pb(req.recipient_body).is_some(), "recipient_body"),
-        ] {
-            if value != 0 && !parsed {
-                unknown.push(FieldViolation::new(field, format!("{value} is not a known value")));
-            }
-        }
+        let unknown = unknown_values(req.role, req.inspectorate, req.recipient_body);
         if !unknown.is_empty() {
             return Err(Refusal::from(InvalidInput(unknown)).into());
         }

@@ -310,23 +310,8 @@ async fn the_first_administrator_comes_from_a_one_time_setup_link() -> anyhow::R
     // The server, started again on a database with an administrator, logs no link.
     let again = send_planner::startup::Application::build_with_clock(
         &send_planner::config::Settings {
-            addr: ([127, 0, 0, 1], 0).into(),
-            database_url: app.db.url.clone(),
-            static_dir: _web.path().to_path_buf(),
-            log: "warn".into(),
-            log_format: send_planner::config::LogFormat::Text,
-            session_idle_minutes: 30,
-            session_absolute_hours: 12,
             public_url: Some("https://send-planner.example".into()),
-            notify_api_key: None,
-            notify_base_url: send_planner::notify::DEFAULT_BASE_URL.into(),
-            notify_templates: Vec::new(),
-            notify_poll_seconds: 1,
-            metrics_addr: None,
-            audit_signing_key: None,
-            audit_signed_file: None,
-            audit_sign_minutes: 5,
-            request_timeout_seconds: 30,
+            ..integration_tests::test_settings(&app.db.url, _web.path())
         },
         app.clock.clone(),
     )

@@ -12,7 +12,7 @@ use proto::pb::{
     self, account_service_client::AccountServiceClient, auth_service_client::AuthServiceClient,
     consent_service_client::ConsentServiceClient,
 };
-use send_planner::{config::Settings, startup::Application};
+use send_planner::startup::Application;
 use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
 
 /// A second server on `app`'s database and clock; its address and its stop switch.
@@ -20,25 +20,7 @@ async fn second_replica(
     app: &TestApp,
     web: &std::path::Path,
 ) -> anyhow::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
-    let settings = Settings {
-        addr: ([127, 0, 0, 1], 0).into(),
-        database_url: app.db.url.clone(),
-        static_dir: web.to_path_buf(),
-        log: "warn".into(),
-        log_format: send_planner::config::LogFormat::Text,
-        session_idle_minutes: 30,
-        session_absolute_hours: 12,
-        public_url: None,
-        notify_api_key: None,
-        notify_base_url: send_planner::notify::DEFAULT_BASE_URL.into(),
-        notify_templates: Vec::new(),
-        notify_poll_seconds: 1,
-        metrics_addr: None,
-        audit_signing_key: None,
-        audit_signed_file: None,
-        audit_sign_minutes: 5,
-        request_timeout_seconds: 30,
-    };
+    let settings = integration_tests::test_settings(&app.db.url, web);
     let replica = Application::build_with_clock(&settings, app.clock.clone()).await?;
     let addr = replica.local_addr();
     let (stop, stopped) = tokio::sync::oneshot::channel();

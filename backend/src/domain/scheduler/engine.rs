@@ -93,6 +93,19 @@ pub struct SearchStats {
     pub trace: Vec<(Duration, i64)>,
 }
 
+/// How a running search stands, for a caller reporting progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Time since the solve began.
+    pub elapsed: Duration,
+    /// The best objective so far (lower is better).
+    pub best_cost: i64,
+    /// Engagements placed in the best plan so far.
+    pub placed: usize,
+    /// Engagements left out of the best plan so far.
+    pub unplaced: usize,
+}
+
 /// One change to re-plan for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
@@ -374,7 +387,15 @@ impl Engine {
 
     /// Plans every engagement that can be placed within `budget`, keeping pins where they are.
     pub fn solve(&mut self, budget: Budget) -> Plan {
+        self.solve_with(budget, &mut |_| true)
+    }
+
+    /// As [`Engine::solve`], telling `progress` how the best plan stands after the greedy plan
+    /// and then every few iterations; the search stops early (keeping its best plan) once
+    /// `progress` answers `false`. No I/O here: the caller decides what to do with it.
+    pub fn solve_with(&mut self, budget: Budget, progress: &mut dyn FnMut(&Progress) -> bool) -> Plan {
         let start = Instant::now();
+        let total = self.model.engagements.len();
         let mut rng = Rng(budget.seed ^ 0x005E_ED0F_5EED);
         for e in 0..self.model.engagements.len() {
             if self.model.engagements[e].pinned.is_none() {
@@ -397,9 +418,24 @@ impl Engine {
             .collect();
         let mut best_cost = self.state.cost;
         let mut best_assign = self.state.assign.clone();
-        while self.stats.iterations < budget.iterations && !movable.is_empty() {
-            if self.stats.iterations.is_multiple_of(16) && start.elapsed() >= budget.time {
-                break;
+        let placed_in = |assign: &[Option<Placed>]| assign.iter().filter(|p| p.is_some()).count();
+        let mut best_placed = placed_in(&best_assign);
+        let report = |best_cost: i64, best_placed: usize| Progress {
+            elapsed: start.elapsed(),
+            best_cost,
+            placed: best_placed,
+            unplaced: total - best_placed,
+        };
+        let mut going = progress(&report(best_cost, best_placed));
+        while going && self.stats.iterations < budget.iterations && !movable.is_empty() {
+            if self.stats.iterations.is_multiple_of(16) {
+                if start.elapsed() >= budget.time {
+                    break;
+                }
+                going = progress(&report(best_cost, best_placed));
+                if !going {
+                    break;
+                }
             }
             self.stats.iterations += 1;
             let before = self.state.cost;
@@ -422,6 +458,7 @@ impl Engine {
                 if self.state.cost < best_cost {
                     best_cost = self.state.cost;
                     best_assign.clone_from(&self.state.assign);
+                    best_placed = placed_in(&best_assign);
                     self.stats.trace.push((start.elapsed(), best_cost));
                 }
             } else {

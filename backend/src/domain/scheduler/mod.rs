@@ -44,7 +44,7 @@ pub mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use engine::{Assignment, Budget, Change, Engine, Plan, RepairReport, Unplaced};
+pub use engine::{Assignment, Budget, Change, Engine, Plan, Progress, RepairReport, Unplaced};
 pub use instance::{Area, Engagement, Inspector, Instance, InstanceError, Pin};
 pub use validate::validate;
 

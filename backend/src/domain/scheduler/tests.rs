@@ -124,6 +124,35 @@ fn the_search_improves_on_the_greedy_plan_and_is_deterministic_for_a_seed() {
 }
 
 #[test]
+fn progress_reports_the_best_plan_so_far_and_a_false_answer_stops_the_search() {
+    let inst = generate(&Config::national(3, 70));
+    let mut engine = Engine::new(inst.clone()).expect("a plannable instance");
+    let mut seen = Vec::new();
+    let plan = engine.solve_with(Budget::iterations(400, 3), &mut |p| {
+        seen.push(*p);
+        true
+    });
+    assert!(seen.len() > 2, "the greedy plan and then every few iterations");
+    assert!(seen.windows(2).all(|w| w[1].best_cost <= w[0].best_cost), "the best only improves");
+    let last = seen.last().expect("reports");
+    assert_eq!(last.placed + last.unplaced, inst.engagements.len());
+    assert!(last.best_cost >= plan.cost);
+
+    // Stopped at the first report: the greedy plan, still sound.
+    let mut engine = Engine::new(inst.clone()).expect("a plannable instance");
+    let mut calls = 0;
+    let stopped = engine.solve_with(Budget::iterations(400, 3), &mut |_| {
+        calls += 1;
+        false
+    });
+    assert_eq!(calls, 1);
+    assert_eq!(engine.stats().iterations, 0);
+    assert_sound(&inst, &stopped);
+    let (_, greedy) = solve(&inst, 0, 3);
+    assert_eq!(stopped, greedy);
+}
+
+#[test]
 fn an_instance_with_one_feasible_plan_is_solved() {
     let mut inst = hand_instance();
     // Exactly three interim-visit people and four more for the inspection, each role forced.

@@ -12,6 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/sendplanner/v1/notifications.proto",
         "proto/sendplanner/v1/programme.proto",
         "proto/sendplanner/v1/reference.proto",
+        "proto/sendplanner/v1/scheduling.proto",
         "proto/sendplanner/v1/start.proto",
     ];
     for file in files {

@@ -10,7 +10,7 @@ use proto::pb::{
     consent_service_server::ConsentServiceServer, letter_service_server::LetterServiceServer,
     notification_service_server::NotificationServiceServer, programme_service_server::ProgrammeServiceServer,
     reference_service_server::ReferenceServiceServer, setup_service_server::SetupServiceServer,
-    start_service_server::StartServiceServer,
+    scheduling_service_server::SchedulingServiceServer, start_service_server::StartServiceServer,
 };
 use tokio::net::TcpListener;
 use tonic_health::server::HealthReporter;
@@ -31,6 +31,7 @@ use crate::{
         notifications::NotificationService,
         programme::ProgrammeService,
         reference::ReferenceService,
+        scheduling::SchedulingService,
         setup::{self, SetupService},
         start::StartService,
     },
@@ -312,6 +313,7 @@ fn router(
         .add_service(LetterServiceServer::new(LetterService::new(store.clone(), auth.clone())))
         .add_service(CaseStudyServiceServer::new(CaseStudyService::new(store.clone(), auth.clone())))
         .add_service(StartServiceServer::new(StartService::new(store.clone(), auth.clone())))
+        .add_service(SchedulingServiceServer::new(SchedulingService::new(store.clone(), auth.clone())))
         .into_axum_router()
         // Every call passes the access check first (inside gRPC-web decoding, so its refusals
         // reach browsers as gRPC-web too).

@@ -174,11 +174,14 @@ async fn index(dir: &Path, headers: &HeaderMap, head: bool) -> Response {
 /// `Content-Encoding` (which browsers undo before the wasm client reads the body, costing the
 /// app no decoder), not gRPC's own message compression. Native gRPC is left alone.
 pub fn compress_grpc_web() -> CompressionLayer<impl Predicate> {
+    // Only replies [`buffer_grpc_web`] buffered (they carry a length): a streamed reply is sent
+    // as it comes, each message at once, never held back by an encoder.
     let grpc_web = |_: StatusCode, _: http::Version, headers: &HeaderMap, _: &http::Extensions| {
-        headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/grpc-web"))
+        headers.contains_key(header::CONTENT_LENGTH)
+            && headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/grpc-web"))
     };
     CompressionLayer::new()
         .br(true)
@@ -186,10 +189,18 @@ pub fn compress_grpc_web() -> CompressionLayer<impl Predicate> {
         .compress_when(SizeAbove::new(COMPRESS_FROM_BYTES).and(grpc_web))
 }
 
+/// Server-streaming methods: their replies are never buffered (nor so compressed), so each
+/// message reaches the browser when it is sent.
+pub const STREAMING_METHODS: &[&str] = &["/sendplanner.v1.SchedulingService/StartProposal"];
+
 /// Buffers a gRPC-web reply when the caller accepts a compressed one, so that its size is known
 /// to [`compress_grpc_web`]'s threshold (a streamed body has no length). Every RPC of the
-/// contract is unary, so nothing waits that would otherwise have streamed.
+/// contract but the [`STREAMING_METHODS`] is unary, so nothing waits that would otherwise
+/// have streamed.
 pub async fn buffer_grpc_web(request: Request, next: Next) -> Result<Response, Infallible> {
+    if STREAMING_METHODS.contains(&request.uri().path()) {
+        return Ok(next.run(request).await);
+    }
     let (br, gzip) = accepted(request.headers());
     let response = next.run(request).await;
     let grpc_web = response

@@ -135,6 +135,13 @@ pub const RULES: &[(&str, Access)] = &[
     ("/sendplanner.v1.NotificationService/ListOutbox", Access::Roles(&[NationalPlanner, Administrator])),
     ("/sendplanner.v1.NotificationService/GetEmailPreferences", Access::SignedIn),
     ("/sendplanner.v1.NotificationService/SetEmailPreference", Access::SignedIn),
+    // Proposed programmes: national planners for England, regional leads for their region
+    // (the store narrows every proposal to the caller's scope; another scope's answers as
+    // missing).
+    ("/sendplanner.v1.SchedulingService/StartProposal", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.SchedulingService/CancelProposal", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.SchedulingService/GetProposal", Access::Roles(PLANNERS)),
+    ("/sendplanner.v1.SchedulingService/AcceptProposal", Access::Roles(PLANNERS)),
     // Start pages: the store narrows every list to the caller's scope, the domain to their role.
     ("/sendplanner.v1.StartService/GetStartPage", Access::Roles(START_AUDIENCE)),
     // Published reference data; still behind sign-in, like the rest of the service.
@@ -258,6 +265,12 @@ mod tests {
         assert_eq!(metric_label("/grpc.health.v1.Health/Check"), "grpc");
         assert_eq!(metric_label("/sendplanner.v1.Made/Up1"), "other");
         assert_eq!(metric_label("/sendplanner.v1.Made/Up2"), "other");
+        // The streaming method is labelled like any other (its duration is the time to the
+        // reply's headers, not the whole stream).
+        assert_eq!(
+            metric_label("/sendplanner.v1.SchedulingService/StartProposal"),
+            "/sendplanner.v1.SchedulingService/StartProposal"
+        );
     }
 
     #[test]

@@ -112,6 +112,7 @@ fn object_words(event: &AuditEvent, names: &EventNames) -> String {
         ("engagement", None) => "an engagement".to_owned(),
         ("letter", Some(area)) => format!("the letter to {area}"),
         ("letter", None) => "a letter".to_owned(),
+        ("programme_proposal", _) => "a proposed programme".to_owned(),
         _ => "a record".to_owned(),
     }
 }
@@ -147,6 +148,10 @@ fn phrases(action: &str) -> Option<(&'static str, &'static str)> {
         "engagement.notify" => ("notified the local area of {o}", "notify the local area of {o}"),
         "engagement.assign_team" => ("set the team for {o}", "set the team for {o}"),
         "engagement.complete" => ("recorded the outcome of {o}", "record the outcome of {o}"),
+        "engagement.plan" => {
+            ("changed the dates and team of {o} by accepting a proposal", "change the dates and team of {o}")
+        }
+        "proposal.accept" => ("accepted {o}", "accept {o}"),
         "case_study.view" => ("read the case-study sample for {o}", "read the case-study sample for {o}"),
         "case_study.check" => ("checked a case-study pick for {o}", "check a case-study pick for {o}"),
         "case_study.upload" => {
@@ -398,6 +403,13 @@ mod tests {
                 &area,
                 "Nadia Planner recorded the outcome of the interim visit to Camden",
             ),
+            (
+                "engagement.plan",
+                "engagement",
+                &area,
+                "Nadia Planner changed the dates and team of the interim visit to Camden by accepting a proposal",
+            ),
+            ("proposal.accept", "programme_proposal", &area, "Nadia Planner accepted a proposed programme"),
             (
                 "case_study.upload",
                 "engagement",

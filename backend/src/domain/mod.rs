@@ -13,6 +13,7 @@ pub mod letter_text;
 pub mod letters;
 pub mod notifications;
 pub mod programme;
+pub mod proposals;
 pub mod public_id;
 pub mod reference;
 pub mod reference_data;

@@ -11,6 +11,7 @@ pub mod letters;
 pub mod notifications;
 pub mod programme;
 pub mod reference;
+pub mod scheduling;
 pub mod setup;
 pub mod start;
 pub mod status;

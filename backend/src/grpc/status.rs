@@ -154,6 +154,7 @@ mod tests {
         ("grpc/mod.rs", include_str!("mod.rs")),
         ("grpc/programme.rs", include_str!("programme.rs")),
         ("grpc/reference.rs", include_str!("reference.rs")),
+        ("grpc/scheduling.rs", include_str!("scheduling.rs")),
         ("auth/mod.rs", include_str!("../auth/mod.rs")),
         ("startup.rs", include_str!("../startup.rs")),
     ];

@@ -12,11 +12,13 @@ mod identity;
 mod letters;
 pub mod notifications;
 mod programme;
+mod proposals;
 mod reference;
 mod security;
 
 pub use audit::AuditHead;
 pub use programme::ReadFacts;
+pub use proposals::{ProposalRecord, lease_until, started_at};
 pub use security::SuspiciousCaller;
 
 use std::{str::FromStr, time::Duration};

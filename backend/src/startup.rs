@@ -9,8 +9,8 @@ use proto::pb::{
     auth_service_server::AuthServiceServer, case_study_service_server::CaseStudyServiceServer,
     consent_service_server::ConsentServiceServer, letter_service_server::LetterServiceServer,
     notification_service_server::NotificationServiceServer, programme_service_server::ProgrammeServiceServer,
-    reference_service_server::ReferenceServiceServer, setup_service_server::SetupServiceServer,
-    scheduling_service_server::SchedulingServiceServer, start_service_server::StartServiceServer,
+    reference_service_server::ReferenceServiceServer, scheduling_service_server::SchedulingServiceServer,
+    setup_service_server::SetupServiceServer, start_service_server::StartServiceServer,
 };
 use tokio::net::TcpListener;
 use tonic_health::server::HealthReporter;

@@ -204,9 +204,8 @@ fn same_team(a: &[(i64, String, TeamRole)], b: &[(i64, String, TeamRole)]) -> bo
 
 /// The plan as a change to each engagement of `facts`, in the order of the facts.
 pub fn changes(facts: &ProposalFacts, plan: &Plan) -> Vec<ProposedChange> {
-    let name_of = |id: i64| {
-        facts.inspectors.iter().find(|i| i.id == id).map(|i| i.name.clone()).unwrap_or_default()
-    };
+    let name_of =
+        |id: i64| facts.inspectors.iter().find(|i| i.id == id).map(|i| i.name.clone()).unwrap_or_default();
     facts
         .engagements
         .iter()

@@ -28,7 +28,8 @@ use crate::{
         audit::Actor,
         programme::{EngagementKind, TeamRole},
         proposals::{
-            self, ChangeKind, PROPOSAL_BUSY, PROPOSAL_NOTHING, ProposalFacts, ProposedChange, counts, scope_key,
+            self, ChangeKind, PROPOSAL_BUSY, PROPOSAL_NOTHING, ProposalFacts, ProposedChange, counts,
+            scope_key,
         },
         public_id::parse_public_id,
         scheduler::{Budget, Engine, Progress},
@@ -257,7 +258,12 @@ impl Rpc for SchedulingService {
         let seconds = match request.get_ref().seconds {
             0 => DEFAULT_SECONDS,
             s if s <= MAX_SECONDS => s,
-            _ => return Err(status::invalid("seconds", format!("Enter a number of seconds from 1 to {MAX_SECONDS}"))),
+            _ => {
+                return Err(status::invalid(
+                    "seconds",
+                    format!("Enter a number of seconds from 1 to {MAX_SECONDS}"),
+                ));
+            }
         };
         let permit = self.permits.clone().try_acquire_owned().map_err(|_| {
             status::refused(Refusal::rule(
@@ -277,7 +283,11 @@ impl Rpc for SchedulingService {
             )));
         }
         let engine = Engine::new(proposals::instance(&facts)).map_err(|e| {
-            status::refused(Refusal::rule(PROPOSAL_NOTHING, "proposal", format!("The programme cannot be planned: {e}")))
+            status::refused(Refusal::rule(
+                PROPOSAL_NOTHING,
+                "proposal",
+                format!("The programme cannot be planned: {e}"),
+            ))
         })?;
         let time = Duration::from_secs(u64::from(seconds));
         let id = self
@@ -317,7 +327,11 @@ impl Rpc for SchedulingService {
         let caller = caller(&request)?;
         let id = proposal_id(&request.get_ref().id)?;
         let now = self.auth.clock().now();
-        let p = self.store.cancel_proposal(id, &caller.person.scope, now).await.map_err(status::store(PROPOSAL))?;
+        let p = self
+            .store
+            .cancel_proposal(id, &caller.person.scope, now)
+            .await
+            .map_err(status::store(PROPOSAL))?;
         Ok(Response::new(pb::CancelProposalResponse { proposal: Some(proposal_to_pb(&p)) }))
     }
 

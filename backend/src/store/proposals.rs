@@ -9,7 +9,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Db, Store, StoreError, audit::append_audit, consent::unavailable_from_json, with_pool, write_tx};
+use super::{
+    Db, Store, StoreError, audit::append_audit, consent::unavailable_from_json, with_pool, write_tx,
+};
 use crate::domain::{
     Refusal,
     audit::Actor,
@@ -62,11 +64,15 @@ fn proposal_record(row: ProposalRow) -> Result<(i64, ProposalRecord), StoreError
     let changes = if plan.is_empty() {
         Vec::new()
     } else {
-        serde_json::from_str(&plan)
-            .map_err(|_| StoreError::Unexpected(sqlx::Error::Protocol("stored proposal is not valid".into())))?
+        serde_json::from_str(&plan).map_err(|_| {
+            StoreError::Unexpected(sqlx::Error::Protocol("stored proposal is not valid".into()))
+        })?
     };
     let scope_name = region_name.unwrap_or_else(|| "England".to_owned());
-    Ok((id, ProposalRecord { public_id, scope, scope_name, state, programme_version, score, changes, started_at }))
+    Ok((
+        id,
+        ProposalRecord { public_id, scope, scope_name, state, programme_version, score, changes, started_at },
+    ))
 }
 
 /// A proposal by public id (`$3`) within the viewer's scope (`$1` kind, `$2` code): national
@@ -96,7 +102,11 @@ impl Store {
     /// visits, the written consent), and every inspector, whose commitments outside the
     /// proposal count as days they are unavailable. The version is read first, so a write
     /// that lands while the facts load makes the proposal stale rather than wrong.
-    pub async fn proposal_facts(&self, scope: &Scope, today: NaiveDate) -> Result<(i64, ProposalFacts), StoreError> {
+    pub async fn proposal_facts(
+        &self,
+        scope: &Scope,
+        today: NaiveDate,
+    ) -> Result<(i64, ProposalFacts), StoreError> {
         let version = self.programme_version().await?;
         let (kind, code) = viewer_scope(scope);
         let regions: Vec<(String,)> = with_pool!(self, pool => {
@@ -163,9 +173,12 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let corrupt = |what: &str| StoreError::Unexpected(sqlx::Error::Protocol(format!("stored {what} is not valid")));
+        let corrupt =
+            |what: &str| StoreError::Unexpected(sqlx::Error::Protocol(format!("stored {what} is not valid")));
         let mut planned = Vec::new();
-        for (id, public_id, version, area_code, area_name, region_name, kind, state, first, last) in engagements {
+        for (id, public_id, version, area_code, area_name, region_name, kind, state, first, last) in
+            engagements
+        {
             let kind = EngagementKind::parse(&kind).ok_or_else(|| corrupt("kind"))?;
             if !plannable(kind) {
                 continue;

@@ -19,6 +19,7 @@ mod letters;
 mod metrics;
 mod notifications;
 mod programme;
+mod proposals;
 mod replicas;
 mod security;
 mod start;

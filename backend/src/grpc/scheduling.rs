@@ -166,11 +166,14 @@ struct Run {
     engine: Engine,
     budget: Budget,
     out: mpsc::Sender<Result<pb::ProposalProgress, Status>>,
+    /// This process's place for one proposal: given back before the last message, so a caller
+    /// who saw the stream end may start the next one at once.
+    permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl Run {
     async fn run(self) {
-        let Self { store, auth, id, facts, mut engine, budget, out } = self;
+        let Self { store, auth, id, facts, mut engine, budget, out, permit } = self;
         let started = Instant::now();
         let cancel = Arc::new(AtomicBool::new(false));
         let (progress_tx, mut progress_rx) = mpsc::channel::<Progress>(4);
@@ -227,6 +230,7 @@ impl Run {
             let changes = proposals::changes(&facts, &plan);
             store.finish_proposal(&id, Some((plan.cost, &changes)), now).await
         };
+        drop(permit);
         if let Err(e) = outcome {
             let _ = out.send(Err(status::from_store(e))).await;
             return;
@@ -312,11 +316,9 @@ impl Rpc for SchedulingService {
             engine,
             budget: Budget::time(time, seed),
             out,
+            permit,
         };
-        tokio::spawn(async move {
-            let _permit = permit;
-            run.run().await;
-        });
+        tokio::spawn(run.run());
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 

@@ -11,8 +11,8 @@ use proto::pb::{
     auth_service_client::AuthServiceClient, case_study_service_client::CaseStudyServiceClient,
     consent_service_client::ConsentServiceClient, letter_service_client::LetterServiceClient,
     notification_service_client::NotificationServiceClient, programme_service_client::ProgrammeServiceClient,
-    reference_service_client::ReferenceServiceClient, setup_service_client::SetupServiceClient,
-    start_service_client::StartServiceClient,
+    reference_service_client::ReferenceServiceClient, scheduling_service_client::SchedulingServiceClient,
+    setup_service_client::SetupServiceClient, start_service_client::StartServiceClient,
 };
 use tonic::Code;
 
@@ -236,6 +236,21 @@ const MATRIX: &[(&str, Cells, Cells)] = &[
     ("/sendplanner.v1.ProgrammeService/LinkInspectorAccount", PLAN_OWN, PLAN_OWN),
     ("/sendplanner.v1.ProgrammeService/GetNationalBoard", NATIONAL_ONLY, NATIONAL_ONLY),
     ("/sendplanner.v1.ProgrammeService/ExportNationalProgramme", NATIONAL_ONLY, NATIONAL_ONLY),
+    // Proposed programmes. Own target: a proposal for Inner London (its lead's); other: one for
+    // England (the planner's). Starting one is asked for 99 seconds, refused at its field, so
+    // no cell leaves a proposal running; accepting names version 0, refused as stale.
+    (
+        "/sendplanner.v1.SchedulingService/StartProposal",
+        [UNAUTH, INVALID, INVALID, DENIED, DENIED, DENIED, DENIED],
+        [UNAUTH, INVALID, INVALID, DENIED, DENIED, DENIED, DENIED],
+    ),
+    ("/sendplanner.v1.SchedulingService/GetProposal", PLAN_OWN, PLAN_OTHER),
+    ("/sendplanner.v1.SchedulingService/CancelProposal", PLAN_OWN, PLAN_OTHER),
+    (
+        "/sendplanner.v1.SchedulingService/AcceptProposal",
+        [UNAUTH, STALE, STALE, DENIED, DENIED, DENIED, DENIED],
+        [UNAUTH, STALE, HIDDEN, DENIED, DENIED, DENIED, DENIED],
+    ),
     // Letters. Own target: an interim-visit letter to Camden written by the test inspector's
     // team; other: an engagement-meeting letter to Hartlepool by another inspector's team.
     (
@@ -372,6 +387,9 @@ struct Fixtures {
     westminster: pb::Person,
     planner: String,
     hartlepool_user: String,
+    /// Finished proposals: Inner London's and England's to read and accept, then the same
+    /// pair to cancel.
+    proposals: [String; 4],
 }
 
 impl Fixtures {
@@ -1058,8 +1076,52 @@ async fn call(
                 ),
             }
         }
+        "/sendplanner.v1.SchedulingService/StartProposal" => {
+            run!(SchedulingServiceClient, start_proposal, pb::StartProposalRequest { seconds: 99 })
+        }
+        "/sendplanner.v1.SchedulingService/GetProposal" => {
+            let id = fx.proposals[usize::from(target == Target::Other)].clone();
+            run!(SchedulingServiceClient, get_proposal, pb::GetProposalRequest { id })
+        }
+        "/sendplanner.v1.SchedulingService/CancelProposal" => {
+            let id = fx.proposals[2 + usize::from(target == Target::Other)].clone();
+            run!(SchedulingServiceClient, cancel_proposal, pb::CancelProposalRequest { id })
+        }
+        "/sendplanner.v1.SchedulingService/AcceptProposal" => {
+            let id = fx.proposals[usize::from(target == Target::Other)].clone();
+            run!(
+                SchedulingServiceClient,
+                accept_proposal,
+                pb::AcceptProposalRequest { id, programme_version: 0 }
+            )
+        }
         other => anyhow::bail!("the access-matrix test cannot call {other}: add it to call()"),
     }
+}
+
+/// A proposed full inspection with Camden, then four finished proposals: Inner London's (by its
+/// lead), England's (by the planner), and the same pair again.
+async fn proposal_fixtures(app: &TestApp, planner: &str) -> anyhow::Result<[String; 4]> {
+    ProgrammeServiceClient::new(app.authed(planner).await?)
+        .schedule_engagement(pb::ScheduleEngagementRequest {
+            local_area_code: "E09000007".into(),
+            kind: pb::EngagementKind::FullInspection.into(),
+            onsite: Some(pb::DateRange { first_day: "2027-06-09".into(), last_day: "2027-06-11".into() }),
+            note: String::new(),
+        })
+        .await?;
+    let lead = app.sign_in(Persona::InnerLondonLead.username(), integration_tests::PASSWORD).await?;
+    let mut ids = Vec::new();
+    for token in [lead.as_str(), planner, lead.as_str(), planner] {
+        let mut client = SchedulingServiceClient::new(app.authed(token).await?);
+        let mut stream = client.start_proposal(pb::StartProposalRequest { seconds: 1 }).await?.into_inner();
+        let mut id = String::new();
+        while let Some(message) = stream.message().await? {
+            id = message.proposal_id;
+        }
+        ids.push(id);
+    }
+    ids.try_into().map_err(|_| anyhow::anyhow!("four proposals"))
 }
 
 #[tokio::test]
@@ -1097,6 +1159,7 @@ async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
         .inspector
         .ok_or_else(|| anyhow::anyhow!("no inspector"))?;
     let (own_letters, other_letters) = letter_fixtures(&app, &planner).await?;
+    let proposals = proposal_fixtures(&app, &planner).await?;
     let fx = Fixtures {
         inspector_id: inspector.id,
         own_letters,
@@ -1105,6 +1168,7 @@ async fn every_cell_of_the_access_matrix_holds() -> anyhow::Result<()> {
         camden,
         planner,
         hartlepool_user: app.persona(Persona::Hartlepool).await?.1,
+        proposals,
     };
     let mut failures = Vec::new();
     let mut cells = 0;

@@ -1097,3 +1097,47 @@ mod tests {
         );
     }
 }
+
+/// Starts a proposed programme for the caller's scope and follows it: `progress` is told each
+/// report as it streams in (the first carries the proposal's id); answers the last one (ready,
+/// or cancelled). Nothing changes until the proposal is accepted.
+pub(crate) async fn start_proposal(
+    progress: impl Fn(&proto::pb::ProposalProgress),
+) -> Result<proto::pb::ProposalProgress, ApiError> {
+    use proto::pb::scheduling_service_client::SchedulingServiceClient;
+    let request = proto::pb::StartProposalRequest { seconds: 0 };
+    let mut stream = answer(SchedulingServiceClient::new(client()).start_proposal(authorized(request)).await)?;
+    let mut last = None;
+    while let Some(message) = stream.message().await? {
+        progress(&message);
+        last = Some(message);
+    }
+    last.ok_or_else(|| ApiError::missing("progress"))
+}
+
+/// Stops a proposal still being worked out.
+pub(crate) async fn cancel_proposal(id: String) -> Result<proto::pb::Proposal, ApiError> {
+    use proto::pb::scheduling_service_client::SchedulingServiceClient;
+    let request = proto::pb::CancelProposalRequest { id };
+    let response = answer(SchedulingServiceClient::new(client()).cancel_proposal(authorized(request)).await)?;
+    response.proposal.ok_or_else(|| ApiError::missing("proposal"))
+}
+
+/// A proposal, as a change to the current programme.
+pub(crate) async fn get_proposal(id: String) -> Result<proto::pb::Proposal, ApiError> {
+    use proto::pb::scheduling_service_client::SchedulingServiceClient;
+    let request = proto::pb::GetProposalRequest { id };
+    let response = answer(SchedulingServiceClient::new(client()).get_proposal(authorized(request)).await)?;
+    response.proposal.ok_or_else(|| ApiError::missing("proposal"))
+}
+
+/// Accepts a proposal: refused (ABORTED) if the programme changed since it began.
+pub(crate) async fn accept_proposal(proposal: &proto::pb::Proposal) -> Result<proto::pb::Proposal, ApiError> {
+    use proto::pb::scheduling_service_client::SchedulingServiceClient;
+    let request = proto::pb::AcceptProposalRequest {
+        id: proposal.id.clone(),
+        programme_version: proposal.programme_version,
+    };
+    let response = answer(SchedulingServiceClient::new(client()).accept_proposal(authorized(request)).await)?;
+    response.proposal.ok_or_else(|| ApiError::missing("proposal"))
+}

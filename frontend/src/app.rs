@@ -28,6 +28,7 @@ use crate::{
         new_engagement::NewEngagementPage,
         new_request::NewRequestPage,
         not_found::NotFound,
+        proposal::ProposalPage,
         region::RegionPage,
         regions::RegionsPage,
         request::RequestPage,
@@ -95,6 +96,7 @@ lazy_page!(OwnPasswordRoute, Page::OwnPassword, ChangePasswordPage);
 lazy_page!(SetupRoute, Page::Setup, SetupPage);
 lazy_page!(OwnEmailsRoute, Page::OwnEmails, EmailPreferencesPage);
 lazy_page!(OutboxRoute, Page::Outbox, OutboxPage);
+lazy_page!(ProposalRoute, Page::Programme, ProposalPage);
 
 /// The whole app.
 #[component]
@@ -186,6 +188,10 @@ pub(crate) fn App() -> impl IntoView {
                         <Route
                             path=path!("/engagements/:id")
                             view={Lazy::<EngagementRoute>::new()}
+                        />
+                        <Route
+                            path=path!("/programme/proposal")
+                            view={Lazy::<ProposalRoute>::new()}
                         />
                         <Route
                             path=path!("/inspectors")

@@ -94,9 +94,14 @@ pub(crate) fn BoardPage() -> impl IntoView {
         <p class="govuk-body">
             "Inspections, interim visits and engagement meetings in the academic year, by week of the first onsite day. Proposed engagements are not yet known to the local area."
         </p>
-        <A href=schedule_href attr:class="govuk-button" attr:data-testid="schedule-engagement">
-            "Schedule an engagement"
-        </A>
+        <div class="govuk-button-group">
+            <A href=schedule_href attr:class="govuk-button" attr:data-testid="schedule-engagement">
+                "Schedule an engagement"
+            </A>
+            <A href="/programme/proposal" attr:class="govuk-button govuk-button--secondary" attr:data-testid="propose-programme">
+                "Propose a programme"
+            </A>
+        </div>
         <div class="app-filters">
             {is_planner
                 .then(|| {

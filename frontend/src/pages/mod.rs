@@ -17,6 +17,7 @@ pub(crate) mod new_engagement;
 pub(crate) mod new_request;
 pub(crate) mod no_access;
 pub(crate) mod not_found;
+pub(crate) mod proposal;
 pub(crate) mod region;
 pub(crate) mod regions;
 pub(crate) mod request;

@@ -3,6 +3,7 @@
 //! dates, with filters; and the national programme as CSV.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use proto::pb::{AreaProgramme, CoverageCount, GetNationalBoardRequest, Outcome, RegionSummary};
 
 use crate::{
@@ -63,7 +64,12 @@ pub(crate) fn NationalPage() -> impl IntoView {
         <p class="govuk-body">
             "Every local area in England: its last inspection, when the next is due and what is planned this academic year. The region summary, the coverage and the areas all follow the filters."
         </p>
-        <ActionButton action=export testid="export" label="Export CSV" />
+        <div class="govuk-button-group">
+            <ActionButton action=export testid="export" label="Export CSV" />
+            <A href="/programme/proposal" attr:class="govuk-button govuk-button--secondary" attr:data-testid="propose-programme">
+                "Propose a programme"
+            </A>
+        </div>
         <FiltersForm filters apply />
         <Loaded resource=board what="the national board" show=|board: proto::pb::GetNationalBoardResponse| view! {
             <RegionTable regions=board.regions />

@@ -1106,7 +1106,8 @@ pub(crate) async fn start_proposal(
 ) -> Result<proto::pb::ProposalProgress, ApiError> {
     use proto::pb::scheduling_service_client::SchedulingServiceClient;
     let request = proto::pb::StartProposalRequest { seconds: 0 };
-    let mut stream = answer(SchedulingServiceClient::new(client()).start_proposal(authorized(request)).await)?;
+    let mut stream =
+        answer(SchedulingServiceClient::new(client()).start_proposal(authorized(request)).await)?;
     let mut last = None;
     while let Some(message) = stream.message().await? {
         progress(&message);

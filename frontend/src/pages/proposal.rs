@@ -165,7 +165,12 @@ fn change_words(c: &ProposalChange) -> &'static str {
 
 /// How many engagements accepting `p` changes.
 fn changed(p: &Proposal) -> u32 {
-    p.added + p.moved + p.changes.iter().filter(|c| c.change() == ProposalChangeKind::Unplaced && !c.current_team.is_empty()).count() as u32
+    p.added
+        + p.moved
+        + p.changes
+            .iter()
+            .filter(|c| c.change() == ProposalChangeKind::Unplaced && !c.current_team.is_empty())
+            .count() as u32
 }
 
 /// The proposal as a change to the current programme.
@@ -220,7 +225,8 @@ fn Changes(proposal: Proposal) -> impl IntoView {
             }
         })
         .collect_view();
-    let unplaced: Vec<_> = p.changes.iter().filter(|c| c.change() == ProposalChangeKind::Unplaced).cloned().collect();
+    let unplaced: Vec<_> =
+        p.changes.iter().filter(|c| c.change() == ProposalChangeKind::Unplaced).cloned().collect();
     let unplaced = (!unplaced.is_empty()).then(|| {
         let items = unplaced
             .into_iter()

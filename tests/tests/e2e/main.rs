@@ -9,6 +9,7 @@ mod browser;
 mod browser_accounts;
 mod browser_audit;
 mod browser_demo;
+mod browser_proposals;
 mod browser_start;
 mod case_studies;
 mod confidentiality;

@@ -35,7 +35,7 @@ fn range(first: &str, last: &str) -> Option<pb::DateRange> {
 /// Four Inner London inspectors (a full team), and three proposed full inspections without a
 /// team: Camden and Islington (Inner London) and Hartlepool (North East). Returns the
 /// engagements' ids in that order.
-async fn programme(app: &TestApp) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn programme(app: &TestApp) -> anyhow::Result<Vec<String>> {
     let mut planner = ProgrammeServiceClient::new(channel(app, Persona::Planner).await?);
     for (name, inspectorate, social_care) in [
         ("Lena Lead", pb::Inspectorate::Ofsted, false),

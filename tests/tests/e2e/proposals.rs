@@ -339,3 +339,36 @@ async fn one_proposal_per_scope_runs_across_replicas_and_a_lead_plans_only_their
     assert_eq!(proposal(&mut lead, &last.proposal_id).await?.state(), pb::ProposalState::Ready);
     app.stop().await
 }
+
+/// A browser's gRPC-web call over HTTP/1.1, offering Brotli and gzip as fetch always does:
+/// progress still arrives while the search runs, not buffered (and compressed) to its end.
+#[tokio::test]
+async fn over_grpc_web_progress_arrives_while_the_search_runs() -> anyhow::Result<()> {
+    let (app, _web) = app().await?;
+    programme(&app).await?;
+    let (_, token) = app.persona(Persona::Planner).await?;
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let service = tower::ServiceBuilder::new().layer(tonic_web::GrpcWebClientLayer::new()).service(http);
+    let mut client = SchedulingServiceClient::with_origin(service, app.url().parse()?);
+    let mut request = tonic::Request::new(pb::StartProposalRequest { seconds: 3 });
+    request.metadata_mut().insert("authorization", format!("Bearer {token}").parse()?);
+    request.metadata_mut().insert("accept-encoding", "gzip, deflate, br".parse()?);
+    let started = Instant::now();
+    let response = client.start_proposal(request).await?;
+    assert!(response.metadata().get("content-encoding").is_none(), "a stream is sent as it comes");
+    let mut stream = response.into_inner();
+    let mut arrivals = Vec::new();
+    while let Some(message) = stream.message().await? {
+        arrivals.push((started.elapsed(), message.state()));
+    }
+    let (first, _) = arrivals.first().copied().ok_or_else(|| anyhow::anyhow!("no progress"))?;
+    let (last, state) = arrivals.last().copied().ok_or_else(|| anyhow::anyhow!("no progress"))?;
+    assert_eq!(state, pb::ProposalState::Ready);
+    assert!(last >= Duration::from_secs(3), "{arrivals:?}");
+    assert!(first < Duration::from_millis(1500), "the first report came at once: {arrivals:?}");
+    assert!(
+        arrivals.iter().filter(|(at, _)| *at < last - Duration::from_millis(500)).count() >= 2,
+        "{arrivals:?}"
+    );
+    app.stop().await
+}

@@ -17,6 +17,8 @@ with the same objective:
         + w_delay   per week an urgent engagement starts after its earliest slot
         + w_spread  per interim visit in a (region, term) above spread_cap[region]
         + w_missing per region with interim visits to place and none placed
+        + w_mix     per interim visit in a (kind of area, term) above mix_cap[kind]: urban,
+                    rural, did well at the last inspection, did not (an engagement's "mix")
 
 Usage: cpsat_scheduler.py MODEL.json OUT.json --limit 60 [--workers 2]
 Writes the trace of improving solutions (seconds, objective), the best bound and the final
@@ -32,7 +34,7 @@ from ortools.sat.python import cp_model
 
 def build(m):
     model = cp_model.CpModel()
-    w_region, w_load, w_delay, w_spread, w_missing = m["weights"]
+    w_region, w_load, w_delay, w_spread, w_missing, w_mix = m["weights"]
     n_insp = len(m["inspectors"])
     terms = m["terms"]
     cost = []
@@ -114,6 +116,15 @@ def build(m):
             miss = model.NewBoolVar(f"miss{r}")
             model.Add(miss + sum(placed[ei] for ei in interims) >= 1)
             cost.append(w_missing * miss)
+    # The interim mix: urban and rural areas, areas that did well and did not, in each term.
+    for g, cap in enumerate(m["mix_cap"]):
+        members = [ei for ei, e in enumerate(m["engagements"]) if e["interim"] and g in e["mix"]]
+        for t in range(terms):
+            count = [in_term[ei][t] for ei in members if t in in_term[ei]]
+            if len(count) > cap:
+                ex = model.NewIntVar(0, len(count), f"mix{g}_{t}")
+                model.Add(ex >= sum(count) - cap)
+                cost.append(w_mix * ex)
     model.Minimize(sum(cost))
     return model, x, y
 

@@ -18,7 +18,7 @@ use crate::domain::{
     clock::{canonical, parse_canonical},
     consent::DateRange,
     identity::{Inspectorate, Scope},
-    programme::{EngagementKind, TeamRole, busy_days, term_of},
+    programme::{EngagementKind, Outcome, TeamRole, busy_days, term_of},
     proposals::{
         ChangeKind, PROPOSAL_NOT_READY, PROPOSAL_RUNNING, PlannedEngagement, ProposalFacts, ProposedChange,
         notification, plannable,
@@ -173,6 +173,16 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
+        let outcomes: Vec<(String, String)> = with_pool!(self, pool => {
+            sqlx::query_as("SELECT local_area_code, outcome FROM inspection_history ORDER BY completed_on, id")
+                .fetch_all(pool)
+                .await?
+        });
+        // The latest outcome of each area: whether it did well at its last inspection.
+        let did_well: std::collections::HashMap<String, bool> = outcomes
+            .into_iter()
+            .filter_map(|(area, outcome)| Outcome::parse(&outcome).map(|o| (area, o.did_well())))
+            .collect();
         let corrupt =
             |what: &str| StoreError::Unexpected(sqlx::Error::Protocol(format!("stored {what} is not valid")));
         let mut planned = Vec::new();
@@ -240,11 +250,11 @@ impl Store {
         let areas = areas
             .into_iter()
             .map(|(code, name, region, kind)| scheduler::Area {
+                did_well: did_well.get(&code).copied(),
                 code,
                 name,
                 region,
                 urban: kind == "london_borough" || kind == "metropolitan_district",
-                did_well: None,
                 blackouts: Vec::new(),
             })
             .collect();

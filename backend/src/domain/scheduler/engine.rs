@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     cost,
     generate::Rng,
-    instance::{CompiledEngagement, Instance, InstanceError, Model, Slot, fits, roles},
+    instance::{CompiledEngagement, Instance, InstanceError, MIX_GROUPS, Model, Slot, fits, roles},
     rules,
 };
 use crate::domain::{
@@ -173,6 +173,8 @@ struct State {
     assign: Vec<Option<Placed>>,
     spread: Vec<u32>,
     region_placed: Vec<u32>,
+    /// Interim visits per (kind of area, term).
+    mix: Vec<u32>,
     cost: i64,
 }
 
@@ -345,6 +347,7 @@ impl Engine {
         }
         if ce.interim {
             d += self.state.spread_delta(&self.model, ce.region, usize::from(s.term));
+            d += self.state.mix_delta(&self.model, &ce.mix, usize::from(s.term));
         }
         let mut p = Placed { slot: u16::try_from(si).unwrap_or(0), team: [0; MAX_TEAM], size: 0 };
         for (r, eligible) in ce.eligible.iter().enumerate() {
@@ -819,12 +822,22 @@ impl State {
             assign: vec![None; model.engagements.len()],
             spread: vec![0; regions * terms],
             region_placed: vec![0; regions],
+            mix: vec![0; MIX_GROUPS * terms],
             cost: 0,
         };
         s.cost =
             model.engagements.iter().filter(|e| e.pinned.is_none()).map(|e| e.unplaced_cost).sum::<i64>()
                 + model.region_has_interim.iter().filter(|h| **h).count() as i64 * cost::REGION_MISSING;
         s
+    }
+
+    /// What placing an interim visit of the kinds `groups` in `term` adds to the mix's cost.
+    fn mix_delta(&self, model: &Model, groups: &[u8], term: usize) -> i64 {
+        groups
+            .iter()
+            .filter(|g| self.mix[usize::from(**g) * self.terms + term] >= model.mix_cap[usize::from(**g)])
+            .count() as i64
+            * cost::MIX_EXCESS
     }
 
     fn spread_delta(&self, model: &Model, region: usize, term: usize) -> i64 {
@@ -888,6 +901,22 @@ impl State {
             if ce.urgent {
                 d += cost::URGENT_DELAY * i64::from(slot.delay);
             }
+            if interim {
+                for g in &ce.mix {
+                    let at = usize::from(*g) * self.terms + t;
+                    if on {
+                        if self.mix[at] >= model.mix_cap[usize::from(*g)] {
+                            d += cost::MIX_EXCESS;
+                        }
+                        self.mix[at] += 1;
+                    } else {
+                        self.mix[at] -= 1;
+                        if self.mix[at] >= model.mix_cap[usize::from(*g)] {
+                            d += cost::MIX_EXCESS;
+                        }
+                    }
+                }
+            }
             if interim && ce.region < self.region_placed.len() {
                 let at = ce.region * self.terms + t;
                 if on {
@@ -929,6 +958,7 @@ pub fn objective(inst: &Instance, model: &Model, plan: &Plan) -> i64 {
     let mut total = vec![0u32; inst.inspectors.len()];
     let mut spread = vec![0u32; inst.regions.len() * terms];
     let mut region_placed = vec![0u32; inst.regions.len()];
+    let mut mix = vec![0u32; MIX_GROUPS * terms];
     let mut c = 0;
     for a in &plan.assignments {
         let Some(&e) = by_id.get(&a.engagement) else { continue };
@@ -946,6 +976,12 @@ pub fn objective(inst: &Instance, model: &Model, plan: &Plan) -> i64 {
             total[i] += 1;
             if model.inspector_region[i] != ce.region {
                 c += cost::OUT_OF_REGION;
+            }
+        }
+        if inst.engagements[e].kind == EngagementKind::InterimVisit {
+            let t = slot.map_or(0, |s| usize::from(s.term));
+            for g in &ce.mix {
+                mix[usize::from(*g) * terms + t] += 1;
             }
         }
         if inst.engagements[e].kind == EngagementKind::InterimVisit && ce.region < region_placed.len() {
@@ -968,6 +1004,11 @@ pub fn objective(inst: &Instance, model: &Model, plan: &Plan) -> i64 {
         }
         if model.region_has_interim[r] && region_placed[r] == 0 {
             c += cost::REGION_MISSING;
+        }
+    }
+    for (g, cap) in model.mix_cap.iter().enumerate() {
+        for t in 0..terms {
+            c += cost::MIX_EXCESS * i64::from(mix[g * terms + t].saturating_sub(*cap));
         }
     }
     c

@@ -36,6 +36,8 @@ pub struct EngagementOut {
     pub region: usize,
     /// Counts towards the interim spread.
     pub interim: bool,
+    /// The kinds of area it counts towards in the interim mix (see `instance::MIX_GROUPS`).
+    pub mix: Vec<u8>,
     /// Delay is costed.
     pub urgent: bool,
     /// Cost if left out.
@@ -74,8 +76,11 @@ pub struct ModelOut {
     pub spread_cap: Vec<u32>,
     /// Per region, whether it has interim visits to place.
     pub region_has_interim: Vec<bool>,
-    /// The weights: out_of_region, load_excess, urgent_delay, spread_excess, region_missing.
-    pub weights: [i64; 5],
+    /// Per kind of area, interim visits per term before the mix costs.
+    pub mix_cap: Vec<u32>,
+    /// The weights: out_of_region, load_excess, urgent_delay, spread_excess, region_missing,
+    /// mix_excess.
+    pub weights: [i64; 6],
 }
 
 /// One placed engagement in a solver's answer.
@@ -124,6 +129,7 @@ pub fn export(inst: &Instance, model: &Model) -> ModelOut {
             index,
             region: ce.region,
             interim: ce.interim,
+            mix: ce.mix.clone(),
             urgent: ce.urgent,
             unplaced_cost: ce.unplaced_cost,
             slots: ce
@@ -145,12 +151,14 @@ pub fn export(inst: &Instance, model: &Model) -> ModelOut {
         load_target: model.load_target,
         spread_cap: model.spread_cap.clone(),
         region_has_interim: model.region_has_interim.clone(),
+        mix_cap: model.mix_cap.clone(),
         weights: [
             cost::OUT_OF_REGION,
             cost::LOAD_EXCESS,
             cost::URGENT_DELAY,
             cost::SPREAD_EXCESS,
             cost::REGION_MISSING,
+            cost::MIX_EXCESS,
         ],
     }
 }

@@ -221,6 +221,8 @@ pub struct CompiledEngagement {
     pub region: usize,
     /// An interim visit (counts towards the interim programme's spread).
     pub interim: bool,
+    /// The kinds of area ([`MIX_GROUPS`]) it counts towards in the interim programme's mix.
+    pub mix: Vec<u8>,
     /// Candidate slots, in date order.
     pub slots: Vec<Slot>,
     /// Weeks refused, with the first rule that refused each.
@@ -233,6 +235,21 @@ pub struct CompiledEngagement {
     pub urgent: bool,
     /// Pinned: its fixed weeks, term and team (inspector index, role index).
     pub pinned: Option<(Slot, Vec<(u16, u8)>)>,
+}
+
+/// The kinds of area the interim programme mixes in each term: urban boroughs (0), rural and
+/// other areas (1), areas that did well at their last inspection (2), areas that did not (3).
+pub const MIX_GROUPS: usize = 4;
+
+/// The kinds of area `a` is among ([`MIX_GROUPS`]).
+pub fn mix_groups(a: &Area) -> Vec<u8> {
+    let mut groups = vec![if a.urban { 0 } else { 1 }];
+    match a.did_well {
+        Some(true) => groups.push(2),
+        Some(false) => groups.push(3),
+        None => {}
+    }
+    groups
 }
 
 /// The instance, compiled.
@@ -257,6 +274,9 @@ pub struct Model {
     pub spread_cap: Vec<u32>,
     /// Whether each region has interim visits to place.
     pub region_has_interim: Vec<bool>,
+    /// For each kind of area ([`MIX_GROUPS`]), interim visits per term above which each costs
+    /// [`super::cost::MIX_EXCESS`].
+    pub mix_cap: Vec<u32>,
 }
 
 fn monday_of(day: NaiveDate) -> NaiveDate {
@@ -392,6 +412,7 @@ impl Instance {
                             area,
                             region: region_of(&a.region),
                             interim: e.kind == EngagementKind::InterimVisit,
+                            mix: mix_groups(a),
                             slots: vec![],
                             refused: vec![],
                             eligible,
@@ -456,6 +477,7 @@ impl Instance {
                 area,
                 region: region_of(&a.region),
                 interim: e.kind == EngagementKind::InterimVisit,
+                mix: mix_groups(a),
                 slots,
                 refused,
                 eligible,
@@ -487,6 +509,16 @@ impl Instance {
         let spread_cap =
             interims.iter().map(|n| u32::try_from(n.div_ceil(term_count)).unwrap_or(u32::MAX)).collect();
         let region_has_interim = interims.iter().map(|n| *n > 0).collect();
+        let mut mixed = [0usize; MIX_GROUPS];
+        for (e, c) in self.engagements.iter().zip(&engagements) {
+            if e.kind == EngagementKind::InterimVisit && e.pin.is_none() {
+                for g in &c.mix {
+                    mixed[usize::from(*g)] += 1;
+                }
+            }
+        }
+        let mix_cap =
+            mixed.iter().map(|n| u32::try_from(n.div_ceil(term_count)).unwrap_or(u32::MAX)).collect();
         Ok(Model {
             mondays,
             term_week,
@@ -497,6 +529,7 @@ impl Instance {
             load_target,
             spread_cap,
             region_has_interim,
+            mix_cap,
         })
     }
 }

@@ -34,6 +34,7 @@
 //! | overdue or systemic-failings engagement: weeks after its earliest possible week | 20 a week |
 //! | interim visits in a (region, term) above the region's even share per term | 50 each |
 //! | region with interim visits to place but none placed | 2 000 |
+//! | interim visits in a (kind of area, term) above that kind's even share per term: urban boroughs, rural areas, areas that did well at their last inspection, areas that did not | 20 each |
 
 pub mod engine;
 pub mod export;
@@ -103,4 +104,8 @@ pub mod cost {
     pub const SPREAD_EXCESS: i64 = 50;
     /// A region with interim visits to place and none placed.
     pub const REGION_MISSING: i64 = 2_000;
+    /// Each interim visit in a (kind of area, term) above that kind's even share per term, for
+    /// the four kinds of [`super::instance::MIX_GROUPS`]: so each term mixes urban and rural
+    /// areas, and areas that did well at their last inspection with areas that did not.
+    pub const MIX_EXCESS: i64 = 20;
 }

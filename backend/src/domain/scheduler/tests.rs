@@ -1,3 +1,4 @@
+use chrono::Datelike as _;
 use proptest::prelude::*;
 
 use super::{
@@ -150,6 +151,68 @@ fn progress_reports_the_best_plan_so_far_and_a_false_answer_stops_the_search() {
     assert_sound(&inst, &stopped);
     let (_, greedy) = solve(&inst, 0, 3);
     assert_eq!(stopped, greedy);
+}
+
+#[test]
+fn each_term_mixes_urban_and_rural_areas_and_prior_outcomes() {
+    let mut inst = hand_instance();
+    inst.horizon = range("2027-09-06", "2028-03-24");
+    inst.term_weeks = term_weeks_2027().into_iter().filter(|m| *m <= d("2028-03-20")).collect();
+    let kind =
+        |code: &str, urban: bool, did_well: bool| Area { urban, did_well: Some(did_well), ..area(code) };
+    inst.areas = vec![
+        kind("E08000021", true, true),
+        kind("E08000022", true, true),
+        kind("E06000047", false, false),
+        kind("E06000057", false, false),
+    ];
+    inst.inspectors = vec![
+        inspector(1, Inspectorate::Ofsted, false),
+        inspector(2, Inspectorate::Ofsted, true),
+        inspector(3, Inspectorate::Cqc, false),
+    ];
+    for i in &mut inst.inspectors {
+        i.max_per_term = 2;
+    }
+    let window = range("2027-09-06", "2028-03-24");
+    inst.engagements =
+        inst.areas.iter().enumerate().map(|(n, a)| interim(n as i64 + 1, &a.code, window)).collect();
+    let (_, plan) = solve(&inst, 300, 7);
+    assert_sound(&inst, &plan);
+    assert_eq!(plan.unplaced, vec![]);
+    assert_eq!(plan.cost, 0, "one urban (did well) and one rural (did not) visit each term: {plan:?}");
+    for autumn in [true, false] {
+        let urban = plan
+            .assignments
+            .iter()
+            .filter(|a| (a.onsite.first.month() >= 9) == autumn && a.engagement <= 2)
+            .count();
+        assert_eq!(urban, 1, "autumn {autumn}: {plan:?}");
+    }
+    assert_eq!(objective_of(&inst, &plan), plan.cost);
+
+    // Swap the second urban visit with the rural one in the first urban visit's term: both
+    // urban areas (which did well) in one term, both rural ones (which did not) in the other.
+    let autumn_of =
+        |id: i64| plan.assignments.iter().find(|a| a.engagement == id).map(|a| a.onsite.first.month() >= 9);
+    let rural =
+        [3, 4].into_iter().find(|id| autumn_of(*id) == autumn_of(1)).expect("a rural visit beside it");
+    let mut clustered = plan.clone();
+    let (i, j) = (
+        clustered.assignments.iter().position(|a| a.engagement == 2).expect("placed"),
+        clustered.assignments.iter().position(|a| a.engagement == rural).expect("placed"),
+    );
+    let (a, b) = (clustered.assignments[i].clone(), clustered.assignments[j].clone());
+    clustered.assignments[i] = Assignment { engagement: 2, ..b };
+    clustered.assignments[j] = Assignment { engagement: rural, ..a };
+    assert_sound(&inst, &clustered);
+    // 4 x cost::MIX_EXCESS: urban, did well, rural, did not: one too many each.
+    assert_eq!(objective_of(&inst, &clustered), 80);
+}
+
+fn objective_of(inst: &Instance, plan: &Plan) -> i64 {
+    let engine = Engine::new(inst.clone()).expect("plannable");
+    engine::objective(inst, engine.model(), plan)
 }
 
 #[test]

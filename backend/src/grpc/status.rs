@@ -100,7 +100,7 @@ pub fn from_store(e: StoreError) -> Status {
 pub fn unavailable(e: &(dyn std::error::Error + 'static)) -> Status {
     tracing::warn!(error = %e, "database unavailable");
     Status::unavailable(
-        "SEND Planner cannot reach its database just now; nothing was saved. Try again in a minute",
+        "SEND Planner's database is not available just now; nothing was saved. Try again in a minute",
     )
 }
 

@@ -19,6 +19,7 @@ use tokio::sync::oneshot;
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
 
 pub mod notify;
+pub mod replicas;
 pub mod scenario;
 
 /// When every test server's clock starts.

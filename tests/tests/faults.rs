@@ -56,6 +56,7 @@ fn free_port() -> anyhow::Result<u16> {
 struct Server {
     child: Child,
     url: String,
+    addr: std::net::SocketAddr,
 }
 
 impl Server {
@@ -70,7 +71,8 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .context("start send-planner")?;
-        let mut server = Self { child, url: format!("http://127.0.0.1:{port}") };
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let mut server = Self { child, url: format!("http://{addr}"), addr };
         let started = Instant::now();
         loop {
             if let Ok(channel) = Channel::from_shared(server.url.clone())?.connect().await {
@@ -306,6 +308,20 @@ async fn kill_9_during_acknowledged_writes_loses_nothing_on_sqlite() -> anyhow::
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_acknowledged_writes_loses_nothing_on_postgres() -> anyhow::Result<()> {
     kill_9_during_acknowledged_writes(DbKind::Postgres).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two replicas as two processes
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_over_one_postgres_database_agree() -> anyhow::Result<()> {
+    let db = TestDatabase::new(DbKind::Postgres).await?;
+    let (a, b) = tokio::try_join!(Server::start(&db.url), Server::start(&db.url))?;
+    let store = Store::connect(&db.url).await?;
+    integration_tests::replicas::check_replicas(a.addr, b.addr, &store, Clock::system().now()).await?;
+    store.close().await;
+    drop((a, b));
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

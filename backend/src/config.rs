@@ -181,6 +181,10 @@ pub struct Settings {
     /// client's shorter `grpc-timeout` wins).
     #[arg(long, env = "SEND_PLANNER_REQUEST_TIMEOUT_SECONDS", default_value_t = 30, global = true)]
     pub request_timeout_seconds: u64,
+    /// Seconds one database call may wait: for a free connection (also while the database is
+    /// down), for a lock, or for one statement; past it the request answers UNAVAILABLE.
+    #[arg(long, env = "SEND_PLANNER_DATABASE_TIMEOUT_SECONDS", default_value_t = 10, global = true)]
+    pub database_timeout_seconds: u64,
     /// Address of the Prometheus metrics (`/metrics`), apart from the public port; none: off.
     #[arg(long, env = "SEND_PLANNER_METRICS_ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,

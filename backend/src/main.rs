@@ -28,7 +28,7 @@ async fn main() -> anyhow::Result<()> {
             if settings.database_url == config::DEFAULT_DATABASE_URL {
                 settings.database_url = demo::DEMO_DATABASE.to_owned();
             }
-            let store = open(&settings.database_url).await?;
+            let store = open(&settings).await?;
             let seeded = demo::seed(&store, Clock::system().now()).await;
             store.close().await;
             let seeded = seeded.context("the demo could not start")?;
@@ -36,13 +36,13 @@ async fn main() -> anyhow::Result<()> {
             Application::build(&settings).await?.run_until(shutdown_signal()).await
         }
         Command::Migrate => {
-            let store = open(&cli.settings.database_url).await?;
+            let store = open(&cli.settings).await?;
             store.close().await;
             tracing::info!(database = store.kind(), "migrated");
             Ok(())
         }
         Command::User(UserCommand::Add(args)) => {
-            let store = open(&cli.settings.database_url).await?;
+            let store = open(&cli.settings).await?;
             let request = add_user_request(&args, read_password()?);
             let person = create_person(&store, &request, &Actor::system("cli"), Clock::system().now())
                 .await
@@ -58,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(AuditCommand::Verify { checkpoint, signed, public_key }) => {
-            let store = open(&cli.settings.database_url).await?;
+            let store = open(&cli.settings).await?;
             let verified = admin::verify_audit(&store, checkpoint.as_ref()).await;
             let against = match (&signed, &public_key) {
                 (Some(file), Some(key)) => match signed_audit::public_key(key) {
@@ -85,7 +85,7 @@ async fn main() -> anyhow::Result<()> {
                 );
             };
             let key = signed_audit::signing_key(key)?;
-            let store = open(&cli.settings.database_url).await?;
+            let store = open(&cli.settings).await?;
             let record = signed_audit::sign_new_events(&store, &key, file, Clock::system().now()).await;
             store.close().await;
             match record? {
@@ -101,7 +101,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(AuditCommand::Checkpoint) => {
-            let store = open(&cli.settings.database_url).await?;
+            let store = open(&cli.settings).await?;
             let head = admin::audit_checkpoint(&store).await?;
             store.close().await;
             println!("{head}");
@@ -124,8 +124,11 @@ fn print_demo(seeded: &demo::Seeded, settings: &Settings) {
     }
 }
 
-async fn open(url: &str) -> anyhow::Result<Store> {
-    let store = Store::connect(url).await.context("failed to open the database")?;
+async fn open(settings: &send_planner::config::Settings) -> anyhow::Result<Store> {
+    let timeout = std::time::Duration::from_secs(settings.database_timeout_seconds.max(1));
+    let store = Store::connect_with_timeout(&settings.database_url, timeout)
+        .await
+        .context("failed to open the database")?;
     store.migrate().await.context("failed to migrate the database")?;
     Ok(store)
 }

@@ -44,6 +44,7 @@ struct Inner {
     requests: Family<RequestLabels, Counter>,
     latency: Family<MethodLabels, Histogram, fn() -> Histogram>,
     pool: Family<StateLabels, Gauge>,
+    waiting: Gauge,
     audit_events: Gauge,
     outbox: Family<StateLabels, Gauge>,
 }
@@ -75,11 +76,17 @@ impl Default for Metrics {
         registry.register("request_duration_seconds", "Time to answer a request, by method", latency.clone());
         let pool = Family::<StateLabels, Gauge>::default();
         registry.register("db_pool_connections", "Database connections, in use and idle", pool.clone());
+        let waiting = Gauge::default();
+        registry.register(
+            "db_pool_waiting",
+            "Database operations waiting for a free connection",
+            waiting.clone(),
+        );
         let audit_events = Gauge::default();
         registry.register("audit_events", "Events in the audit trail", audit_events.clone());
         let outbox = Family::<StateLabels, Gauge>::default();
         registry.register("outbox_messages", "Emails in the outbox, by status", outbox.clone());
-        Self { inner: Arc::new(Inner { registry, requests, latency, pool, audit_events, outbox }) }
+        Self { inner: Arc::new(Inner { registry, requests, latency, pool, waiting, audit_events, outbox }) }
     }
 }
 
@@ -101,6 +108,7 @@ impl Metrics {
         let state = |s: &str| StateLabels { state: s.to_owned() };
         self.inner.pool.get_or_create(&state("in_use")).set(i64::from(size.saturating_sub(idle)));
         self.inner.pool.get_or_create(&state("idle")).set(i64::from(idle));
+        self.inner.waiting.set(i64::from(store.waiting()));
         match store.audit_head().await {
             Ok(head) => {
                 self.inner.audit_events.set(head.seq);

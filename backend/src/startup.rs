@@ -66,7 +66,12 @@ impl Application {
 
     /// As [`Application::build`], with a clock tests can move.
     pub async fn build_with_clock(settings: &Settings, clock: Clock) -> anyhow::Result<Self> {
-        let store = Store::connect(&settings.database_url).await.context("failed to open the database")?;
+        let store = Store::connect_with_timeout(
+            &settings.database_url,
+            std::time::Duration::from_secs(settings.database_timeout_seconds.max(1)),
+        )
+        .await
+        .context("failed to open the database")?;
         store.migrate().await.context("failed to migrate the database")?;
         let auth = Arc::new(
             Authenticator::new(store.clone(), clock.clone(), settings.sessions())
@@ -296,24 +301,54 @@ fn router(
     let grpc = tonic::service::Routes::new(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(ReferenceServiceServer::new(ReferenceService::new(store.clone())))
-        .add_service(AuthServiceServer::new(AuthService::new(store.clone(), auth.clone())))
-        .add_service(SetupServiceServer::new(SetupService::new(store.clone(), clock)))
-        .add_service(NotificationServiceServer::new(NotificationService::new(
-            store.clone(),
-            notify_configured,
-        )))
-        .add_service(AccountServiceServer::new(AccountService::new(store.clone(), auth.clone())))
-        .add_service(AuditServiceServer::new(AuditService::new(store.clone(), auth.clone())))
+        .add_service(
+            ReferenceServiceServer::new(ReferenceService::new(store.clone()))
+                .max_decoding_message_size(crate::grpc::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            AuthServiceServer::new(AuthService::new(store.clone(), auth.clone()))
+                .max_decoding_message_size(crate::grpc::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            SetupServiceServer::new(SetupService::new(store.clone(), clock))
+                .max_decoding_message_size(crate::grpc::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            NotificationServiceServer::new(NotificationService::new(store.clone(), notify_configured))
+                .max_decoding_message_size(crate::grpc::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            AccountServiceServer::new(AccountService::new(store.clone(), auth.clone()))
+                .max_decoding_message_size(crate::grpc::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            AuditServiceServer::new(AuditService::new(store.clone(), auth.clone()))
+                .max_decoding_message_size(crate::grpc::MAX_REQUEST_BYTES),
+        )
         .add_service(
             ConsentServiceServer::new(ConsentService::new(store.clone(), auth.clone()))
                 .max_decoding_message_size(consent::MAX_MESSAGE_BYTES),
         )
-        .add_service(ProgrammeServiceServer::new(ProgrammeService::new(store.clone(), auth.clone())))
-        .add_service(LetterServiceServer::new(LetterService::new(store.clone(), auth.clone())))
-        .add_service(CaseStudyServiceServer::new(CaseStudyService::new(store.clone(), auth.clone())))
-        .add_service(StartServiceServer::new(StartService::new(store.clone(), auth.clone())))
-        .add_service(SchedulingServiceServer::new(SchedulingService::new(store.clone(), auth.clone())))
+        .add_service(
+            ProgrammeServiceServer::new(ProgrammeService::new(store.clone(), auth.clone()))
+                .max_decoding_message_size(crate::grpc::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            LetterServiceServer::new(LetterService::new(store.clone(), auth.clone()))
+                .max_decoding_message_size(crate::grpc::MAX_TEXT_REQUEST_BYTES),
+        )
+        .add_service(
+            CaseStudyServiceServer::new(CaseStudyService::new(store.clone(), auth.clone()))
+                .max_decoding_message_size(crate::grpc::MAX_TEXT_REQUEST_BYTES),
+        )
+        .add_service(
+            StartServiceServer::new(StartService::new(store.clone(), auth.clone()))
+                .max_decoding_message_size(crate::grpc::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            SchedulingServiceServer::new(SchedulingService::new(store.clone(), auth.clone()))
+                .max_decoding_message_size(crate::grpc::MAX_REQUEST_BYTES),
+        )
         .into_axum_router()
         // Every call passes the access check first (inside gRPC-web decoding, so its refusals
         // reach browsers as gRPC-web too).

@@ -19,6 +19,7 @@ use tokio::sync::oneshot;
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
 
 pub mod notify;
+pub mod replicas;
 pub mod scenario;
 
 /// When every test server's clock starts.
@@ -273,6 +274,7 @@ pub fn test_settings(database_url: &str, static_dir: &Path) -> Settings {
         audit_signed_file: None,
         audit_sign_minutes: 5,
         request_timeout_seconds: 30,
+        database_timeout_seconds: 10,
     }
 }
 
@@ -738,4 +740,17 @@ pub fn fields(status: &tonic::Status) -> Vec<String> {
         .get_details_bad_request()
         .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
         .unwrap_or_default()
+}
+
+/// What a refusal tells its caller, leaving out the request's own id (a `RequestInfo` detail
+/// that differs on every call): the code, the message and every other detail, for comparing
+/// two refusals.
+pub fn refusal(status: &tonic::Status) -> (tonic::Code, String, String) {
+    use tonic_types::{ErrorDetail, StatusExt as _};
+    let details: Vec<ErrorDetail> = status
+        .get_error_details_vec()
+        .into_iter()
+        .filter(|d| !matches!(d, ErrorDetail::RequestInfo(_)))
+        .collect();
+    (status.code(), status.message().to_owned(), format!("{details:?}"))
 }

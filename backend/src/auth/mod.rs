@@ -297,6 +297,9 @@ pub async fn authorize(State(auth): State<Arc<Authenticator>>, mut request: Requ
         Err(status) if is_grpc => status.into_http(),
         Err(status) => plain_http_refusal(&status),
     };
+    if is_grpc {
+        crate::grpc::status::finish_error(response.headers_mut(), &request_id);
+    }
     if let Ok(value) = http::HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }

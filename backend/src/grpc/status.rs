@@ -90,8 +90,18 @@ pub fn from_store(e: StoreError) -> Status {
         StoreError::Conflict => {
             Status::aborted("the record was changed by someone else; reload and try again")
         }
+        StoreError::Unavailable(e) => unavailable(&e),
         other => internal(&other),
     }
+}
+
+/// The database is out of reach or out of room: `UNAVAILABLE`, which clients may retry; the
+/// cause goes to the log only.
+pub fn unavailable(e: &(dyn std::error::Error + 'static)) -> Status {
+    tracing::warn!(error = %e, "database unavailable");
+    Status::unavailable(
+        "SEND Planner's database is not available just now; nothing was saved. Try again in a minute",
+    )
 }
 
 /// A generic `Internal` status; the cause goes to the log only.
@@ -114,6 +124,46 @@ pub fn no_method(path: &str) -> Status {
 /// The request ran past its deadline (the client's `grpc-timeout`, or the server's own limit).
 pub fn deadline_exceeded() -> Status {
     Status::deadline_exceeded("the request took longer than its deadline; nothing was acknowledged")
+}
+
+/// Adds the request's id to a gRPC error answered in `headers` (trailers-only, as every error
+/// of a unary call is), as a `RequestInfo` detail beside the others, so a person reporting a
+/// problem can quote it and it can be found in the logs. A request the codec could not read
+/// (a broken frame, bytes that are not the message, a message over the size limit) is reworded
+/// here too: tonic reports those as `INTERNAL` or `OUT_OF_RANGE` with its own text, the caller
+/// hears `INVALID_ARGUMENT` or `RESOURCE_EXHAUSTED` naming the request.
+pub fn finish_error(headers: &mut http::HeaderMap, request_id: &str) {
+    let Some(status) = Status::from_header_map(headers) else { return };
+    if status.code() == Code::Ok {
+        return;
+    }
+    let mut details = status.get_error_details();
+    details.set_request_info(request_id, "");
+    let (code, message) = codec_refusal(&status).unwrap_or((status.code(), status.message().to_owned()));
+    let finished = Status::with_error_details(code, message, details);
+    for name in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
+        headers.remove(name);
+    }
+    if let Err(e) = finished.add_header(headers) {
+        tracing::warn!(error = %e, "failed to add the request id to an error");
+    }
+}
+
+/// The caller's words for tonic's own refusals of a request it could not decode, if `status`
+/// is one. Handlers never answer `INTERNAL` with anything but "internal error", nor
+/// `OUT_OF_RANGE` at all, so any other such status comes from the codec.
+fn codec_refusal(status: &Status) -> Option<(Code, String)> {
+    let text = status.message();
+    match status.code() {
+        Code::OutOfRange | Code::ResourceExhausted if text.contains("message length too large") => {
+            Some((Code::ResourceExhausted, "The request is larger than this service accepts".to_owned()))
+        }
+        Code::Internal if text != "internal error" => Some((
+            Code::InvalidArgument,
+            "The request could not be read: it is not a complete, valid message".to_owned(),
+        )),
+        _ => None,
+    }
 }
 
 /// The access table refuses the caller's role.
@@ -211,6 +261,58 @@ mod tests {
         let bad = status.get_details_bad_request().expect("a BadRequest detail");
         assert_eq!(bad.field_violations[0].field, "reason");
         assert_eq!(bad.field_violations[0].description, "Enter a reason");
+    }
+
+    #[test]
+    fn an_unavailable_database_is_retryable_and_says_nothing_of_sqlx() {
+        let status = from_store(StoreError::Unavailable(sqlx::Error::PoolTimedOut));
+        assert_eq!(status.code(), Code::Unavailable);
+        assert!(status.message().contains("nothing was saved"), "{}", status.message());
+        assert!(!status.message().to_lowercase().contains("pool"), "{}", status.message());
+    }
+
+    #[test]
+    fn a_refusal_gains_the_request_id_and_keeps_its_details() {
+        let mut headers = http::HeaderMap::new();
+        refused(Refusal::field("reason", "Enter a reason")).add_header(&mut headers).expect("headers");
+        finish_error(&mut headers, "00000000000000ab");
+        let status = Status::from_header_map(&headers).expect("a status");
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(status.get_details_request_info().expect("request info").request_id, "00000000000000ab");
+        assert_eq!(
+            status.get_details_bad_request().expect("bad request").field_violations[0].field,
+            "reason"
+        );
+        // A success is left alone.
+        let mut ok = http::HeaderMap::new();
+        ok.insert("grpc-status", http::HeaderValue::from_static("0"));
+        finish_error(&mut ok, "00000000000000ab");
+        assert!(ok.get("grpc-status-details-bin").is_none());
+    }
+
+    #[test]
+    fn the_codecs_own_words_become_the_callers() {
+        for (status, code) in [
+            (Status::internal("failed to decode Protobuf message: invalid wire type"), Code::InvalidArgument),
+            (
+                Status::out_of_range(
+                    "Error, decoded message length too large: found 9 bytes, the limit is: 1 bytes",
+                ),
+                Code::ResourceExhausted,
+            ),
+        ] {
+            let mut headers = http::HeaderMap::new();
+            status.add_header(&mut headers).expect("headers");
+            finish_error(&mut headers, "1");
+            let finished = Status::from_header_map(&headers).expect("a status");
+            assert_eq!(finished.code(), code);
+            assert!(!finished.message().contains("Protobuf") && !finished.message().contains("limit is"));
+        }
+        // Handlers' own internal errors keep their words.
+        let mut headers = http::HeaderMap::new();
+        internal_fault("test").add_header(&mut headers).expect("headers");
+        finish_error(&mut headers, "1");
+        assert_eq!(Status::from_header_map(&headers).expect("status").code(), Code::Internal);
     }
 
     #[test]

@@ -169,9 +169,8 @@ async fn call_raw(grpc: &Raw, method: &MethodDescriptor, body: Vec<u8>) -> Strin
 }
 
 fn render_status(status: &Status) -> String {
-    use tonic_types::StatusExt as _;
-    let details = status.get_error_details();
-    format!("{:?}: {} | details: {details:?}", status.code(), status.message())
+    let (code, message, details) = integration_tests::refusal(status);
+    format!("{code:?}: {message} | details: {details}")
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -162,10 +162,13 @@ async fn assign_team(browser: &Browser, roles: &[(&str, &str)]) -> anyhow::Resul
     browser.find("[data-testid=task-team] a").await?.click().await?;
     browser.wait_for_text("h1", "Assign the team").await?;
     for (name, role) in roles {
-        // The role select is labelled "Role of <name>" (visually hidden).
+        // The role select is labelled "Role of <name>" (visually hidden); the list of inspectors
+        // arrives after the heading, so wait for it.
         let label = browser
             .client
-            .find(Locator::XPath(&format!("//label[normalize-space()='Role of {name}']")))
+            .wait()
+            .at_most(std::time::Duration::from_secs(20))
+            .for_element(Locator::XPath(&format!("//label[normalize-space()='Role of {name}']")))
             .await?;
         let id = label.attr("for").await?.ok_or_else(|| anyhow::anyhow!("label without for"))?;
         browser.find(&format!("[id='{id}']")).await?.select_by_value(role).await?;

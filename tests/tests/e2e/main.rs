@@ -17,6 +17,7 @@ mod consent;
 mod demo;
 mod journeys;
 mod letters;
+mod limits;
 mod metrics;
 mod notifications;
 mod programme;

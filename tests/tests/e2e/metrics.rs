@@ -44,6 +44,8 @@ async fn requests_the_pool_the_trail_and_the_outbox_are_measured_apart_from_the_
         assert!(text.lines().any(|l| l == line), "no {line:?} in\n{text}");
     }
     assert!(text.contains(r#"send_planner_db_pool_connections{state="idle"}"#), "{text}");
+    // Nothing waits for a connection once the calls are answered.
+    assert!(text.contains("send_planner_db_pool_waiting 0\n"), "{text}");
     let events = text.lines().find_map(|l| l.strip_prefix("send_planner_audit_events ")).unwrap_or("0");
     assert!(events.parse::<i64>()? >= 2, "the account and its sign-in: {events}");
     assert!(text.trim_end().ends_with("# EOF"), "OpenMetrics text");

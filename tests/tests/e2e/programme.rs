@@ -291,8 +291,8 @@ async fn leads_change_only_their_region_and_areas_see_only_confirmed_engagements
             .await
             .expect_err("no such area");
     assert_eq!(
-        (outside.code(), outside.message(), outside.details()),
-        (nowhere.code(), nowhere.message(), nowhere.details()),
+        integration_tests::refusal(&outside),
+        integration_tests::refusal(&nowhere),
         "an area outside the region answers exactly as one that does not exist"
     );
 

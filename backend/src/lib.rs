@@ -7,6 +7,7 @@ pub mod board;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod fuzzing;
 pub mod grpc;
 pub mod metrics;
 pub mod notify;

@@ -44,7 +44,8 @@ pub fn national_report(academic_year: i32, letters: &[LetterRecord], names: &[St
     let mut out = format!(
         "SEND Planner: national report on interim visits, {academic_year}/{:02}\n\
          Areas are described by region and kind unless they agreed to be named.\n",
-        (academic_year + 1) % 100
+        // Any year a request names, even i32::MAX, without overflowing.
+        (i64::from(academic_year) + 1).rem_euclid(100)
     );
     for (i, letter) in letters.iter().enumerate() {
         let place = if letter.named {

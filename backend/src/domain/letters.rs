@@ -708,6 +708,29 @@ static CHILD_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a constant pattern compiles")
 });
 
+/// Each of [`JUDGEMENT_WORDING`] as a whole-words pattern, compiled once (compiling them for
+/// every check took most of its time).
+static JUDGEMENT_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    JUDGEMENT_WORDING
+        .iter()
+        .filter_map(|phrase| Some((*phrase, Regex::new(&format!(r"\b{}\b", regex::escape(phrase))).ok()?)))
+        .collect()
+});
+
+/// `text` in lower case, with where each character of it starts in both: (byte in the lower-case
+/// text, byte in `text`), ascending. Lower case can be longer or shorter than the text ("İ" is
+/// three bytes in lower case, the Kelvin sign's "k" one), so a place found in the one is
+/// carried back to the other through this.
+fn lowercase_with_places(text: &str) -> (String, Vec<(usize, usize)>) {
+    let mut lower = String::with_capacity(text.len());
+    let mut places = Vec::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        places.push((lower.len(), at));
+        lower.extend(c.to_lowercase());
+    }
+    (lower, places)
+}
+
 fn locate(text: &str, byte: usize) -> (usize, usize) {
     let before = &text[..byte];
     let line = before.matches('\n').count() + 1;
@@ -725,18 +748,18 @@ pub fn check_letter(kind: EngagementKind, text: &str, references: &[String]) -> 
         findings.push(ContentFinding { rule, message: message(&place), line, column });
     };
     if kind == EngagementKind::InterimVisit {
-        let lower = text.to_lowercase();
-        for phrase in JUDGEMENT_WORDING {
-            let pattern = format!(r"\b{}\b", regex::escape(phrase));
-            if let Ok(re) = Regex::new(&pattern)
-                && let Some(m) = re.find(&lower)
-            {
+        let (lower, places) = lowercase_with_places(text);
+        for (phrase, re) in JUDGEMENT_PATTERNS.iter() {
+            if let Some(m) = re.find(&lower) {
+                // Where the phrase starts in the text itself, not in its lower case.
+                let at = places.partition_point(|(l, _)| *l <= m.start()).checked_sub(1);
+                let at = at.and_then(|i| places.get(i)).map_or(0, |(_, t)| *t);
                 // A longer phrase already reported covers its parts.
                 if !JUDGEMENT_WORDING
                     .iter()
                     .any(|p| p.len() > phrase.len() && p.contains(phrase) && lower.contains(p))
                 {
-                    push(JUDGEMENT_WORDING_RULE, Some(m.start()), &|place| {
+                    push(JUDGEMENT_WORDING_RULE, Some(at), &|place| {
                         format!(
                             "Remove \"{phrase}\"{place}: an interim-visit letter carries no formal judgement or recommendation"
                         )

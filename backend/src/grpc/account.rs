@@ -56,7 +56,7 @@ fn account_actor(actor: &Actor) -> AccountActor {
 
 /// The role, inspectorate and recipient body numbers of a request that the contract does not
 /// know, each as a fault of its field (0, "not given", is left to the account rules).
-fn unknown_values(role: i32, inspectorate: i32, recipient_body: i32) -> Vec<FieldViolation> {
+pub(crate) fn unknown_values(role: i32, inspectorate: i32, recipient_body: i32) -> Vec<FieldViolation> {
     [
         (role, role_from_pb(role).is_some(), "role"),
         (inspectorate, inspectorate_from_pb(inspectorate).is_some(), "inspectorate"),
@@ -117,8 +117,18 @@ pub async fn create_person(
 }
 
 /// A person id as the contract carries it (as RevokeSessions reads it).
-fn person_id(text: &str) -> Result<i64, Status> {
+pub(crate) fn person_id(text: &str) -> Result<i64, Status> {
     text.parse::<i64>().map_err(|_| status::invalid("person_id", "is not a person id"))
+}
+
+/// A ListPeople request's page size (a page token is the last username of the page before, so
+/// one longer than a username is none this server issued).
+pub(crate) fn people_page(req: &ListPeopleRequest) -> Result<u32, Status> {
+    let limit = page_size(req.page_size).map_err(Refusal::from)?;
+    if req.page_token.chars().count() > MAX_USERNAME_CHARS {
+        return Err(status::invalid("page_token", "is not a page token this server issued"));
+    }
+    Ok(limit)
 }
 
 impl AccountService {
@@ -309,10 +319,7 @@ impl Rpc for AccountService {
         request: Request<ListPeopleRequest>,
     ) -> Result<Response<ListPeopleResponse>, Status> {
         let req = request.into_inner();
-        let limit = page_size(req.page_size).map_err(Refusal::from)?;
-        if req.page_token.chars().count() > MAX_USERNAME_CHARS {
-            return Err(status::invalid("page_token", "is not a page token this server issued"));
-        }
+        let limit = people_page(&req)?;
         let mut people = self
             .store
             .list_people(&req.page_token, i64::from(limit) + 1)

@@ -65,6 +65,80 @@ fn entry_to_pb(e: AuditEntry) -> pb::AuditEntry {
     }
 }
 
+/// A search of the whole trail, its fields checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EntriesQuery<'a> {
+    /// The person whose actions are sought (a person id), or empty for anyone.
+    pub(crate) actor_id: &'a str,
+    /// The local area whose records are sought, or empty for any.
+    pub(crate) area: &'a str,
+    /// Entries per page.
+    pub(crate) limit: u32,
+    /// Entries before this sequence number (0: from the newest).
+    pub(crate) before: i64,
+}
+
+/// A ListAuditEntries request's fields checked, every fault at once.
+pub(crate) fn entries_query(req: &pb::ListAuditEntriesRequest) -> Result<EntriesQuery<'_>, InvalidInput> {
+    let mut errors = Vec::new();
+    let actor_id = req.actor_id.trim();
+    if !actor_id.is_empty() && actor_id.parse::<i64>().is_err() {
+        errors.push(FieldViolation::new("actor_id", "Select a person from the list"));
+    }
+    let area = req.local_area_code.trim();
+    if area.len() > 20 {
+        errors.push(FieldViolation::new("local_area_code", "Select a local area from the list"));
+    }
+    let limit = page_size(req.page_size).unwrap_or_else(|e| {
+        errors.push(e);
+        0
+    });
+    let before = match req.page_token.as_str() {
+        "" => 0,
+        token => token.parse::<i64>().ok().filter(|n| *n > 0).unwrap_or_else(|| {
+            errors.push(FieldViolation::new("page_token", "is not a page token this server issued"));
+            0
+        }),
+    };
+    if errors.is_empty() {
+        Ok(EntriesQuery { actor_id, area, limit, before })
+    } else {
+        Err(InvalidInput(errors))
+    }
+}
+
+/// A ListAuditEvents request's fields checked, every fault at once: the object's type and id
+/// (trimmed), the page size and the sequence number to read after.
+pub(crate) fn events_query(req: &ListAuditEventsRequest) -> Result<(&str, &str, u32, i64), InvalidInput> {
+    let mut errors = Vec::new();
+    for (field, label, value) in [
+        ("object_type", "the kind of record", &req.object_type),
+        ("object_id", "the record's id", &req.object_id),
+    ] {
+        if value.trim().is_empty() {
+            errors.push(FieldViolation::new(field, format!("Enter {label}")));
+        } else if value.len() > 100 {
+            errors.push(FieldViolation::new(field, format!("Enter {label} in 100 characters or fewer")));
+        }
+    }
+    let limit = page_size(req.page_size).unwrap_or_else(|e| {
+        errors.push(e);
+        0
+    });
+    let after = match req.page_token.as_str() {
+        "" => 0,
+        token => token.parse::<i64>().unwrap_or_else(|_| {
+            errors.push(FieldViolation::new("page_token", "is not a page token this server issued"));
+            0
+        }),
+    };
+    if errors.is_empty() {
+        Ok((req.object_type.trim(), req.object_id.trim(), limit, after))
+    } else {
+        Err(InvalidInput(errors))
+    }
+}
+
 #[tonic::async_trait]
 impl Rpc for AuditService {
     async fn list_audit_entries(
@@ -73,29 +147,8 @@ impl Rpc for AuditService {
     ) -> Result<Response<pb::ListAuditEntriesResponse>, Status> {
         let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
         let req = request.into_inner();
-        let mut errors = Vec::new();
-        let actor_id = req.actor_id.trim();
-        if !actor_id.is_empty() && actor_id.parse::<i64>().is_err() {
-            errors.push(FieldViolation::new("actor_id", "Select a person from the list"));
-        }
-        let area = req.local_area_code.trim();
-        if area.len() > 20 {
-            errors.push(FieldViolation::new("local_area_code", "Select a local area from the list"));
-        }
-        let limit = page_size(req.page_size).unwrap_or_else(|e| {
-            errors.push(e);
-            0
-        });
-        let before = match req.page_token.as_str() {
-            "" => 0,
-            token => token.parse::<i64>().ok().filter(|n| *n > 0).unwrap_or_else(|| {
-                errors.push(FieldViolation::new("page_token", "is not a page token this server issued"));
-                0
-            }),
-        };
-        if !errors.is_empty() {
-            return Err(status::invalid_argument(&InvalidInput(errors)));
-        }
+        let EntriesQuery { actor_id, area, limit, before } =
+            entries_query(&req).map_err(|e| status::invalid_argument(&e))?;
         let detail = format!("actor={actor_id};area={area}");
         let read = actor.event("audit.search", "audit", "", "ok", &detail);
         let mut entries = self
@@ -144,32 +197,8 @@ impl Rpc for AuditService {
     ) -> Result<Response<ListAuditEventsResponse>, Status> {
         let actor = Actor::person(&caller(&request)?.person, &request_id(&request));
         let req = request.into_inner();
-        let mut errors = Vec::new();
-        for (field, label, value) in [
-            ("object_type", "the kind of record", &req.object_type),
-            ("object_id", "the record's id", &req.object_id),
-        ] {
-            if value.trim().is_empty() {
-                errors.push(FieldViolation::new(field, format!("Enter {label}")));
-            } else if value.len() > 100 {
-                errors.push(FieldViolation::new(field, format!("Enter {label} in 100 characters or fewer")));
-            }
-        }
-        let limit = page_size(req.page_size).unwrap_or_else(|e| {
-            errors.push(e);
-            0
-        });
-        let after = match req.page_token.as_str() {
-            "" => 0,
-            token => token.parse::<i64>().unwrap_or_else(|_| {
-                errors.push(FieldViolation::new("page_token", "is not a page token this server issued"));
-                0
-            }),
-        };
-        if !errors.is_empty() {
-            return Err(status::invalid_argument(&InvalidInput(errors)));
-        }
-        let (object_type, object_id) = (req.object_type.trim(), req.object_id.trim());
+        let (object_type, object_id, limit, after) =
+            events_query(&req).map_err(|e| status::invalid_argument(&e))?;
         let read = actor.event("audit.read", object_type, object_id, "ok", "");
         let mut events = self
             .store

@@ -17,8 +17,8 @@ use crate::{
     domain::{
         audit::Actor,
         case_studies::{
-            self, CSV_TEMPLATE, Party, Population, RuleCheck, Rules, SampleChange, SampleView, check_pick,
-            list_shortfalls, parse_csv, representativeness,
+            self, CSV_TEMPLATE, Entry, Party, Population, RuleCheck, Rules, SampleChange, SampleView,
+            check_pick, list_shortfalls, parse_csv, representativeness,
         },
         identity::Caller,
         public_id::parse_public_id,
@@ -93,7 +93,7 @@ fn rule_to_pb(c: RuleCheck) -> pb::CaseStudyRule {
     pb::CaseStudyRule { rule: c.rule.to_owned(), met: c.met, missing: c.missing, message: c.message }
 }
 
-fn population_from_pb(p: Option<&pb::CaseStudyPopulation>) -> Population {
+pub(crate) fn population_from_pb(p: Option<&pb::CaseStudyPopulation>) -> Population {
     p.map(|p| Population {
         needs: [
             p.communication_interaction,
@@ -105,6 +105,14 @@ fn population_from_pb(p: Option<&pb::CaseStudyPopulation>) -> Population {
         ehc_plan: p.ehc_plan,
     })
     .unwrap_or_default()
+}
+
+/// The entries of a list that `references` name (trimmed, any case), in the list's order.
+pub(crate) fn picked_by<'a>(entries: &'a [Entry], references: &[String]) -> Vec<&'a Entry> {
+    entries
+        .iter()
+        .filter(|e| references.iter().any(|r| r.trim().eq_ignore_ascii_case(&e.reference)))
+        .collect()
 }
 
 fn rules_summary(rules: Option<Rules>) -> &'static str {
@@ -255,11 +263,7 @@ impl Rpc for CaseStudyService {
         let rid = request_id(&request);
         let req = request.get_ref();
         let view = self.read(&caller, &rid, &req.engagement_id, "case_study.check").await?;
-        let picked: Vec<_> = view
-            .entries
-            .iter()
-            .filter(|e| req.references.iter().any(|r| r.trim().eq_ignore_ascii_case(&e.reference)))
-            .collect();
+        let picked = picked_by(&view.entries, &req.references);
         let rules = match Rules::for_kind(view.kind) {
             Some(r) => check_pick(r, &picked).into_iter().map(rule_to_pb).collect(),
             None => Vec::new(),

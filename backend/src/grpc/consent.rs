@@ -57,11 +57,11 @@ impl ConsentService {
 const WHAT: &str = "visit request";
 
 /// Ids are public ids (UUIDv4); anything else cannot exist.
-fn parse_id(id: &str) -> Result<&str, Status> {
+pub(crate) fn parse_id(id: &str) -> Result<&str, Status> {
     parse_public_id(id).ok_or_else(|| status::not_found(WHAT))
 }
 
-fn term_from_pb(value: i32) -> Option<Term> {
+pub(crate) fn term_from_pb(value: i32) -> Option<Term> {
     match pb::Term::try_from(value).ok()? {
         pb::Term::Unspecified => None,
         pb::Term::Autumn => Some(Term::Autumn),
@@ -100,7 +100,7 @@ fn action_to_pb(a: RequestAction) -> pb::RequestAction {
     }
 }
 
-fn state_from_pb(value: i32) -> Result<Option<RequestState>, Status> {
+pub(crate) fn state_from_pb(value: i32) -> Result<Option<RequestState>, Status> {
     Ok(match pb::RequestState::try_from(value) {
         Ok(pb::RequestState::Unspecified) => None,
         Ok(pb::RequestState::Requested) => Some(RequestState::Requested),
@@ -111,6 +111,50 @@ fn state_from_pb(value: i32) -> Result<Option<RequestState>, Status> {
         Ok(pb::RequestState::Cancelled) => Some(RequestState::Cancelled),
         Err(_) => return Err(status::invalid("state", "Select a request state")),
     })
+}
+
+/// A ListVisitRequests request's state filter, page size and page token (the public id of the
+/// last request of the page before, or empty).
+pub(crate) fn requests_page(
+    req: &ListVisitRequestsRequest,
+) -> Result<(Option<RequestState>, u32, &str), Status> {
+    let state = state_from_pb(req.state)?;
+    let limit = page_size(req.page_size).map_err(Refusal::from)?;
+    let before = match req.page_token.trim() {
+        "" => "",
+        token => parse_public_id(token)
+            .ok_or_else(|| status::invalid("page_token", "is not a page token this server issued"))?,
+    };
+    Ok((state, limit, before))
+}
+
+/// A local area's answer checked against `today`, with the audit event's action and detail.
+pub(crate) fn answer_from_pb(
+    answer: Option<answer_visit_request_request::Answer>,
+    today: chrono::NaiveDate,
+) -> Result<(Answer, (&'static str, String)), Status> {
+    match answer {
+        Some(answer_visit_request_request::Answer::Consent(c)) => {
+            let unavailable: Vec<(String, String)> =
+                c.unavailable.into_iter().map(|r| (r.first_day, r.last_day)).collect();
+            let parsed = ConsentAnswer::parse(
+                &c.signatory_name,
+                &c.signatory_role,
+                &c.organisation,
+                &c.date_signed,
+                c.document,
+                &unavailable,
+                today,
+            )
+            .map_err(|e| status::invalid_argument(&e))?;
+            let detail = format!("document_sha256={}", parsed.sha256);
+            Ok((Answer::Consent(parsed), ("visit_request.consent", detail)))
+        }
+        Some(answer_visit_request_request::Answer::Decline(d)) => {
+            Ok((Answer::Decline(d.reason), ("visit_request.decline", String::new())))
+        }
+        None => Err(status::invalid("answer", "Choose whether to consent or decline")),
+    }
 }
 
 fn consent_to_pb(c: ConsentRecord) -> pb::Consent {
@@ -247,14 +291,7 @@ impl Rpc for ConsentService {
     ) -> Result<Response<ListVisitRequestsResponse>, Status> {
         let caller = caller(&request)?;
         let req = request.into_inner();
-        let state = state_from_pb(req.state)?;
-        let limit = page_size(req.page_size).map_err(Refusal::from)?;
-        // A page token is the public id of the last request of the page before.
-        let before = match req.page_token.trim() {
-            "" => "",
-            token => parse_public_id(token)
-                .ok_or_else(|| status::invalid("page_token", "is not a page token this server issued"))?,
-        };
+        let (state, limit, before) = requests_page(&req)?;
         let today = self.auth.clock().now().date_naive();
         let mut requests = self
             .store
@@ -297,28 +334,7 @@ impl Rpc for ConsentService {
         let rid = request_id(&request);
         let req = request.into_inner();
         let today = self.auth.clock().now().date_naive();
-        let (answer, audit) = match req.answer {
-            Some(answer_visit_request_request::Answer::Consent(c)) => {
-                let unavailable: Vec<(String, String)> =
-                    c.unavailable.into_iter().map(|r| (r.first_day, r.last_day)).collect();
-                let parsed = ConsentAnswer::parse(
-                    &c.signatory_name,
-                    &c.signatory_role,
-                    &c.organisation,
-                    &c.date_signed,
-                    c.document,
-                    &unavailable,
-                    today,
-                )
-                .map_err(|e| status::invalid_argument(&e))?;
-                let detail = format!("document_sha256={}", parsed.sha256);
-                (Answer::Consent(parsed), ("visit_request.consent", detail))
-            }
-            Some(answer_visit_request_request::Answer::Decline(d)) => {
-                (Answer::Decline(d.reason), ("visit_request.decline", String::new()))
-            }
-            None => return Err(status::invalid("answer", "Choose whether to consent or decline")),
-        };
+        let (answer, audit) = answer_from_pb(req.answer, today)?;
         let change = RequestChange::Answer { version: req.version, answer: &answer };
         let changed = self.change(&req.id, change, &caller, &rid, (audit.0, "ok", &audit.1)).await?;
         Ok(Response::new(AnswerVisitRequestResponse { request: Some(changed) }))

@@ -57,11 +57,11 @@ impl LetterService {
 
 /// A letter id from the request; anything unreadable is a letter that is not there.
 /// A letter's public id from a request; a malformed one answers as a missing letter.
-fn parse_id(id: &str) -> Result<&str, Status> {
+pub(crate) fn parse_id(id: &str) -> Result<&str, Status> {
     parse_public_id(id).ok_or_else(|| status::not_found("letter"))
 }
 
-fn recipient_name(r: i32) -> Option<&'static str> {
+pub(crate) fn recipient_name(r: i32) -> Option<&'static str> {
     match pb::Recipient::try_from(r).ok()? {
         pb::Recipient::Unspecified => None,
         pb::Recipient::LocalArea => Some("local_area"),
@@ -161,7 +161,7 @@ fn finding_to_pb(f: ContentFinding) -> pb::CheckFinding {
 }
 
 /// Title and text checked for size.
-fn text_fields(title: &str, body: &str) -> Result<(String, String), Status> {
+pub(crate) fn text_fields(title: &str, body: &str) -> Result<(String, String), Status> {
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         return Err(status::invalid("title", "Enter a title of at most 200 characters"));
@@ -175,8 +175,45 @@ fn text_fields(title: &str, body: &str) -> Result<(String, String), Status> {
     Ok((title.to_owned(), body.to_owned()))
 }
 
+/// The recipients of a distribution list, each once, in the order given.
+pub(crate) fn recipients(values: &[i32]) -> Result<Vec<&'static str>, Status> {
+    let mut recipients = Vec::new();
+    for r in values {
+        let name = recipient_name(*r)
+            .ok_or_else(|| status::invalid("recipients", "Select recipients from the list"))?;
+        if !recipients.contains(&name) {
+            recipients.push(name);
+        }
+    }
+    if recipients.is_empty() {
+        return Err(status::invalid("recipients", "Select at least one recipient"));
+    }
+    Ok(recipients)
+}
+
+/// A report's publication time as typed (RFC 3339), or `None` when empty.
+pub(crate) fn publish_at(text: &str) -> Result<Option<DateTime<Utc>>, Status> {
+    match text.trim() {
+        "" => Ok(None),
+        text => DateTime::parse_from_rfc3339(text).map(|t| Some(t.with_timezone(&Utc))).map_err(|_| {
+            status::invalid(
+                "publish_at",
+                "Enter the publication time as a date and time, such as 2027-05-04T09:30:00Z",
+            )
+        }),
+    }
+}
+
+/// The academic year a national report covers: the one asked for, or (0) the one `today` is in.
+pub(crate) fn report_year(requested: i32, today: chrono::NaiveDate) -> i32 {
+    match requested {
+        0 => term_of(today).0,
+        y => y,
+    }
+}
+
 /// A letter laid out for print: its text read by the one layout the web app uses too.
-fn printed(l: &LetterRecord) -> PrintedLetter {
+pub(crate) fn printed(l: &LetterRecord) -> PrintedLetter {
     let date = l
         .issued_at
         .as_deref()
@@ -343,17 +380,7 @@ impl Rpc for LetterService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let mut recipients = Vec::new();
-        for r in &req.recipients {
-            let name = recipient_name(*r)
-                .ok_or_else(|| status::invalid("recipients", "Select recipients from the list"))?;
-            if !recipients.contains(&name) {
-                recipients.push(name);
-            }
-        }
-        if recipients.is_empty() {
-            return Err(status::invalid("recipients", "Select at least one recipient"));
-        }
+        let recipients = recipients(&req.recipients)?;
         let change = LetterChange::Distribution(recipients);
         let l =
             self.change(&req.id, Some(req.version), change, &caller, &rid, "letter.distribution", "").await?;
@@ -367,17 +394,7 @@ impl Rpc for LetterService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let publish_at = match req.publish_at.trim() {
-            "" => None,
-            text => {
-                Some(DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).map_err(|_| {
-                    status::invalid(
-                        "publish_at",
-                        "Enter the publication time as a date and time, such as 2027-05-04T09:30:00Z",
-                    )
-                })?)
-            }
-        };
+        let publish_at = publish_at(&req.publish_at)?;
         let change = LetterChange::Issue(publish_at);
         let l = self.change(&req.id, Some(req.version), change, &caller, &rid, "letter.issue", "").await?;
         Ok(Response::new(pb::IssueLetterResponse { letter: Some(l) }))
@@ -529,10 +546,7 @@ impl Rpc for LetterService {
         &self,
         request: Request<pb::ExportNationalReportRequest>,
     ) -> Result<Response<pb::ExportNationalReportResponse>, Status> {
-        let year = match request.get_ref().academic_year {
-            0 => term_of(self.auth.clock().now().date_naive()).0,
-            y => y,
-        };
+        let year = report_year(request.get_ref().academic_year, self.auth.clock().now().date_naive());
         let letters = self.store.issued_interim_letters(year).await.map_err(status::store("letter"))?;
         let named: Vec<String> =
             letters.iter().filter(|l| l.named).map(|l| l.local_area_name.clone()).collect();

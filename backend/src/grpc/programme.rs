@@ -55,16 +55,16 @@ const ENGAGEMENT: &str = "engagement";
 /// What a missing inspector answers.
 const INSPECTOR: &str = "inspector";
 
-fn parse_id(id: &str, what: &'static str) -> Result<i64, Status> {
+pub(crate) fn parse_id(id: &str, what: &'static str) -> Result<i64, Status> {
     id.trim().parse::<i64>().map_err(|_| status::not_found(what))
 }
 
 /// An engagement's public id from a request; a malformed one answers as a missing engagement.
-fn engagement_id(id: &str) -> Result<&str, Status> {
+pub(crate) fn engagement_id(id: &str) -> Result<&str, Status> {
     parse_public_id(id).ok_or_else(|| status::not_found(ENGAGEMENT))
 }
 
-fn kind_from_pb(value: i32) -> Option<EngagementKind> {
+pub(crate) fn kind_from_pb(value: i32) -> Option<EngagementKind> {
     Some(match pb::EngagementKind::try_from(value).ok()? {
         pb::EngagementKind::Unspecified => return None,
         pb::EngagementKind::FullInspection => EngagementKind::FullInspection,
@@ -87,7 +87,7 @@ fn state_to_pb(s: EngagementState) -> pb::EngagementState {
     }
 }
 
-fn outcome_from_pb(value: i32) -> Option<Outcome> {
+pub(crate) fn outcome_from_pb(value: i32) -> Option<Outcome> {
     Some(match pb::Outcome::try_from(value).ok()? {
         pb::Outcome::Unspecified => return None,
         pb::Outcome::Positive => Outcome::Positive,
@@ -108,7 +108,7 @@ fn outcome_to_pb(o: Outcome) -> pb::Outcome {
     }
 }
 
-fn role_from_pb(value: i32) -> Option<TeamRole> {
+pub(crate) fn role_from_pb(value: i32) -> Option<TeamRole> {
     Some(match pb::TeamRole::try_from(value).ok()? {
         pb::TeamRole::Unspecified => return None,
         pb::TeamRole::LeadHmi => TeamRole::LeadHmi,
@@ -127,7 +127,11 @@ fn role_to_pb(r: TeamRole) -> pb::TeamRole {
     }
 }
 
-fn range_from_pb(r: Option<&pb::DateRange>, field: &'static str, missing: &str) -> Result<DateRange, Status> {
+pub(crate) fn range_from_pb(
+    r: Option<&pb::DateRange>,
+    field: &'static str,
+    missing: &str,
+) -> Result<DateRange, Status> {
     let r = r.ok_or_else(|| status::invalid(field, missing))?;
     DateRange::parse(&r.first_day, &r.last_day, field).map_err(|v| status::invalid_argument(&v.into()))
 }
@@ -306,7 +310,7 @@ fn inspector_to_pb(i: InspectorRecord) -> pb::Inspector {
 }
 
 /// A required reason for a record outside the engagement aggregate (due dates, conflicts).
-fn required_reason(reason: &str) -> Result<String, Status> {
+pub(crate) fn required_reason(reason: &str) -> Result<String, Status> {
     let reason = reason.trim();
     if reason.is_empty() {
         Err(status::invalid("reason", "Enter a reason"))
@@ -315,6 +319,125 @@ fn required_reason(reason: &str) -> Result<String, Status> {
     } else {
         Ok(reason.to_owned())
     }
+}
+
+/// The academic year a list of engagements covers: the one asked for, or (0) the one `today` is
+/// in; only years with bank holiday data.
+pub(crate) fn academic_year(requested: i32, today: NaiveDate) -> Result<i32, Status> {
+    let year = if requested == 0 { term_of(today).0 } else { requested };
+    if !(2016..=2030).contains(&year) {
+        return Err(status::invalid("academic_year", "Academic year must be between 2016 and 2030"));
+    }
+    Ok(year)
+}
+
+/// A new team's members as (inspector id, role).
+pub(crate) fn team_members(members: &[pb::TeamMember]) -> Result<Vec<(i64, TeamRole)>, Status> {
+    members
+        .iter()
+        .map(|m| {
+            let id = m
+                .inspector_id
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| status::invalid("members", "Select inspectors from the list"))?;
+            let role = role_from_pb(m.role)
+                .ok_or_else(|| status::invalid("members", "Select a role for each member"))?;
+            Ok((id, role))
+        })
+        .collect()
+}
+
+/// A past inspection's kind, outcome and day (today or before), every fault at once.
+pub(crate) fn past_inspection(
+    req: &pb::RecordPastInspectionRequest,
+    today: NaiveDate,
+) -> Result<(EngagementKind, Outcome, NaiveDate), InvalidInput> {
+    let mut errors = Vec::new();
+    let kind = kind_from_pb(req.kind).filter(|k| k.is_inspection());
+    if kind.is_none() {
+        errors.push(FieldViolation::new("kind", "Select a full, 2016-framework or monitoring inspection"));
+    }
+    let outcome = outcome_from_pb(req.outcome);
+    if outcome.is_none() {
+        errors.push(FieldViolation::new("outcome", "Select the outcome"));
+    }
+    let completed = match NaiveDate::parse_from_str(req.completed_on.trim(), "%Y-%m-%d") {
+        Ok(day) if day > today => {
+            errors.push(FieldViolation::new(
+                "completed_on",
+                "The date it was completed must be today or in the past",
+            ));
+            None
+        }
+        Ok(day) => Some(day),
+        Err(_) => {
+            errors.push(FieldViolation::new("completed_on", "Enter the date it was completed"));
+            None
+        }
+    };
+    match (kind, outcome, completed) {
+        (Some(kind), Some(outcome), Some(completed)) => Ok((kind, outcome, completed)),
+        _ => Err(InvalidInput(errors)),
+    }
+}
+
+/// An overridden due date and its reason.
+pub(crate) fn due_date(req: &pb::OverrideDueDateRequest) -> Result<(NaiveDate, String), Status> {
+    let due = NaiveDate::parse_from_str(req.due_by.trim(), "%Y-%m-%d")
+        .map_err(|_| status::invalid("due_by", "Enter the new due date"))?;
+    Ok((due, required_reason(&req.reason)?))
+}
+
+/// A new inspector's entry (id 0, version 1), every fault at once.
+pub(crate) fn new_inspector(req: &pb::CreateInspectorRequest) -> Result<InspectorRecord, InvalidInput> {
+    let mut errors = Vec::new();
+    let name = req.name.trim();
+    if name.is_empty() {
+        errors.push(FieldViolation::new("name", "Enter the inspector's name"));
+    } else if name.chars().count() > 100 {
+        errors.push(FieldViolation::new("name", "Name must be 100 characters or fewer"));
+    }
+    let inspectorate = inspectorate_from_pb(req.inspectorate);
+    if inspectorate.is_none() {
+        errors.push(FieldViolation::new("inspectorate", "Select Ofsted or CQC"));
+    }
+    if req.social_care && inspectorate != Some(Inspectorate::Ofsted) {
+        errors
+            .push(FieldViolation::new("social_care", "Only Ofsted inspectors have a social care specialism"));
+    }
+    let person_id = match req.person_id.trim() {
+        "" => None,
+        text => match text.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.push(FieldViolation::new("person_id", "Select the inspector's account from the list"));
+                None
+            }
+        },
+    };
+    if !(1..=30).contains(&req.max_engagements_per_term) {
+        errors.push(FieldViolation::new(
+            "max_engagements_per_term",
+            "Most engagements a term must be between 1 and 30",
+        ));
+    }
+    let Some(inspectorate) = inspectorate.filter(|_| errors.is_empty()) else {
+        return Err(InvalidInput(errors));
+    };
+    Ok(InspectorRecord {
+        id: 0,
+        name: name.to_owned(),
+        inspectorate,
+        social_care: req.social_care,
+        home_region: req.home_region_code.trim().to_owned(),
+        person_id,
+        max_per_term: req.max_engagements_per_term,
+        unavailable: vec![],
+        conflicts: vec![],
+        version: 1,
+        account_label: String::new(),
+    })
 }
 
 #[tonic::async_trait]
@@ -362,10 +485,7 @@ impl Rpc for ProgrammeService {
     ) -> Result<Response<pb::ListEngagementsResponse>, Status> {
         let caller = caller(&request)?;
         let req = request.into_inner();
-        let year = if req.academic_year == 0 { term_of(self.today()).0 } else { req.academic_year };
-        if !(2016..=2030).contains(&year) {
-            return Err(status::invalid("academic_year", "Academic year must be between 2016 and 2030"));
-        }
+        let year = academic_year(req.academic_year, self.today())?;
         let found = self
             .store
             .engagements(&caller.person, req.region_code.trim(), year, self.today())
@@ -442,17 +562,7 @@ impl Rpc for ProgrammeService {
         let caller = caller(&request)?;
         let rid = request_id(&request);
         let req = request.into_inner();
-        let mut members = Vec::new();
-        for m in &req.members {
-            let id = m
-                .inspector_id
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| status::invalid("members", "Select inspectors from the list"))?;
-            let role = role_from_pb(m.role)
-                .ok_or_else(|| status::invalid("members", "Select a role for each member"))?;
-            members.push((id, role));
-        }
+        let members = team_members(&req.members)?;
         let change = EngagementChange::AssignTeam { members, reason: req.reason };
         let e = self.change(&req.id, req.version, change, &caller, &rid, "engagement.assign_team").await?;
         Ok(Response::new(pb::AssignTeamResponse { engagement: Some(e) }))
@@ -477,33 +587,8 @@ impl Rpc for ProgrammeService {
         let caller = caller(&request)?;
         let actor = Actor::person(&caller.person, &request_id(&request));
         let req = request.into_inner();
-        let mut errors = Vec::new();
-        let kind = kind_from_pb(req.kind).filter(|k| k.is_inspection());
-        if kind.is_none() {
-            errors
-                .push(FieldViolation::new("kind", "Select a full, 2016-framework or monitoring inspection"));
-        }
-        let outcome = outcome_from_pb(req.outcome);
-        if outcome.is_none() {
-            errors.push(FieldViolation::new("outcome", "Select the outcome"));
-        }
-        let completed = match NaiveDate::parse_from_str(req.completed_on.trim(), "%Y-%m-%d") {
-            Ok(day) if day > self.today() => {
-                errors.push(FieldViolation::new(
-                    "completed_on",
-                    "The date it was completed must be today or in the past",
-                ));
-                None
-            }
-            Ok(day) => Some(day),
-            Err(_) => {
-                errors.push(FieldViolation::new("completed_on", "Enter the date it was completed"));
-                None
-            }
-        };
-        let (Some(kind), Some(outcome), Some(completed)) = (kind, outcome, completed) else {
-            return Err(status::invalid_argument(&InvalidInput(errors)));
-        };
+        let (kind, outcome, completed) =
+            past_inspection(&req, self.today()).map_err(|e| status::invalid_argument(&e))?;
         let area = req.local_area_code.trim();
         let event = actor.event("inspection.record_past", "local_area", area, "ok", outcome.as_str());
         self.store
@@ -520,9 +605,7 @@ impl Rpc for ProgrammeService {
         let caller = caller(&request)?;
         let actor = Actor::person(&caller.person, &request_id(&request));
         let req = request.into_inner();
-        let due = NaiveDate::parse_from_str(req.due_by.trim(), "%Y-%m-%d")
-            .map_err(|_| status::invalid("due_by", "Enter the new due date"))?;
-        let reason = required_reason(&req.reason)?;
+        let (due, reason) = due_date(&req)?;
         let area = req.local_area_code.trim();
         let event = actor.event("due_date.override", "local_area", area, "ok", &reason);
         self.store
@@ -539,58 +622,7 @@ impl Rpc for ProgrammeService {
         let caller = caller(&request)?;
         let actor = Actor::person(&caller.person, &request_id(&request));
         let req = request.into_inner();
-        let mut errors = Vec::new();
-        let name = req.name.trim();
-        if name.is_empty() {
-            errors.push(FieldViolation::new("name", "Enter the inspector's name"));
-        } else if name.chars().count() > 100 {
-            errors.push(FieldViolation::new("name", "Name must be 100 characters or fewer"));
-        }
-        let inspectorate = inspectorate_from_pb(req.inspectorate);
-        if inspectorate.is_none() {
-            errors.push(FieldViolation::new("inspectorate", "Select Ofsted or CQC"));
-        }
-        if req.social_care && inspectorate != Some(Inspectorate::Ofsted) {
-            errors.push(FieldViolation::new(
-                "social_care",
-                "Only Ofsted inspectors have a social care specialism",
-            ));
-        }
-        let person_id = match req.person_id.trim() {
-            "" => None,
-            text => match text.parse::<i64>() {
-                Ok(id) => Some(id),
-                Err(_) => {
-                    errors.push(FieldViolation::new(
-                        "person_id",
-                        "Select the inspector's account from the list",
-                    ));
-                    None
-                }
-            },
-        };
-        if !(1..=30).contains(&req.max_engagements_per_term) {
-            errors.push(FieldViolation::new(
-                "max_engagements_per_term",
-                "Most engagements a term must be between 1 and 30",
-            ));
-        }
-        let Some(inspectorate) = inspectorate.filter(|_| errors.is_empty()) else {
-            return Err(status::invalid_argument(&InvalidInput(errors)));
-        };
-        let record = InspectorRecord {
-            id: 0,
-            name: name.to_owned(),
-            inspectorate,
-            social_care: req.social_care,
-            home_region: req.home_region_code.trim().to_owned(),
-            person_id,
-            max_per_term: req.max_engagements_per_term,
-            unavailable: vec![],
-            conflicts: vec![],
-            version: 1,
-            account_label: String::new(),
-        };
+        let record = new_inspector(&req).map_err(|e| status::invalid_argument(&e))?;
         let id = self
             .store
             .create_inspector(&record, self.auth.clock().now(), |id| {

@@ -39,6 +39,18 @@ fn kind_from_pb(value: i32) -> Result<Option<LocalAreaKind>, i32> {
     }
 }
 
+/// A ListLocalAreas request's fields checked, every fault at once.
+pub(crate) fn local_area_query(req: &ListLocalAreasRequest) -> Result<LocalAreaQuery, InvalidInput> {
+    LocalAreaQuery::parse(LocalAreaQueryInput {
+        region_code: &req.region_code,
+        name_prefix: &req.name_prefix,
+        kind: kind_from_pb(req.kind),
+        include_retired: req.include_retired,
+        page_size: req.page_size,
+        page_token: &req.page_token,
+    })
+}
+
 fn kind_to_pb(kind: LocalAreaKind) -> pb::LocalAreaKind {
     match kind {
         LocalAreaKind::LondonBorough => pb::LocalAreaKind::LondonBorough,
@@ -78,16 +90,7 @@ impl Rpc for ReferenceService {
         &self,
         request: Request<ListLocalAreasRequest>,
     ) -> Result<Response<ListLocalAreasResponse>, Status> {
-        let req = request.into_inner();
-        let query = LocalAreaQuery::parse(LocalAreaQueryInput {
-            region_code: &req.region_code,
-            name_prefix: &req.name_prefix,
-            kind: kind_from_pb(req.kind),
-            include_retired: req.include_retired,
-            page_size: req.page_size,
-            page_token: &req.page_token,
-        })
-        .map_err(|e| status::invalid_argument(&e))?;
+        let query = local_area_query(&request.into_inner()).map_err(|e| status::invalid_argument(&e))?;
         if let Some(code) = &query.region_code
             && !self.store.region_exists(code).await.map_err(status::from_store)?
         {

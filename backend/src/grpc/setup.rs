@@ -16,9 +16,10 @@ use super::{
 use crate::{
     auth::{password, token},
     domain::{
+        Refusal,
         audit::Actor,
         clock::Clock,
-        identity::{AccountActor, SETUP_LINK_LIFETIME, decide_setup, setup_link_due},
+        identity::{AccountActor, NewPerson, SETUP_LINK_LIFETIME, decide_setup, setup_link_due},
     },
     store::{Store, StoreError},
 };
@@ -47,6 +48,21 @@ pub async fn issue_setup_token(store: &Store, now: DateTime<Utc>) -> Result<Opti
     Ok(issued.then_some(token))
 }
 
+/// The first administrator's account from a setup request's fields, every fault at once (the
+/// link's token is checked by the store, in the write's transaction).
+pub(crate) fn first_administrator(req: &CreateFirstAdministratorRequest) -> Result<NewPerson, Refusal> {
+    new_person_from_pb(
+        &CreatePersonRequest {
+            username: req.username.clone(),
+            display_name: req.display_name.clone(),
+            password: req.password.clone(),
+            role: PbRole::Administrator.into(),
+            ..Default::default()
+        },
+        AccountActor::CommandLine,
+    )
+}
+
 #[tonic::async_trait]
 impl Rpc for SetupService {
     async fn create_first_administrator(
@@ -57,16 +73,7 @@ impl Rpc for SetupService {
         let req = request.into_inner();
         // The account's own fields first, every fault at once; then the link, in the write's
         // transaction (so two tabs with one link make one administrator).
-        let new = new_person_from_pb(
-            &CreatePersonRequest {
-                username: req.username,
-                display_name: req.display_name,
-                password: req.password,
-                role: PbRole::Administrator.into(),
-                ..Default::default()
-            },
-            AccountActor::CommandLine,
-        )?;
+        let new = first_administrator(&req)?;
         let hash = password::hash(new.password.clone()).await.map_err(|e| status::internal(&e))?;
         let now = self.clock.now();
         let actor = Actor { request_id, ..Actor::system("setup_link") };

@@ -118,7 +118,7 @@ pub(crate) fn role_from_pb(value: i32) -> Option<TeamRole> {
     })
 }
 
-fn role_to_pb(r: TeamRole) -> pb::TeamRole {
+pub(crate) fn role_to_pb(r: TeamRole) -> pb::TeamRole {
     match r {
         TeamRole::LeadHmi => pb::TeamRole::LeadHmi,
         TeamRole::OfstedInspector => pb::TeamRole::OfstedInspector,

@@ -76,21 +76,12 @@ fn proposal_id(id: &str) -> Result<&str, Status> {
     parse_public_id(id).ok_or_else(|| status::not_found(PROPOSAL))
 }
 
-fn role_to_pb(r: TeamRole) -> pb::TeamRole {
-    match r {
-        TeamRole::LeadHmi => pb::TeamRole::LeadHmi,
-        TeamRole::OfstedInspector => pb::TeamRole::OfstedInspector,
-        TeamRole::CqcInspector => pb::TeamRole::CqcInspector,
-        TeamRole::SocialCareInspector => pb::TeamRole::SocialCareInspector,
-    }
-}
-
 fn team_to_pb(team: &[(i64, String, TeamRole)]) -> Vec<pb::TeamMember> {
     team.iter()
         .map(|(id, name, role)| pb::TeamMember {
             inspector_id: id.to_string(),
             name: name.clone(),
-            role: role_to_pb(*role).into(),
+            role: super::programme::role_to_pb(*role).into(),
         })
         .collect()
 }

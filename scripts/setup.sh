@@ -38,7 +38,8 @@ if [ "$WITH_PROFILING" = 1 ] && ! installed twiggy "$TWIGGY_VERSION"; then
   cargo install twiggy --version "$TWIGGY_VERSION" --locked
 fi
 
-# 3. npm assets: GOV.UK Frontend (styles, fonts), axe-core (accessibility checks), binaryen (wasm-opt).
+# 3. npm assets: GOV.UK Frontend (styles, images), sass (compiles its styles), axe-core
+#    (accessibility checks), binaryen (wasm-opt).
 if ! npm ci --version >/dev/null 2>&1; then echo "npm is required" >&2; exit 1; fi
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.setup-lock; then
   log "installing npm packages"

@@ -3,7 +3,7 @@
 use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
 
 use anyhow::Context as _;
-use http::{HeaderValue, header};
+use http::{HeaderValue, Response, header};
 use proto::pb::{
     account_service_server::AccountServiceServer, audit_service_server::AuditServiceServer,
     auth_service_server::AuthServiceServer, case_study_service_server::CaseStudyServiceServer,
@@ -44,6 +44,17 @@ use crate::{
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
     img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; \
     form-action 'self'";
+
+/// Whether a response of the web app is one a browser can open as a document: the page shell
+/// (HTML) or an SVG image, which may hold scripts. The policy and referrer headers apply only to
+/// documents, so they go only on those; the wasm modules, scripts and styles of a start page,
+/// about 200 small files, would otherwise carry them about 300 bytes a time (issue #17).
+fn is_document<B>(response: &Response<B>) -> bool {
+    response.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).is_none_or(|kind| {
+        let kind = kind.to_ascii_lowercase();
+        kind.starts_with("text/html") || kind.starts_with("image/svg+xml")
+    })
+}
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -287,7 +298,9 @@ fn router(
     let web_app = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+            |response: &Response<axum::body::Body>| {
+                is_document(response).then(|| HeaderValue::from_static(CSP))
+            },
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -295,7 +308,9 @@ fn router(
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            |response: &Response<axum::body::Body>| {
+                is_document(response).then(|| HeaderValue::from_static("no-referrer"))
+            },
         ))
         .service(axum::Router::new().fallback(web_app::serve).with_state(WebApp::new(static_dir)));
     let grpc = tonic::service::Routes::new(health)

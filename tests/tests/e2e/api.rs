@@ -204,7 +204,7 @@ impl<T> futures_core::Stream for UnboundedStream<T> {
 
 #[tokio::test]
 async fn the_web_app_is_served_on_the_same_port_for_any_app_address() -> anyhow::Result<()> {
-    let (app, _web) = app().await?;
+    let (app, web) = app().await?;
     for path in ["/", "/regions/E13000001"] {
         let body = http_get(&app, path).await?;
         assert!(body.contains("<title>marker</title>"), "{path}: {body}");
@@ -216,7 +216,21 @@ async fn the_web_app_is_served_on_the_same_port_for_any_app_address() -> anyhow:
             "{head}"
         );
         assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+        assert!(head.contains("referrer-policy: no-referrer"), "{head}");
     }
+    // The policy applies to documents only: a module, a script or a style sheet goes without it
+    // (a start page fetches some 200 of them), an SVG image (which may hold script) with it.
+    for (name, body) in [("pkg/chunk_1.0123456789abcdef.wasm", &b"\0asm\x01\0\0\0"[..]), ("boot.js", b"1;")] {
+        std::fs::create_dir_all(web.path().join(name).parent().expect("a parent"))?;
+        std::fs::write(web.path().join(name), body)?;
+        let head = http_get(&app, &format!("/{name}")).await?.to_lowercase();
+        assert!(!head.contains("content-security-policy"), "{name}: {head}");
+        assert!(!head.contains("referrer-policy"), "{name}: {head}");
+        assert!(head.contains("x-content-type-options: nosniff"), "{name}: {head}");
+    }
+    std::fs::write(web.path().join("icon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")?;
+    let head = http_get(&app, "/icon.svg").await?.to_lowercase();
+    assert!(head.contains("content-security-policy: default-src 'self'"), "{head}");
     app.stop().await
 }
 

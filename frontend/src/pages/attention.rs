@@ -31,23 +31,9 @@ pub(crate) fn WhatNeedsAttention() -> impl IntoView {
         <Loaded
             resource=page
             what="what needs your attention"
-            show=|page: GetStartPageResponse| Suspend::new(attention_view(page))
+            show=attention
         />
     }
-}
-
-/// The section's markup, in a wasm module of its own in the split release build (as lazy pages
-/// are, app.rs): the start pages are in the sign-in page's module, and it need not carry this.
-#[cfg(split)]
-#[leptos::lazy]
-fn attention_view(page: GetStartPageResponse) -> AnyView {
-    attention(page)
-}
-
-/// The section's markup (the debug build has one module).
-#[cfg(not(split))]
-async fn attention_view(page: GetStartPageResponse) -> AnyView {
-    attention(page)
 }
 
 fn attention(page: GetStartPageResponse) -> AnyView {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine (scripts/setup.sh, with Chromium for browser tests), then runs every
 # check and test: formatting, clippy (native and wasm32), unit and store tests on SQLite and
-# PostgreSQL, the end-to-end suite over native gRPC, gRPC-web and headless Chromium on SQLite,
-# then the end-to-end suite again on PostgreSQL; last, the release sign-in page's page weight.
+# PostgreSQL, the end-to-end suite over native gRPC, gRPC-web and headless Chromium (on the
+# release web app, split at its lazy pages) on SQLite, then the end-to-end suite again on
+# PostgreSQL; last, the release sign-in page's page weight.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_BROWSER=1 scripts/setup.sh
@@ -29,8 +30,15 @@ for crate in sqlx hyper axum; do
   fi
 done
 
-step "web app (debug build for the browser tests)"
-scripts/build-frontend.sh
+# The browser tests run on the web app people get: the release build, split at its lazy pages.
+# It builds (in its own target folder) while the tests compile, so its single-threaded steps
+# (wasm-opt, Brotli) leave the other core to rustc.
+step "web app (release, split) and the tests, built side by side"
+DIST_DIR=dist-release scripts/build-frontend.sh --release &
+frontend=$!
+cargo test --locked --workspace --no-run
+wait "$frontend"
+export SEND_PLANNER_TEST_DIST=dist-release
 
 step "tests on SQLite (store tests also run on PostgreSQL)"
 cargo test --locked --workspace
@@ -40,5 +48,4 @@ SEND_PLANNER_TEST_DB=postgres cargo test --locked -p integration-tests --test e2
 
 # Last, so every other check has run: growth of the first load is noticed when it happens.
 step "page weight: the release sign-in page no heavier than its checked limit (see tests/src/bin/page_weight.rs)"
-DIST_DIR=dist-release scripts/build-frontend.sh --release
 RUST_BACKTRACE=0 cargo run --quiet --locked -p integration-tests --bin page-weight -- --dist dist-release --check

@@ -161,8 +161,8 @@ impl Options {
             }
         }
         if options.smoke {
-            options.phase = Duration::from_millis(1500);
-            options.warmup = Duration::from_millis(200);
+            options.phase = Duration::from_secs(1);
+            options.warmup = Duration::from_millis(100);
             (options.connections, options.streams, options.web_connections, options.writers) = (2, 2, 2, 2);
             options.board_rates = vec![20];
             options.mix_rate = 40;
@@ -216,6 +216,13 @@ fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
     let ticks = |i: usize| -> anyhow::Result<u64> { Ok(fields.get(i - 3).context("stat field")?.parse()?) };
     // USER_HZ is 100 on Linux.
     Ok(Duration::from_millis((ticks(14)? + ticks(15)?) * 10))
+}
+
+/// `/proc/loadavg`'s 1, 5 and 15 minute averages: a busy machine shows in the numbers.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// A port free at the moment of asking.
@@ -1290,7 +1297,7 @@ fn db_label(kind: DbKind) -> &'static str {
 }
 
 async fn run_database(kind: DbKind, options: &Options, server: &Path) -> anyhow::Result<DbRun> {
-    println!("\n#### {}", db_label(kind));
+    println!("\n#### {} (load average before: {})", db_label(kind), load_average());
     let (db, seeded) = seed(kind, options).await?;
     let db_url = db.url.clone();
     let pinned = if kind == DbKind::Postgres && options.pin_postgres {
@@ -1346,6 +1353,7 @@ async fn run_database(kind: DbKind, options: &Options, server: &Path) -> anyhow:
     let pgbench_tps = pgbench(options.writers, options.phase, pinned.as_ref()).await?;
     let (hwm_mib, rss_mib) = (memory_mib(app.pid(), "VmHWM:")?, memory_mib(app.pid(), "VmRSS:")?);
     println!("\nserver memory: peak RSS (VmHWM) {hwm_mib:.1} MiB, RSS at the end {rss_mib:.1} MiB");
+    println!("load average after: {} (other work on the machine shares these cores)", load_average());
     drop(echo);
     drop(app);
     drop(pinned);

@@ -241,7 +241,20 @@ fn server_binary(options: &Options) -> anyhow::Result<PathBuf> {
     if !cfg!(debug_assertions) {
         args.push("--release");
     }
-    let status = Command::new(cargo).args(&args).current_dir(integration_tests::workspace_root()).status()?;
+    let mut command = Command::new(cargo);
+    command.args(&args).current_dir(integration_tests::workspace_root());
+    // `cargo run` and `cargo test` set these for this binary; build scripts (ring's, through cc)
+    // rerun when they change, so passing them on would rebuild half the tree on every run.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_BIN_", "CARGO_CRATE_", "CARGO_PRIMARY_PACKAGE", "OUT_DIR"]
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+        {
+            command.env_remove(name.as_ref());
+        }
+    }
+    let status = command.status()?;
     ensure!(status.success(), "cargo build of send-planner failed: {status}");
     let exe = std::env::current_exe()?;
     Ok(exe.parent().context("no target folder")?.join("send-planner"))
@@ -850,8 +863,8 @@ async fn connections(url: &str, transport: Transport, load: Load) -> anyhow::Res
             }
             Ok(conns)
         }
-        // One pool of HTTP/1.1 connections, one per call in flight.
-        Transport::Web => Ok(vec![Conn::web(url, n)?]),
+        // One pool of HTTP/1.1 connections, one per call in flight: `n` callers share it.
+        Transport::Web => Ok(vec![Conn::web(url, n)?; n]),
     }
 }
 
@@ -934,6 +947,24 @@ async fn open(
     Ok((rec, wall))
 }
 
+/// Waits (up to a minute) until process `pid` is idle, under 10% of a core over 300 ms: an
+/// overloaded phase's backlog must not run into the next phase's numbers.
+async fn settle(pid: u32) -> anyhow::Result<()> {
+    let started = Instant::now();
+    loop {
+        let before = cpu_time(pid)?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let busy = (cpu_time(pid)? - before).as_secs_f64() / 0.3;
+        if busy < 0.10 {
+            return Ok(());
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            println!("warning: the server is still busy ({:.0}% of a core) after a minute", busy * 100.0);
+            return Ok(());
+        }
+    }
+}
+
 /// Runs `phase` against the server at `url` (process `pid`) and prints its table.
 async fn run_phase(
     world: &Arc<World>,
@@ -943,6 +974,7 @@ async fn run_phase(
     options: &Options,
     postgres: Option<(&PinnedPostgres, &str)>,
 ) -> anyhow::Result<Measured> {
+    settle(pid).await?;
     let conns = connections(url, phase.transport, phase.load).await?;
     if let Load::Closed { streams, .. } = phase.load {
         closed(world, &conns, streams, phase.task, options.warmup).await?;
@@ -1219,9 +1251,21 @@ async fn world(url: &str, seeded: Seeded) -> anyhow::Result<World> {
 // pgbench.
 
 /// `pgbench` single-row INSERTs (each its own transaction) with `clients` clients on a fresh
-/// database, pinned to core 1 like the generator: transactions per second.
-async fn pgbench(clients: usize, length: Duration, pinned: Option<&PinnedPostgres>) -> anyhow::Result<f64> {
+/// database, pinned to core 1 like the generator (PostgreSQL on core 0 when `pin_postgres`):
+/// transactions per second.
+async fn pgbench(
+    clients: usize,
+    length: Duration,
+    pin_postgres: bool,
+    pinned: Option<&PinnedPostgres>,
+) -> anyhow::Result<f64> {
     let db = TestDatabase::new(DbKind::Postgres).await?;
+    // PostgreSQL on core 0 as in the PostgreSQL run, also beside the SQLite run.
+    let own_pin = match pinned {
+        None if pin_postgres => Some(PinnedPostgres::pin(&db.url).await?),
+        _ => None,
+    };
+    let pinned = pinned.or(own_pin.as_ref());
     {
         use sqlx::Connection as _;
         let mut conn = sqlx::PgConnection::connect(&db.url).await?;
@@ -1332,15 +1376,17 @@ async fn run_database(kind: DbKind, options: &Options, server: &Path) -> anyhow:
     }
     phases.push(phase(Task::Mix, Transport::Native, closed_native));
     phases.push(phase(Task::Mix, Transport::Web, closed_web));
+    // Writes (then pgbench) before the open-loop phases, which overload the server on purpose.
+    let writers = Load::Closed { connections: options.writers, streams: 1 };
+    phases.push(phase(Task::Writes, Transport::Native, writers));
+    let mut overload = Vec::new();
     for &rate in &options.board_rates {
-        phases.push(phase(Task::One(Op::Board), Transport::Native, open(rate)));
+        overload.push(phase(Task::One(Op::Board), Transport::Native, open(rate)));
     }
     // Open loop over gRPC-web: at most WEB_OPEN_CONNECTIONS browsers' calls at once.
     let web_open = Load::Open { rate: top_rate, connections: WEB_OPEN_CONNECTIONS };
-    phases.push(phase(Task::One(Op::Board), Transport::Web, web_open));
-    phases.push(phase(Task::Mix, Transport::Native, open(options.mix_rate)));
-    let writers = Load::Closed { connections: options.writers, streams: 1 };
-    phases.push(phase(Task::Writes, Transport::Native, writers));
+    overload.push(phase(Task::One(Op::Board), Transport::Web, web_open));
+    overload.push(phase(Task::Mix, Transport::Native, open(options.mix_rate)));
 
     let mut measured = Vec::new();
     for p in &ceiling {
@@ -1350,7 +1396,11 @@ async fn run_database(kind: DbKind, options: &Options, server: &Path) -> anyhow:
     for p in &phases {
         measured.push(run_phase(&world, &app.url, app.pid(), p, options, pg).await?);
     }
-    let pgbench_tps = pgbench(options.writers, options.phase, pinned.as_ref()).await?;
+    settle(app.pid()).await?;
+    let pgbench_tps = pgbench(options.writers, options.phase, options.pin_postgres, pinned.as_ref()).await?;
+    for p in &overload {
+        measured.push(run_phase(&world, &app.url, app.pid(), p, options, pg).await?);
+    }
     let (hwm_mib, rss_mib) = (memory_mib(app.pid(), "VmHWM:")?, memory_mib(app.pid(), "VmRSS:")?);
     println!("\nserver memory: peak RSS (VmHWM) {hwm_mib:.1} MiB, RSS at the end {rss_mib:.1} MiB");
     println!("load average after: {} (other work on the machine shares these cores)", load_average());

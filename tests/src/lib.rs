@@ -21,6 +21,7 @@ use tonic::{service::interceptor::InterceptedService, transport::Channel};
 pub mod notify;
 pub mod replicas;
 pub mod scenario;
+pub mod year;
 
 /// When every test server's clock starts.
 pub const TEST_START: &str = "2026-11-23T09:00:00Z";
@@ -225,6 +226,20 @@ impl TestApp {
         browser.find("form button[type=submit]").await?.click().await?;
         browser.find("[data-testid=start-page]").await?;
         Ok(())
+    }
+
+    /// Stops the server as [`Self::stop`] does but keeps its database (with its seeded data) for
+    /// another server, e.g. a `send-planner serve` process; it is removed when the answer drops.
+    pub async fn stop_keeping_database(mut self) -> anyhow::Result<TestDatabase> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await??;
+        }
+        self.store.close().await;
+        let kept = TestDatabase { url: String::new(), kind: self.db.kind, _dir: None, pg_name: None };
+        Ok(std::mem::replace(&mut self.db, kept))
     }
 
     /// Asks the server to stop and waits for it, reporting its result.

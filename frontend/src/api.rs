@@ -95,6 +95,16 @@ impl ApiError {
         }
     }
 
+    /// The server could not be reached: shown as "SEND Planner could not reach its server…".
+    #[cfg_attr(not(split), expect(dead_code, reason = "only the split build fetches page modules"))]
+    pub(crate) fn unreachable() -> Self {
+        Self {
+            code: Code::Unavailable,
+            message: "the server could not be reached".to_owned(),
+            problems: Vec::new(),
+        }
+    }
+
     /// A failure in this browser rather than on the server, described for the person.
     pub(crate) fn local(message: impl Into<String>) -> Self {
         Self { code: Code::FailedPrecondition, message: message.into(), problems: Vec::new() }

@@ -40,6 +40,8 @@ use crate::{
     },
     session::{Auth, Page, Restricted, Session, menu, role_label, start_path, use_session},
 };
+#[cfg(split)]
+use crate::{api::ApiError, components::ErrorSummary};
 
 /// A page loaded only when first visited: with `--cfg split` (the release build,
 /// scripts/build-frontend.sh) its code goes into a wasm module of its own, fetched on first
@@ -53,15 +55,21 @@ macro_rules! lazy_page {
     ($route:ident => $view:expr) => {
         struct $route;
 
+        // Not `#[lazy_route]`: its split point aborts the whole app when the page's module
+        // cannot be fetched (the server is down, the link dropped). `fallible` makes that an
+        // error the page shows; the next visit tries the fetch again.
         #[cfg(split)]
-        #[leptos_router::lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
                 Self
             }
 
-            fn view(_this: Self) -> AnyView {
-                $view.into_any()
+            async fn view(_this: Self) -> AnyView {
+                #[leptos::wasm_split::wasm_split($route, wasm_split_path = ::leptos::wasm_split, fallible)]
+                fn page() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+                    Ok($view.into_any())
+                }
+                page().await.unwrap_or_else(|_| view! { <ErrorSummary error=ApiError::unreachable() /> }.into_any())
             }
         }
 

@@ -769,3 +769,29 @@ pub fn refusal(status: &tonic::Status) -> (tonic::Code, String, String) {
         .collect();
     (status.code(), status.message().to_owned(), format!("{details:?}"))
 }
+
+/// Waits until the server process `child`, reached at `url`, answers its health check: `Ok` once
+/// it does; an error if the process exits first or 60 s pass. `what` names it in the error.
+pub async fn wait_until_serving(
+    url: &str,
+    child: &mut std::process::Child,
+    what: &str,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(channel) = tonic::transport::Channel::from_shared(url.to_owned())?.connect().await {
+            let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+            if health.check(tonic_health::pb::HealthCheckRequest::default()).await.is_ok() {
+                return Ok(());
+            }
+        }
+        if let Some(status) = child.try_wait()? {
+            anyhow::bail!("{what} exited before serving: {status}");
+        }
+        anyhow::ensure!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{what} did not start in 60 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -73,20 +73,8 @@ impl Server {
             .context("start send-planner")?;
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         let mut server = Self { child, url: format!("http://{addr}"), addr };
-        let started = Instant::now();
-        loop {
-            if let Ok(channel) = Channel::from_shared(server.url.clone())?.connect().await {
-                let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
-                if health.check(tonic_health::pb::HealthCheckRequest::default()).await.is_ok() {
-                    return Ok(server);
-                }
-            }
-            if let Some(status) = server.child.try_wait()? {
-                bail!("send-planner exited before serving: {status}");
-            }
-            ensure!(started.elapsed() < Duration::from_secs(60), "send-planner did not start in 60 s");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        integration_tests::wait_until_serving(&server.url, &mut server.child, "send-planner").await?;
+        Ok(server)
     }
 
     /// `kill -9`: no shutdown, no flushing, no goodbye.

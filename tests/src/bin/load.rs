@@ -281,24 +281,13 @@ impl Process {
             .spawn()
             .with_context(|| format!("start {}", program.display()))?;
         let mut process = Self { child, url: format!("http://127.0.0.1:{port}") };
-        let started = Instant::now();
-        loop {
-            if let Ok(channel) = Channel::from_shared(process.url.clone())?.connect().await {
-                let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
-                if health.check(tonic_health::pb::HealthCheckRequest::default()).await.is_ok() {
-                    return Ok(process);
-                }
-            }
-            if let Some(status) = process.child.try_wait()? {
-                bail!("{} exited before serving: {status}", program.display());
-            }
-            ensure!(
-                started.elapsed() < Duration::from_secs(60),
-                "{} did not start in 60 s",
-                program.display()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        integration_tests::wait_until_serving(
+            &process.url,
+            &mut process.child,
+            &program.display().to_string(),
+        )
+        .await?;
+        Ok(process)
     }
 
     fn pid(&self) -> u32 {
